@@ -1,0 +1,87 @@
+# Safe Premises — the two commands a newcomer needs are `make run` and `make test`.
+# Every target installs what it needs, so both work on a fresh Debian machine with Python 3.11.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+PLAYGROUND_DIR := infra/playground
+
+.DEFAULT_GOAL := help
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean
+
+help:
+	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
+	@echo "make playground  start the bot and Microsoft 365 Agents Playground, and print the page to open"
+	@echo "make test        install what the checks need, then ruff, mypy and every test tier"
+	@echo "make preview     render every model letter with example data into var/letter-preview"
+
+# --- environments -------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+# Microsoft 365 Agents Playground, pinned, from npm (no browser download: it serves a page).
+$(PLAYGROUND_DIR)/node_modules/.installed: $(PLAYGROUND_DIR)/package.json
+	npm install --prefix $(PLAYGROUND_DIR) --no-audit --no-fund --no-package-lock --loglevel=error
+	touch $@
+
+playground-deps: $(PLAYGROUND_DIR)/node_modules/.installed
+
+# Debian's Chromium for the browser tests; never a browser download.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "Chromium could not be installed from Debian's packages"; exit 1; }
+
+test-deps: $(VENV)/.dev playground-deps browser
+
+# --- the two commands ---------------------------------------------------------------------
+
+run: $(VENV)/.runtime
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m bot
+
+playground: $(VENV)/.runtime playground-deps
+	HOST=$(HOST) PORT=$(PORT) PLAYGROUND_PORT=$(PLAYGROUND_PORT) $(BIN)/python -m bot.devserver
+
+test: test-deps lint typecheck unit integration e2e
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev
+	$(BIN)/pytest tests/unit -q
+
+integration: $(VENV)/.dev
+	$(BIN)/pytest tests/integration -q
+
+e2e: test-deps
+	$(BIN)/pytest tests/e2e -q
+
+# --- for administrators -------------------------------------------------------------------
+
+preview: $(VENV)/.runtime
+	$(BIN)/python -m templates preview --out var/letter-preview
+
+freeze: $(BIN)/python
+	$(BIN)/pip freeze --exclude-editable
+
+clean:
+	rm -rf $(VENV) var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules

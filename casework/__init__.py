@@ -1,0 +1,1 @@
+"""The application layer: one function per use case, talking to the world through ports."""

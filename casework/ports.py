@@ -1,0 +1,237 @@
+"""The ports: the only ways the application layer touches the world.
+
+Each is a small `typing.Protocol`. The embedded default implements them in `local/`
+(SQLite, files), Microsoft 365 in `graph/`, and the tests in `tests/fakes.py`; all of them
+pass the same contract tests (`tests/integration/test_port_contracts.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from rules.roles import Role
+
+# --- Clock ------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+# --- Case store -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event the rules produced, not yet stored. `data` is JSON-serialisable."""
+
+    kind: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One entry of a case's append-only history. `seq` starts at 1 and has no gaps."""
+
+    case_id: str
+    seq: int
+    kind: str
+    data: Mapping[str, Any]
+    actor_id: str  # Entra object id of whoever issued the command ("system" for the sweeper)
+    at: datetime  # timezone-aware UTC
+    command_id: str  # the card action's command id: the same id is never applied twice
+    activity_id: str | None  # the Teams activity the command came from, for the audit trail
+
+
+class SequenceTaken(Exception):
+    """Another append reached this case first: reload, decide again, and tell the user."""
+
+    def __init__(self, case_id: str, seq: int) -> None:
+        super().__init__(f"case {case_id}: sequence {seq} is already taken")
+        self.case_id = case_id
+        self.seq = seq
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached in time. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The Cases projection: one row per case, rewritten after each append.
+
+    It is what people browse (and, in SharePoint, filter by school). Events stay the truth.
+    """
+
+    case_id: str
+    reference: str  # human reference, e.g. "OAK-2026-0003"
+    school_id: str
+    person_name: str
+    status: str
+    next_action: str | None
+    next_deadline: date | None
+    review_date: date | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """One thing some role must do on a case by a date: the index behind "what is due"."""
+
+    case_id: str
+    school_id: str
+    role: Role
+    action: str
+    due: date
+
+
+class CaseStore(Protocol):
+    async def allocate_reference(self, school_prefix: str, year: int) -> str:
+        """A new, never-reused case reference such as "OAK-2026-0003"."""
+        ...
+
+    async def load(self, case_id: str) -> Sequence[StoredEvent]:
+        """Every event of the case in sequence order (empty for an unknown case)."""
+        ...
+
+    async def append(
+        self,
+        case_id: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        actor_id: str,
+        at: datetime,
+        command_id: str,
+        activity_id: str | None,
+    ) -> Sequence[StoredEvent]:
+        """Append `events` after the `expected_seq` events already seen, all or nothing.
+
+        Raises `SequenceTaken` if another append took any of those sequence numbers.
+        """
+        ...
+
+    async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
+        """The events a command already produced on this case (empty if it never ran)."""
+        ...
+
+    async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
+        """Replace the case's projection row and its open deadlines."""
+        ...
+
+    async def summary(self, case_id: str) -> CaseSummary | None: ...
+
+    async def cases_at(self, school_id: str) -> Sequence[CaseSummary]: ...
+
+    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
+        """Open deadlines falling on or before `day`, across all cases, soonest first."""
+        ...
+
+
+# --- Letter drafts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str | None = None  # set for an inline image referenced as cid:… in the HTML
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str | None = None
+    postal_address: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the trust's directory (identified by their Entra object id)."""
+
+    object_id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class LetterDraft:
+    """A letter ready for its signer to read, adjust and send from their own mailbox."""
+
+    key: str  # stable per case and letter: drafting the same key twice yields one draft
+    case_id: str
+    case_reference: str
+    letter: str  # which letter, e.g. "letter-4" or "meeting-follow-up"
+    signer: Person  # the draft goes into this person's Drafts
+    to: Recipient
+    cc: tuple[Recipient, ...]
+    subject: str
+    html: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+    reply_by: date | None = None
+
+
+class LetterDrafts(Protocol):
+    async def create_draft(self, draft: LetterDraft) -> str:
+        """Save the draft and return its reference (a path or a message id).
+
+        Idempotent by `draft.key`: a second call with the same key returns the first
+        reference and creates nothing.
+        """
+        ...
+
+
+# --- Notifier ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A prompt to people or to the clerks' channel. Carries a case reference, never
+    personal details: the reader opens the case in Teams to see them."""
+
+    key: str  # idempotency key: the same key is delivered once
+    case_id: str
+    school_id: str
+    recipients: tuple[str, ...] = ()  # Entra object ids
+    channel: str | None = None  # a configured channel name, e.g. the clerks' channel
+    title: str = ""
+    text: str = ""
+
+
+class Notifier(Protocol):
+    async def notify(self, notification: Notification) -> None:
+        """Deliver (or durably queue) the notification once per key."""
+        ...
+
+
+# --- Directory --------------------------------------------------------------------------
+
+
+class Directory(Protocol):
+    """Who holds which role at which school (from the trust configuration)."""
+
+    def roles_of(self, object_id: str, school_id: str) -> frozenset[Role]: ...
+
+    def schools_of(self, object_id: str) -> Sequence[str]: ...
+
+    def holders(self, school_id: str, role: Role) -> Sequence[Person]: ...
+
+    def person(self, object_id: str) -> Person | None: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Everything the application layer needs, wired once by the bootstrap."""
+
+    store: CaseStore
+    drafts: LetterDrafts
+    notifier: Notifier
+    directory: Directory
+    clock: Clock

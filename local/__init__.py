@@ -1,0 +1,1 @@
+"""The embedded default adapters: a SQLite case store and letter drafts written as files."""
