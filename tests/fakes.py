@@ -8,7 +8,8 @@ are idempotent by key.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -74,6 +75,9 @@ class InMemoryCaseStore:
         command_id: str,
         activity_id: str | None,
     ) -> Sequence[StoredEvent]:
+        # Through JSON, as a real store must: data that cannot be stored fails here, before
+        # anything is written, and comes back as the real stores return it (lists, not tuples).
+        data = [json.loads(json.dumps(dict(event.data), allow_nan=False)) for event in events]
         async with self._lock:
             history = self._events.setdefault(case_id, [])
             if len(history) != expected_seq:
@@ -83,7 +87,7 @@ class InMemoryCaseStore:
                     case_id=case_id,
                     seq=expected_seq + i,
                     kind=event.kind,
-                    data=dict(event.data),
+                    data=data[i - 1],
                     actor_id=actor_id,
                     at=at,
                     command_id=command_id,
@@ -151,7 +155,7 @@ class StaticDirectory:
     def __init__(
         self,
         people: Iterable[Person],
-        roles: dict[tuple[str, str], Iterable[Role]],
+        roles: Mapping[tuple[str, str], Iterable[Role]],
     ) -> None:
         self._people = {p.object_id: p for p in people}
         self._roles = {key: frozenset(value) for key, value in roles.items()}

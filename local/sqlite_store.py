@@ -1,0 +1,467 @@
+"""The embedded case store: one SQLite file on disk (ports.CaseStore).
+
+One connection per store object, opened once, in WAL mode so that readers never wait for the
+writer. sqlite3 blocks, so every call runs in a worker thread (`asyncio.to_thread`), and a
+lock keeps one statement sequence at a time on the connection. A connection per call was
+measured and rejected: closing the last connection checkpoints the WAL, which made appends
+about sixty times slower.
+
+Appends run in one `BEGIN IMMEDIATE` transaction: the sequence check and the inserts are
+all or nothing, and the primary key (case_id, seq) refuses a second writer that somehow got
+past the check (another process, another store object on the same file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from casework.ports import (
+    CaseSummary,
+    NewEvent,
+    OpenDeadline,
+    SequenceTaken,
+    StoredEvent,
+    StoreUnavailable,
+)
+from rules.roles import Role
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long a writer waits for another writer's transaction before giving up. Teams allows a
+# bot about 15 seconds to answer; a lock held longer than this means something is wrong.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+# Each entry moves the schema from version i to i + 1. Only ever append to this list: a file
+# created by an earlier version is brought up to date by the entries it has not yet run.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE events (
+        case_id     TEXT    NOT NULL,
+        seq         INTEGER NOT NULL CHECK (seq >= 1),
+        kind        TEXT    NOT NULL,
+        data        TEXT    NOT NULL,  -- JSON object
+        actor_id    TEXT    NOT NULL,
+        at          TEXT    NOT NULL,  -- ISO 8601, UTC, with offset
+        command_id  TEXT    NOT NULL,
+        activity_id TEXT,
+        PRIMARY KEY (case_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX events_by_command ON events (case_id, command_id);
+
+    CREATE TABLE cases (
+        case_id       TEXT PRIMARY KEY,
+        reference     TEXT NOT NULL,
+        school_id     TEXT NOT NULL,
+        person_name   TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        next_action   TEXT,
+        next_deadline TEXT,  -- ISO date
+        review_date   TEXT,  -- ISO date
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX cases_by_school ON cases (school_id, reference);
+
+    CREATE TABLE deadlines (
+        case_id   TEXT NOT NULL,
+        school_id TEXT NOT NULL,
+        role      TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        due       TEXT NOT NULL  -- ISO date, so text order is date order
+    );
+    CREATE INDEX deadlines_by_due ON deadlines (due, case_id, action);
+    CREATE INDEX deadlines_by_case ON deadlines (case_id);
+
+    CREATE TABLE reference_counters (
+        prefix TEXT    NOT NULL,
+        year   INTEGER NOT NULL,
+        last   INTEGER NOT NULL,
+        PRIMARY KEY (prefix, year)
+    );
+
+    CREATE TABLE outbox (
+        position     INTEGER PRIMARY KEY AUTOINCREMENT,  -- queue order
+        key          TEXT NOT NULL UNIQUE,
+        case_id      TEXT NOT NULL,
+        school_id    TEXT NOT NULL,
+        recipients   TEXT NOT NULL,  -- JSON list of object ids
+        channel      TEXT,
+        title        TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        queued_at    TEXT NOT NULL,
+        delivered_at TEXT,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT
+    );
+    CREATE INDEX outbox_undelivered ON outbox (position) WHERE delivered_at IS NULL;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Database:
+    """One SQLite connection, safe to share between worker threads, schema brought up to date.
+
+    Shared by the case store and the outbox when both live in the same file.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(
+                path,
+                timeout=busy_timeout,
+                isolation_level=None,  # explicit BEGIN/COMMIT only
+                check_same_thread=False,  # calls arrive from worker threads, under our lock
+            )
+            connection.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed append survives a power cut, not only a crash of the process.
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            _migrate(connection)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot open the case store at {path}: {error}") from error
+        return cls(path, connection)
+
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the connection, in the calling thread, one caller at a time."""
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailable(f"the case store at {self.path} is closed")
+            try:
+                return work(self._connection)
+            except sqlite3.OperationalError as error:
+                # "database is locked" after the busy timeout, a full disk, a vanished file.
+                raise StoreUnavailable(f"case store unavailable: {error}") from error
+
+    async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self.run, work)
+
+    def transaction(
+        self, work: Callable[[sqlite3.Connection], T]
+    ) -> Callable[[sqlite3.Connection], T]:
+        """Wrap `work` in BEGIN IMMEDIATE … COMMIT, rolling back on any exception."""
+
+        def in_transaction(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+            except BaseException:
+                # SQLite may already have rolled back by itself (a full disk, an I/O error).
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+
+        return in_transaction
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = connection.execute("SELECT version FROM schema_version").fetchone()
+        current = 0 if row is None else int(row[0])
+        if current > SCHEMA_VERSION:
+            raise sqlite3.OperationalError(
+                f"schema version {current} is newer than this program knows ({SCHEMA_VERSION})"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            # executescript would commit our transaction; run the statements one by one.
+            for statement in _statements(MIGRATIONS[version]):
+                connection.execute(statement)
+        if row is None:
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        else:
+            connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    if current < SCHEMA_VERSION:
+        log.info("case store schema migrated from version %s to %s", current, SCHEMA_VERSION)
+
+
+def _statements(script: str) -> list[str]:
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def iso_utc(at: datetime) -> str:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("times in the case store must be timezone-aware")
+    return at.astimezone(UTC).isoformat()
+
+
+def from_iso_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _from_iso_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+class SqliteCaseStore:
+    """`casework.ports.CaseStore` on a SQLite file. Open with `SqliteCaseStore.open(path)`."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> SqliteCaseStore:
+        """Open (creating the file, its folders and its tables if need be) the store at `path`.
+
+        `busy_timeout` is how long, in seconds, a write waits for another writer before the
+        call fails with `StoreUnavailable`.
+        """
+        return cls(Database.open(path, busy_timeout=busy_timeout))
+
+    @property
+    def database(self) -> Database:
+        return self._db
+
+    def close(self) -> None:
+        self._db.close()
+
+    async def ping(self) -> None:
+        """Raise `StoreUnavailable` unless the store answers a query (for readiness checks)."""
+        await self._db.call(lambda c: c.execute("SELECT version FROM schema_version").fetchone())
+
+    async def allocate_reference(self, school_prefix: str, year: int) -> str:
+        def allocate(connection: sqlite3.Connection) -> int:
+            row = connection.execute(
+                """
+                INSERT INTO reference_counters (prefix, year, last) VALUES (?, ?, 1)
+                ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1
+                RETURNING last
+                """,
+                (school_prefix, year),
+            ).fetchone()
+            return int(row[0])
+
+        n = await self._db.call(self._db.transaction(allocate))
+        return f"{school_prefix}-{year}-{n:04d}"
+
+    async def load(self, case_id: str) -> Sequence[StoredEvent]:
+        def load(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq",
+                (case_id,),
+            ).fetchall()
+
+        return tuple(_event(row) for row in await self._db.call(load))
+
+    async def append(
+        self,
+        case_id: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        actor_id: str,
+        at: datetime,
+        command_id: str,
+        activity_id: str | None,
+    ) -> Sequence[StoredEvent]:
+        at_text = iso_utc(at)
+        at_utc = from_iso_utc(at_text)
+        # Serialise before touching the file: data that is not JSON fails here, writing nothing.
+        rows = [
+            (case_id, expected_seq + i, e.kind, json.dumps(dict(e.data), allow_nan=False))
+            for i, e in enumerate(events, start=1)
+        ]
+
+        def append(connection: sqlite3.Connection) -> None:
+            (last,) = connection.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            if last != expected_seq:
+                raise SequenceTaken(case_id, expected_seq + 1)
+            try:
+                connection.executemany(
+                    "INSERT INTO events (case_id, seq, kind, data, actor_id, at, command_id,"
+                    " activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, actor_id, at_text, command_id, activity_id) for row in rows],
+                )
+            except sqlite3.IntegrityError as error:
+                if error.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
+                    raise
+                raise SequenceTaken(case_id, expected_seq + 1) from error
+
+        await self._db.call(self._db.transaction(append))
+        log.debug(
+            "case %s: appended seq %s..%s", case_id, expected_seq + 1, expected_seq + len(rows)
+        )
+        return tuple(
+            StoredEvent(
+                case_id=case_id,
+                seq=seq,
+                kind=kind,
+                data=json.loads(data),
+                actor_id=actor_id,
+                at=at_utc,
+                command_id=command_id,
+                activity_id=activity_id,
+            )
+            for (_, seq, kind, data) in rows
+        )
+
+    async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_id = ? AND command_id = ?"
+                " ORDER BY seq",
+                (case_id, command_id),
+            ).fetchall()
+
+        return tuple(_event(row) for row in await self._db.call(select))
+
+    async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
+        for deadline in deadlines:
+            if deadline.case_id != summary.case_id:
+                raise ValueError(
+                    f"deadline for case {deadline.case_id} saved with case {summary.case_id}"
+                )
+        updated_at = iso_utc(summary.updated_at)
+
+        def save(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO cases (case_id, reference, school_id, person_name,"
+                " status, next_action, next_deadline, review_date, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    summary.case_id,
+                    summary.reference,
+                    summary.school_id,
+                    summary.person_name,
+                    summary.status,
+                    summary.next_action,
+                    _iso_date(summary.next_deadline),
+                    _iso_date(summary.review_date),
+                    updated_at,
+                ),
+            )
+            connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
+            connection.executemany(
+                "INSERT INTO deadlines (case_id, school_id, role, action, due)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (d.case_id, d.school_id, d.role.value, d.action, d.due.isoformat())
+                    for d in deadlines
+                ],
+            )
+
+        await self._db.call(self._db.transaction(save))
+
+    async def summary(self, case_id: str) -> CaseSummary | None:
+        def select(connection: sqlite3.Connection) -> tuple[Any, ...] | None:
+            row: tuple[Any, ...] | None = connection.execute(
+                f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            return row
+
+        row = await self._db.call(select)
+        return None if row is None else _summary(row)
+
+    async def cases_at(self, school_id: str) -> Sequence[CaseSummary]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                f"SELECT {_CASE_COLUMNS} FROM cases WHERE school_id = ? ORDER BY reference",
+                (school_id,),
+            ).fetchall()
+
+        return tuple(_summary(row) for row in await self._db.call(select))
+
+    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(DUE_BY_QUERY, (day.isoformat(),)).fetchall()
+
+        return tuple(
+            OpenDeadline(
+                case_id=case_id,
+                school_id=school_id,
+                role=Role(role),
+                action=action,
+                due=date.fromisoformat(due),
+            )
+            for (case_id, school_id, role, action, due) in await self._db.call(select)
+        )
+
+
+# "What is due" reads the deadlines index alone, in its order: no scan of the cases.
+DUE_BY_QUERY = (
+    "SELECT case_id, school_id, role, action, due FROM deadlines"
+    " WHERE due <= ? ORDER BY due, case_id, action"
+)
+_EVENT_COLUMNS = "case_id, seq, kind, data, actor_id, at, command_id, activity_id"
+_CASE_COLUMNS = (
+    "case_id, reference, school_id, person_name, status, next_action, next_deadline,"
+    " review_date, updated_at"
+)
+
+
+def _event(row: tuple[Any, ...]) -> StoredEvent:
+    case_id, seq, kind, data, actor_id, at, command_id, activity_id = row
+    return StoredEvent(
+        case_id=case_id,
+        seq=seq,
+        kind=kind,
+        data=json.loads(data),
+        actor_id=actor_id,
+        at=from_iso_utc(at),
+        command_id=command_id,
+        activity_id=activity_id,
+    )
+
+
+def _summary(row: tuple[Any, ...]) -> CaseSummary:
+    (
+        case_id,
+        reference,
+        school_id,
+        person_name,
+        status,
+        next_action,
+        next_deadline,
+        review_date,
+        updated_at,
+    ) = row
+    return CaseSummary(
+        case_id=case_id,
+        reference=reference,
+        school_id=school_id,
+        person_name=person_name,
+        status=status,
+        next_action=next_action,
+        next_deadline=_from_iso_date(next_deadline),
+        review_date=_from_iso_date(review_date),
+        updated_at=from_iso_utc(updated_at),
+    )
