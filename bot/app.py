@@ -1,0 +1,178 @@
+"""The aiohttp application: /api/messages, /healthz, /readyz.
+
+`create_app(settings, services)` builds it; nothing happens at import time. One
+`aiohttp.ClientSession` lives as long as the app (created in `cleanup_ctx`) and carries
+every outbound call the app makes itself (the signing-key fetches).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+
+from bot.adapter import TeamsTurns
+from bot.auth import (
+    AuthFailure,
+    InboundAuthenticator,
+    InboundAuthPolicy,
+    SigningKeys,
+    activity_id_of,
+    parse_activity,
+)
+from bot.handlers import default_router
+from bot.outbound import msal_tokens
+from bot.routing import Router
+from bot.services import BotServices
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICES = web.AppKey("services", BotServices)
+CLIENT_SESSION = web.AppKey("client_session", aiohttp.ClientSession)
+AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
+TURNS = web.AppKey("turns", TeamsTurns)
+
+READINESS_TIMEOUT_S = 2.0
+# The Bot Connector retries a 503; Retry-After says when the keys are worth asking for again.
+RETRY_AFTER_S = "30"
+MAX_ACTIVITY_BYTES = 256 * 1024
+
+
+class InsecureConfiguration(Exception):
+    """The bot was asked to run in a way that would expose it without authentication."""
+
+
+def create_app(
+    settings: Settings,
+    services: BotServices,
+    *,
+    router: Router | None = None,
+    auth_policy: InboundAuthPolicy | None = None,
+    monotonic: Callable[[], float] | None = None,
+) -> web.Application:
+    """The app for `settings` and `services`.
+
+    `router` defaults to every route the bot knows; `auth_policy` to the production
+    timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`.
+    Raises `InsecureConfiguration` for local development mode on a non-loopback host.
+    """
+    refuse_insecure_listening(settings)
+    policy = auth_policy or InboundAuthPolicy()
+    app = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
+    app[SETTINGS] = settings
+    app[SERVICES] = services
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        timeout = aiohttp.ClientTimeout(total=policy.key_fetch_timeout_s)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            app[CLIENT_SESSION] = session
+            keys = (
+                None
+                if settings.local_development
+                else SigningKeys(
+                    session,
+                    settings.openid_metadata_url,
+                    policy,
+                    **({"monotonic": monotonic} if monotonic else {}),
+                )
+            )
+            app[AUTHENTICATOR] = InboundAuthenticator(
+                app_id=settings.app_id, tenant_id=services.tenant_id, keys=keys, policy=policy
+            )
+            tokens = services.outbound_tokens
+            if tokens is None and not settings.local_development:
+                tokens = msal_tokens(settings)
+            app[TURNS] = TeamsTurns(
+                settings.app_id, tokens, router if router is not None else default_router(services)
+            )
+            if settings.local_development:
+                logger.warning(
+                    "LOCAL DEVELOPMENT MODE: MicrosoftAppId is empty, so requests to "
+                    "/api/messages are NOT authenticated. Listening on loopback only (%s). "
+                    "Activities must still come from tenant %s.",
+                    settings.host,
+                    services.tenant_id,
+                )
+            yield
+
+    app.cleanup_ctx.append(lifetime)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+def refuse_insecure_listening(settings: Settings) -> None:
+    """Raise `InsecureConfiguration` for local development mode on a non-loopback host."""
+    if settings.local_development and not settings.listens_on_loopback:
+        raise InsecureConfiguration(
+            f"MicrosoftAppId is empty, so requests would not be authenticated; without "
+            f"credentials the bot only listens on a loopback address (127.0.0.1, ::1 or "
+            f"localhost), not on {settings.host!r}. Set MicrosoftAppId and "
+            f"MicrosoftAppPassword, or HOST=127.0.0.1."
+        )
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Alive: answers at once and does no I/O."""
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready: the configuration is loaded and the store answers."""
+    services = request.app[SERVICES]
+    try:
+        reasons = list(await asyncio.wait_for(services.readiness(), READINESS_TIMEOUT_S))
+    except TimeoutError:
+        reasons = ["the readiness check did not answer in time"]
+    except Exception as error:
+        logger.warning("readiness check failed: %s", type(error).__name__)
+        reasons = [f"the readiness check failed ({type(error).__name__})"]
+    if reasons:
+        return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
+    return web.json_response({"status": "ready"})
+
+
+async def messages(request: web.Request) -> web.Response:
+    """An activity from the Bot Connector: authenticate, then run the turn."""
+    try:
+        activity = parse_activity(await request.read())
+    except ValueError as error:
+        logger.warning("refused a request to /api/messages: %s", error)
+        return web.json_response({"error": str(error)}, status=400)
+    activity_id = activity_id_of(activity)
+    try:
+        caller = await request.app[AUTHENTICATOR].authenticate(
+            request.headers.get("Authorization"), activity
+        )
+    except AuthFailure as failure:
+        # The reason names the failed check, never the token or the activity's content.
+        logger.warning(
+            "refused activity %s with %s: %s", activity_id, failure.status, failure.reason
+        )
+        headers = {"Retry-After": RETRY_AFTER_S} if failure.status == 503 else None
+        return web.json_response(
+            {"error": _public_reason(failure.status)}, status=failure.status, headers=headers
+        )
+    try:
+        result = await request.app[TURNS].run(activity, caller)
+    except Exception:
+        logger.exception("activity %s could not be processed", activity_id)
+        return web.json_response({"error": "the activity could not be processed"}, status=500)
+    if result.body is None:
+        return web.Response(status=result.status)
+    return web.json_response(result.body, status=result.status)
+
+
+def _public_reason(status: int) -> str:
+    # The caller learns the category only; the precise reason is in the log.
+    return {
+        401: "unauthorized",
+        403: "this bot serves one organisation only",
+        503: "temporarily unable to authenticate requests; retry later",
+    }.get(status, "refused")

@@ -1,0 +1,240 @@
+"""Routing as data: a table of selectors to handlers, tested without HTTP or botbuilder.
+
+An activity is first turned into an `Inbound` (plain data), then the first route whose
+selector matches it runs. Handlers return a `Reply`: messages to post and, for a card
+action, the invoke response. Nothing here imports botbuilder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
+INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+INVOKE_ERROR = "application/vnd.microsoft.error"
+
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What the bot needs from one activity, as plain data."""
+
+    activity_id: str
+    type: str
+    name: str = ""
+    text: str = ""  # mentions of the bot removed, whitespace trimmed
+    value: Any = None
+    user_id: str = ""  # the channel's id for the user ("29:…")
+    user_aad_object_id: str = ""  # Entra ID object id: identity in this product
+    tenant_id: str = ""
+    conversation_id: str = ""
+    conversation_type: str = ""
+    bot_id: str = ""
+    members_added: tuple[str, ...] = ()
+    installation_action: str = ""  # installationUpdate: add, remove, add-upgrade, …
+    locale: str = ""
+
+    @property
+    def command_word(self) -> str:
+        """The first word of a typed message, lower case ("" for none)."""
+        words = self.text.split()
+        return words[0].lower().strip(".!?") if words else ""
+
+    @property
+    def card_action(self) -> Mapping[str, Any]:
+        """`value.action` of an adaptiveCard/action invoke (Teams sends a plain object)."""
+        if self.type != "invoke" or self.name != ADAPTIVE_CARD_ACTION:
+            return {}
+        action = self.value.get("action") if isinstance(self.value, dict) else None
+        return action if isinstance(action, dict) else {}
+
+    @property
+    def verb(self) -> str:
+        verb = self.card_action.get("verb")
+        return verb if isinstance(verb, str) else ""
+
+    @property
+    def action_data(self) -> Mapping[str, Any]:
+        data = self.card_action.get("data")
+        return data if isinstance(data, dict) else {}
+
+    @classmethod
+    def from_activity(cls, activity: Mapping[str, Any]) -> Inbound:
+        def obj(value: Any) -> Mapping[str, Any]:
+            return value if isinstance(value, dict) else {}
+
+        def text(value: Any) -> str:
+            return value if isinstance(value, str) else ""
+
+        sender = obj(activity.get("from"))
+        conversation = obj(activity.get("conversation"))
+        tenant = obj(obj(activity.get("channelData")).get("tenant"))
+        members = activity.get("membersAdded")
+        members_added = tuple(
+            text(obj(m).get("id")) for m in (members if isinstance(members, list) else [])
+        )
+        return cls(
+            activity_id=text(activity.get("id")),
+            type=text(activity.get("type")),
+            name=text(activity.get("name")),
+            text=_MENTION.sub(" ", text(activity.get("text"))).strip(),
+            value=activity.get("value"),
+            user_id=text(sender.get("id")),
+            user_aad_object_id=text(sender.get("aadObjectId")),
+            tenant_id=text(tenant.get("id")) or text(conversation.get("tenantId")),
+            conversation_id=text(conversation.get("id")),
+            conversation_type=text(conversation.get("conversationType")),
+            bot_id=text(obj(activity.get("recipient")).get("id")),
+            members_added=members_added,
+            installation_action=text(activity.get("action")),
+            locale=text(activity.get("locale")),
+        )
+
+
+# --- what handlers produce -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message to post in the conversation: text, an Adaptive Card, or both."""
+
+    text: str = ""
+    card: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class InvokeReply:
+    """The body of an invoke response (AdaptiveCardInvokeResponse), always sent with HTTP 200.
+
+    Teams reads `statusCode` in the body; the HTTP status stays 200 so that it shows the
+    card or the message instead of a generic failure.
+    """
+
+    status_code: int
+    type: str
+    value: Any
+
+    @classmethod
+    def card(cls, card: Mapping[str, Any]) -> InvokeReply:
+        return cls(200, INVOKE_CARD, dict(card))
+
+    @classmethod
+    def message(cls, text: str) -> InvokeReply:
+        return cls(200, INVOKE_MESSAGE, text)
+
+    @classmethod
+    def error(cls, status_code: int, code: str, message: str) -> InvokeReply:
+        return cls(status_code, INVOKE_ERROR, {"code": code, "message": message})
+
+    def as_json(self) -> dict[str, Any]:
+        return {"statusCode": self.status_code, "type": self.type, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: tuple[OutgoingMessage, ...] = ()
+    invoke: InvokeReply | None = None
+
+
+Handler = Callable[[Inbound], Awaitable[Reply]]
+
+
+# --- selectors --------------------------------------------------------------------------
+
+
+class Selector(Protocol):
+    def matches(self, inbound: Inbound) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TextCommand:
+    """A typed message whose first word is one of `words` (case-insensitive)."""
+
+    words: tuple[str, ...]
+
+    def matches(self, inbound: Inbound) -> bool:
+        return inbound.type == "message" and inbound.command_word in self.words
+
+
+@dataclass(frozen=True)
+class CardVerb:
+    """An Action.Execute press (adaptiveCard/action invoke) with this verb."""
+
+    verb: str
+
+    def matches(self, inbound: Inbound) -> bool:
+        return inbound.verb == self.verb and bool(inbound.verb)
+
+
+@dataclass(frozen=True)
+class AnyCardAction:
+    """Any adaptiveCard/action invoke: the fallback for verbs nobody handles."""
+
+    def matches(self, inbound: Inbound) -> bool:
+        return inbound.type == "invoke" and inbound.name == ADAPTIVE_CARD_ACTION
+
+
+@dataclass(frozen=True)
+class AppInstalled:
+    """installationUpdate with action "add": the app was installed in this conversation."""
+
+    def matches(self, inbound: Inbound) -> bool:
+        return inbound.type == "installationUpdate" and inbound.installation_action == "add"
+
+
+@dataclass(frozen=True)
+class BotAdded:
+    """conversationUpdate that adds the bot itself to the conversation."""
+
+    def matches(self, inbound: Inbound) -> bool:
+        return (
+            inbound.type == "conversationUpdate"
+            and bool(inbound.bot_id)
+            and inbound.bot_id in inbound.members_added
+        )
+
+
+@dataclass(frozen=True)
+class AnyMessage:
+    """Any message: the fallback for text the bot does not recognise."""
+
+    def matches(self, inbound: Inbound) -> bool:
+        return inbound.type == "message"
+
+
+@dataclass(frozen=True)
+class Route:
+    selector: Selector
+    handler: Handler
+    name: str = ""
+
+
+async def _nothing(inbound: Inbound) -> Reply:
+    return Reply()
+
+
+@dataclass(frozen=True)
+class Router:
+    """The first matching route wins; an activity no route matches gets no reply."""
+
+    routes: Sequence[Route] = field(default_factory=tuple)
+
+    def select(self, inbound: Inbound) -> Route | None:
+        for route in self.routes:
+            if route.selector.matches(inbound):
+                return route
+        return None
+
+    async def dispatch(self, inbound: Inbound) -> Reply:
+        route = self.select(inbound)
+        return await (route.handler if route else _nothing)(inbound)
+
+    def with_routes(self, *routes: Route) -> Router:
+        """A router trying `routes` before this one's (later issues add verbs this way)."""
+        return Router((*routes, *self.routes))

@@ -1,0 +1,32 @@
+"""What the app needs from the rest of the product, wired by `bot/__main__.py` (or a test)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from bot.outbound import OutboundTokens
+from cards.common import Choice
+
+Readiness = Callable[[], Awaitable[Sequence[str]]]
+"""Returns why the app is not ready to serve (empty when it is): configuration, store."""
+
+
+def new_command_id() -> str:
+    return str(uuid4())
+
+
+async def always_ready() -> Sequence[str]:
+    return ()
+
+
+@dataclass(frozen=True)
+class BotServices:
+    tenant_id: str  # the trust's Entra tenant: activities from any other tenant are refused
+    readiness: Readiness = always_ready
+    trust_name: str = "your trust"
+    schools: Sequence[Choice] = ()  # (school id, school name) for the report card
+    # Tokens for replies to the Bot Connector; None: msal with the app's credentials.
+    outbound_tokens: OutboundTokens | None = None
+    command_ids: Callable[[], str] = field(default=new_command_id)

@@ -1,0 +1,143 @@
+"""The bot's settings, read from an environment mapping by a pure function.
+
+Only `bot/__main__.py` reads the real environment; everything else receives a `Settings`.
+The Microsoft app names (`MicrosoftAppId`, …) are the ones Azure Bot Service and the
+Teams toolkits write, so a deployed bot needs no renaming.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bot cannot start with. The message names the variable."""
+
+
+class AppType(StrEnum):
+    """How the bot's Entra app registration authenticates (Azure's `MicrosoftAppType`)."""
+
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = ""
+    app_tenant_id: str = ""
+    app_type: AppType = AppType.MULTI_TENANT
+    openid_metadata_url: str = DEFAULT_OPENID_METADATA_URL
+    host: str = "127.0.0.1"
+    port: int = 3978
+    config_path: Path = Path("config/trust.yaml")
+    data_dir: Path = Path("var")
+
+    @property
+    def local_development(self) -> bool:
+        """No app id: no token checks (for Microsoft 365 Agents Playground), loopback only."""
+        return not self.app_id
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        return is_loopback_host(self.host)
+
+    def __repr__(self) -> str:
+        # Never let the password reach a log line or a traceback.
+        hidden = "***" if self.app_password else ""
+        return (
+            f"Settings(app_id={self.app_id!r}, app_password={hidden!r}, "
+            f"app_tenant_id={self.app_tenant_id!r}, app_type={self.app_type.value!r}, "
+            f"openid_metadata_url={self.openid_metadata_url!r}, host={self.host!r}, "
+            f"port={self.port!r}, config_path={str(self.config_path)!r}, "
+            f"data_dir={str(self.data_dir)!r})"
+        )
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from `environ` (pure: the caller passes `os.environ` or a dict).
+
+        Raises `SettingsError` naming the variable when a value cannot be used.
+        """
+
+        def get(name: str, default: str) -> str:
+            value = environ.get(name)
+            return default if value is None or value.strip() == "" else value.strip()
+
+        app_id = get("MicrosoftAppId", "")
+        app_password = environ.get("MicrosoftAppPassword", "")
+        app_tenant_id = get("MicrosoftAppTenantId", "")
+        app_type_text = get("MicrosoftAppType", AppType.MULTI_TENANT.value)
+        app_type = _parse_app_type(app_type_text)
+
+        if app_id:
+            if app_type is not AppType.USER_ASSIGNED_MSI and not app_password:
+                raise SettingsError(
+                    "MicrosoftAppPassword is empty but MicrosoftAppId is set: the bot needs "
+                    "the app's client secret to reply (or set MicrosoftAppType=UserAssignedMSI)"
+                )
+            if app_type is AppType.SINGLE_TENANT and not app_tenant_id:
+                raise SettingsError(
+                    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant"
+                )
+        elif app_password:
+            raise SettingsError("MicrosoftAppPassword is set but MicrosoftAppId is empty")
+
+        metadata_url = get("BOT_OPENID_METADATA_URL", DEFAULT_OPENID_METADATA_URL)
+        if not metadata_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}"
+            )
+
+        host = get("HOST", "127.0.0.1")
+        port = _parse_port(get("PORT", "3978"))
+
+        return cls(
+            app_id=app_id,
+            app_password=app_password,
+            app_tenant_id=app_tenant_id,
+            app_type=app_type,
+            openid_metadata_url=metadata_url,
+            host=host,
+            port=port,
+            config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
+            data_dir=Path(get("SAFE_PREMISES_DATA", "var")),
+        )
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for names and addresses that only this machine can reach."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+_PORT_MESSAGE = "PORT must be a number from 0 to 65535 (0 picks a free port), not %r"
+
+
+def _parse_port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise SettingsError(_PORT_MESSAGE % (text,)) from None
+    if not 0 <= port <= 65535:
+        raise SettingsError(_PORT_MESSAGE % (text,))
+    return port
+
+
+def _parse_app_type(text: str) -> AppType:
+    for app_type in AppType:
+        if app_type.value.lower() == text.lower():
+            return app_type
+    choices = ", ".join(t.value for t in AppType)
+    raise SettingsError(f"MicrosoftAppType must be one of {choices}, not {text!r}")

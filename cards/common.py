@@ -1,0 +1,82 @@
+"""Small helpers shared by the card builders (plain dicts, Adaptive Card schema 1.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a choice set: `value` is what the card submits, `title` what it shows."""
+
+    value: str
+    title: str
+
+
+def card(body: Sequence[Element], actions: Sequence[Element] = (), *, fallback: str = "") -> Card:
+    """A complete card. Top-level `msteams` is left out: it is not in the 1.5 schema."""
+    built: Card = {
+        "$schema": CARD_SCHEMA,
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "body": list(body),
+    }
+    if actions:
+        built["actions"] = list(actions)
+    if fallback:
+        built["fallbackText"] = fallback
+    return built
+
+
+def heading(text: str) -> Element:
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "style": "heading",
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": True,
+    }
+
+
+def subheading(text: str) -> Element:
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "size": "Medium",
+        "weight": "Bolder",
+        "wrap": True,
+        "spacing": "Large",
+    }
+
+
+def paragraph(text: str, *, subtle: bool = False) -> Element:
+    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def bullets(items: Iterable[str]) -> Element:
+    """A bulleted list (Markdown lists render in Teams' TextBlocks)."""
+    return {"type": "TextBlock", "text": "\n".join(f"- {item}" for item in items), "wrap": True}
+
+
+def choices(options: Iterable[Choice]) -> list[dict[str, str]]:
+    return [{"title": option.title, "value": option.value} for option in options]
+
+
+def execute(title: str, verb: str, data: dict[str, Any], *, style: str = "") -> Element:
+    """An Action.Execute (Teams sends it to the bot as an adaptiveCard/action invoke)."""
+    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
+    if style:
+        action["style"] = style
+    return action
