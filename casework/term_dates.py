@@ -317,13 +317,13 @@ def parse_term_dates_ics(data: bytes, region: Region, source_name: str) -> TermD
                 "days are holiday cannot be told. Make the holiday one event that spans "
                 "its days (e.g. 'Half Term' from Monday to Friday)."
             )
-    terms = _runs(term_days - break_days)
-    for term in terms:
-        if term.end - term.start > LONGEST_TERM:
+    runs = _runs(term_days - break_days)
+    for first, last in runs:
+        if last - first > LONGEST_TERM:
             raise CalendarError(
-                f"{source_name}: the term days from {term.start.isoformat()} to "
-                f"{term.end.isoformat()} have no holiday between them; the file needs its "
-                "holidays as events (e.g. 'Half Term', 'Christmas Holidays')."
+                f"{source_name}: the term days from {first.isoformat()} to {last.isoformat()} "
+                "have no holiday between them; the file needs its holidays as events (e.g. "
+                "'Half Term', 'Christmas Holidays')."
             )
     in_term = term_days - break_days
     closures = frozenset(day for day in closure_days if day in in_term)
@@ -332,7 +332,7 @@ def parse_term_dates_ics(data: bytes, region: Region, source_name: str) -> TermD
         # Outside term a closure changes nothing: those days are not school days anyway.
         log.info("term dates %s: %s closure days outside term ignored", source_name, dropped)
     try:
-        return TermDates(chosen, terms, closures)
+        return TermDates(chosen, tuple(Term(first, last) for first, last in runs), closures)
     except CalendarError as error:
         raise CalendarError(f"{source_name}: {error.message}") from None
 
@@ -406,17 +406,17 @@ def _span(first: date, last: date) -> Iterable[date]:
         day += ONE_DAY
 
 
-def _runs(days: set[date]) -> tuple[Term, ...]:
-    """Runs of consecutive days as terms, trimmed of weekends at either end."""
+def _runs(days: set[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days as (first, last), trimmed of weekends at either end."""
     runs: list[list[date]] = []
     for day in sorted(days):
         if runs and day - runs[-1][-1] == ONE_DAY:
             runs[-1].append(day)
         else:
             runs.append([day])
-    terms: list[Term] = []
+    trimmed: list[tuple[date, date]] = []
     for run in runs:
         weekdays = [day for day in run if day.weekday() < 5]
         if weekdays:
-            terms.append(Term(weekdays[0], weekdays[-1]))
-    return tuple(terms)
+            trimmed.append((weekdays[0], weekdays[-1]))
+    return trimmed
