@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
+from types import MappingProxyType
 
 import holidays
 
@@ -247,7 +248,7 @@ class SchoolCalendar:
             found = holidays.country_holidays(
                 "GB", subdiv=_SUBDIVISION[self._region], years=year, categories=("public",)
             )
-            cached = {day: str(name) for day, name in found.items()}
+            cached = MappingProxyType({day: str(name) for day, name in found.items()})
             self._bank_holidays[year] = cached
         return cached
 
