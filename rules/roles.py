@@ -12,11 +12,11 @@ class Role(StrEnum):
     TRUST = "trust"  # trust-level governance: chair of trustees, data protection officer
 
     @property
-    def title(self) -> str:
-        return _TITLES[self]
+    def label(self) -> str:
+        return _LABELS[self]
 
 
-_TITLES = {
+_LABELS = {
     Role.STAFF: "member of staff",
     Role.SENIOR: "nominated senior member of staff",
     Role.HEAD: "Headteacher/Principal",
