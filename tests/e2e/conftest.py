@@ -1,0 +1,89 @@
+"""The bot under test, served over HTTP on a loopback port, with a Teams-like client.
+
+`bot` runs in authenticated mode (app id set, the loopback identity provider's metadata,
+the loopback connector as serviceUrl); `start_bot` builds variants (local development
+mode, another router, shorter key timeouts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+
+from bot.app import create_app
+from bot.auth import InboundAuthPolicy
+from bot.routing import Router
+from bot.services import BotServices
+from bot.settings import Settings
+from cards.common import Choice
+from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
+from tests.harness.identities import APP_ID, TRUST_TENANT, StaticOutboundTokens, ready
+
+SCHOOLS = (Choice("oak-primary", "Oak Primary School"), Choice("ash-academy", "Ash Academy"))
+
+
+@dataclass
+class BotUnderTest:
+    url: str
+    client: TeamsClient
+    connector: LoopbackConnector
+    idp: LoopbackIdentityProvider
+    services: BotServices
+    settings: Settings
+
+
+StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
+
+
+def services_for_tests(**overrides: object) -> BotServices:
+    fields: dict[str, object] = {
+        "tenant_id": TRUST_TENANT,
+        "readiness": ready,
+        "trust_name": "Oak Valley Learning Trust",
+        "schools": SCHOOLS,
+        "outbound_tokens": StaticOutboundTokens(),
+    }
+    fields.update(overrides)
+    return BotServices(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def start_bot(
+    idp: LoopbackIdentityProvider, connector: LoopbackConnector
+) -> AsyncIterator[StartBot]:
+    async with aiohttp.ClientSession() as session:
+
+        @asynccontextmanager
+        async def start(
+            *,
+            app_id: str = APP_ID,
+            services: BotServices | None = None,
+            router: Router | None = None,
+            auth_policy: InboundAuthPolicy | None = None,
+        ) -> AsyncIterator[BotUnderTest]:
+            settings = Settings(
+                app_id=app_id,
+                app_password="unused" if app_id else "",
+                openid_metadata_url=idp.metadata_url,
+            )
+            chosen = services or services_for_tests()
+            if not app_id:
+                connector.expected_authorization = None
+            app = create_app(settings, chosen, router=router, auth_policy=auth_policy)
+            async with serve(app) as url:
+                client = TeamsClient(
+                    session, url, connector, idp if app_id else None, app_id=app_id
+                )
+                yield BotUnderTest(url, client, connector, idp, chosen, settings)
+
+        yield start
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> AsyncIterator[BotUnderTest]:
+    async with start_bot() as running:
+        yield running

@@ -1,0 +1,22 @@
+"""Run an aiohttp app on 127.0.0.1 with a port the OS picks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+
+@asynccontextmanager
+async def serve(app: web.Application, *, shutdown_timeout: float = 2.0) -> AsyncIterator[str]:
+    """Yield the base URL (``http://127.0.0.1:PORT``) while `app` serves."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
