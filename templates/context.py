@@ -1,0 +1,658 @@
+"""The letter data: everything a letter says that is not the model's own wording.
+
+One frozen dataclass per letter (the policy's seven model letters and the two letters the
+policy implies), built from a few shared parts. The application layer maps a case to one of
+these; the renderer never looks anything up. Constructors check what a person would get
+wrong (an empty name, a reply-by date before the letter's date, a decision without the
+conditions it confirms) and raise `LetterError` naming the letter and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, time
+from enum import StrEnum
+from types import MappingProxyType
+from typing import ClassVar
+
+from templates.errors import LetterError
+
+# --- small vocabularies ----------------------------------------------------------------
+
+
+class HeadTitle(StrEnum):
+    """What the school calls its head: it replaces "Headteacher/Principal" throughout."""
+
+    HEADTEACHER = "Headteacher"
+    PRINCIPAL = "Principal"
+
+
+class Relationship(StrEnum):
+    """How the person is connected to the school (letter 1: "a parent/carer of a pupil")."""
+
+    PARENT = "parent"
+    CARER = "carer"
+    VISITOR = "visitor"
+
+
+class ChairDecision(StrEnum):
+    """The Chair of the LAC's decision on a provisional sanction (letters 3 and 5)."""
+
+    CONFIRM = "confirm"
+    OVERTURN = "overturn"
+
+
+class Sanction(StrEnum):
+    """What was imposed (letters 6 and 7: "conditions/ban")."""
+
+    CONDITIONS = "conditions"
+    BAN = "ban"
+
+
+class AffectedGroup(StrEnum):
+    """Letter 6: "your behaviour towards school staff/pupils"."""
+
+    STAFF = "staff"
+    PUPILS = "pupils"
+    STAFF_AND_PUPILS = "staff_and_pupils"
+
+
+class ReviewOutcome(StrEnum):
+    """The Local Academy Committee's review (policy 3 and 4; letter 7).
+
+    "Maintain", "extend" and "vary" conditions all continue conditions (the letter lists
+    the conditions now in force); a ban may continue, be replaced by conditions, or go.
+    """
+
+    CONDITIONS_CONTINUE = "conditions_continue"
+    BAN_CONTINUES = "ban_continues"
+    BAN_REPLACED_BY_CONDITIONS = "ban_replaced_by_conditions"
+    REMOVED = "removed"
+
+
+class BanGround(StrEnum):
+    """Policy 4: why a ban is allowed at all."""
+
+    PROCEDURES_EXHAUSTED = "procedures_exhausted"  # aggression or intimidation continued
+    EXTREME_VIOLENCE = "extreme_violence"  # a ban without earlier steps
+
+
+# --- standard conditions -----------------------------------------------------------------
+
+
+class StandardCondition(StrEnum):
+    """The conditions in model letter 2's list ("delete as appropriate"), in its order.
+
+    The keys are shared with the cards and the rules; the wording lives in
+    `STANDARD_CONDITIONS`.
+    """
+
+    ACCOMPANIED_TO_MEETINGS = "accompanied_to_meetings"
+    NO_CONTACT_WITH_STAFF = "no_contact_with_staff"
+    CONTACT_HEAD_OR_DEPUTY_ONLY = "contact_head_or_deputy_only"
+    EVENTS_ONLY_ACCOMPANIED_BY_SLT = "events_only_accompanied_by_slt"
+
+
+@dataclass(frozen=True)
+class ConditionWording:
+    """A standard condition as model letter 2 words it (and letter 3, which copies it) and
+    as model letter 7 words it. `{head}` is the school's title for its head, `{senior}` the
+    other person the parent may contact."""
+
+    imposing: str
+    review: str
+
+
+STANDARD_CONDITIONS: Mapping[StandardCondition, ConditionWording] = MappingProxyType(
+    {
+        StandardCondition.ACCOMPANIED_TO_MEETINGS: ConditionWording(
+            imposing="You must be accompanied to any meeting with a member of the school staff",
+            review="You must be accompanied to any meeting with a member of the school staff.",
+        ),
+        StandardCondition.NO_CONTACT_WITH_STAFF: ConditionWording(
+            imposing="You may not make contact by telephone or in writing with any member of staff",
+            review="You may not contact by telephone or in writing any member of staff.",
+        ),
+        StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY: ConditionWording(
+            imposing="You may contact either the {head} or {senior}",
+            review="You may contact either the {head} or {senior}.",
+        ),
+        StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT: ConditionWording(
+            imposing=(
+                "You may not attend any events for parents except those where you will be"
+                " accompanied by a member of the senior leadership team of the school"
+            ),
+            review=(
+                "You may not attend any events for parents except those where you will be"
+                " accompanied by a member of the senior leadership team."
+            ),
+        ),
+    }
+)
+
+
+def _require(owner: str, name: str, value: str | None) -> None:
+    if value is None or not value.strip():
+        raise LetterError(f"{owner}: {name} is empty")
+
+
+def _require_lines(owner: str, name: str, values: tuple[str, ...]) -> None:
+    for value in values:
+        _require(owner, name, value)
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The conditions chosen: standard ones by key (shown in the model's order) plus any
+    other conditions "as are reasonable and proportionate", in the words given.
+
+    `senior_contact` names who, besides the head, the parent may contact (letter 2's
+    "Deputy Headteacher/Principal", letter 7's "named senior member of staff"); when it is
+    not given the deputy is named by role.
+    """
+
+    standard: frozenset[StandardCondition] = frozenset()
+    other: tuple[str, ...] = ()
+    senior_contact: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.standard and not self.other:
+            raise LetterError("conditions: choose at least one condition")
+        _require_lines("conditions", "other", self.other)
+        if self.senior_contact is not None:
+            _require("conditions", "senior_contact", self.senior_contact)
+
+    def _ordered(self) -> list[StandardCondition]:
+        return [key for key in StandardCondition if key in self.standard]
+
+    def _senior(self, head_title: str) -> str:
+        return self.senior_contact or f"Deputy {head_title}"
+
+    def imposing_lines(self, head_title: str) -> tuple[str, ...]:
+        """The bullet list of letters 2 and 3."""
+        lines = [
+            STANDARD_CONDITIONS[key].imposing.format(
+                head=head_title, senior=self._senior(head_title)
+            )
+            for key in self._ordered()
+        ]
+        return (*lines, *self.other)
+
+    def review_lines(self, head_title: str) -> tuple[str, ...]:
+        """The bullet list of letter 7, which puts "no contact" and "except the head or a
+        named senior member of staff" in one item."""
+        lines: list[str] = []
+        for key in self._ordered():
+            text = STANDARD_CONDITIONS[key].review.format(
+                head=head_title, senior=self._senior(head_title)
+            )
+            if (
+                key is StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY
+                and StandardCondition.NO_CONTACT_WITH_STAFF in self.standard
+            ):
+                lines[-1] = f"{lines[-1]} {text}"
+            else:
+                lines.append(text)
+        return (*lines, *self.other)
+
+
+# --- who and where ------------------------------------------------------------------------
+
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_IMAGE_SIGNATURES = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/gif": b"GIF8",
+}
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The trust's logo, sent as an inline image (cid:) and placed in the .docx letterhead.
+    PNG, JPEG or GIF: what both Outlook and Word show."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
+    def __post_init__(self) -> None:
+        signature = _IMAGE_SIGNATURES.get(self.content_type)
+        if signature is None:
+            raise LetterError(
+                f"logo: {self.content_type} is not supported (use image/png, image/jpeg or"
+                " image/gif)"
+            )
+        if not self.data.startswith(signature):
+            raise LetterError(f"logo: the file {self.filename} is not a {self.content_type}")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Colours are "#RRGGBB" (they go into inline styles, so nothing else is accepted)."""
+
+    primary_colour: str
+    accent_colour: str
+    logo: Logo | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("primary_colour", "accent_colour"):
+            if not _COLOUR.match(getattr(self, name)):
+                raise LetterError(f"branding: {name} must look like #1F5C3A")
+
+
+@dataclass(frozen=True)
+class TrustDetails:
+    name: str  # as people know it: "Oak Valley Learning Trust"
+    registered_name: str  # as registered: "Oak Valley Learning Trust Ltd"
+    company_number: str
+    registered_office: tuple[str, ...]
+    branding: Branding
+
+    def __post_init__(self) -> None:
+        for name in ("name", "registered_name", "company_number"):
+            _require("trust", name, getattr(self, name))
+        if not self.registered_office:
+            raise LetterError("trust: registered_office is empty")
+        _require_lines("trust", "registered_office", self.registered_office)
+
+
+@dataclass(frozen=True)
+class SchoolDetails:
+    name: str
+    address: tuple[str, ...]  # postal address lines, postcode last
+    head_title: HeadTitle
+    email: str
+    phone: str
+
+    def __post_init__(self) -> None:
+        for name in ("name", "email", "phone"):
+            _require("school", name, getattr(self, name))
+        if not self.address:
+            raise LetterError("school: address is empty")
+        _require_lines("school", "address", self.address)
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who the letter is to. With a title the letter says "Dear Ms Smith" (so the surname is
+    needed); without one it uses the full name, "Dear Sam Smith"."""
+
+    name: str  # full name: "Jane Smith"
+    title: str | None = None  # "Ms", "Mr", "Dr", "Mx"
+    surname: str | None = None
+    address: tuple[str, ...] = ()
+    email: str | None = None
+
+    def __post_init__(self) -> None:
+        _require("addressee", "name", self.name)
+        if self.title is not None:
+            _require("addressee", "title", self.title)
+            _require("addressee", "surname (needed with a title)", self.surname)
+        _require_lines("addressee", "address", self.address)
+
+    @property
+    def salutation(self) -> str:
+        if self.title and self.surname:
+            return f"{self.title} {self.surname}"
+        return self.name
+
+    @property
+    def postal_name(self) -> str:
+        return f"{self.title} {self.name}" if self.title else self.name
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs. `role_title` replaces the letter's usual role (the head's title, "Chair of
+    the Local Academy Committee", "Clerk to the Local Academy Committee"), e.g. "Acting
+    Headteacher"."""
+
+    name: str
+    role_title: str | None = None
+
+    def __post_init__(self) -> None:
+        _require("signer", "name", self.name)
+        if self.role_title is not None:
+            _require("signer", "role_title", self.role_title)
+
+
+@dataclass(frozen=True)
+class LetterCommon:
+    """What every letter has: from whom, to whom, when, and the case reference."""
+
+    trust: TrustDetails
+    school: SchoolDetails
+    reference: str  # "OAK-2026-0003"
+    letter_date: date
+    addressee: Addressee
+    signer: Signer
+
+    def __post_init__(self) -> None:
+        _require("letter", "reference", self.reference)
+
+
+# --- parts of letters ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incident:
+    """The incident a letter is about. `summary` and `effect` are the head's own words;
+    blank lines in them become paragraphs, single newlines line breaks."""
+
+    summary: str  # factual summary of what happened
+    effect: str  # its effect on staff, pupils and other parents
+    on: date
+    at: time | None = None
+    details: str | None = None  # where or how, e.g. "at the main gate"
+
+    def __post_init__(self) -> None:
+        _require("incident", "summary", self.summary)
+        _require("incident", "effect", self.effect)
+        if self.details is not None:
+            _require("incident", "details", self.details)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """The member of staff who reported the incident: "the school business manager,
+    Mrs Okafor" (role and name) or just a name."""
+
+    name: str
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        _require("reporter", "name", self.name)
+        if self.role is not None:
+            _require("reporter", "role", self.role)
+
+
+@dataclass(frozen=True)
+class PreviousIncident:
+    """An earlier incident the head already wrote about (letters 2 and 4). None when there
+    was none, e.g. a ban for an extreme act of violence."""
+
+    incident_date: date
+    letter_date: date
+
+
+@dataclass(frozen=True)
+class PoliceReport:
+    """Policy, "In imposing a ban", step 2: an assault that led to a ban was reported."""
+
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.reference is not None:
+            _require("police", "reference", self.reference)
+
+
+@dataclass(frozen=True)
+class BanArrangements:
+    """Policy, "In imposing a ban", step 4: how meetings about the pupil, and the pupil's
+    drop-off and collection, will work while the ban stands. Each is optional ("as
+    appropriate"); the head's own words."""
+
+    meetings: str | None = None
+    drop_off_and_collection: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("meetings", "drop_off_and_collection"):
+            value = getattr(self, name)
+            if value is not None:
+                _require("arrangements", name, value)
+
+
+def _check_after(owner: str, name: str, later: date, earlier: date, earlier_name: str) -> None:
+    if later <= earlier:
+        raise LetterError(f"{owner}: {name} must be after {earlier_name}")
+
+
+# --- the letters ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarningLetter:
+    """Model letter 1: a warning (policy, "The school's response" 1)."""
+
+    letter_id: ClassVar[str] = "letter-1"
+    common: LetterCommon
+    incident: Incident
+    relationship: Relationship
+    reply_by: date  # 10 school days after the letter's date, counted by the rules
+    chair_name: str  # for the cc line
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "chair_name", self.chair_name)
+        _check_after(
+            self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
+        )
+
+
+@dataclass(frozen=True)
+class ConditionsLetter:
+    """Model letter 2: provisional conditions on contact with the school."""
+
+    letter_id: ClassVar[str] = "letter-2"
+    common: LetterCommon
+    incident: Incident
+    reporter: Reporter
+    previous_incident: PreviousIncident | None
+    conditions: Conditions
+    reply_by: date
+    chair_name: str
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "chair_name", self.chair_name)
+        _check_after(
+            self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
+        )
+
+
+@dataclass(frozen=True)
+class ConditionsDecisionLetter:
+    """Model letter 3: the Chair confirms or overturns the head's conditions."""
+
+    letter_id: ClassVar[str] = "letter-3"
+    common: LetterCommon
+    head_letter_date: date  # the date of letter 2
+    behaviour_towards: str  # "(name)": whom the behaviour was towards
+    previous_letter_date: date | None  # an earlier letter from the head, if there was one
+    representation_date: date | None  # the person's letter, or None for no written response
+    decision: ChairDecision
+    conditions: Conditions | None  # the conditions confirmed (required to confirm)
+    head_name: str  # for the cc line
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
+        _require(self.letter_id, "head_name", self.head_name)
+        if self.decision is ChairDecision.CONFIRM and self.conditions is None:
+            raise LetterError(f"{self.letter_id}: confirming needs the conditions confirmed")
+
+
+@dataclass(frozen=True)
+class BanLetter:
+    """Model letter 4: a provisional ban on contacting or attending the school."""
+
+    letter_id: ClassVar[str] = "letter-4"
+    common: LetterCommon
+    incident: Incident
+    reporter: Reporter
+    previous_incident: PreviousIncident | None  # None for an extreme act of violence
+    police: PoliceReport | None  # set when an assault led to the ban
+    arrangements: BanArrangements
+    reply_by: date
+    chair_name: str
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "chair_name", self.chair_name)
+        _check_after(
+            self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
+        )
+
+
+@dataclass(frozen=True)
+class BanDecisionLetter:
+    """Model letter 5: the Chair confirms or overturns the head's ban."""
+
+    letter_id: ClassVar[str] = "letter-5"
+    common: LetterCommon
+    head_letter_date: date  # the date of letter 4
+    behaviour_towards: str
+    previous_letter_date: date | None
+    representation_date: date | None
+    decision: ChairDecision
+    head_name: str
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
+        _require(self.letter_id, "head_name", self.head_name)
+
+
+@dataclass(frozen=True)
+class StatementRequestLetter:
+    """Model letter 6: the clerk asks for a statement before the Committee's review."""
+
+    letter_id: ClassVar[str] = "letter-6"
+    common: LetterCommon
+    head_letter_date: date  # the head's letter imposing the sanction
+    behaviour_towards: AffectedGroup
+    sanction: Sanction
+    review_meeting: date
+    review_meeting_time: time | None
+    statement_by: date  # at least 10 school days after the letter's date
+    clerk_email: str
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "clerk_email", self.clerk_email)
+        _check_after(
+            self.letter_id,
+            "statement_by",
+            self.statement_by,
+            self.common.letter_date,
+            "the letter's date",
+        )
+        _check_after(
+            self.letter_id,
+            "review_meeting",
+            self.review_meeting,
+            self.common.letter_date,
+            "the letter's date",
+        )
+
+
+_CONDITIONS_OUTCOMES = frozenset(
+    {ReviewOutcome.CONDITIONS_CONTINUE, ReviewOutcome.BAN_REPLACED_BY_CONDITIONS}
+)
+
+
+@dataclass(frozen=True)
+class ReviewOutcomeLetter:
+    """Model letter 7: the outcome of the Local Academy Committee's review."""
+
+    letter_id: ClassVar[str] = "letter-7"
+    common: LetterCommon
+    statement_request_date: date  # the date of letter 6
+    reviewed: Sanction
+    representation_date: date | None
+    review_meeting: date
+    outcome: ReviewOutcome
+    conditions: Conditions | None  # the conditions now in force, for outcomes with conditions
+
+    def __post_init__(self) -> None:
+        owner = self.letter_id
+        if self.outcome in _CONDITIONS_OUTCOMES and self.conditions is None:
+            raise LetterError(f"{owner}: the outcome {self.outcome} needs the conditions")
+        if self.outcome not in _CONDITIONS_OUTCOMES and self.conditions is not None:
+            raise LetterError(f"{owner}: the outcome {self.outcome} has no conditions")
+        if self.reviewed is Sanction.CONDITIONS and self.outcome in (
+            ReviewOutcome.BAN_CONTINUES,
+            ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
+        ):
+            raise LetterError(f"{owner}: a review of conditions cannot end in {self.outcome}")
+        if self.reviewed is Sanction.BAN and self.outcome is ReviewOutcome.CONDITIONS_CONTINUE:
+            raise LetterError(
+                f"{owner}: a review of a ban that imposes conditions is ban_replaced_by_conditions"
+            )
+
+
+@dataclass(frozen=True)
+class MeetingFollowUpLetter:
+    """Not modelled: the follow-up after an informal meeting (policy, "The school's
+    response" 2), confirming the main points, agreed actions and the school's expectations."""
+
+    letter_id: ClassVar[str] = "meeting-follow-up"
+    common: LetterCommon
+    meeting_date: date
+    meeting_time: time | None
+    attendees: tuple[str, ...]  # staff there besides the signer: "Mr Ahmed (Deputy Headteacher)"
+    points_discussed: tuple[str, ...]
+    agreed_actions: tuple[str, ...]  # may be empty
+    expectations: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("attendees", "points_discussed", "expectations"):
+            if not getattr(self, name):
+                raise LetterError(f"{self.letter_id}: {name} is empty")
+            _require_lines(self.letter_id, name, getattr(self, name))
+        _require_lines(self.letter_id, "agreed_actions", self.agreed_actions)
+
+
+@dataclass(frozen=True)
+class BanNoticeToTrustees:
+    """Not modelled: "The Chair of the Board of Trustees will be informed of the ban"
+    (policy, "In imposing a ban", step 3). The addressee is the chair of trustees; the
+    letter gives the facts of the decision, not the incident's details, which stay on the
+    case record."""
+
+    letter_id: ClassVar[str] = "ban-notice-trustees"
+    common: LetterCommon
+    person_name: str  # the person banned
+    relationship: Relationship
+    ban_letter_date: date  # the date of letter 4
+    incident_date: date
+    ground: BanGround
+    police: PoliceReport | None
+    reply_by: date  # the person's deadline for representations to the Chair of the LAC
+    chair_name: str  # the Chair of the LAC, for the cc line
+
+    def __post_init__(self) -> None:
+        _require(self.letter_id, "person_name", self.person_name)
+        _require(self.letter_id, "chair_name", self.chair_name)
+
+
+LetterData = (
+    WarningLetter
+    | ConditionsLetter
+    | ConditionsDecisionLetter
+    | BanLetter
+    | BanDecisionLetter
+    | StatementRequestLetter
+    | ReviewOutcomeLetter
+    | MeetingFollowUpLetter
+    | BanNoticeToTrustees
+)
+
+LETTER_TYPES: Mapping[str, type[LetterData]] = MappingProxyType(
+    {
+        cls.letter_id: cls
+        for cls in (
+            WarningLetter,
+            ConditionsLetter,
+            ConditionsDecisionLetter,
+            BanLetter,
+            BanDecisionLetter,
+            StatementRequestLetter,
+            ReviewOutcomeLetter,
+            MeetingFollowUpLetter,
+            BanNoticeToTrustees,
+        )
+    }
+)
+"""Every letter by id, in the policy's order: letter-1 … letter-7, then the two implied."""
+
+
+def field_names(cls: type[LetterData]) -> tuple[str, ...]:
+    """The fields of a letter's data (for the documentation and error messages)."""
+    return tuple(f.name for f in fields(cls))

@@ -1,0 +1,479 @@
+"""Example letter data: one fictional trust and school, and every letter in every variant
+the models allow. Used by the preview command, by the check of a trust's overrides at
+load, and by the golden-file tests. All names, addresses and events are invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time
+from importlib import resources
+
+from templates.context import (
+    Addressee,
+    AffectedGroup,
+    BanArrangements,
+    BanDecisionLetter,
+    BanGround,
+    BanLetter,
+    BanNoticeToTrustees,
+    Branding,
+    ChairDecision,
+    Conditions,
+    ConditionsDecisionLetter,
+    ConditionsLetter,
+    HeadTitle,
+    Incident,
+    LetterCommon,
+    LetterData,
+    Logo,
+    MeetingFollowUpLetter,
+    PoliceReport,
+    PreviousIncident,
+    Relationship,
+    Reporter,
+    ReviewOutcome,
+    ReviewOutcomeLetter,
+    Sanction,
+    SchoolDetails,
+    Signer,
+    StandardCondition,
+    StatementRequestLetter,
+    TrustDetails,
+    WarningLetter,
+)
+
+
+def example_logo() -> Logo:
+    data = (resources.files("templates") / "assets" / "oak-valley-logo.png").read_bytes()
+    return Logo(data=data, content_type="image/png", filename="oak-valley-logo.png")
+
+
+def example_trust() -> TrustDetails:
+    return TrustDetails(
+        name="Oak Valley Learning Trust",
+        registered_name="Oak Valley Learning Trust Ltd",
+        company_number="01234567",
+        registered_office=("Oak Valley House", "12 Mill Road", "Oakbridge", "OB1 4QT"),
+        branding=Branding(primary_colour="#1F5C3A", accent_colour="#C8A24A", logo=example_logo()),
+    )
+
+
+def example_school() -> SchoolDetails:
+    return SchoolDetails(
+        name="Oakfield Primary Academy",
+        address=("Acorn Lane", "Oakfield", "Oakbridge", "OB3 7LS"),
+        head_title=HeadTitle.HEADTEACHER,
+        email="office@oakfield-primary.example.org",
+        phone="01632 960 418",
+    )
+
+
+HEAD = "Mrs Rachel Morgan"
+CHAIR = "Mr David Okoro"
+CLERK = "Ms Priya Shah"
+CLERK_EMAIL = "clerk@oakfield-primary.example.org"
+
+SUMMARY = (
+    "At the end of the school day you approached Mrs Okafor at the main gate about a"
+    " message sent home with your son. You shouted at her, swore repeatedly and stood very"
+    " close to her while she tried to answer you, and you continued after she asked you to"
+    " stop.\n\nYou then followed her back towards the school office, filming her on your"
+    " mobile phone, until the Deputy Headteacher asked you to leave the premises."
+)
+EFFECT = (
+    "Mrs Okafor was shaken and needed time away from her duties. Several pupils and parents"
+    " waiting at the gate saw and heard what happened, and two younger pupils were upset."
+)
+CONDITIONS_ALL = Conditions(
+    standard=frozenset(StandardCondition),
+    other=("You may not film or record any member of staff or any pupil on the school site",),
+)
+CONDITIONS_SOME = Conditions(
+    standard=frozenset(
+        {
+            StandardCondition.ACCOMPANIED_TO_MEETINGS,
+            StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT,
+        }
+    ),
+)
+
+
+def _smith(
+    trust: TrustDetails, school: SchoolDetails, on: date, signer: Signer, reference: str
+) -> LetterCommon:
+    return LetterCommon(
+        trust=trust,
+        school=school,
+        reference=reference,
+        letter_date=on,
+        addressee=Addressee(
+            name="Jane Smith",
+            title="Ms",
+            surname="Smith",
+            address=("14 Elm Grove", "Oakfield", "Oakbridge", "OB3 2JD"),
+            email="jane.smith@example.com",
+        ),
+        signer=signer,
+    )
+
+
+def _hughes(trust: TrustDetails, school: SchoolDetails, on: date, signer: Signer) -> LetterCommon:
+    return LetterCommon(
+        trust=trust,
+        school=school,
+        reference="OAK-2026-0011",
+        letter_date=on,
+        addressee=Addressee(
+            name="Sam Hughes",  # no title given: the letter says "Dear Sam Hughes"
+            address=("3 Brook Cottages", "Little Oakley", "Oakbridge", "OB5 9RW"),
+        ),
+        signer=signer,
+    )
+
+
+def example_letters(
+    trust: TrustDetails | None = None, school: SchoolDetails | None = None
+) -> dict[str, LetterData]:
+    """Every letter and variant, by the name its preview files take."""
+    trust = trust or example_trust()
+    school = school or example_school()
+    principal_school = replace(school, head_title=HeadTitle.PRINCIPAL)
+    head = Signer(HEAD)
+    chair = Signer(CHAIR)
+    clerk = Signer(CLERK)
+    ref = "OAK-2026-0003"
+
+    def smith(on: date, signer: Signer, s: SchoolDetails = school) -> LetterCommon:
+        return _smith(trust, s, on, signer, ref)
+
+    incident = Incident(
+        summary=SUMMARY,
+        effect=EFFECT,
+        on=date(2026, 3, 16),
+        at=time(15, 15),
+        details="at the main gate",
+    )
+    previous = PreviousIncident(incident_date=date(2026, 2, 3), letter_date=date(2026, 2, 5))
+    reporter = Reporter(name="Mrs Grace Okafor", role="school business manager")
+    letters: dict[str, LetterData] = {}
+
+    letters["letter-1-warning"] = WarningLetter(
+        common=smith(date(2026, 2, 5), head),
+        incident=Incident(
+            summary=(
+                "When you collected your daughter you raised your voice at her class teacher"
+                " in the playground and called her incompetent in front of other parents."
+            ),
+            effect=(
+                "The teacher was distressed, and parents and pupils nearby were made"
+                " uncomfortable by what they saw and heard."
+            ),
+            on=date(2026, 2, 3),
+            at=time(15, 20),
+        ),
+        relationship=Relationship.PARENT,
+        reply_by=date(2026, 2, 26),
+        chair_name=CHAIR,
+    )
+    letters["letter-1-visitor-principal"] = WarningLetter(
+        common=LetterCommon(
+            trust=trust,
+            school=principal_school,
+            reference="OAK-2026-0008",
+            letter_date=date(2026, 5, 12),
+            addressee=Addressee(
+                name="Peter Lewis",
+                title="Mr",
+                surname="Lewis",
+                address=("Flat 2", "27 Station Road", "Oakbridge", "OB1 6AA"),
+            ),
+            signer=head,
+        ),
+        incident=Incident(
+            summary=(
+                "You telephoned the school office four times in one morning and used"
+                " abusive language to the receptionist each time."
+            ),
+            effect=(
+                "The receptionist had to stop taking calls and was upset for the rest of the day."
+            ),
+            on=date(2026, 5, 11),
+            details="in telephone calls to the school office",
+        ),
+        relationship=Relationship.VISITOR,
+        reply_by=date(2026, 5, 27),
+        chair_name=CHAIR,
+    )
+    letters["letter-2-with-previous-incident"] = ConditionsLetter(
+        common=smith(date(2026, 3, 18), head),
+        incident=incident,
+        reporter=reporter,
+        previous_incident=previous,
+        conditions=CONDITIONS_ALL,
+        reply_by=date(2026, 4, 1),
+        chair_name=CHAIR,
+    )
+    letters["letter-2-first-incident"] = ConditionsLetter(
+        common=smith(date(2026, 3, 18), head),
+        incident=replace(incident, details=None),
+        reporter=Reporter(name="Mr Tom Baines"),
+        previous_incident=None,
+        conditions=CONDITIONS_SOME,
+        reply_by=date(2026, 4, 1),
+        chair_name=CHAIR,
+    )
+    letters["letter-2-principal"] = ConditionsLetter(
+        common=smith(date(2026, 3, 18), head, principal_school),
+        incident=incident,
+        reporter=reporter,
+        previous_incident=previous,
+        conditions=Conditions(
+            standard=frozenset(
+                {
+                    StandardCondition.NO_CONTACT_WITH_STAFF,
+                    StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
+                }
+            ),
+            senior_contact="the Vice Principal, Mr Ahmed",
+        ),
+        reply_by=date(2026, 4, 1),
+        chair_name=CHAIR,
+    )
+    for decision in ChairDecision:
+        for with_letter in (True, False):
+            name = f"letter-3-{decision}-{'with' if with_letter else 'no'}-representation"
+            letters[name] = ConditionsDecisionLetter(
+                common=smith(date(2026, 4, 14), chair),
+                head_letter_date=date(2026, 3, 18),
+                behaviour_towards="Mrs Okafor, our school business manager",
+                previous_letter_date=date(2026, 2, 5),
+                representation_date=date(2026, 3, 27) if with_letter else None,
+                decision=decision,
+                conditions=CONDITIONS_ALL if decision is ChairDecision.CONFIRM else None,
+                head_name=HEAD,
+            )
+    letters["letter-4-with-previous-incident"] = BanLetter(
+        common=smith(date(2026, 5, 8), head),
+        incident=Incident(
+            summary=(
+                "Despite the conditions on your contact with the school, you came into the"
+                " school office without an appointment, shouted at the office staff and"
+                " refused to leave when asked."
+            ),
+            effect=(
+                "Staff in the office felt intimidated, and a class returning from the hall"
+                " had to be taken another way."
+            ),
+            on=date(2026, 5, 7),
+            at=time(9, 0),
+            details="in the school office",
+        ),
+        reporter=reporter,
+        previous_incident=PreviousIncident(
+            incident_date=date(2026, 3, 16), letter_date=date(2026, 3, 18)
+        ),
+        police=None,
+        arrangements=BanArrangements(
+            meetings=(
+                "Any meeting about your son's education or welfare, other than the annual"
+                " progress meeting, will be held by telephone with me."
+            ),
+            drop_off_and_collection=None,
+        ),
+        reply_by=date(2026, 5, 22),
+        chair_name=CHAIR,
+    )
+    assault = Incident(
+        summary=(
+            "At the morning drop-off you pushed the Deputy Headteacher, Mr Ahmed, against"
+            " the gate post and struck him in the face."
+        ),
+        effect=(
+            "Mr Ahmed was injured and needed medical attention. Many pupils and parents saw"
+            " the assault, and a number of pupils have been frightened to come to school."
+        ),
+        on=date(2026, 6, 9),
+        at=time(8, 40),
+        details="at the main gate",
+    )
+    letters["letter-4-extreme-violence-police"] = BanLetter(
+        common=_hughes(trust, school, date(2026, 6, 10), head),
+        incident=assault,
+        reporter=Reporter(name="Mr Imran Ahmed", role="Deputy Headteacher"),
+        previous_incident=None,
+        police=PoliceReport(reference="OB/26/014523"),
+        arrangements=BanArrangements(
+            meetings=(
+                "Meetings about your daughter's education will be held by video call or at"
+                " the Trust's office, never on the school site."
+            ),
+            drop_off_and_collection=(
+                "Your daughter may be brought to school and collected by another adult whom"
+                " you name to the school office in advance.\n\nYou must not wait at or near"
+                " the school gates at the start or end of the school day."
+            ),
+        ),
+        reply_by=date(2026, 6, 24),
+        chair_name=CHAIR,
+    )
+    for decision in ChairDecision:
+        for with_letter in (True, False):
+            name = f"letter-5-{decision}-{'with' if with_letter else 'no'}-representation"
+            letters[name] = BanDecisionLetter(
+                common=smith(date(2026, 6, 2), chair),
+                head_letter_date=date(2026, 5, 8),
+                behaviour_towards="the school office staff",
+                previous_letter_date=date(2026, 3, 18),
+                representation_date=date(2026, 5, 18) if with_letter else None,
+                decision=decision,
+                head_name=HEAD,
+            )
+    letters["letter-5-confirm-first-letter"] = BanDecisionLetter(
+        common=_hughes(trust, school, date(2026, 7, 8), chair),
+        head_letter_date=date(2026, 6, 10),
+        behaviour_towards="Mr Ahmed, our Deputy Headteacher",
+        previous_letter_date=None,
+        representation_date=None,
+        decision=ChairDecision.CONFIRM,
+        head_name=HEAD,
+    )
+    letters["letter-6-conditions"] = StatementRequestLetter(
+        common=smith(date(2026, 10, 1), clerk),
+        head_letter_date=date(2026, 3, 18),
+        behaviour_towards=AffectedGroup.STAFF,
+        sanction=Sanction.CONDITIONS,
+        review_meeting=date(2026, 10, 20),
+        review_meeting_time=time(18, 0),
+        statement_by=date(2026, 10, 15),
+        clerk_email=CLERK_EMAIL,
+    )
+    ban_review = StatementRequestLetter(
+        common=_hughes(trust, school, date(2026, 11, 16), clerk),
+        head_letter_date=date(2026, 6, 10),
+        behaviour_towards=AffectedGroup.STAFF_AND_PUPILS,
+        sanction=Sanction.BAN,
+        review_meeting=date(2026, 12, 8),
+        review_meeting_time=None,
+        statement_by=date(2026, 11, 30),
+        clerk_email=CLERK_EMAIL,
+    )
+    letters["letter-6-ban"] = ban_review
+    letters["letter-6-pupils"] = replace(ban_review, behaviour_towards=AffectedGroup.PUPILS)
+    review = {
+        "letter-7-conditions-continue-with-representation": (
+            Sanction.CONDITIONS,
+            ReviewOutcome.CONDITIONS_CONTINUE,
+            CONDITIONS_ALL,
+            True,
+        ),
+        "letter-7-conditions-removed-no-representation": (
+            Sanction.CONDITIONS,
+            ReviewOutcome.REMOVED,
+            None,
+            False,
+        ),
+        "letter-7-ban-continues-no-representation": (
+            Sanction.BAN,
+            ReviewOutcome.BAN_CONTINUES,
+            None,
+            False,
+        ),
+        "letter-7-ban-replaced-by-conditions-with-representation": (
+            Sanction.BAN,
+            ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
+            Conditions(
+                standard=frozenset(
+                    {
+                        StandardCondition.ACCOMPANIED_TO_MEETINGS,
+                        StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
+                    }
+                ),
+                senior_contact="Mr Ahmed, Deputy Headteacher",
+            ),
+            True,
+        ),
+        "letter-7-ban-removed-with-representation": (
+            Sanction.BAN,
+            ReviewOutcome.REMOVED,
+            None,
+            True,
+        ),
+    }
+    for name, (reviewed, outcome, conditions, with_letter) in review.items():
+        letters[name] = ReviewOutcomeLetter(
+            common=smith(date(2026, 11, 3), clerk),
+            statement_request_date=date(2026, 10, 1),
+            reviewed=reviewed,
+            representation_date=date(2026, 10, 14) if with_letter else None,
+            review_meeting=date(2026, 10, 20),
+            outcome=outcome,
+            conditions=conditions,
+        )
+    follow_up = MeetingFollowUpLetter(
+        common=smith(date(2026, 2, 12), head),
+        meeting_date=date(2026, 2, 10),
+        meeting_time=time(15, 45),
+        attendees=("Mr Imran Ahmed (Deputy Headteacher)",),
+        points_discussed=(
+            "Your concerns about how the school told you of your daughter's lunchtime detention.",
+            "The report of your conduct in the playground on Tuesday 3 February and the effect it"
+            " had on her class teacher.",
+        ),
+        agreed_actions=(
+            "Mr Ahmed will telephone you within one school day whenever your daughter is given"
+            " a detention.",
+            "You will raise any future concerns by email to the school office or by booking an"
+            " appointment, not in the playground.",
+        ),
+        expectations=(
+            "Concerns are raised calmly and through the school office or an appointment.",
+            "Staff are not approached about concerns at the start or end of the school day.",
+        ),
+    )
+    letters["meeting-follow-up"] = follow_up
+    letters["meeting-follow-up-no-actions"] = replace(follow_up, agreed_actions=())
+    chair_of_trustees = Addressee(
+        name="Helen Carter",
+        title="Dr",
+        surname="Carter",
+        address=("Chair of the Board of Trustees", *trust.registered_office),
+        email="chair@oakvalley.example.org",
+    )
+    letters["ban-notice-trustees-extreme-violence"] = BanNoticeToTrustees(
+        common=LetterCommon(
+            trust=trust,
+            school=school,
+            reference="OAK-2026-0011",
+            letter_date=date(2026, 6, 10),
+            addressee=chair_of_trustees,
+            signer=head,
+        ),
+        person_name="Sam Hughes",
+        relationship=Relationship.PARENT,
+        ban_letter_date=date(2026, 6, 10),
+        incident_date=date(2026, 6, 9),
+        ground=BanGround.EXTREME_VIOLENCE,
+        police=PoliceReport(reference="OB/26/014523"),
+        reply_by=date(2026, 6, 24),
+        chair_name=CHAIR,
+    )
+    letters["ban-notice-trustees-procedures-exhausted"] = BanNoticeToTrustees(
+        common=LetterCommon(
+            trust=trust,
+            school=school,
+            reference=ref,
+            letter_date=date(2026, 5, 8),
+            addressee=chair_of_trustees,
+            signer=head,
+        ),
+        person_name="Ms Jane Smith",
+        relationship=Relationship.PARENT,
+        ban_letter_date=date(2026, 5, 8),
+        incident_date=date(2026, 5, 7),
+        ground=BanGround.PROCEDURES_EXHAUSTED,
+        police=None,
+        reply_by=date(2026, 5, 22),
+        chair_name=CHAIR,
+    )
+    return letters
