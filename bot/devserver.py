@@ -193,11 +193,13 @@ def wait_until_answers(
     child: Child,
     *,
     timeout: float = START_TIMEOUT_SECONDS,
+    require_ok: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Poll `url` until any HTTP answer comes back (a 404 counts: the server is up)."""
+    """Poll `url` until it answers; any HTTP status counts unless `require_ok` (2xx only)."""
     deadline = monotonic() + timeout
+    last = "no answer"
     while True:
         code = child.exit_code()
         if code is not None:
@@ -206,13 +208,16 @@ def wait_until_answers(
             with urllib.request.urlopen(url, timeout=2) as response:
                 response.read()
             return
-        except urllib.error.HTTPError:
-            return
+        except urllib.error.HTTPError as error:
+            error.close()
+            if not require_ok:
+                return
+            last = f"HTTP {error.code}"
         except OSError:
             pass
         if monotonic() >= deadline:
             raise DevServerError(
-                f"the {child.name} did not answer at {url} within {timeout:.0f} seconds"
+                f"the {child.name} was not ready at {url} within {timeout:.0f} seconds ({last})"
             )
         sleep(0.1)
 
@@ -267,7 +272,20 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop
 
 
-def instructions(playground_port: int, user: Mapping[str, Any]) -> str:
+def describe_person(trust_config: Mapping[str, Any], object_id: str) -> str:
+    """Who the trust configuration says this person is, e.g. "head at Oakfield Primary"."""
+    places = [
+        f"{' and '.join(person.get('roles', []))} at {school.get('name', school.get('id'))}"
+        for school in trust_config.get("schools", [])
+        for person in school.get("people", [])
+        if person.get("object_id") == object_id
+    ]
+    if not places:
+        return "not in the trust configuration, so the bot will refuse them"
+    return "; ".join(places)
+
+
+def instructions(playground_port: int, user: Mapping[str, Any], who: str, data_dir: str) -> str:
     page = f"http://localhost:{playground_port}"
     return "\n".join(
         [
@@ -275,10 +293,10 @@ def instructions(playground_port: int, user: Mapping[str, Any]) -> str:
             "Safe Premises is running, with Microsoft 365 Agents Playground as its Teams.",
             "",
             f"  1. Open {page} in your web browser.",
-            f"  2. You are {user['name']}. The bot's welcome card is in the chat.",
+            f"  2. You are {user['name']} ({who}). The bot's welcome card is in the chat.",
             '  3. Type "report" to report an incident, or "help" to see what you can do.',
             "",
-            "Case records and letters are kept under var/. Press Ctrl-C here to stop.",
+            f"Case records and letters are kept under {data_dir}/. Press Ctrl-C here to stop.",
             "",
         ]
     )
@@ -299,7 +317,9 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
                 f"stop it or choose another with {name}=…"
             )
 
-    work_dir = root / "var" / "playground"
+    # Beside the bot's own data, so a test's temporary data folder keeps the repo clean.
+    data_dir = environ.get("SAFE_PREMISES_DATA", "").strip() or "var"
+    work_dir = root / data_dir / "playground"
     work_dir.mkdir(parents=True, exist_ok=True)
     config = root / PLAYGROUND_CONFIG
     if settings.acting_as:
@@ -307,6 +327,12 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
             config, settings.acting_as, work_dir / f"as-{settings.acting_as}.yml"
         )
     user: dict[str, Any] = yaml.safe_load(config.read_text(encoding="utf-8"))["currentUser"]
+    trust_path = root / (environ.get("SAFE_PREMISES_CONFIG", "").strip() or "config/trust.yaml")
+    try:
+        trust_config: dict[str, Any] = yaml.safe_load(trust_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DevServerError(f"cannot read the trust configuration {trust_path}: {error}") from None
+    who = describe_person(trust_config, str(user["aadObjectId"]))
 
     bot_url = f"http://{settings.host}:{settings.port}"
     bot_env = dict(environ, HOST=settings.host, PORT=str(settings.port))
@@ -317,7 +343,7 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
     try:
         bot = Child("bot", [sys.executable, "-m", "bot"], env=bot_env, cwd=root)
         children.append(bot)
-        wait_until_answers(bot_url + "/", bot)
+        wait_until_answers(bot_url + "/readyz", bot, require_ok=True)
         with playground_log.open("wb") as log:
             playground = Child(
                 "Playground",
@@ -331,7 +357,7 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
         children.append(playground)
         port = wait_for_listening_port(playground_log, playground)
         wait_until_answers(f"http://127.0.0.1:{port}/", playground)
-        out.write(instructions(port, user))
+        out.write(instructions(port, user, who, data_dir))
         out.flush()
         while True:
             for child in children:
@@ -339,7 +365,7 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
                 if code is not None:
                     out.write(f"The {child.name} stopped (exit code {code}); stopping the rest.\n")
                     if child is playground:
-                        out.write(f"Its output is in {playground_log.relative_to(root)}.\n")
+                        out.write(f"Its output is in {playground_log}.\n")
                     return 1
             time.sleep(0.2)
     except (KeyboardInterrupt, _Stop):

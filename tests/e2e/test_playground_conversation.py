@@ -1,0 +1,187 @@
+"""The bot through Microsoft 365 Agents Playground, the Teams-like client: the activities
+it sends are the ones Teams sends, and what the bot answers is what its page shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.playground import (
+    BotMessage,
+    InvokeResult,
+    PlaygroundClient,
+    card_actions,
+    card_inputs,
+)
+from tests.e2e.playground_fixtures import (  # noqa: F401 (fixtures, used by name)
+    bot_server_fixture,
+    pg_fixture,
+    playground_fixture,
+)
+
+pytestmark = pytest.mark.playground
+
+TENANT_ID = "5f3c9a2e-8d41-4b6a-9c0e-2a7d1e4b6f10"
+OAKFIELD_STAFF = "a1000000-0000-4000-8000-000000000003"
+OAKFIELD_HEAD = "a1000000-0000-4000-8000-000000000001"
+
+# What the policy asks a report to record ("Recording of incidents"): who, when, where,
+# how it reached the school, what behaviour, who was affected, and what happened.
+REPORT_REQUIRED_INPUTS = {
+    "personName",
+    "relationship",
+    "incidentDate",
+    "incidentTime",
+    "location",
+    "channel",
+    "behaviours",
+    "affected",
+    "summary",
+    "effect",
+}
+REPORT_OPTIONAL_INPUTS = {"witnesses", "policeCalled", "assault", "evidence"}
+
+INVOKE_TYPES = {
+    "application/vnd.microsoft.activity.message",
+    "application/vnd.microsoft.card.adaptive",
+    "application/vnd.microsoft.error",
+}
+
+
+def texts(card: dict[str, Any]) -> str:
+    """All the words a card shows, for looking for a phrase."""
+    found: list[str] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "label"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(card)
+    return "\n".join(found)
+
+
+def assert_adaptive_card(card: dict[str, Any]) -> None:
+    assert card["type"] == "AdaptiveCard"
+    # 1.5 is what Teams renders on desktop and mobile.
+    assert card["version"] == "1.5"
+    assert card["body"], "an empty card"
+
+
+def assert_well_formed_invoke(result: InvokeResult) -> None:
+    """The shape Teams requires of an adaptiveCard/action response (Universal Actions)."""
+    assert result.status == 200, result
+    assert isinstance(result.body, dict), result
+    assert result.body.get("type") in INVOKE_TYPES, result
+    value = result.body.get("value")
+    if result.body["type"] == "application/vnd.microsoft.card.adaptive":
+        assert isinstance(value, dict)
+        assert_adaptive_card(value)
+    elif result.body["type"] == "application/vnd.microsoft.error":
+        assert isinstance(value, dict)
+        assert isinstance(value.get("code"), str)
+        assert isinstance(value.get("message"), str)
+        assert value["message"].strip()
+    else:
+        assert isinstance(value, str)
+
+
+async def report_card(pg: PlaygroundClient) -> tuple[BotMessage, dict[str, Any]]:
+    await pg.send_text("report")
+    message, card = await pg.wait_for_card()
+    assert "Report an incident" in texts(card)
+    return message, card
+
+
+async def test_the_playground_speaks_for_the_example_trust(pg: PlaygroundClient) -> None:
+    assert pg.tenant_id == TENANT_ID
+    assert pg.current_user["aadObjectId"] == OAKFIELD_STAFF
+
+
+async def test_installing_the_app_posts_the_welcome_card_once(pg: PlaygroundClient) -> None:
+    await pg.install()
+
+    message, card = await pg.wait_for_card()
+
+    assert_adaptive_card(card)
+    words = texts(card)
+    assert "Welcome to Safe Premises" in words
+    assert "Oak Valley Learning Trust" in words
+    # Teams sends installationUpdate and conversationUpdate for one install: a second
+    # welcome would arrive before the answer to the next message.
+    await pg.send_text("help")
+    await pg.wait_for(lambda m: "What I can do" in "".join(texts(c) for c in m.cards))
+    between = pg.messages[pg.messages.index(message) + 1 : -1]
+    assert between == []
+
+
+async def test_help_answers_with_the_help_card(pg: PlaygroundClient) -> None:
+    await pg.send_text("help")
+
+    _, card = await pg.wait_for_card()
+
+    assert_adaptive_card(card)
+    words = texts(card)
+    assert "What I can do" in words
+    assert "report" in words
+
+
+async def test_report_answers_with_the_incident_report_form(pg: PlaygroundClient) -> None:
+    _, card = await report_card(pg)
+
+    assert_adaptive_card(card)
+    inputs = card_inputs(card)
+    required = {name for name, element in inputs.items() if element.get("isRequired")}
+    assert required >= REPORT_REQUIRED_INPUTS
+    assert set(inputs) >= REPORT_REQUIRED_INPUTS | REPORT_OPTIONAL_INPUTS
+    for name in required:
+        # Teams shows this when the user leaves the field empty.
+        assert inputs[name].get("errorMessage"), name
+    submits = [a for a in card_actions(card) if a.get("title") == "Submit report"]
+    assert len(submits) == 1
+    (submit,) = submits
+    # Action.Execute, so the card can be answered in place; a command id makes a
+    # double-click record once.
+    assert submit["type"] == "Action.Execute"
+    assert submit["verb"] == "incident.report"
+    assert submit["data"]["commandId"]
+
+
+async def test_each_report_form_carries_a_fresh_command_id(pg: PlaygroundClient) -> None:
+    _, first = await report_card(pg)
+    _, second = await report_card(pg)
+
+    ids = [
+        next(a for a in card_actions(card) if a["type"] == "Action.Execute")["data"]["commandId"]
+        for card in (first, second)
+    ]
+    assert ids[0] != ids[1]
+
+
+async def test_a_card_button_the_bot_no_longer_knows_gets_a_clear_invoke_answer(
+    pg: PlaygroundClient,
+) -> None:
+    message, _ = await report_card(pg)
+
+    result = await pg.execute(message.message_id, "no.such.verb", {"commandId": "c-1"})
+
+    assert_well_formed_invoke(result)
+    assert result.body["type"] == "application/vnd.microsoft.error"
+    assert "help" in result.body["value"]["message"]
+
+
+async def test_another_user_is_answered_as_themselves(pg: PlaygroundClient) -> None:
+    head = pg.user("oakfield-head")
+    assert head["aadObjectId"] == OAKFIELD_HEAD
+
+    await pg.send_as(head, {"type": "message", "text": "help"})
+
+    _, card = await pg.wait_for_card()
+    assert "What I can do" in texts(card)
