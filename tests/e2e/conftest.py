@@ -64,6 +64,7 @@ async def start_bot(
             services: BotServices | None = None,
             router: Router | None = None,
             auth_policy: InboundAuthPolicy | None = None,
+            monotonic: Callable[[], float] | None = None,
         ) -> AsyncIterator[BotUnderTest]:
             settings = Settings(
                 app_id=app_id,
@@ -73,7 +74,9 @@ async def start_bot(
             chosen = services or services_for_tests()
             if not app_id:
                 connector.expected_authorization = None
-            app = create_app(settings, chosen, router=router, auth_policy=auth_policy)
+            app = create_app(
+                settings, chosen, router=router, auth_policy=auth_policy, monotonic=monotonic
+            )
             async with serve(app) as url:
                 client = TeamsClient(
                     session, url, connector, idp if app_id else None, app_id=app_id

@@ -72,6 +72,7 @@ class LoopbackIdentityProvider:
         self.metadata_requests = 0
         self.jwks_requests = 0
         self._stall: asyncio.Event | None = None
+        self._stalled_request = asyncio.Event()
         self._serving: Any = None
         self.url = ""
 
@@ -97,6 +98,10 @@ class LoopbackIdentityProvider:
         """Make the key endpoint hang until `release()` (or the end of the test)."""
         self._stall = asyncio.Event()
 
+    async def wait_until_stalled(self) -> None:
+        """Return once a key request is hanging on the stall."""
+        await self._stalled_request.wait()
+
     def release(self) -> None:
         if self._stall is not None:
             self._stall.set()
@@ -117,6 +122,7 @@ class LoopbackIdentityProvider:
     async def _jwks(self, request: web.Request) -> web.Response:
         self.jwks_requests += 1
         if self._stall is not None:
+            self._stalled_request.set()
             await self._stall.wait()
         keys = []
         for kid, (private_key, endorsements) in self._keys.items():
