@@ -1,0 +1,118 @@
+"""Settings come from an environment mapping, purely, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError
+
+
+def test_defaults_are_local_development_on_loopback() -> None:
+    settings = Settings.from_environ({})
+
+    assert settings == Settings(
+        app_id="",
+        app_password="",
+        app_tenant_id="",
+        app_type=AppType.MULTI_TENANT,
+        openid_metadata_url=DEFAULT_OPENID_METADATA_URL,
+        host="127.0.0.1",
+        port=3978,
+        config_path=Path("config/trust.yaml"),
+        data_dir=Path("var"),
+    )
+    assert settings.local_development
+    assert settings.listens_on_loopback
+
+
+def test_reads_the_names_azure_bot_service_uses() -> None:
+    settings = Settings.from_environ(
+        {
+            "MicrosoftAppId": "app-1",
+            "MicrosoftAppPassword": "s3cret",
+            "MicrosoftAppTenantId": "tenant-1",
+            "MicrosoftAppType": "singletenant",
+            "BOT_OPENID_METADATA_URL": "http://127.0.0.1:9/openid",
+            "HOST": "0.0.0.0",
+            "PORT": "8080",
+            "SAFE_PREMISES_CONFIG": "/etc/trust.yaml",
+            "SAFE_PREMISES_DATA": "/srv/data",
+        }
+    )
+
+    assert settings.app_id == "app-1"
+    assert settings.app_password == "s3cret"
+    assert settings.app_tenant_id == "tenant-1"
+    assert settings.app_type is AppType.SINGLE_TENANT
+    assert settings.openid_metadata_url == "http://127.0.0.1:9/openid"
+    assert (settings.host, settings.port) == ("0.0.0.0", 8080)
+    assert settings.config_path == Path("/etc/trust.yaml")
+    assert settings.data_dir == Path("/srv/data")
+    assert not settings.local_development
+    assert not settings.listens_on_loopback
+
+
+def test_the_password_never_appears_in_repr() -> None:
+    settings = Settings.from_environ({"MicrosoftAppId": "app-1", "MicrosoftAppPassword": "s3cret"})
+
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORT": "eighty"}, "PORT must be a number"),
+        ({"PORT": "70000"}, "PORT must be a number"),
+        ({"PORT": "-1"}, "PORT must be a number"),
+        ({"MicrosoftAppType": "Sometimes"}, "MicrosoftAppType must be one of"),
+        ({"MicrosoftAppId": "app-1"}, "MicrosoftAppPassword is empty"),
+        ({"MicrosoftAppPassword": "s3cret"}, "MicrosoftAppId is empty"),
+        (
+            {
+                "MicrosoftAppId": "a",
+                "MicrosoftAppPassword": "p",
+                "MicrosoftAppType": "SingleTenant",
+            },
+            "MicrosoftAppTenantId is required",
+        ),
+        ({"BOT_OPENID_METADATA_URL": "login.botframework.com"}, "must be an http(s) URL"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings.from_environ(environ)
+
+
+def test_a_managed_identity_needs_no_password() -> None:
+    settings = Settings.from_environ(
+        {"MicrosoftAppId": "app-1", "MicrosoftAppType": "UserAssignedMSI"}
+    )
+
+    assert settings.app_type is AppType.USER_ASSIGNED_MSI
+
+
+def test_blank_values_mean_the_default() -> None:
+    settings = Settings.from_environ({"HOST": "  ", "PORT": "", "MicrosoftAppId": " "})
+
+    assert (settings.host, settings.port, settings.app_id) == ("127.0.0.1", 3978, "")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("bot.example", False),
+    ],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert Settings(host=host).listens_on_loopback is loopback
