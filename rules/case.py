@@ -162,6 +162,7 @@ class ChairDecisionRecord:
     letter_id: str
     provisional_letter_id: str  # the head's letter (2 or 4) that it decides on
     representation: RepresentationRecord | None
+    window_closed_on: date | None  # the window's last day, if it passed without one
 
 
 @dataclass(frozen=True)
@@ -644,6 +645,7 @@ def _chair(view: CaseView, meta: ev.EventMeta, e: ev.ChairDecided) -> CaseView:
         e.letter_id,
         window.letter_id,
         window.representation,
+        window.closed_on,
     )
     view = replace(view, chair_decisions=(*view.chair_decisions, record), window=None)
     if e.outcome is ChairOutcome.CONFIRM:

@@ -97,7 +97,7 @@ def titles(roles: Iterable[Role]) -> str:
 
 
 def recorded_as(roles: Iterable[Role]) -> str:
-    held = [r.title for r in _ORDER if r in set(roles)]
+    held = [r.label for r in _ORDER if r in set(roles)]
     return ", ".join(held) if held else "no role at this school"
 
 

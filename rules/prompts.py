@@ -1,0 +1,301 @@
+"""What each role must do next on a case, by when, and what the sweeper must do.
+
+- `prompts_for(view, today, calendar)`: for each role, the next actions with their deadline
+  (a `Deadline`, whose warning must be shown) and whether they are overdue (today > due).
+- `open_deadlines(view, calendar)`: (role, action, due) rows for the store's due index,
+  including the sweeper's own wake-up dates (role None).
+- `system_commands_due(view, today, calendar)`: the commands the sweeper should issue now,
+  with command ids derived from the case's facts, so two sweepers issue the same ids and
+  the store applies them once.
+- `pending_effects(view)`: letters still to draft and notifications still to send.
+- `policy_review_prompt(last_review, today, calendar)`: the trust's two-yearly review.
+
+Deadlines here are counted leniently (`rules.timeline.lenient`): when the school's term
+dates do not reach far enough, the earliest possible date is given, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from rules import commands as c
+from rules import timeline as tl
+from rules.behaviours import NotificationKind
+from rules.calendar import Deadline, SchoolCalendar, format_day
+from rules.case import CaseView, LetterRecord, NotificationRecord
+from rules.roles import Role
+from rules.state import CaseState
+
+
+class Action(StrEnum):
+    ASSESS_RISK = "assess-risk"
+    CHOOSE_RESPONSE = "choose-response"
+    ADD_CONTACT_DETAILS = "add-contact-details"
+    SEND_LETTER = "send-letter"
+    RECORD_INFORMAL_MEETING = "record-informal-meeting"
+    DECIDE_AS_CHAIR = "decide-as-chair"
+    SCHEDULE_REVIEW = "schedule-review"
+    RESCHEDULE_REVIEW = "reschedule-review"
+    RECORD_REVIEW_OUTCOME = "record-review-outcome"
+    HOLD_PROGRESS_MEETING = "hold-progress-meeting"
+    REVIEW_POLICY = "review-policy"
+    # The sweeper's own steps (role None in open_deadlines):
+    CLOSE_REPRESENTATION_WINDOW = "close-representation-window"
+    SEND_REMINDERS = "send-reminders"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    role: Role
+    action: Action
+    text: str
+    deadline: Deadline | None  # None: the policy sets no date
+    overdue: bool
+    letter_id: str | None = None
+    incident_no: int | None = None
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One row of the due index. `role` None: the sweeper's own step on that day."""
+
+    role: Role | None
+    action: Action
+    due: date
+
+
+@dataclass(frozen=True)
+class Reminder:
+    notification_id: str
+    kind: NotificationKind
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True)
+class PendingEffects:
+    letters: tuple[LetterRecord, ...]  # to draft (failed drafts included: retry)
+    notifications: tuple[NotificationRecord, ...]  # to send
+
+
+def _prompt(
+    role: Role,
+    action: Action,
+    text: str,
+    deadline: Deadline | None,
+    today: date,
+    *,
+    letter_id: str | None = None,
+    incident_no: int | None = None,
+) -> Prompt:
+    overdue = deadline is not None and today > deadline.due
+    return Prompt(role, action, text, deadline, overdue, letter_id, incident_no)
+
+
+def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[Prompt, ...]:
+    """Every next action on the case, for every role, soonest deadline first."""
+    count = tl.lenient(calendar)
+    found: list[Prompt] = []
+    add = found.append
+    state = view.state
+    if state is CaseState.CLOSED:
+        return ()
+
+    for incident in view.unassessed_incidents:
+        text = f"Carry out the risk assessment for incident {incident.no}."
+        for role in (Role.HEAD, Role.SENIOR):
+            add(_prompt(role, Action.ASSESS_RISK, text, None, today, incident_no=incident.no))
+    latest = view.latest_incident
+    if latest is not None and latest.assessed and not latest.responses:
+        text = f"Choose the school's response to incident {latest.no}."
+        add(_prompt(Role.HEAD, Action.CHOOSE_RESPONSE, text, None, today, incident_no=latest.no))
+    if not view.person.email and not view.person.postal_address:
+        text = "Add the person's email or postal address: the letters go to them."
+        add(_prompt(Role.HEAD, Action.ADD_CONTACT_DETAILS, text, None, today))
+
+    for letter in view.letters:
+        if letter.done:
+            continue
+        due = tl.letter_due(view, letter.letter_id, count)
+        text = f"Send {letter.letter.label} and record the date it was sent."
+        if letter.draft_error is not None:
+            text += " The draft could not be prepared automatically: write it by hand."
+        add(
+            _prompt(letter.signer, Action.SEND_LETTER, text, due, today, letter_id=letter.letter_id)
+        )
+
+    if state is CaseState.MEETING_ARRANGED and view.informal_meetings:
+        meeting = view.informal_meetings[-1]
+        text = (
+            f"Record the informal meeting of {format_day(meeting.meeting_at.date())}: "
+            "notes and agreed actions."
+        )
+        add(_prompt(Role.HEAD, Action.RECORD_INFORMAL_MEETING, text, None, today))
+
+    if state in (CaseState.CONDITIONS_WITH_CHAIR, CaseState.BAN_WITH_CHAIR):
+        text = "Confirm or overturn the Headteacher/Principal's decision, and write to the person."
+        add(
+            _prompt(Role.CHAIR, Action.DECIDE_AS_CHAIR, text, tl.chair_deadline(view, count), today)
+        )
+
+    if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED):
+        due = tl.review_due(view, count)
+        text = "Arrange the committee's review: set the meeting date and send letter 6."
+        add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
+
+    review = view.current_review
+    if review is not None:
+        deadline = tl.statement_deadline(view, count)
+        if deadline is not None and review.meeting_on < deadline.due and review.statement is None:
+            text = (
+                f"Move the review meeting: the person has until {format_day(deadline.due)} "
+                f"to give a statement, after the meeting on {format_day(review.meeting_on)}."
+            )
+            add(_prompt(Role.CLERK, Action.RESCHEDULE_REVIEW, text, Deadline(today), today))
+        due = count.school_days_after(review.meeting_on, tl.DECISION_LETTER_SCHOOL_DAYS)
+        text = (
+            f"Record the committee's decision after its meeting on "
+            f"{format_day(review.meeting_on)}; letter 7 follows."
+        )
+        add(_prompt(Role.CLERK, Action.RECORD_REVIEW_OUTCOME, text, due, today))
+
+    if state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW):
+        due = tl.progress_meeting_due(view, count)
+        text = "Offer the annual meeting about the child's progress, and record it when held."
+        add(_prompt(Role.HEAD, Action.HOLD_PROGRESS_MEETING, text, due, today))
+
+    return tuple(sorted(found, key=_soonest_first))
+
+
+def _soonest_first(prompt: Prompt) -> tuple[bool, date]:
+    deadline = prompt.deadline
+    return (deadline is None, deadline.due if deadline else date.min)
+
+
+def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, ...]:
+    """Dated actions for the store's due index: the people's, and the sweeper's wake-ups."""
+    count = tl.lenient(calendar)
+    entries: list[DueEntry] = []
+    if view.state is CaseState.CLOSED:
+        return ()
+    # `today` only decides "overdue", which the index does not keep.
+    for prompt in prompts_for(view, view.opened_at.date(), calendar):
+        if prompt.deadline is not None and prompt.action is not Action.RESCHEDULE_REVIEW:
+            entries.append(DueEntry(prompt.role, prompt.action, prompt.deadline.due))
+    window_due = _open_window_due(view, count)
+    if window_due is not None:
+        entries.append(
+            DueEntry(None, Action.CLOSE_REPRESENTATION_WINDOW, window_due + timedelta(days=1))
+        )
+    for remind_on in _reminder_dates(view, count):
+        entries.append(DueEntry(None, Action.SEND_REMINDERS, remind_on))
+    return tuple(sorted(entries, key=lambda e: (e.due, e.action.value)))
+
+
+def _open_window_due(view: CaseView, count: tl.Counter) -> date | None:
+    window = view.window
+    if window is None or window.representation is not None or window.closed_on is not None:
+        return None
+    deadline = tl.reply_deadline(view, count)
+    return deadline.due if deadline else None
+
+
+def _reminder_dates(view: CaseView, count: tl.Counter) -> list[date]:
+    dates: list[date] = []
+    if view.state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED):
+        remind = tl.review_reminder_from(view, count)
+        if remind is not None and _review_reminder_id(view) not in _ids(view):
+            dates.append(remind)
+    if view.state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW):
+        remind = tl.progress_reminder_from(view, count)
+        if remind is not None and _progress_reminder_id(view) not in _ids(view):
+            dates.append(remind)
+    return dates
+
+
+def _ids(view: CaseView) -> set[str]:
+    return {n.notification_id for n in view.notifications}
+
+
+def _review_reminder_id(view: CaseView) -> str:
+    return f"reminder:review:{view.review_anchor}"
+
+
+def _progress_reminder_id(view: CaseView) -> str:
+    return f"reminder:progress-meeting:{view.progress_anchor}"
+
+
+def due_reminders(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[Reminder, ...]:
+    """Reminders whose day has come and that were not sent before (one per review and per
+    year of a ban)."""
+    count = tl.lenient(calendar)
+    reminders: list[Reminder] = []
+    sent = _ids(view)
+    if view.state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED):
+        remind = tl.review_reminder_from(view, count)
+        key = _review_reminder_id(view)
+        if remind is not None and today >= remind and key not in sent:
+            reminders.append(Reminder(key, NotificationKind.REVIEW_DUE_SOON, (Role.CLERK,)))
+    if view.state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW):
+        remind = tl.progress_reminder_from(view, count)
+        key = _progress_reminder_id(view)
+        if remind is not None and today >= remind and key not in sent:
+            kind = NotificationKind.PROGRESS_MEETING_DUE_SOON
+            reminders.append(Reminder(key, kind, (Role.HEAD,)))
+    return tuple(reminders)
+
+
+def system_commands_due(
+    view: CaseView, today: date, calendar: SchoolCalendar
+) -> tuple[c.Command, ...]:
+    """What the sweeper should issue on this case today. Command ids are derived from the
+    case's facts, never from the clock or a random number: a second sweeper computes the
+    same ids, and the store applies each once."""
+    count = tl.lenient(calendar)
+    due: list[c.Command] = []
+    window_due = _open_window_due(view, count)
+    if window_due is not None and today > window_due and view.window is not None:
+        due.append(c.CloseRepresentationWindow(f"system:close-window:{view.window.letter_id}"))
+    reminders = due_reminders(view, today, calendar)
+    if reminders:
+        ids = ",".join(r.notification_id for r in reminders)
+        due.append(c.SendDueReminders(f"system:reminders:{ids}"))
+    return tuple(due)
+
+
+def pending_effects(view: CaseView) -> PendingEffects:
+    """Undone effects for the sweeper: retry until an event marks each done."""
+    return PendingEffects(
+        letters=tuple(x for x in view.letters if x.needs_draft),
+        notifications=tuple(n for n in view.notifications if not n.sent),
+    )
+
+
+def policy_review_prompt(last_review: date, today: date, calendar: SchoolCalendar) -> Prompt:
+    """ "This Policy will be reviewed every two years": the trust's standing prompt."""
+    deadline = tl.policy_review_due(last_review, calendar)
+    text = (
+        "Review the policy on managing aggressive behaviour from parents and visitors "
+        f"(last reviewed {format_day(last_review)})."
+    )
+    return _prompt(Role.TRUST, Action.REVIEW_POLICY, text, deadline, today)
+
+
+def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline | None:
+    """The reply-by date for a letter: counted from its sent date (None until it is sent,
+    or if it gives no right of reply). For a draft, pass the intended date to
+    `provisional_reply_by`."""
+    if letter.sent_on is None or letter.reply_within_school_days is None:
+        return None
+    return tl.lenient(calendar).school_days_after(letter.sent_on, letter.reply_within_school_days)
+
+
+def provisional_reply_by(
+    letter: LetterRecord, letter_date: date, calendar: SchoolCalendar
+) -> Deadline | None:
+    """The reply-by date to print on a draft dated `letter_date` (letter 6 states one). If
+    the letter goes later, the recorded sent date counts, so the person never gets less."""
+    if letter.reply_within_school_days is None:
+        return None
+    return tl.lenient(calendar).school_days_after(letter_date, letter.reply_within_school_days)

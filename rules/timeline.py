@@ -1,0 +1,258 @@
+"""The case's deadlines, derived from the dates in its view and the school's calendar.
+
+Events store dates (a letter sent on, a representation received on, a decision made on);
+every deadline is computed here, so both the guards in `rules.decide` and the prompts in
+`rules.prompts` count the same way.
+
+Two ways of counting (`Counter`):
+- `strict(calendar)`: the calendar's answer or its `CalendarError` (a Refusal). Used where a
+  rule must be sure, e.g. before closing a representation window.
+- `lenient(calendar)`: when the calendar cannot answer (usually: next year's term dates not
+  yet entered), the EARLIEST date the deadline could be, with the calendar's message as the
+  Deadline's warning. Used by prompts, reminders and the due index: a reminder that comes
+  early is safe; a deadline that silently vanished would not be.
+
+Choices where the policy is silent:
+- A reply window ("within 10 school days of the date of this letter") counts from the date
+  the letter was recorded as SENT. Until then it is pending: nothing can close it.
+- The Chair's letter is due 10 school days after the person's letter: its date for
+  conditions ("the date of the parent's letter"), the day it was received for a ban ("the
+  receipt of their letter"); with no representation, after the window's last day.
+- The clerk is reminded of a review 20 school days before it is due: enough to send
+  letter 6 and still give the person 10 school days before the meeting.
+- A review is due six months after the Chair's confirmation, then six months after each
+  review meeting; a ban with an earlier defined end date is due for review by that date.
+- The annual progress meeting under a confirmed ban is due 12 months after confirmation,
+  then 12 months after the last one held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from rules.behaviours import LetterKind, SanctionKind
+from rules.calendar import Deadline, SchoolCalendar, add_months
+from rules.case import CaseView, RepresentationRecord
+from rules.errors import CalendarError
+from rules.state import CaseState
+
+REPLY_WINDOW_SCHOOL_DAYS = 10  # letters 1, 2, 4 and 6
+DECISION_LETTER_SCHOOL_DAYS = 10  # the Chair's letter; letter 7 after the meeting
+REVIEW_MONTHS = 6
+PROGRESS_MEETING_MONTHS = 12
+POLICY_REVIEW_MONTHS = 24
+REMINDER_LEAD_SCHOOL_DAYS = 20
+_LOOKBACK_LIMIT = timedelta(days=200)  # counting back never goes further than this
+
+
+class Counter(Protocol):
+    def school_days_after(self, start: date, count: int) -> Deadline: ...
+
+    def months_after(self, start: date, months: int) -> Deadline: ...
+
+    def school_days_before(self, day: date, count: int) -> date: ...
+
+
+@dataclass(frozen=True)
+class _Strict:
+    calendar: SchoolCalendar
+
+    def school_days_after(self, start: date, count: int) -> Deadline:
+        return self.calendar.school_days_after(start, count)
+
+    def months_after(self, start: date, months: int) -> Deadline:
+        return self.calendar.months_after(start, months)
+
+    def school_days_before(self, day: date, count: int) -> date:
+        """The latest date d with `count` school days in (d, day]: the last day something
+        counted in school days can start and still end by `day`."""
+        return _count_back(day, count, self.calendar.is_school_day)
+
+
+@dataclass(frozen=True)
+class _Lenient:
+    calendar: SchoolCalendar
+
+    def school_days_after(self, start: date, count: int) -> Deadline:
+        try:
+            return self.calendar.school_days_after(start, count)
+        except CalendarError as error:
+            return Deadline(start + timedelta(days=count), _earliest(error))
+
+    def months_after(self, start: date, months: int) -> Deadline:
+        try:
+            return self.calendar.months_after(start, months)
+        except CalendarError as error:
+            return Deadline(add_months(start, months), _earliest(error))
+
+    def school_days_before(self, day: date, count: int) -> date:
+        # Days the calendar cannot answer for count as closed: the answer can only be earlier.
+        calendar = self.calendar
+        return _count_back(day, count, lambda d: calendar.covers(d) and calendar.is_school_day(d))
+
+
+def _count_back(day: date, count: int, is_school_day: Callable[[date], bool]) -> date:
+    found, current = 0, day + timedelta(days=1)
+    while found < count:
+        current -= timedelta(days=1)
+        if day - current > _LOOKBACK_LIMIT:
+            return current
+        if is_school_day(current):
+            found += 1
+    return current - timedelta(days=1)
+
+
+def _earliest(error: CalendarError) -> str:
+    return f"{error} The date shown is the earliest it could be."
+
+
+def strict(calendar: SchoolCalendar) -> Counter:
+    return _Strict(calendar)
+
+
+def lenient(calendar: SchoolCalendar) -> Counter:
+    return _Lenient(calendar)
+
+
+# --- the case's deadlines ---------------------------------------------------------------
+
+
+def reply_deadline(view: CaseView, count: Counter) -> Deadline | None:
+    """Last day for the person's comments on the letter awaiting a reply; None while that
+    letter has not been recorded as sent (or nothing awaits a reply)."""
+    letter = view.window_letter
+    if letter is None or letter.sent_on is None:
+        return None
+    return count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS)
+
+
+def chair_deadline(view: CaseView, count: Counter) -> Deadline | None:
+    """When the Chair's decision must be communicated (only while it is with the Chair)."""
+    if view.state not in (CaseState.CONDITIONS_WITH_CHAIR, CaseState.BAN_WITH_CHAIR):
+        return None
+    return _chair_deadline_for(view, count)
+
+
+def _chair_deadline_for(view: CaseView, count: Counter) -> Deadline | None:
+    window, sanction = view.window, view.sanction
+    if window is None or sanction is None:
+        return None
+    return _chair_count(sanction.kind, window.representation, window.closed_on, count)
+
+
+def _chair_count(
+    kind: SanctionKind,
+    representation: RepresentationRecord | None,
+    window_closed_on: date | None,
+    count: Counter,
+) -> Deadline | None:
+    if representation is not None:
+        if kind is SanctionKind.CONDITIONS:
+            start = representation.letter_dated  # "of the date of the parent's letter"
+        else:
+            start = representation.received_on  # "of the receipt of their letter"
+    elif window_closed_on is not None:
+        start = window_closed_on
+    else:
+        return None
+    return count.school_days_after(start, DECISION_LETTER_SCHOOL_DAYS)
+
+
+def chair_letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadline | None:
+    """Send-by date of the Chair's letter 3 or 5 `letter_id`."""
+    for decision in view.chair_decisions:
+        if decision.letter_id == letter_id:
+            return _chair_count(
+                decision.sanction, decision.representation, decision.window_closed_on, count
+            )
+    return None
+
+
+def review_due(view: CaseView, count: Counter) -> Deadline | None:
+    """When the committee's next review is due, while confirmed conditions or a ban stand."""
+    sanction, anchor = view.sanction, view.review_anchor
+    if sanction is None or sanction.provisional or anchor is None:
+        return None
+    due = count.months_after(anchor, REVIEW_MONTHS)
+    if sanction.until is not None and sanction.until < due.due:
+        return Deadline(sanction.until, due.warning)
+    return due
+
+
+def review_reminder_from(view: CaseView, count: Counter) -> date | None:
+    due = review_due(view, count)
+    if due is None:
+        return None
+    return count.school_days_before(due.due, REMINDER_LEAD_SCHOOL_DAYS)
+
+
+def earliest_review_meeting(letter_6_date: date, count: Counter) -> Deadline:
+    """The meeting may be no earlier than the end of the person's 10 school days to give a
+    statement, counted from letter 6's date."""
+    return count.school_days_after(letter_6_date, REPLY_WINDOW_SCHOOL_DAYS)
+
+
+def statement_deadline(view: CaseView, count: Counter) -> Deadline | None:
+    """Last day for the person's statement for the review in progress (None until letter 6
+    is recorded as sent)."""
+    review = view.current_review
+    if review is None:
+        return None
+    letter = view.letter(review.letter_id)
+    if letter is None or letter.sent_on is None:
+        return None
+    return earliest_review_meeting(letter.sent_on, count)
+
+
+def letter_6_send_by(view: CaseView, count: Counter) -> Deadline | None:
+    """The last day letter 6 can go and still leave 10 school days before the meeting."""
+    review = view.current_review
+    if review is None:
+        return None
+    return Deadline(count.school_days_before(review.meeting_on, REPLY_WINDOW_SCHOOL_DAYS))
+
+
+def review_letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadline | None:
+    """Letter 7 goes "within 10 school days of the date of the meeting"."""
+    for review in view.reviews:
+        if review.outcome_letter_id == letter_id:
+            return count.school_days_after(review.meeting_on, DECISION_LETTER_SCHOOL_DAYS)
+    return None
+
+
+def progress_meeting_due(view: CaseView, count: Counter) -> Deadline | None:
+    anchor = view.progress_anchor
+    if anchor is None:
+        return None
+    return count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+
+
+def progress_reminder_from(view: CaseView, count: Counter) -> date | None:
+    due = progress_meeting_due(view, count)
+    if due is None:
+        return None
+    return count.school_days_before(due.due, REMINDER_LEAD_SCHOOL_DAYS)
+
+
+def letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadline | None:
+    """Send-by date of a letter where the policy sets one (letters 3, 5, 6 and 7)."""
+    letter = view.letter(letter_id)
+    if letter is None:
+        return None
+    if letter.letter in (LetterKind.CONDITIONS_DECISION, LetterKind.BAN_DECISION):
+        return chair_letter_due(view, letter_id, count)
+    if letter.letter is LetterKind.REVIEW_OUTCOME:
+        return review_letter_due(view, letter_id, count)
+    if letter.letter is LetterKind.REVIEW_STATEMENT_REQUEST:
+        review = view.current_review
+        if review is not None and review.letter_id == letter_id:
+            return letter_6_send_by(view, count)
+    return None
+
+
+def policy_review_due(last_review: date, calendar: SchoolCalendar) -> Deadline:
+    """ "This Policy will be reviewed every two years": due two years after the last review."""
+    return lenient(calendar).months_after(last_review, POLICY_REVIEW_MONTHS)
