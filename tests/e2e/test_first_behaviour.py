@@ -3,7 +3,7 @@ help, the incident report card, unknown text, unknown card actions, handler fail
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -221,3 +221,46 @@ def _assert_invoke_response_schema(body: Any) -> None:
     )
     errors = [e.message for e in validator.iter_errors(body)]
     assert not errors, errors
+
+
+# --- health and readiness ------------------------------------------------------------------
+
+
+async def test_healthz_and_readyz_when_ready(bot: BotUnderTest) -> None:
+    async with bot.client.session.get(f"{bot.url}/healthz") as alive:
+        assert (alive.status, await alive.json()) == (200, {"status": "alive"})
+    async with bot.client.session.get(f"{bot.url}/readyz") as ready:
+        assert (ready.status, await ready.json()) == (200, {"status": "ready"})
+
+
+async def test_readyz_gives_503_with_the_reasons(start_bot: StartBot) -> None:
+    async def store_down() -> Sequence[str]:
+        return ["the case store does not answer (StoreUnavailable)"]
+
+    async with start_bot(services=services_for_tests(readiness=store_down)) as bot:
+        async with bot.client.session.get(f"{bot.url}/readyz") as response:
+            body = await response.json()
+            status = response.status
+        async with bot.client.session.get(f"{bot.url}/healthz") as alive:
+            assert alive.status == 200
+
+    assert status == 503
+    assert body == {
+        "status": "not ready",
+        "reasons": ["the case store does not answer (StoreUnavailable)"],
+    }
+
+
+async def test_readyz_reports_a_failing_check_without_its_details(start_bot: StartBot) -> None:
+    async def broken() -> Sequence[str]:
+        raise OSError("disk /secret/path unreadable")
+
+    async with (
+        start_bot(services=services_for_tests(readiness=broken)) as bot,
+        bot.client.session.get(f"{bot.url}/readyz") as response,
+    ):
+        body = await response.json()
+        status = response.status
+
+    assert status == 503
+    assert body["reasons"] == ["the readiness check failed (OSError)"]
