@@ -265,7 +265,7 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 class _Stop(Exception):
-    """SIGTERM, treated like Ctrl-C."""
+    """SIGTERM or SIGHUP (the terminal closed), treated like Ctrl-C."""
 
 
 def _raise_stop(signum: int, frame: object) -> None:
@@ -285,7 +285,9 @@ def describe_person(trust_config: Mapping[str, Any], object_id: str) -> str:
     return "; ".join(places)
 
 
-def instructions(playground_port: int, user: Mapping[str, Any], who: str, data_dir: str) -> str:
+def instructions(
+    playground_port: int, user: Mapping[str, Any], who: str, data_dir: str, bot_log: Path
+) -> str:
     page = f"http://localhost:{playground_port}"
     return "\n".join(
         [
@@ -296,7 +298,8 @@ def instructions(playground_port: int, user: Mapping[str, Any], who: str, data_d
             f"  2. You are {user['name']} ({who}). The bot's welcome card is in the chat.",
             '  3. Type "report" to report an incident, or "help" to see what you can do.',
             "",
-            f"Case records and letters are kept under {data_dir}/. Press Ctrl-C here to stop.",
+            f"Case records and letters are kept under {data_dir}/; the bot's log is {bot_log}.",
+            "Press Ctrl-C here to stop.",
             "",
         ]
     )
@@ -336,14 +339,22 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
 
     bot_url = f"http://{settings.host}:{settings.port}"
     bot_env = dict(environ, HOST=settings.host, PORT=str(settings.port))
+    bot_log = work_dir / "bot-output.log"
     playground_log = work_dir / "playground-output.log"
     playground_log.unlink(missing_ok=True)
     children: list[Child] = []
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    # The children are in their own process groups, so a closed terminal reaches only
+    # this process: it must stop them itself.
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        bot = Child("bot", [sys.executable, "-m", "bot"], env=bot_env, cwd=root)
+        # The bot's log goes to a file: the terminal keeps the plain instructions.
+        with bot_log.open("ab") as log:
+            bot = Child("bot", [sys.executable, "-m", "bot"], env=bot_env, cwd=root, output=log)
         children.append(bot)
-        wait_until_answers(bot_url + "/readyz", bot, require_ok=True)
+        try:
+            wait_until_answers(bot_url + "/readyz", bot, require_ok=True)
+        except DevServerError as error:
+            raise DevServerError(f"{error}\n{_tail(bot_log)}") from None
         with playground_log.open("wb") as log:
             playground = Child(
                 "Playground",
@@ -355,17 +366,21 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
                 output=log,
             )
         children.append(playground)
-        port = wait_for_listening_port(playground_log, playground)
-        wait_until_answers(f"http://127.0.0.1:{port}/", playground)
-        out.write(instructions(port, user, who, data_dir))
+        try:
+            port = wait_for_listening_port(playground_log, playground)
+            wait_until_answers(f"http://127.0.0.1:{port}/", playground)
+        except DevServerError as error:
+            raise DevServerError(f"{error}\n{_tail(playground_log)}") from None
+        shown_log = bot_log.relative_to(root) if bot_log.is_relative_to(root) else bot_log
+        out.write(instructions(port, user, who, data_dir, shown_log))
         out.flush()
         while True:
             for child in children:
                 code = child.exit_code()
                 if code is not None:
                     out.write(f"The {child.name} stopped (exit code {code}); stopping the rest.\n")
-                    if child is playground:
-                        out.write(f"Its output is in {playground_log}.\n")
+                    log_file = playground_log if child is playground else bot_log
+                    out.write(f"{_tail(log_file)}\nThe whole log is in {log_file}.\n")
                     return 1
             time.sleep(0.2)
     except (KeyboardInterrupt, _Stop):
@@ -374,11 +389,20 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
     finally:
         for child in reversed(children):
             child.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         out.flush()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _tail(log_file: Path, lines: int = 15) -> str:
+    try:
+        text = log_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def main() -> int:
     root = Path(__file__).resolve().parent.parent
     try:
         settings = DevServerSettings.from_environ(os.environ)
