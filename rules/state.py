@@ -187,7 +187,6 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         S.NEW: {T.INCIDENT_REPORTED: S.OPEN},
         S.OPEN: {
             **_stay(S.OPEN, _EVERY_LIVE_STAGE),
-            T.REPRESENTATION_RECEIVED: S.OPEN,  # a late reply to a warning letter
             T.EXPECTATIONS_CLARIFIED: S.WARNED,
             T.INFORMAL_MEETING_ARRANGED: S.MEETING_ARRANGED,
             T.CONDITIONS_IMPOSED: S.CONDITIONS_PROVISIONAL,
@@ -205,7 +204,6 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.MEETING_ARRANGED: {
             **_stay(S.MEETING_ARRANGED, _EVERY_LIVE_STAGE),
-            T.REPRESENTATION_RECEIVED: S.MEETING_ARRANGED,  # the reply to letter 1 arrives
             T.INFORMAL_MEETING_HELD: S.OPEN,
             T.INFORMAL_MEETING_CANCELLED: S.OPEN,
             T.CONDITIONS_IMPOSED: S.CONDITIONS_PROVISIONAL,
@@ -213,8 +211,8 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.CONDITIONS_PROVISIONAL: {
             **_stay(S.CONDITIONS_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
-            T.REPRESENTATION_RECEIVED: S.CONDITIONS_WITH_CHAIR,
             T.REPRESENTATION_WINDOW_CLOSED: S.CONDITIONS_WITH_CHAIR,
+            T.REPRESENTATION_RECEIVED: S.CONDITIONS_WITH_CHAIR,
             T.BAN_IMPOSED: S.BAN_PROVISIONAL,
         },
         S.CONDITIONS_WITH_CHAIR: {
@@ -241,8 +239,8 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_PROVISIONAL: {
             **_stay(S.BAN_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_BAN),
-            T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
             T.REPRESENTATION_WINDOW_CLOSED: S.BAN_WITH_CHAIR,
+            T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
         },
         S.BAN_WITH_CHAIR: {
             **_stay(S.BAN_WITH_CHAIR, _EVERY_LIVE_STAGE + _UNDER_BAN),

@@ -3,6 +3,7 @@ details, and `Case`, which decides and folds like the application layer does (mi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,8 +12,11 @@ from rules import events as ev
 from rules.behaviours import (
     AffectedGroup,
     Behaviour,
+    ChairOutcome,
     Channel,
     Relationship,
+    Remover,
+    ReviewOutcome,
     RiskLevel,
     StandardCondition,
 )
@@ -28,6 +32,7 @@ from rules.details import (
     Statement,
 )
 from rules.roles import Role
+from rules.state import TRANSITIONS, CaseState, Trigger
 
 # An English school's year 2025-26 and 2026-27 (half terms as separate terms).
 TERMS = TermDates(
@@ -166,6 +171,10 @@ class Case:
         assert self.view is not None
         return self.view
 
+    @property
+    def state(self) -> CaseState:
+        return self.view.state if self.view is not None else CaseState.NEW
+
     def advance(self, days: int) -> None:
         self.today += timedelta(days=days)
 
@@ -198,3 +207,203 @@ class Case:
 
     def close_window(self) -> None:
         self.run(c.CloseRepresentationWindow(self.next_id()), system=True)
+
+
+# --- one valid command per step of the transition table -----------------------------------
+# `prepare` does what a real user would do first (assess the incident, send the letter, wait
+# for the window or the meeting day); it runs only where the step is legal. `command` builds
+# the step's command for the case as it stands.
+
+
+@dataclass(frozen=True)
+class Step:
+    command: Callable[[Case], c.Command]
+    prepare: Callable[[Case], None] = lambda case: None
+
+
+def _assess_latest(case: Case) -> None:
+    latest = case.v.latest_incident
+    if latest is not None and not latest.assessed:
+        case.assess()
+
+
+def _wait_out_window(case: Case) -> None:
+    letter = case.v.window_letter
+    assert letter is not None
+    if letter.sent_on is None:
+        case.run(c.RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+    due = calendar().school_days_after(case.today if letter.sent_on is None else letter.sent_on, 10)
+    case.today = max(case.today, due.due + timedelta(days=1))
+
+
+def _meeting_day(case: Case) -> None:
+    review = case.v.current_review
+    assert review is not None
+    letter = case.v.letter(review.letter_id)
+    assert letter is not None
+    if letter.sent_on is None:
+        case.run(c.RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+        earliest = calendar().school_days_after(case.today, 10).due
+        if review.meeting_on < earliest:
+            case.run(c.RescheduleReview(case.next_id(), earliest))
+    review = case.v.current_review
+    assert review is not None
+    case.today = max(case.today, review.meeting_on)
+
+
+def _responded(case: Case) -> None:
+    latest = case.v.latest_incident
+    if latest is not None and not latest.responses:
+        _assess_latest(case)
+        case.run(c.RecordNoFurtherAction(case.next_id(), "Resolved by conversation"))
+
+
+def _report(case: Case) -> c.Command:
+    new = None
+    if case.view is None:
+        new = c.NewCase("case-1", "OAK-2026-0001", "oak", person())
+    return c.ReportIncident(case.next_id(), incident(case.today), new)
+
+
+def _latest_no(case: Case) -> int:
+    return len(case.view.incidents) if case.view is not None else 1
+
+
+def _reschedule(case: Case) -> c.Command:
+    review = case.view.current_review if case.view is not None else None
+    letter = case.v.letter(review.letter_id) if review else None
+    start = letter.sent_on if letter and letter.sent_on else case.today
+    return c.RescheduleReview(case.next_id(), calendar().school_days_after(start, 10).due)
+
+
+def _outcome(outcome: ReviewOutcome) -> Step:
+    until = None
+    return Step(
+        lambda case: c.RecordReviewOutcome(
+            case.next_id(), outcome, "Governors considered the statement", conditions(), until
+        ),
+        _meeting_day,
+    )
+
+
+T = Trigger
+STEPS: dict[Trigger, Step] = {
+    T.INCIDENT_REPORTED: Step(_report),
+    T.STATEMENT_ADDED: Step(lambda case: c.AddStatement(case.next_id(), 1, statement())),
+    T.PERSON_DETAILS_UPDATED: Step(
+        lambda case: c.UpdatePersonDetails(case.next_id(), person(email="new@example.org"))
+    ),
+    T.RISK_ASSESSED: Step(
+        lambda case: c.AssessRisk(case.next_id(), _latest_no(case), assessment())
+    ),
+    T.NO_FURTHER_ACTION: Step(
+        lambda case: c.RecordNoFurtherAction(case.next_id(), "Apology accepted"), _assess_latest
+    ),
+    T.EXPECTATIONS_CLARIFIED: Step(
+        lambda case: c.ClarifyExpectations(case.next_id()), _assess_latest
+    ),
+    T.INFORMAL_MEETING_ARRANGED: Step(
+        lambda case: c.ArrangeInformalMeeting(
+            case.next_id(),
+            at(case.today + timedelta(days=3)),
+            "Office",
+            ("Head", "Deputy"),
+            True,
+            True,
+        ),
+        _assess_latest,
+    ),
+    T.INFORMAL_MEETING_HELD: Step(
+        lambda case: c.RecordInformalMeeting(
+            case.next_id(), case.today, ("Head", "Deputy"), "Talked it through", ("Stay calm",)
+        )
+    ),
+    T.INFORMAL_MEETING_CANCELLED: Step(
+        lambda case: c.CancelInformalMeeting(case.next_id(), "The parent declined")
+    ),
+    T.CONDITIONS_IMPOSED: Step(
+        lambda case: c.ImposeConditions(case.next_id(), conditions(), "Repeated abuse"),
+        _assess_latest,
+    ),
+    T.BAN_IMPOSED: Step(
+        lambda case: c.ImposeBan(
+            case.next_id(),
+            "Continued aggression",
+            arrangements("The matter has been reported to the police."),
+            None,
+            "Punched a member of staff",
+        ),
+        _assess_latest,
+    ),
+    T.REMOVED_FROM_PREMISES: Step(
+        lambda case: c.RecordRemoval(
+            case.next_id(), at(case.today, 9), Remover.POLICE_OFFICER, "PC Smith"
+        )
+    ),
+    T.REFERRED_TO_COMPLAINTS: Step(
+        lambda case: c.ReferToComplaints(case.next_id(), "Complaint about the teacher"),
+        _assess_latest,
+    ),
+    T.REPRESENTATION_RECEIVED: Step(
+        lambda case: c.RecordRepresentation(case.next_id(), case.today, case.today, "I apologise")
+    ),
+    T.REPRESENTATION_WINDOW_CLOSED: Step(
+        lambda case: c.CloseRepresentationWindow(case.next_id()), _wait_out_window
+    ),
+    T.CHAIR_CONFIRMED: Step(
+        lambda case: c.DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate")
+    ),
+    T.CHAIR_OVERTURNED: Step(
+        lambda case: c.DecideAsChair(case.next_id(), ChairOutcome.OVERTURN, "Not proportionate")
+    ),
+    T.PROGRESS_MEETING_HELD: Step(
+        lambda case: c.RecordProgressMeeting(case.next_id(), case.today, "Sam is doing well")
+    ),
+    T.REVIEW_SCHEDULED: Step(
+        lambda case: c.ScheduleReview(
+            case.next_id(), calendar().school_days_after(case.today, 10).due
+        )
+    ),
+    T.REVIEW_RESCHEDULED: Step(_reschedule),
+    T.REVIEW_STATEMENT_RECEIVED: Step(
+        lambda case: c.RecordReviewStatement(case.next_id(), case.today, case.today, "Sorry")
+    ),
+    T.REVIEW_MAINTAINED: _outcome(ReviewOutcome.MAINTAIN),
+    T.REVIEW_EXTENDED: _outcome(ReviewOutcome.EXTEND),
+    T.REVIEW_VARIED: _outcome(ReviewOutcome.VARY),
+    T.REVIEW_REPLACED_BAN_WITH_CONDITIONS: _outcome(ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS),
+    T.REVIEW_REMOVED: _outcome(ReviewOutcome.REMOVE),
+    T.BREACH_RECORDED: Step(
+        lambda case: c.RecordBreach(case.next_id(), at(case.today, 9), "Came onto the site")
+    ),
+    T.CASE_CLOSED: Step(lambda case: c.CloseCase(case.next_id(), "Resolved"), _responded),
+}
+
+
+def take(case: Case, trigger: Trigger) -> list[ev.Event]:
+    """Prepare and take `trigger`'s step on `case` (the step must be legal)."""
+    step = STEPS[trigger]
+    if case.view is not None:
+        step.prepare(case)
+    return case.run(step.command(case))
+
+
+def path_to(state: CaseState) -> list[Trigger]:
+    """The shortest trigger sequence from a new case to `state`, found in the table."""
+    paths: dict[CaseState, list[Trigger]] = {CaseState.NEW: []}
+    queue = [CaseState.NEW]
+    while queue:
+        current = queue.pop(0)
+        for trigger, target in TRANSITIONS[current].items():
+            if target not in paths:
+                paths[target] = [*paths[current], trigger]
+                queue.append(target)
+    return paths[state]
+
+
+def case_in(state: CaseState) -> Case:
+    case = Case()
+    for trigger in path_to(state):
+        take(case, trigger)
+    assert case.state is state
+    return case
