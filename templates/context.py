@@ -133,6 +133,11 @@ STANDARD_CONDITIONS: Mapping[StandardCondition, ConditionWording] = MappingProxy
 )
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _require(owner: str, name: str, value: str | None) -> None:
     if value is None or not value.strip():
         raise LetterError(f"{owner}: {name} is empty")
@@ -178,7 +183,8 @@ class Conditions:
             )
             for key in self._ordered()
         ]
-        return (*lines, *self.other)
+        # Letter 2's items have no full stops: an other condition follows suit.
+        return (*lines, *(text.strip().rstrip(".") for text in self.other))
 
     def review_lines(self, head_title: str) -> tuple[str, ...]:
         """The bullet list of letter 7, which puts "no contact" and "except the head or a
@@ -195,7 +201,8 @@ class Conditions:
                 lines[-1] = f"{lines[-1]} {text}"
             else:
                 lines.append(text)
-        return (*lines, *self.other)
+        # Letter 7's items end with full stops: an other condition follows suit.
+        return (*lines, *(_sentence(text) for text in self.other))
 
 
 # --- who and where ------------------------------------------------------------------------

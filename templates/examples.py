@@ -79,7 +79,7 @@ SUMMARY = (
     " message sent home with your son. You shouted at her, swore repeatedly and stood very"
     " close to her while she tried to answer you, and you continued after she asked you to"
     " stop.\n\nYou then followed her back towards the school office, filming her on your"
-    " mobile phone, until the Deputy Headteacher asked you to leave the premises."
+    " mobile phone, until another member of staff asked you to leave the premises."
 )
 EFFECT = (
     "Mrs Okafor was shaken and needed time away from her duties. Several pupils and parents"
@@ -246,7 +246,7 @@ def example_letters(
             letters[name] = ConditionsDecisionLetter(
                 common=smith(date(2026, 4, 14), chair),
                 head_letter_date=date(2026, 3, 18),
-                behaviour_towards="Mrs Okafor, our school business manager",
+                behaviour_towards="Mrs Okafor",
                 previous_letter_date=date(2026, 2, 5),
                 representation_date=date(2026, 3, 27) if with_letter else None,
                 decision=decision,
@@ -302,7 +302,7 @@ def example_letters(
         incident=assault,
         reporter=Reporter(name="Mr Imran Ahmed", role="Deputy Headteacher"),
         previous_incident=None,
-        police=PoliceReport(reference="OB/26/014523"),
+        police=PoliceReport(reference="43260014523"),
         arrangements=BanArrangements(
             meetings=(
                 "Meetings about your daughter's education will be held by video call or at"
@@ -332,7 +332,7 @@ def example_letters(
     letters["letter-5-confirm-first-letter"] = BanDecisionLetter(
         common=_hughes(trust, school, date(2026, 7, 8), chair),
         head_letter_date=date(2026, 6, 10),
-        behaviour_towards="Mr Ahmed, our Deputy Headteacher",
+        behaviour_towards="Mr Ahmed",
         previous_letter_date=None,
         representation_date=None,
         decision=ChairDecision.CONFIRM,
@@ -454,7 +454,7 @@ def example_letters(
         ban_letter_date=date(2026, 6, 10),
         incident_date=date(2026, 6, 9),
         ground=BanGround.EXTREME_VIOLENCE,
-        police=PoliceReport(reference="OB/26/014523"),
+        police=PoliceReport(reference="43260014523"),
         reply_by=date(2026, 6, 24),
         chair_name=CHAIR,
     )

@@ -164,7 +164,10 @@ def _default_sources() -> dict[str, str]:
 def _field_paths(ast: nodes.Template) -> set[str]:
     """Dotted paths under the context names ("letter.reply_by", "head_title")."""
     paths: set[str] = set()
+    inner = {id(node.node) for node in ast.find_all(nodes.Getattr)}  # parts of longer chains
     for node in ast.find_all((nodes.Getattr, nodes.Name)):
+        if id(node) in inner:
+            continue
         parts: list[str] = []
         current: nodes.Node = node
         while isinstance(current, nodes.Getattr):
@@ -279,17 +282,20 @@ class LetterTemplates:
 
 
 def _where(error: BaseException, sources: Mapping[str, str]) -> str:
-    """ "letter-2.j2 line 14: " from the deepest template frame of the traceback."""
-    found = ""
+    """ "layout.j2 line 30, letter-2.j2 line 14: ", the template lines the error passed
+    through, outermost first (a field passed to a macro fails inside the macro)."""
+    frames: list[str] = []
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename in sources:
-            found = f"{filename} line {tb.tb_lineno}: "
+            frame = f"{filename} line {tb.tb_lineno}"
+            if not frames or frames[-1] != frame:
+                frames.append(frame)
         tb = tb.tb_next
-    if not found and isinstance(error, TemplateSyntaxError) and error.name:
-        found = f"{error.name} line {error.lineno}: "
-    return found
+    if not frames and isinstance(error, TemplateSyntaxError) and error.name:
+        frames.append(f"{error.name} line {error.lineno}")
+    return f"{', '.join(frames)}: " if frames else ""
 
 
 def _read_overrides(folder: Path) -> dict[str, str]:
