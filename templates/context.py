@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 from types import MappingProxyType
@@ -659,7 +659,3 @@ LETTER_TYPES: Mapping[str, type[LetterData]] = MappingProxyType(
 )
 """Every letter by id, in the policy's order: letter-1 … letter-7, then the two implied."""
 
-
-def field_names(cls: type[LetterData]) -> tuple[str, ...]:
-    """The fields of a letter's data (for the documentation and error messages)."""
-    return tuple(f.name for f in fields(cls))
