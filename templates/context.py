@@ -658,4 +658,3 @@ LETTER_TYPES: Mapping[str, type[LetterData]] = MappingProxyType(
     }
 )
 """Every letter by id, in the policy's order: letter-1 … letter-7, then the two implied."""
-
