@@ -37,6 +37,7 @@ import yaml
 PLAYGROUND_DIR = Path("infra/playground")
 PLAYGROUND_PACKAGE = PLAYGROUND_DIR / "node_modules/@microsoft/m365agentsplayground"
 PLAYGROUND_CONFIG = PLAYGROUND_DIR / ".m365agentsplayground.yml"
+PLAYGROUND_LOOPBACK = PLAYGROUND_DIR / "loopback.cjs"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -81,11 +82,14 @@ def _port(text: str, name: str) -> int:
 # --- the Playground's command line ----------------------------------------------------------
 
 
-def playground_command(node: str, package_dir: Path, bot_endpoint: str, port: int) -> list[str]:
-    """The Playground CLI, as Teams (`msteams`), pointed at the bot, with telemetry off."""
+def playground_command(node: str, root: Path, bot_endpoint: str, port: int) -> list[str]:
+    """The Playground CLI, as Teams (`msteams`), pointed at the bot, with telemetry off,
+    listening on loopback only (see `infra/playground/loopback.cjs`)."""
     return [
         node,
-        str(package_dir / "cli.js"),
+        "--require",
+        str(root / PLAYGROUND_LOOPBACK),
+        str(root / PLAYGROUND_PACKAGE / "cli.js"),
         "--app-endpoint",
         bot_endpoint,
         "--channel-id",
@@ -358,9 +362,7 @@ def run(settings: DevServerSettings, root: Path, environ: Mapping[str, str], out
         with playground_log.open("wb") as log:
             playground = Child(
                 "Playground",
-                playground_command(
-                    node, package_dir, bot_url + "/api/messages", settings.playground_port
-                ),
+                playground_command(node, root, bot_url + "/api/messages", settings.playground_port),
                 env=playground_environ(environ, config, work_dir / "playground.log"),
                 cwd=work_dir,
                 output=log,

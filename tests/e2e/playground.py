@@ -90,7 +90,7 @@ class PlaygroundProcess:
         with self.output.open("wb") as output:
             self._child = Child(
                 "Playground",
-                playground_command(node, ROOT / PLAYGROUND_PACKAGE, self.bot_endpoint, free_port()),
+                playground_command(node, ROOT, self.bot_endpoint, free_port()),
                 env=playground_environ(
                     self._environ, self.config, self.work_dir / "playground.log"
                 ),

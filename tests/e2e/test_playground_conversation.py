@@ -3,6 +3,7 @@ it sends are the ones Teams sends, and what the bot answers is what its page sho
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from tests.e2e.playground import (
     BotMessage,
     InvokeResult,
     PlaygroundClient,
+    PlaygroundProcess,
     card_actions,
     card_inputs,
 )
@@ -185,3 +187,25 @@ async def test_another_user_is_answered_as_themselves(pg: PlaygroundClient) -> N
 
     _, card = await pg.wait_for_card()
     assert "What I can do" in texts(card)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The addresses something listens on at `port`, from the kernel's socket tables."""
+    found: set[str] = set()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_playground_listens_on_loopback_only(playground: PlaygroundProcess) -> None:
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+
+    # 0100007F is 127.0.0.1 as the kernel writes it; all interfaces would be 00000000.
+    assert listening_addresses(playground.port) == {"0100007F"}
