@@ -38,6 +38,7 @@ AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
 
 READINESS_TIMEOUT_S = 2.0
+OUTBOUND_TIMEOUT_S = 30.0
 # The Bot Connector retries a 503; Retry-After says when the keys are worth asking for again.
 RETRY_AFTER_S = "30"
 MAX_ACTIVITY_BYTES = 256 * 1024
@@ -68,7 +69,10 @@ def create_app(
     app[SERVICES] = services
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        timeout = aiohttp.ClientTimeout(total=policy.key_fetch_timeout_s)
+        # A bound for every outbound call; the key fetch has its own, shorter, timeout.
+        timeout = aiohttp.ClientTimeout(
+            total=OUTBOUND_TIMEOUT_S, connect=policy.key_fetch_timeout_s
+        )
         async with aiohttp.ClientSession(timeout=timeout) as session:
             app[CLIENT_SESSION] = session
             keys = (
