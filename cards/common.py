@@ -1,4 +1,4 @@
-"""Small helpers shared by the card builders (plain dicts, Adaptive Card schema 1.5)."""
+"""Building blocks shared by the card builders (plain dicts, Adaptive Card schema 1.5)."""
 
 from __future__ import annotations
 
