@@ -65,8 +65,12 @@ class _Marked(Markup):
     """Letter markup built by a filter, its data already inside <v>…</v>."""
 
 
+# Characters XML 1.0 (and so .docx) cannot hold; pasted text sometimes carries them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _mark(text: str) -> _Marked:
-    return _Marked(Markup("<v>") + escape(text) + Markup("</v>"))
+    return _Marked(Markup("<v>") + escape(_NOT_XML.sub(" ", text)) + Markup("</v>"))
 
 
 def _finalize(value: object) -> object:
@@ -107,7 +111,7 @@ def _join(values: Iterable[object], separator: str = ", ") -> _Marked:
 def _occasion(incident: Incident) -> str:
     """ "Monday 16 March 2026 at 3.15pm, at the main gate"."""
     when = date_and_time(incident.on, incident.at)
-    return f"{when}, {incident.details}" if incident.details else when
+    return f"{when}, {incident.details.strip().rstrip('.')}" if incident.details else when
 
 
 def _date_time(day: date, moment: time | None) -> str:

@@ -14,6 +14,8 @@ from typing import ClassVar, TypeVar
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from templates import LetterError, LetterRenderer, LetterTemplates, RenderedLetter
 from templates.__main__ import main
@@ -520,6 +522,24 @@ def test_user_text_is_escaped_never_evaluated_and_keeps_its_paragraphs(
     assert "<i>by the {{ gate }}</i>." in letter.text
     assert "49" not in letter.text
     assert html_errors(letter.html) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(summary=st.text(min_size=1, max_size=200).filter(lambda s: s.strip()))
+def test_any_text_a_person_types_comes_out_as_typed(summary: str) -> None:
+    base = example("letter-1-warning", WarningLetter)
+    renderer = LetterRenderer(LetterTemplates.load())
+    letter = renderer.render(replace(base, incident=replace(base.incident, summary=summary)))
+    assert html_errors(letter.html) == []
+    words = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", " ", summary).split()
+    flat = {
+        "html": " ".join(html_paragraphs(letter.html)).split(),
+        "text": letter.text.split(),
+        "docx": " ".join(docx_paragraphs(letter.docx)).split(),
+    }
+    for name, found in flat.items():
+        joined = " ".join(found)
+        assert " ".join(words) in joined, name
 
 
 # --- refusals ------------------------------------------------------------------------------------
