@@ -229,7 +229,8 @@ def _assess_latest(case: Case) -> None:
 
 def _wait_out_window(case: Case) -> None:
     letter = case.v.window_letter
-    assert letter is not None
+    if letter is None:
+        return  # nothing awaits a reply: the step itself will be refused
     if letter.sent_on is None:
         case.run(c.RecordLetterSent(case.next_id(), letter.letter_id, case.today))
     due = calendar().school_days_after(case.today if letter.sent_on is None else letter.sent_on, 10)
@@ -238,7 +239,8 @@ def _wait_out_window(case: Case) -> None:
 
 def _meeting_day(case: Case) -> None:
     review = case.v.current_review
-    assert review is not None
+    if review is None:
+        return  # no review in progress: the step itself will be refused
     letter = case.v.letter(review.letter_id)
     assert letter is not None
     if letter.sent_on is None:
