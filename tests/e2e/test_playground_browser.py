@@ -100,3 +100,25 @@ def test_a_newcomer_goes_from_the_welcome_card_to_the_report_form(
     record_property("screenshot", str(screenshot))
     print(f"screenshot: {screenshot}")  # noqa: T201 (shown with -s, for a person to look at)
     assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Playground 0.2.28 ignores Action.Submit buttons whose data is an msteams imBack, "
+        "which the welcome card's buttons are; a plain Action.Submit or Action.Execute works"
+    ),
+)
+def test_the_welcome_cards_report_button_opens_the_report_form(
+    browser: BrowserContext, playground: PlaygroundProcess
+) -> None:
+    page = open_playground(browser, playground)
+    welcome = page.locator(CARD).filter(has_text="Welcome to Safe Premises").last
+    expect(welcome).to_be_visible()
+    forms_before = page.get_by_role("button", name="Submit report").count()
+
+    welcome.get_by_role("button", name="Report an incident").click()
+
+    expect(page.get_by_role("button", name="Submit report")).to_have_count(
+        forms_before + 1, timeout=5_000
+    )
