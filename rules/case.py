@@ -794,3 +794,8 @@ def _notified(view: CaseView, meta: ev.EventMeta, e: ev.NotificationSent) -> Cas
             for n in view.notifications
         ),
     )
+
+
+def folded_event_types() -> frozenset[type[ev.Event]]:
+    """Every event type `apply` accepts (a unit test compares it with EVENT_TYPES)."""
+    return frozenset(_APPLY) | {ev.CaseOpened}

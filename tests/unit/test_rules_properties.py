@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rules import commands as c
 from rules import events as ev
 from rules.behaviours import ChairOutcome, SanctionKind
-from rules.case import fold
+from rules.case import fold, folded_event_types
 from rules.errors import HistoryError, Refusal
 from rules.events import EVENT_TYPES, event_from_record, event_to_record
 from rules.state import TRANSITIONS, CaseState, Trigger
@@ -185,3 +185,7 @@ def test_a_history_that_breaks_the_table_is_refused_on_replay() -> None:
         fold([*case.history, (meta, forged)])
     with pytest.raises(HistoryError, match="first event must open the case"):
         fold(case.history[1:])
+
+
+def test_every_event_type_has_a_fold_rule() -> None:
+    assert folded_event_types() == set(EVENT_TYPES)
