@@ -179,6 +179,40 @@ async def test_a_card_button_the_bot_no_longer_knows_gets_a_clear_invoke_answer(
     assert "help" in result.body["value"]["message"]
 
 
+def filled_in(card: dict[str, Any]) -> dict[str, str]:
+    """What Teams sends when the form is completed: every input given a value the card
+    itself offers (the first choice), and multi-selects comma-joined as Teams joins them."""
+    values: dict[str, str] = {}
+    for name, element in card_inputs(card).items():
+        kind = element["type"]
+        if kind == "Input.ChoiceSet":
+            values[name] = str(element["choices"][0]["value"])
+        elif kind == "Input.Date":
+            values[name] = "2026-03-11"  # a Wednesday in Oakfield's spring term
+        elif kind == "Input.Time":
+            values[name] = "08:45"
+        elif kind == "Input.Toggle":
+            values[name] = str(element.get("valueOff", "false"))
+        else:
+            values[name] = f"Example {name}"
+    return values
+
+
+async def test_pressing_submit_report_gets_a_well_formed_invoke_answer(
+    pg: PlaygroundClient,
+) -> None:
+    message, card = await report_card(pg)
+    (submit,) = [a for a in card_actions(card) if a.get("title") == "Submit report"]
+
+    result = await pg.execute(
+        message.message_id, submit["verb"], {**submit["data"], **filled_in(card)}
+    )
+
+    # Whatever the bot answers (the receipt, or a refusal in words), Teams must be able
+    # to show it: a 500 or a malformed body leaves the user with a spinning button.
+    assert_well_formed_invoke(result)
+
+
 async def test_another_user_is_answered_as_themselves(pg: PlaygroundClient) -> None:
     head = pg.user("oakfield-head")
     assert head["aadObjectId"] == OAKFIELD_HEAD
