@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.cardschema import assert_valid_card
 from tests.e2e.playground import (
     BotMessage,
     InvokeResult,
@@ -71,10 +72,12 @@ def texts(card: dict[str, Any]) -> str:
 
 
 def assert_adaptive_card(card: dict[str, Any]) -> None:
+    """The card as the Playground received it: type, version 1.5 (what Teams renders on
+    desktop and mobile) and the official schema."""
     assert card["type"] == "AdaptiveCard"
-    # 1.5 is what Teams renders on desktop and mobile.
     assert card["version"] == "1.5"
     assert card["body"], "an empty card"
+    assert_valid_card(card)
 
 
 def assert_well_formed_invoke(result: InvokeResult) -> None:
