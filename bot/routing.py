@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cards.common import COMMAND_KEY
+
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -42,9 +44,19 @@ class Inbound:
 
     @property
     def command_word(self) -> str:
-        """The first word of a typed message, lower case ("" for none)."""
+        """The first word of a typed message, lower case ("" for none).
+
+        A card button that stands for a typed word (an `Action.Submit` whose data is
+        `{"command": "report"}`) arrives as a message with no text and that `value`; it takes
+        the same path as the typed word. Teams and the Playground both deliver it, unlike an
+        `msteams` imBack, which the Playground ignores.
+        """
         words = self.text.split()
-        return words[0].lower().strip(".!?") if words else ""
+        if words:
+            return words[0].lower().strip(".!?")
+        if isinstance(self.value, dict) and isinstance(self.value.get(COMMAND_KEY), str):
+            return str(self.value[COMMAND_KEY]).strip().lower()
+        return ""
 
     @property
     def card_action(self) -> Mapping[str, Any]:

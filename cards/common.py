@@ -80,3 +80,17 @@ def execute(title: str, verb: str, data: dict[str, Any], *, style: str = "") -> 
     if style:
         action["style"] = style
     return action
+
+
+# The data key of a button that stands for a typed word. The bot routes a submitted
+# `{"command": "report"}` exactly like the typed word "report".
+COMMAND_KEY = "command"
+
+
+def say_button(title: str, word: str) -> dict[str, Any]:
+    """A plain `Action.Submit` that acts as if the user had typed `word`.
+
+    Not an `msteams` imBack: Microsoft 365 Agents Playground ignores those, while a plain
+    submit works in Teams and the Playground alike.
+    """
+    return {"type": "Action.Submit", "title": title, "data": {COMMAND_KEY: word}}

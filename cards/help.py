@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cards.common import Card, bullets, card, heading, paragraph, subheading
+from cards.common import Card, bullets, card, heading, paragraph, say_button, subheading
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,7 @@ def build(view: HelpView) -> Card:
     return card(
         body,
         [
-            {
-                "type": "Action.Submit",
-                "title": "Report an incident",
-                "data": {"msteams": {"type": "imBack", "value": "report"}},
-            }
+            say_button("Report an incident", "report"),
         ],
         fallback="Type report to report an incident.",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cards.common import Card, bullets, card, heading, paragraph
+from cards.common import Card, bullets, card, heading, paragraph, say_button
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,8 @@ def build(view: WelcomeView) -> Card:
             ),
         ],
         [
-            _say("Report an incident", "report"),
-            _say("Help", "help"),
+            say_button("Report an incident", "report"),
+            say_button("Help", "help"),
         ],
         fallback="Welcome to Safe Premises. Type report to report an incident, or help.",
     )
-
-
-def _say(title: str, text: str) -> dict[str, object]:
-    # Teams sends the button's text as if the user had typed it (imBack), so the button
-    # and the typed word take the same path through the bot.
-    return {
-        "type": "Action.Submit",
-        "title": title,
-        "data": {"msteams": {"type": "imBack", "value": text}},
-    }

@@ -102,13 +102,6 @@ def test_a_newcomer_goes_from_the_welcome_card_to_the_report_form(
     assert screenshot.stat().st_size > 10_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Playground 0.2.28 ignores Action.Submit buttons whose data is an msteams imBack, "
-        "which the welcome card's buttons are; a plain Action.Submit or Action.Execute works"
-    ),
-)
 def test_the_welcome_cards_report_button_opens_the_report_form(
     browser: BrowserContext, playground: PlaygroundProcess
 ) -> None:

@@ -75,7 +75,7 @@ def test_welcome() -> None:
     assert "msteams" not in card
     titles = [a["title"] for a in card["actions"]]
     assert titles == ["Report an incident", "Help"]
-    assert card["actions"][0]["data"]["msteams"] == {"type": "imBack", "value": "report"}
+    assert card["actions"][0]["data"] == {"command": "report"}
 
 
 @pytest.mark.parametrize("unrecognised", [False, True])
