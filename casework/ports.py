@@ -81,11 +81,14 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class OpenDeadline:
-    """One thing some role must do on a case by a date: the index behind "what is due"."""
+    """One thing some role must do on a case by a date: the index behind "what is due".
+
+    `role` None is the sweeper's own wake-up date (close a reply window, send reminders,
+    finish effects that failed)."""
 
     case_id: str
     school_id: str
-    role: Role
+    role: Role | None
     action: str
     due: date
 

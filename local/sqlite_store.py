@@ -104,6 +104,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_undelivered ON outbox (position) WHERE delivered_at IS NULL;
     """,
+    # 2: a deadline's role may be NULL: the sweeper's own wake-up dates.
+    """
+    CREATE TABLE deadlines_v2 (
+        case_id   TEXT NOT NULL,
+        school_id TEXT NOT NULL,
+        role      TEXT,  -- NULL: the sweeper's own step on that day
+        action    TEXT NOT NULL,
+        due       TEXT NOT NULL  -- ISO date, so text order is date order
+    );
+    INSERT INTO deadlines_v2 (case_id, school_id, role, action, due)
+        SELECT case_id, school_id, role, action, due FROM deadlines;
+    DROP TABLE deadlines;
+    ALTER TABLE deadlines_v2 RENAME TO deadlines;
+    CREATE INDEX deadlines_by_due ON deadlines (due, case_id, action);
+    CREATE INDEX deadlines_by_case ON deadlines (case_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -374,7 +390,13 @@ class SqliteCaseStore:
                 "INSERT INTO deadlines (case_id, school_id, role, action, due)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [
-                    (d.case_id, d.school_id, d.role.value, d.action, d.due.isoformat())
+                    (
+                        d.case_id,
+                        d.school_id,
+                        None if d.role is None else d.role.value,
+                        d.action,
+                        d.due.isoformat(),
+                    )
                     for d in deadlines
                 ],
             )
@@ -408,7 +430,7 @@ class SqliteCaseStore:
             OpenDeadline(
                 case_id=case_id,
                 school_id=school_id,
-                role=Role(role),
+                role=None if role is None else Role(role),
                 action=action,
                 due=date.fromisoformat(due),
             )

@@ -308,6 +308,19 @@ async def test_saving_a_summary_replaces_its_open_deadlines(store: CaseStore) ->
     assert await store.due_by(date(2027, 1, 1)) == ()
 
 
+async def test_a_sweeper_wake_up_date_has_no_role(store: CaseStore) -> None:
+    wake_up = OpenDeadline(
+        case_id="case-0001",
+        school_id="oakfield",
+        role=None,
+        action="close-representation-window",
+        due=date(2026, 12, 9),
+    )
+    await store.save_summary(summary_for_test("case-0001"), [wake_up])
+
+    assert await store.due_by(date(2026, 12, 9)) == (wake_up,)
+
+
 # --- LetterDrafts -------------------------------------------------------------------------
 
 
