@@ -1,0 +1,86 @@
+"""The sweeper: the steps nobody clicks for, and the effects that did not happen.
+
+    report = await sweep(casework, today)
+
+It reads the due index (`CaseStore.due_by(today)`, the sweeper's own wake-up rows
+included), and for each case found:
+1. issues what `rules.prompts.system_commands_due` says is due today (closing a reply
+   window that passed without comments, sending due reminders) as the system actor;
+2. retries every effect still undone (letter drafts, notifications).
+
+Exactly once: the system commands' ids are derived from the case's facts, so two sweepers
+running the same sweep issue the same ids and the store applies each once (the loser of
+the race finds its command already applied). Drafts and notifications are idempotent by
+key, and each is marked done by one event with a fixed command id. A failure on one case
+is logged and reported, and the sweep goes on to the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from casework.pipeline import SYSTEM, Casework, EffectFailure
+from casework.ports import StoreUnavailable
+from rules.errors import HistoryError, Refusal
+from rules.prompts import system_commands_due
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    cases: tuple[str, ...]  # case ids visited
+    applied: tuple[str, ...]  # command ids applied by this sweep (not already applied)
+    refused: tuple[str, ...]  # command ids the rules refused (logged with the reason)
+    failures: tuple[tuple[str, EffectFailure], ...]  # (case id, effect still undone)
+    unavailable: tuple[str, ...]  # case ids the store could not serve this time
+
+
+async def sweep(cw: Casework, today: date) -> SweepReport:
+    due = await cw.ports.store.due_by(today)
+    case_ids = tuple(dict.fromkeys(d.case_id for d in due))
+    applied: list[str] = []
+    refused: list[str] = []
+    failures: list[tuple[str, EffectFailure]] = []
+    unavailable: list[str] = []
+    for case_id in case_ids:
+        try:
+            _, view = await cw.load(case_id)
+            if view is None:
+                continue
+            calendar = cw.calendar(view.school_id)
+            for command in system_commands_due(view, today, calendar):
+                try:
+                    outcome = await cw.handle(command, SYSTEM, case_id=case_id)
+                except Refusal as refusal:
+                    logger.info(
+                        "case %s: sweeper step %s refused: %s",
+                        view.reference,
+                        command.command_id,
+                        type(refusal).__name__,
+                    )
+                    refused.append(command.command_id)
+                    continue
+                if not outcome.repeated and outcome.events:
+                    applied.append(command.command_id)
+                failures += [(case_id, f) for f in outcome.effect_failures]
+            effects = await cw.complete_effects(case_id)
+            failures += [(case_id, f) for f in effects.failures]
+        except StoreUnavailable as error:
+            logger.warning("sweep: case %s skipped, store unavailable: %s", case_id, error)
+            unavailable.append(case_id)
+        except HistoryError:
+            logger.exception("sweep: case %s cannot be replayed", case_id)
+            unavailable.append(case_id)
+    logger.info(
+        "sweep of %s: %s case(s), %s step(s) applied, %s effect(s) still undone",
+        today.isoformat(),
+        len(case_ids),
+        len(applied),
+        len(failures),
+    )
+    return SweepReport(
+        case_ids, tuple(applied), tuple(refused), tuple(failures), tuple(unavailable)
+    )
