@@ -554,7 +554,10 @@ def build_draft(inputs: LetterInputs, renderer: LetterRenderer) -> LetterDraft:
             postal_address=view.person.postal_address,
         )
     cc = tuple(_recipient(_holder(inputs, role)) for role in letter.cc)
-    reply_by = getattr(data, "reply_by", None) or getattr(data, "statement_by", None)
+    # Reply-By asks the addressee to answer: only letters giving the person a right of reply.
+    reply_by = None
+    if letter.reply_within_school_days is not None:
+        reply_by = getattr(data, "reply_by", None) or getattr(data, "statement_by", None)
     attachments = (
         Attachment(
             filename=f"{view.reference} {letter.letter.value}.docx",
