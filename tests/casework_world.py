@@ -55,10 +55,10 @@ class FakeWorld:
     clock: FixedClock
 
 
-def fake_world(now: datetime) -> FakeWorld:
+def fake_world(now: datetime, store: InMemoryCaseStore | None = None) -> FakeWorld:
     config = example_config()
     store, drafts, notifier, clock = (
-        InMemoryCaseStore(),
+        store or InMemoryCaseStore(),
         RecordingDrafts(),
         RecordingNotifier(),
         FixedClock(now),
