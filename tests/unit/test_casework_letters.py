@@ -1,0 +1,198 @@
+"""The mappings between the rules' words and the letters', each covering every member of
+both sides, and the letters the other paths call for (1, 2, 3, the meeting follow-up)
+drafted in full from a case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework import usecases as uc
+from casework.config import HeadTitle as ConfigHeadTitle
+from casework.letters import (
+    CHAIR_DECISIONS,
+    HEAD_TITLES,
+    LETTER_BUILDERS,
+    RELATIONSHIPS,
+    REVIEW_OUTCOMES,
+    SANCTIONS,
+    STANDARD_CONDITIONS,
+    letter_review_outcome,
+)
+from casework.notifications import WORDING
+from casework.pipeline import DONE
+from casework.sweeper import sweep
+from casework.usecases import HANDLERS
+from rules import behaviours as rb
+from rules.commands import COMMAND_TYPES
+from rules.details import Conditions
+from rules.events import review_trigger
+from rules.permissions import required_roles
+from rules.state import CaseState, allowed
+from templates import context as tc
+from templates.errors import LetterError
+from tests.casework_world import CHAIR, HEAD, STAFF, assessment, at, fake_world, incident, person
+
+MONDAY = date(2026, 1, 12)
+
+
+def test_every_standard_condition_maps_to_exactly_one_in_the_letters() -> None:
+    assert set(STANDARD_CONDITIONS) == set(rb.StandardCondition)
+    assert sorted(STANDARD_CONDITIONS.values()) == sorted(tc.StandardCondition)
+
+
+def test_review_outcomes_map_for_every_step_the_table_allows_and_only_those() -> None:
+    under_review = {
+        rb.SanctionKind.CONDITIONS: CaseState.CONDITIONS_UNDER_REVIEW,
+        rb.SanctionKind.BAN: CaseState.BAN_UNDER_REVIEW,
+    }
+    for sanction, state in under_review.items():
+        for outcome in rb.ReviewOutcome:
+            possible = allowed(state, review_trigger(outcome))
+            assert ((sanction, outcome) in REVIEW_OUTCOMES) == possible, (sanction, outcome)
+    assert set(REVIEW_OUTCOMES.values()) == set(tc.ReviewOutcome)
+
+
+def test_an_impossible_review_outcome_is_named_not_guessed() -> None:
+    with pytest.raises(LetterError, match="cannot end in"):
+        letter_review_outcome(rb.SanctionKind.BAN, rb.ReviewOutcome.VARY)
+
+
+def test_the_small_vocabularies_map_one_to_one() -> None:
+    for mapping, source, target in (
+        (RELATIONSHIPS, rb.Relationship, tc.Relationship),
+        (CHAIR_DECISIONS, rb.ChairOutcome, tc.ChairDecision),
+        (SANCTIONS, rb.SanctionKind, tc.Sanction),
+        (HEAD_TITLES, ConfigHeadTitle, tc.HeadTitle),
+    ):
+        assert set(mapping) == set(source)
+        assert sorted(mapping.values()) == sorted(target)
+
+
+def test_every_letter_notification_and_command_is_covered() -> None:
+    assert set(LETTER_BUILDERS) == set(rb.LetterKind)
+    assert set(WORDING) == set(rb.NotificationKind)
+    assert set(DONE) == set(COMMAND_TYPES)
+    people_may_issue = {cls for cls in COMMAND_TYPES if required_roles(cls)}
+    assert set(HANDLERS) == people_may_issue
+
+
+async def test_conditions_letters_2_and_3_are_drafted_in_full() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = (
+        await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+    ).case_id
+    await uc.assess_risk(
+        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    )
+    conditions = Conditions(
+        (rb.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,), ("No filming on the school site",)
+    )
+    imposed = await uc.impose_conditions(
+        cw, HEAD, case_id, command_id="cmd-conditions", conditions=conditions, reason="Threat"
+    )
+    await uc.record_letter_sent(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-sent",
+        letter_id="cmd-conditions:letter-2",
+        sent_on=MONDAY,
+    )
+    # No comments within 10 school days (to Monday 26 January): the sweeper closes the
+    # window on the 27th and the Chair decides.
+    world.clock.to_day(date(2026, 1, 27), 7)
+    await sweep(cw, date(2026, 1, 27))
+    world.clock.to_day(date(2026, 1, 28))
+    decided = await uc.decide_as_chair(
+        cw,
+        CHAIR,
+        case_id,
+        command_id="cmd-chair",
+        outcome=rb.ChairOutcome.CONFIRM,
+        reason="Proportionate",
+    )
+
+    assert imposed.letters_drafted == ("cmd-conditions:letter-2",)
+    assert decided.letters_drafted == ("cmd-chair:letter-3",)
+    assert decided.state is CaseState.CONDITIONS_CONFIRMED
+    letter2 = world.drafts.drafts[f"{case_id}:cmd-conditions:letter-2"]
+    letter3 = world.drafts.drafts[f"{case_id}:cmd-chair:letter-3"]
+    assert letter2.signer.name == "Rachel Okafor"
+    assert letter2.reply_by == date(2026, 1, 26)
+    assert "You may contact either the Headteacher or Deputy Headteacher" in letter2.text
+    assert "No filming on the school site" in letter2.text
+    assert letter3.signer.name == "Graham Whitlock"
+    assert letter3.reply_by is None
+    assert "No filming on the school site" in letter3.text
+    assert "Monday 12 January 2026" in letter3.text  # the date letter 2 was sent
+    assert [r.name for r in letter3.cc] == ["Rachel Okafor"]
+
+
+async def test_letter_1_and_the_meeting_follow_up_are_drafted_in_full() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = (
+        await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+    ).case_id
+    await uc.assess_risk(
+        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    )
+    warned = await uc.clarify_expectations(cw, HEAD, case_id, command_id="cmd-warn")
+    letter1 = world.drafts.drafts[f"{case_id}:cmd-warn:letter-1"]
+    assert warned.letters_drafted == ("cmd-warn:letter-1",)
+    assert letter1.reply_by == date(2026, 1, 26)
+    assert "Monday 26 January 2026" in letter1.text
+    assert "Jordan Example" in letter1.text
+
+    world.clock.to_day(date(2026, 1, 13))
+    await uc.add_incident(
+        cw, STAFF, case_id, command_id="cmd-second", incident=incident(at(date(2026, 1, 13), 8))
+    )
+    await uc.assess_risk(
+        cw, HEAD, case_id, command_id="cmd-assess-2", incident_no=2, assessment=assessment()
+    )
+    await uc.arrange_informal_meeting(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-arrange",
+        meeting_at=at(date(2026, 1, 15), 15, 30),
+        location="The head's office",
+        staff_attending=("Rachel Okafor", "Daniel Hughes"),
+        seating_considered=True,
+        exits_kept_clear=True,
+    )
+    world.clock.to_day(date(2026, 1, 15), 17)
+    held = await uc.record_informal_meeting(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-held",
+        held_on=date(2026, 1, 15),
+        staff_present=("Rachel Okafor", "Daniel Hughes"),
+        notes="Concerns about homework\nHow to raise concerns calmly",
+        agreed_actions=("Concerns go through the office",),
+    )
+
+    assert held.letters_drafted == ("cmd-held:meeting-follow-up",)
+    follow_up = world.drafts.drafts[f"{case_id}:cmd-held:meeting-follow-up"]
+    assert follow_up.reply_by is None
+    for expected in ("How to raise concerns calmly", "Concerns go through the office", "3.30pm"):
+        assert expected in follow_up.text

@@ -1,0 +1,156 @@
+"""Who sees what (casework.queries), on the fakes with the example trust's people."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework import usecases as uc
+from casework.queries import Scope, case_view, cases_at, prompts_for_user
+from rules.behaviours import ChairOutcome
+from rules.errors import CaseNotFound
+from rules.prompts import Action
+from tests.casework_world import (
+    CHAIR,
+    CHAIR_OF_TRUSTEES,
+    CLERK,
+    HEAD,
+    RIVERSIDE_HEAD,
+    SENIOR,
+    STAFF,
+    FakeWorld,
+    arrangements,
+    assessment,
+    at,
+    fake_world,
+    incident,
+    person,
+)
+
+MONDAY = date(2026, 1, 12)
+
+
+async def reported(world: FakeWorld) -> str:
+    outcome = await uc.report_incident(
+        world.casework,
+        STAFF,
+        command_id="cmd-report",
+        school_id="oakfield",
+        person=person(),
+        incident=incident(at(MONDAY, 8)),
+    )
+    return outcome.case_id
+
+
+async def ban(world: FakeWorld, case_id: str) -> None:
+    cw = world.casework
+    await uc.assess_risk(
+        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    )
+    await uc.impose_ban(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-ban",
+        reason="A threat",
+        arrangements=arrangements(),
+        extreme_violence_ground="A threat of violence at the gate",
+    )
+
+
+async def test_staff_see_only_the_status_of_their_own_reports() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await reported(world)
+
+    seen = await case_view(world.casework, case_id, STAFF)
+
+    assert seen.scope is Scope.OWN_REPORTS
+    assert seen.view is None
+    assert seen.status.reference == "OAK-2026-0001"
+    assert seen.status.incident_nos == (1,)
+
+
+@pytest.mark.parametrize("actor", [HEAD, SENIOR])
+async def test_the_head_and_senior_staff_see_every_case_at_their_school(actor: object) -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await reported(world)
+
+    seen = await case_view(world.casework, case_id, actor)  # type: ignore[arg-type]
+
+    assert seen.scope is Scope.WHOLE_CASE
+    assert seen.view is not None
+    assert seen.view.person.name == "Jordan Example"
+
+
+async def test_chair_clerk_and_trust_see_a_case_only_when_it_reaches_them() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = await reported(world)
+    for actor in (CHAIR, CLERK, CHAIR_OF_TRUSTEES, RIVERSIDE_HEAD):
+        with pytest.raises(CaseNotFound):
+            await case_view(cw, case_id, actor)
+    assert await cases_at(cw, "oakfield", CHAIR) == ()
+
+    await ban(world, case_id)  # a provisional ban: the Chair decides; the trust is told
+
+    assert (await case_view(cw, case_id, CHAIR)).scope is Scope.WHOLE_CASE
+    assert (await case_view(cw, case_id, CHAIR_OF_TRUSTEES)).scope is Scope.WHOLE_CASE
+    assert [s.case_id for s in await cases_at(cw, "oakfield", CHAIR)] == [case_id]
+    with pytest.raises(CaseNotFound):
+        await case_view(cw, case_id, CLERK)
+
+    await uc.record_letter_sent(
+        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    )
+    await uc.record_representation(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-comments",
+        letter_dated=MONDAY,
+        received_on=MONDAY,
+        summary="Sorry",
+    )
+    await uc.decide_as_chair(
+        cw, CHAIR, case_id, command_id="cmd-chair", outcome=ChairOutcome.CONFIRM, reason="Serious"
+    )
+
+    assert (await case_view(cw, case_id, CLERK)).scope is Scope.WHOLE_CASE  # a review to arrange
+    with pytest.raises(CaseNotFound):
+        await case_view(cw, case_id, RIVERSIDE_HEAD)
+    assert await cases_at(cw, "oakfield", RIVERSIDE_HEAD) == ()
+
+
+async def test_prompts_for_each_person_are_their_own() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = await reported(world)
+
+    head = await prompts_for_user(cw, HEAD, MONDAY)
+    staff = await prompts_for_user(cw, STAFF, MONDAY)
+    trustee = await prompts_for_user(cw, CHAIR_OF_TRUSTEES, MONDAY)
+
+    assert [(p.reference, p.prompt.action) for p in head] == [("OAK-2026-0001", Action.ASSESS_RISK)]
+    assert staff == ()
+    assert [p.prompt.action for p in trustee] == [Action.REVIEW_POLICY]
+    # Reviewed 30 January 2024: due two years on.
+    deadline = trustee[0].prompt.deadline
+    assert deadline is not None
+    assert deadline.due == date(2026, 1, 30)
+
+    await ban(world, case_id)
+    await uc.record_letter_sent(
+        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    )
+    await uc.record_representation(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-comments",
+        letter_dated=MONDAY,
+        received_on=MONDAY,
+        summary="Sorry",
+    )
+    chair = await prompts_for_user(cw, CHAIR, MONDAY)
+    assert [p.prompt.action for p in chair] == [Action.DECIDE_AS_CHAIR]
