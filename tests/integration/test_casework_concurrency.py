@@ -1,0 +1,200 @@
+"""Exactly once on the embedded adapters: two instances of the application layer (two
+SQLite connections on one file, one drafts folder), acting on one case at the same time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casework import usecases as uc
+from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, bootstrap
+from casework.pipeline import Casework, Outcome
+from casework.sweeper import sweep
+from local.outbox import SqliteOutbox
+from rules.behaviours import ChairOutcome
+from rules.errors import AlreadyDone
+from tests.casework_world import (
+    CHAIR,
+    EXAMPLE_CONFIG,
+    HEAD,
+    STAFF,
+    arrangements,
+    assessment,
+    at,
+    incident,
+    person,
+)
+from tests.fakes import FixedClock, RecordingDrafts
+
+MONDAY = date(2026, 1, 12)
+Instances = Callable[[], Casework]
+
+
+@pytest.fixture
+async def instances(tmp_path: Path) -> AsyncIterator[tuple[FixedClock, Instances]]:
+    clock = FixedClock(at(MONDAY, 9))
+    opened: list[Casework] = []
+
+    def instance() -> Casework:
+        casework = bootstrap(EXAMPLE_CONFIG, tmp_path, clock)
+        opened.append(casework)
+        return casework
+
+    yield clock, instance
+    for casework in opened:
+        casework.close()
+
+
+async def banned(cw: Casework) -> str:
+    case_id = (
+        await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+    ).case_id
+    await uc.assess_risk(
+        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    )
+    await uc.impose_ban(
+        cw,
+        HEAD,
+        case_id,
+        command_id="cmd-ban",
+        reason="A threat",
+        arrangements=arrangements(),
+        extreme_violence_ground="A threat of violence at the gate",
+    )
+    await uc.record_letter_sent(
+        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    )
+    return case_id
+
+
+async def test_the_same_command_through_two_instances_is_applied_once(
+    instances: tuple[FixedClock, Instances],
+) -> None:
+    _, instance = instances
+    first, second = instance(), instance()
+    case_id = (
+        await uc.report_incident(
+            first,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+    ).case_id
+
+    results = await asyncio.gather(
+        *(
+            uc.assess_risk(
+                cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+            )
+            for cw in (first, second, first, second)
+        )
+    )
+
+    assert sum(not r.repeated for r in results) == 1
+    assert all(r.events == results[0].events for r in results)
+    history = await first.ports.store.load(case_id)
+    assert [e.kind for e in history].count("risk-assessed") == 1
+    assert [e.seq for e in history] == list(range(1, len(history) + 1))
+
+
+async def test_confirm_and_overturn_at_once_leave_exactly_one_decision(
+    instances: tuple[FixedClock, Instances],
+) -> None:
+    clock, instance = instances
+    first, second = instance(), instance()
+    case_id = await banned(first)
+    await uc.record_representation(
+        first,
+        HEAD,
+        case_id,
+        command_id="cmd-comments",
+        letter_dated=MONDAY,
+        received_on=MONDAY,
+        summary="Sorry",
+    )
+    clock.to_day(date(2026, 1, 14))
+
+    results = await asyncio.gather(
+        uc.decide_as_chair(
+            first,
+            CHAIR,
+            case_id,
+            command_id="cmd-confirm",
+            outcome=ChairOutcome.CONFIRM,
+            reason="Serious",
+        ),
+        uc.decide_as_chair(
+            second,
+            CHAIR,
+            case_id,
+            command_id="cmd-overturn",
+            outcome=ChairOutcome.OVERTURN,
+            reason="Apologised",
+        ),
+        return_exceptions=True,
+    )
+
+    won = [r for r in results if isinstance(r, Outcome)]
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(won) == 1
+    assert len(lost) == 1
+    assert isinstance(lost[0], AlreadyDone)
+    assert "Graham Whitlock" in lost[0].message
+    history = await second.ports.store.load(case_id)
+    assert [e.kind for e in history].count("chair-decided") == 1
+    assert [e.seq for e in history] == list(range(1, len(history) + 1))
+    chair_letters = [e for e in history if e.kind == "letter-drafted" and "letter-5" in str(e.data)]
+    assert len(chair_letters) == 1
+
+
+async def test_two_sweepers_at_once_send_and_draft_nothing_twice(
+    instances: tuple[FixedClock, Instances], tmp_path: Path
+) -> None:
+    clock, instance = instances
+    setup = instance()
+    # The ban's letters fail to draft at first (the mailbox was down), so they wait for the
+    # sweepers, as does closing the window once its 10 school days have passed.
+    setup.ports = replace(setup.ports, drafts=RecordingDrafts())
+    setup.ports.drafts.fail_next = 100  # type: ignore[attr-defined]
+    case_id = await banned(setup)
+    clock.to_day(date(2026, 1, 27), 6)
+    sweepers = [instance(), instance()]
+
+    reports = await asyncio.gather(*(sweep(cw, date(2026, 1, 27)) for cw in sweepers))
+
+    applied = [command for r in reports for command in r.applied]
+    assert applied == ["system:close-window:cmd-ban:letter-4"]  # by one sweeper only
+    history = await setup.ports.store.load(case_id)
+    kinds = [e.kind for e in history]
+    assert kinds.count("representation-window-closed") == 1
+    # Letter 4 went by hand (it was recorded as sent): only the notice is still to draft.
+    drafted_ids = [e.data["letter_id"] for e in history if e.kind == "letter-drafted"]
+    assert drafted_ids == ["cmd-ban:ban-notice-to-chair-of-trustees"]
+    sent = [e.data["notification_id"] for e in history if e.kind == "notification-sent"]
+    assert len(sent) == len(set(sent))
+    assert "cmd-ban:letter-4:chair-decision-needed" in sent
+    assert [e.seq for e in history] == list(range(1, len(history) + 1))
+    eml = sorted((tmp_path / LETTERS_FOLDER).rglob("*.eml"))
+    assert len(eml) == 1
+    outbox = SqliteOutbox.open(tmp_path / STORE_FILE)
+    try:
+        queued = await outbox.all()
+    finally:
+        outbox.close()
+    keys = [q.notification.key for q in queued]
+    assert len(keys) == len(set(keys))
+    assert f"{case_id}:cmd-ban:letter-4:chair-decision-needed" in keys
