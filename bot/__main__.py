@@ -19,13 +19,12 @@ from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.services import BotServices
 from bot.settings import Settings, SettingsError
 from cards.common import Choice
-from casework.config import ConfigError, load_trust_config
+from casework.bootstrap import SystemClock, bootstrap
+from casework.config import ConfigError
 from casework.ports import StoreUnavailable
-from local.sqlite_store import SqliteCaseStore
+from templates.errors import LetterTemplateError
 
 logger = logging.getLogger("bot")
-
-STORE_FILE = "cases.sqlite3"
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:
@@ -40,27 +39,28 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     try:
         settings = Settings.from_environ(environ)
         refuse_insecure_listening(settings)
-        config = load_trust_config(settings.config_path)
-        store = SqliteCaseStore.open(settings.data_dir / STORE_FILE)
+        casework = bootstrap(settings.config_path, settings.data_dir, SystemClock())
     except InsecureConfiguration as error:
         print(f"safe-premises: refusing to start: {error}", file=sys.stderr)
         return 2
-    except (SettingsError, ConfigError, StoreUnavailable) as error:
+    except (SettingsError, ConfigError, StoreUnavailable, LetterTemplateError) as error:
         print(f"safe-premises: cannot start: {error}", file=sys.stderr)
         return 2
 
     async def readiness() -> Sequence[str]:
         try:
-            await store.ping()
+            await casework.check()
         except StoreUnavailable as error:
             return [f"the case store does not answer ({type(error).__name__})"]
         return ()
 
+    config = casework.config
     services = BotServices(
         tenant_id=config.tenant_id,
         readiness=readiness,
         trust_name=config.trust.name,
         schools=tuple(Choice(school.id, school.name) for school in config.schools),
+        casework=casework,
     )
     app = create_app(settings, services)
     logger.info(
@@ -79,7 +79,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         )
         return 2
     finally:
-        store.close()
+        casework.close()
     return 0
 
 

@@ -4,13 +4,17 @@ table that maps activities to it. Pure: no HTTP, no botbuilder."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
+from bot.report_form import to_report
 from bot.routing import (
     ADAPTIVE_CARD_ACTION,
     AnyCardAction,
     AnyMessage,
     AppInstalled,
     BotAdded,
+    CardVerb,
+    Handler,
     Inbound,
     InvokeReply,
     OutgoingMessage,
@@ -22,8 +26,11 @@ from bot.routing import (
 from bot.services import BotServices
 from cards import error as error_card
 from cards import help as help_card
-from cards import incident_report, welcome
+from cards import incident_report, report_received, welcome
 from cards.common import Choice
+from casework import usecases
+from casework.pipeline import Actor, Casework
+from casework.ports import StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.errors import Refusal
 
@@ -64,8 +71,13 @@ def default_router(services: BotServices) -> Router:
             )
         )
 
+    recording: tuple[Route, ...] = ()
+    if services.casework is not None:
+        submit = report_submitter(services, services.casework)
+        recording = (Route(CardVerb(incident_report.VERB), submit, "submit report"),)
     return Router(
         (
+            *recording,
             Route(AppInstalled(), welcome_card, "welcome"),
             Route(BotAdded(), installed_again, "bot added"),
             Route(TextCommand(("help", "hi", "hello", "menu", "?")), help_reply, "help"),
@@ -76,14 +88,84 @@ def default_router(services: BotServices) -> Router:
     )
 
 
-def report_view(services: BotServices) -> incident_report.IncidentReportView:
+NOT_SAVED = (
+    "Your report was NOT saved: the case records could not be reached just now. Nothing "
+    "you typed is lost. Please press Submit report again in a minute."
+)
+
+
+def report_submitter(services: BotServices, casework: Casework) -> Handler:
+    """The incident report's Submit: record it, or show the card again with the problem."""
+
+    async def submit(inbound: Inbound) -> Reply:
+        data = inbound.action_data
+        command_id = str(data.get("commandId") or services.command_ids())
+        offered = report_view(services, command_id=command_id)
+
+        def again(problems: tuple[str, ...]) -> Reply:
+            view = report_view(
+                services,
+                command_id=command_id,
+                values=incident_report.submitted_values(data),
+                problems=problems,
+            )
+            return Reply(invoke=InvokeReply.card(incident_report.build(view)))
+
+        parsed = incident_report.parse(data, offered)
+        if isinstance(parsed, incident_report.ValidationProblem):
+            return again(parsed.problems)
+        actor = Actor(inbound.user_aad_object_id, inbound.activity_id or None)
+        person = casework.ports.directory.person(actor.object_id)
+        report = to_report(
+            parsed,
+            incident_report.submitted_values(data),
+            reporter_name=person.name if person else "unknown",
+            now=casework.now(),
+        )
+        if isinstance(report, incident_report.ValidationProblem):
+            return again(report.problems)
+        try:
+            outcome = await usecases.report_incident(
+                casework,
+                actor,
+                command_id=report.command_id,
+                school_id=report.school_id,
+                person=report.person,
+                incident=report.incident,
+            )
+        except StoreUnavailable:
+            logger.warning("activity %s: report not saved, store unavailable", inbound.activity_id)
+            return again((NOT_SAVED,))
+        school = casework.school(outcome.school_id)
+        logger.info("activity %s: report recorded as %s", inbound.activity_id, outcome.reference)
+        received = report_received.ReportReceivedView(
+            reference=outcome.reference,
+            head_title=school.head_title.value,
+            school_name=school.name,
+            already_recorded=outcome.repeated,
+            head_not_told_yet=any(f.effect == "notification" for f in outcome.effect_failures),
+        )
+        return Reply(invoke=InvokeReply.card(report_received.build(received)))
+
+    return submit
+
+
+def report_view(
+    services: BotServices,
+    *,
+    command_id: str | None = None,
+    values: Mapping[str, str] | None = None,
+    problems: tuple[str, ...] = (),
+) -> incident_report.IncidentReportView:
     return incident_report.IncidentReportView(
-        command_id=services.command_ids(),
+        command_id=command_id or services.command_ids(),
         schools=tuple(services.schools),
         relationships=tuple(Choice(r.value, r.label) for r in Relationship),
         channels=tuple(Choice(c.value, c.label) for c in Channel),
         behaviours=tuple(Choice(b.value, b.label) for b in Behaviour),
         affected=tuple(Choice(a.value, a.label) for a in AffectedGroup),
+        values=dict(values or {}),
+        problems=problems,
     )
 
 

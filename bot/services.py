@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from bot.outbound import OutboundTokens
 from cards.common import Choice
+from casework.pipeline import Casework
 
 Readiness = Callable[[], Awaitable[Sequence[str]]]
 """Returns why the app is not ready to serve (empty when it is): configuration, store."""
@@ -30,3 +31,5 @@ class BotServices:
     # Tokens for replies to the Bot Connector; None: msal with the app's credentials.
     outbound_tokens: OutboundTokens | None = None
     command_ids: Callable[[], str] = field(default=new_command_id)
+    # The application layer; None: card actions that record something are not offered.
+    casework: Casework | None = None

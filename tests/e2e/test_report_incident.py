@@ -1,0 +1,205 @@
+"""Reporting an incident from Teams, end to end: the card's Submit through the bot over
+HTTP into the case store (SQLite) of the embedded default, with the example trust set up
+for the harness's tenant and people."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.handlers import NOT_SAVED
+from cards.common import Choice
+from casework.bootstrap import bootstrap
+from casework.pipeline import Casework
+from casework.queries import case_view
+from casework.usecases import case_id_for
+from tests.cardschema import assert_valid_card
+from tests.casework_world import EXAMPLE_CONFIG, HEAD
+from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.fakes import FixedClock
+from tests.harness.identities import HEAD as HARNESS_HEAD
+from tests.harness.identities import STAFF, TRUST_TENANT
+
+EXAMPLE_STAFF_ID = "a1000000-0000-4000-8000-000000000003"  # Priya Shah in config/trust.yaml
+
+
+@dataclass
+class Reporting:
+    bot: BotUnderTest
+    casework: Casework
+
+
+@pytest.fixture
+async def reporting(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Reporting]:
+    # The example trust, with the harness's tenant, and its staff member as Priya Shah.
+    config_dir = tmp_path / "config"
+    shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
+    trust_yaml = config_dir / EXAMPLE_CONFIG.name
+    text = trust_yaml.read_text(encoding="utf-8")
+    tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
+    text = text.replace(tenant, TRUST_TENANT).replace(EXAMPLE_STAFF_ID, STAFF.aad_object_id)
+    trust_yaml.write_text(text, encoding="utf-8")
+    clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
+    casework = bootstrap(trust_yaml, tmp_path / "data", clock)
+    services = services_for_tests(
+        schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
+        casework=casework,
+    )
+    try:
+        async with start_bot(services=services) as bot:
+            yield Reporting(bot, casework)
+    finally:
+        casework.close()
+
+
+def complete_report(**changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "School": "oakfield",
+        "Name of the person": "Jordan Example",
+        "relationship": "parent",
+        "incidentDate": "2026-03-02",
+        "incidentTime": "08:45",
+        "location": "The main gate",
+        "channel": "in-person",
+        "behaviours": ["shouting", "threat"],
+        "affected": ["staff", "pupils"],
+        "policeCalled": False,
+        "assault": False,
+        "summary": "Shouted at the class teacher and threatened to wait for her.",
+        "effect": "The teacher was frightened.",
+    }
+    values.update(changes)
+    return values
+
+
+def card_text(card: Mapping[str, Any]) -> str:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Mapping):
+            if node.get("type") == "TextBlock":
+                found.append(str(node.get("text")))
+            for key, value in node.items():
+                if key not in ("data", "choices"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(found)
+
+
+def input_value(card: Mapping[str, Any], input_id: str) -> Any:
+    for element in card["body"]:
+        if element.get("id") == input_id:
+            return element.get("value")
+    raise AssertionError(f"no input {input_id!r}")
+
+
+async def test_submitting_a_report_records_the_case_and_answers_with_its_reference(
+    reporting: Reporting,
+) -> None:
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+    command_id = form.action("Submit report")["data"]["commandId"]
+
+    response = await bot.client.press(STAFF, form, "Submit report", complete_report())
+
+    assert response.status == 200
+    answer = response.invoke_card
+    assert answer is not None
+    assert_valid_card(answer)
+    text = card_text(answer)
+    assert "Report OAK-2026-0001 recorded." in text
+    assert "The Headteacher has been asked to carry out a risk assessment." in text
+    seen = await case_view(casework, case_id_for(command_id), HEAD)
+    assert seen.view is not None
+    assert seen.view.reference == "OAK-2026-0001"
+    assert seen.view.person.name == "Jordan Example"
+    (reported,) = seen.view.incidents
+    assert reported.reported_by == STAFF.aad_object_id
+    assert reported.details.reporter_name == "Priya Shah"
+    assert reported.details.occurred_at == datetime(2026, 3, 2, 8, 45, tzinfo=UTC)  # GMT
+    assert [s.reference for s in await casework.ports.store.cases_at("oakfield")] == [
+        "OAK-2026-0001"
+    ]
+
+
+async def test_a_missing_field_gets_the_card_back_with_the_problem_and_what_was_typed(
+    reporting: Reporting,
+) -> None:
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+
+    # Spaces get past Teams' own check of a required input, but are not a place.
+    response = await bot.client.press(STAFF, form, "Submit report", complete_report(location="   "))
+
+    answer = response.invoke_card
+    assert answer is not None
+    assert_valid_card(answer)
+    text = card_text(answer)
+    assert "Your report has not been recorded yet" in text
+    assert "Say where it happened" in text
+    assert input_value(answer, "personName") == "Jordan Example"
+    assert input_value(answer, "behaviours") == "shouting,threat"
+    assert (
+        answer["actions"][0]["data"]["commandId"]
+        == form.action("Submit report")["data"]["commandId"]
+    )
+    assert await casework.ports.store.cases_at("oakfield") == ()
+
+
+async def test_a_double_click_records_one_case(reporting: Reporting) -> None:
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+
+    first = await bot.client.press(STAFF, form, "Submit report", complete_report())
+    second = await bot.client.press(STAFF, form, "Submit report", complete_report())
+
+    assert first.invoke_card is not None
+    assert second.invoke_card is not None
+    assert "Report OAK-2026-0001 recorded." in card_text(first.invoke_card)
+    assert "Report OAK-2026-0001 was already recorded" in card_text(second.invoke_card)
+    assert len(await casework.ports.store.cases_at("oakfield")) == 1
+    case_id = case_id_for(form.action("Submit report")["data"]["commandId"])
+    history = await casework.ports.store.load(case_id)
+    assert [e.kind for e in history].count("incident-reported") == 1
+
+
+async def test_when_the_store_cannot_be_reached_the_card_says_it_was_not_saved(
+    reporting: Reporting,
+) -> None:
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+    casework.close()  # the case store is gone
+
+    response = await bot.client.press(STAFF, form, "Submit report", complete_report())
+
+    answer = response.invoke_card
+    assert answer is not None
+    assert_valid_card(answer)
+    assert NOT_SAVED in card_text(answer)
+    assert input_value(answer, "summary") == complete_report()["summary"]
+
+
+async def test_someone_the_trust_does_not_know_is_refused_in_words(reporting: Reporting) -> None:
+    bot = reporting.bot
+    await bot.client.say(HARNESS_HEAD, "report")
+    form = bot.client.last_card(HARNESS_HEAD)
+
+    response = await bot.client.press(HARNESS_HEAD, form, "Submit report", complete_report())
+
+    assert response.body["statusCode"] == 400
+    assert "does not know you" in response.body["value"]["message"]
+    assert await reporting.casework.ports.store.cases_at("oakfield") == ()
