@@ -8,6 +8,9 @@ included), and for each case found:
    window that passed without comments, sending due reminders) as the system actor;
 2. retries every effect still undone (letter drafts, notifications).
 
+`today` selects what is due; the rules still decide with the application's clock, so a
+step is never taken before its time (a window is not closed while it is open).
+
 Exactly once: the system commands' ids are derived from the case's facts, so two sweepers
 running the same sweep issue the same ids and the store applies each once (the loser of
 the race finds its command already applied). Drafts and notifications are idempotent by
