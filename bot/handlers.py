@@ -29,7 +29,7 @@ from cards import help as help_card
 from cards import incident_report, report_received, welcome
 from cards.common import Choice
 from casework import usecases
-from casework.pipeline import Actor, Casework
+from casework.pipeline import Actor, Casework, UnknownUser
 from casework.ports import StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.errors import Refusal
@@ -54,7 +54,10 @@ def default_router(services: BotServices) -> Router:
         return _card(help_card.build(help_card.HelpView(unrecognised=True)))
 
     async def report_card(inbound: Inbound) -> Reply:
-        return _card(incident_report.build(report_view(services)))
+        view = report_view(services, user=inbound.user_aad_object_id)
+        if not view.schools:
+            raise UnknownUser(NOT_IN_DIRECTORY)
+        return _card(incident_report.build(view))
 
     async def installed_again(inbound: Inbound) -> Reply:
         # Teams sends installationUpdate (welcomed above) and conversationUpdate for the
@@ -88,6 +91,11 @@ def default_router(services: BotServices) -> Router:
     )
 
 
+NOT_IN_DIRECTORY = (
+    "Safe Premises does not know you yet: your account is not in the trust's list of staff "
+    "and governors for any school. Ask your headteacher or the trust's administrator to add you."
+)
+
 NOT_SAVED = (
     "Your report was NOT saved: the case records could not be reached just now. Nothing "
     "you typed is lost. Please press Submit report again in a minute."
@@ -100,11 +108,15 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
     async def submit(inbound: Inbound) -> Reply:
         data = inbound.action_data
         command_id = str(data.get("commandId") or services.command_ids())
-        offered = report_view(services, command_id=command_id)
+        user = inbound.user_aad_object_id
+        if not schools_of(services, user):
+            raise UnknownUser(NOT_IN_DIRECTORY)
+        offered = report_view(services, user=user, command_id=command_id)
 
         def again(problems: tuple[str, ...]) -> Reply:
             view = report_view(
                 services,
+                user=user,
                 command_id=command_id,
                 values=incident_report.submitted_values(data),
                 problems=problems,
@@ -153,13 +165,14 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
 def report_view(
     services: BotServices,
     *,
+    user: str,
     command_id: str | None = None,
     values: Mapping[str, str] | None = None,
     problems: tuple[str, ...] = (),
 ) -> incident_report.IncidentReportView:
     return incident_report.IncidentReportView(
         command_id=command_id or services.command_ids(),
-        schools=tuple(services.schools),
+        schools=schools_of(services, user),
         relationships=tuple(Choice(r.value, r.label) for r in Relationship),
         channels=tuple(Choice(c.value, c.label) for c in Channel),
         behaviours=tuple(Choice(b.value, b.label) for b in Behaviour),
@@ -167,6 +180,17 @@ def report_view(
         values=dict(values or {}),
         problems=problems,
     )
+
+
+def schools_of(services: BotServices, user: str) -> tuple[Choice, ...]:
+    """The schools a reporter may report at: those the trust's directory lists them at.
+
+    Without the application layer (tests of the first behaviour) every school is offered.
+    """
+    if services.casework is None:
+        return tuple(services.schools)
+    theirs = set(services.casework.ports.directory.schools_of(user))
+    return tuple(school for school in services.schools if school.value in theirs)
 
 
 async def answer(router: Router, inbound: Inbound) -> Reply:

@@ -59,8 +59,8 @@ async def reporting(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Report
 
 
 def complete_report(**changes: Any) -> dict[str, Any]:
+    # No "School": the reporter works at Oakfield only, so the card names it and asks nothing.
     values: dict[str, Any] = {
-        "School": "oakfield",
         "Name of the person": "Jordan Example",
         "relationship": "parent",
         "incidentDate": "2026-03-02",
@@ -193,11 +193,27 @@ async def test_when_the_store_cannot_be_reached_the_card_says_it_was_not_saved(
     assert input_value(answer, "summary") == complete_report()["summary"]
 
 
+async def test_the_report_card_offers_only_the_reporters_own_school(reporting: Reporting) -> None:
+    bot = reporting.bot
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+
+    assert_valid_card(form.card)
+    assert "Oakfield Primary Academy" in card_text(form.card)
+    assert "Riverside Academy" not in card_text(form.card)
+    assert form.action("Submit report")["data"]["school"] == "oakfield"
+
+
 async def test_someone_the_trust_does_not_know_is_refused_in_words(reporting: Reporting) -> None:
     bot = reporting.bot
     await bot.client.say(HARNESS_HEAD, "report")
-    form = bot.client.last_card(HARNESS_HEAD)
+    refusal = bot.client.last_card(HARNESS_HEAD)
+    assert_valid_card(refusal.card)
+    assert "does not know you" in card_text(refusal.card)
 
+    # A form pressed anyway (say, forwarded from a colleague) records nothing either.
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
     response = await bot.client.press(HARNESS_HEAD, form, "Submit report", complete_report())
 
     assert response.body["statusCode"] == 400

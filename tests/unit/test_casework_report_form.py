@@ -41,7 +41,9 @@ def submitted(**changes: str) -> dict[str, Any]:
 
 
 def test_a_complete_submit_becomes_the_report_in_uk_time() -> None:
-    parsed = incident_report.parse(submitted(), report_view(SERVICES))
+    parsed = incident_report.parse(
+        submitted(), report_view(SERVICES, user="a1000000-0000-4000-8000-000000000003")
+    )
     assert isinstance(parsed, incident_report.ReportSubmission)
 
     report = to_report(parsed, {}, reporter_name="Priya Shah", now=NOW)
@@ -69,7 +71,9 @@ def test_every_problem_is_named_and_what_was_typed_is_kept() -> None:
         school="elsewhere",
     )
 
-    parsed = incident_report.parse(data, report_view(SERVICES))
+    parsed = incident_report.parse(
+        data, report_view(SERVICES, user="a1000000-0000-4000-8000-000000000003")
+    )
 
     assert isinstance(parsed, incident_report.ValidationProblem)
     assert parsed.problems == (
@@ -85,7 +89,13 @@ def test_every_problem_is_named_and_what_was_typed_is_kept() -> None:
         "Describe the effect on staff, pupils or others.",
     )
     again = incident_report.build(
-        report_view(SERVICES, command_id="cmd-1", values=parsed.values, problems=parsed.problems)
+        report_view(
+            SERVICES,
+            user="a1000000-0000-4000-8000-000000000003",
+            command_id="cmd-1",
+            values=parsed.values,
+            problems=parsed.problems,
+        )
     )
     assert_valid_card(again)
     typed = {e.get("id"): e.get("value") for e in again["body"]}
@@ -98,7 +108,10 @@ def test_a_date_that_does_not_exist_or_is_in_the_future_is_refused() -> None:
         ("2026-02-30", "Give a date and time that exist."),
         ("2026-06-03", "The date and time of the incident cannot be in the future."),
     ):
-        parsed = incident_report.parse(submitted(incidentDate=date_text), report_view(SERVICES))
+        parsed = incident_report.parse(
+            submitted(incidentDate=date_text),
+            report_view(SERVICES, user="a1000000-0000-4000-8000-000000000003"),
+        )
         assert isinstance(parsed, incident_report.ReportSubmission)
         report = to_report(parsed, {}, reporter_name="x", now=NOW)
         assert isinstance(report, incident_report.ValidationProblem)
