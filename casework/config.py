@@ -106,7 +106,9 @@ class School:
     id: str
     reference_prefix: str
     name: str
-    address: tuple[str, ...]  # the last line is the postcode
+    # The postal address below the school's name (letters print the name above it), the
+    # postcode last. A first line that only repeats the name is left out when loading.
+    address: tuple[str, ...]
     email: str
     phone: str
     region: Region
@@ -391,6 +393,8 @@ class _Reader:
             or people is None
         ):
             return None
+        if address and len(address) > 1 and address[0].strip().lower() == name.strip().lower():
+            address = address[1:]
         return School(
             id=school_id,
             reference_prefix=prefix,

@@ -51,9 +51,7 @@ def _from_config(
         raise LetterError(
             f"{path}: no school {school_id!r} (schools: {', '.join(config.school_ids)})"
         ) from None
-    address = school.address
-    if address and address[0].strip() == school.name.strip():
-        address = address[1:]  # the letterhead already names the school
+
     details = TrustDetails(
         name=trust.name,
         registered_name=trust.registered_name,
@@ -67,7 +65,7 @@ def _from_config(
     )
     school_details = SchoolDetails(
         name=school.name,
-        address=address,
+        address=school.address,
         head_title=HeadTitle(str(school.head_title)),
         email=school.email,
         phone=school.phone,

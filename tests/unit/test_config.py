@@ -521,3 +521,25 @@ def test_an_empty_or_odd_file_is_a_config_error(tmp_path: Path, text: str, expec
     path.write_text(text, encoding="utf-8")
 
     assert problems_of(path) == (expected,)
+
+
+@pytest.mark.parametrize("first_line", ["Oakfield Primary Academy", "oakfield primary academy "])
+def test_an_address_line_repeating_the_schools_name_is_left_out(
+    tmp_path: Path, first_line: str
+) -> None:
+    # Letters print the school's name above its address; printing it twice looks careless.
+    document = example_document()
+    document["schools"][0]["address"] = [first_line, "Chestnut Lane", "Oakbridge", "OV3 4CD"]
+
+    school = load_trust_config(write(tmp_path, document)).school("oakfield")
+
+    assert school.address == ("Chestnut Lane", "Oakbridge", "OV3 4CD")
+
+
+def test_an_address_without_the_schools_name_is_kept_whole(tmp_path: Path) -> None:
+    document = example_document()
+    document["schools"][0]["address"] = ["Chestnut Lane", "Oakbridge", "OV3 4CD"]
+
+    school = load_trust_config(write(tmp_path, document)).school("oakfield")
+
+    assert school.address == ("Chestnut Lane", "Oakbridge", "OV3 4CD")
