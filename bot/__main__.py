@@ -19,10 +19,14 @@ from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.services import BotServices
 from bot.settings import Settings, SettingsError
 from cards.common import Choice
-from casework.bootstrap import SystemClock, bootstrap
+from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, SystemClock, bootstrap
 from casework.config import ConfigError
 from casework.ports import StoreUnavailable
 from templates.errors import LetterTemplateError
+
+# The sweeper closes reply windows that passed, sends due reminders and retries undone
+# letter drafts and notifications; a quarter of an hour is well inside any deadline.
+SWEEP_EVERY_S = 15 * 60
 
 logger = logging.getLogger("bot")
 
@@ -61,6 +65,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         trust_name=config.trust.name,
         schools=tuple(Choice(school.id, school.name) for school in config.schools),
         casework=casework,
+        sweep_every_s=SWEEP_EVERY_S,
     )
     app = create_app(settings, services)
     logger.info(
@@ -70,6 +75,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         Path(settings.config_path),
         settings.data_dir,
     )
+    print(how_to_talk_to_it(settings), flush=True)
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except OSError as error:
@@ -81,6 +87,22 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     finally:
         casework.close()
     return 0
+
+
+def how_to_talk_to_it(settings: Settings) -> str:
+    endpoint = f"http://{settings.host}:{settings.port}/api/messages"
+    lines = [
+        f"Safe Premises is listening on {endpoint}",
+        f"  case records: {Path(settings.data_dir) / STORE_FILE}",
+        f"  letter drafts (.eml files): {Path(settings.data_dir) / LETTERS_FOLDER}",
+    ]
+    if settings.local_development:
+        lines += [
+            "To talk to it in a Teams-like page, stop it (Ctrl-C) and run `make playground`,",
+            "which starts the bot together with Microsoft 365 Agents Playground; or point any",
+            f"Bot Framework client at {endpoint}. Type 'help' or 'report'.",
+        ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ every outbound call the app makes itself (the signing-key fetches).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -28,6 +29,8 @@ from bot.outbound import msal_tokens
 from bot.routing import Router
 from bot.services import BotServices
 from bot.settings import Settings
+from casework.pipeline import Casework
+from casework.sweeper import sweep
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +105,48 @@ def create_app(
                     settings.host,
                     services.tenant_id,
                 )
-            yield
+            sweeping = None
+            if services.casework is not None and services.sweep_every_s is not None:
+                sweeping = asyncio.create_task(
+                    sweep_forever(services.casework, services.sweep_every_s)
+                )
+            try:
+                yield
+            finally:
+                if sweeping is not None:
+                    sweeping.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeping
 
     app.cleanup_ctx.append(lifetime)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
+
+
+async def sweep_forever(casework: Casework, every_s: float) -> None:
+    """Run the sweeper at start (to catch up after a crash or an outage) and then every
+    `every_s` seconds. Several instances may run it: each step is applied once.
+
+    A failed round is logged and the next round tries again; what it could not do stays
+    visible on the case (a failed draft is an event), so nothing is lost by waiting.
+    """
+    while True:
+        try:
+            report = await sweep(casework, casework.today())
+        except Exception:
+            logger.exception("sweep failed; trying again in %s s", every_s)
+        else:
+            if report.applied or report.failures or report.unavailable:
+                logger.info(
+                    "sweep: %d cases, %d steps applied, %d effects still undone, %d unavailable",
+                    len(report.cases),
+                    len(report.applied),
+                    len(report.failures),
+                    len(report.unavailable),
+                )
+        await asyncio.sleep(every_s)
 
 
 def refuse_insecure_listening(settings: Settings) -> None:

@@ -33,3 +33,6 @@ class BotServices:
     command_ids: Callable[[], str] = field(default=new_command_id)
     # The application layer; None: card actions that record something are not offered.
     casework: Casework | None = None
+    # How often the app runs the sweeper (steps nobody clicks for, effects left undone);
+    # None: never (tests that drive the sweeper themselves).
+    sweep_every_s: float | None = None
