@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import tempfile
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -36,21 +36,16 @@ UK = ZoneInfo("Europe/London")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class FileLetterDrafts:
     """`casework.ports.LetterDrafts` writing `.eml` drafts (and `.html` copies) under `folder`.
 
     `create_draft` returns the `.eml` path relative to `folder`, with `/` separators. `clock`
-    dates the message (the system clock if not given).
+    dates the message; it is always given, so no adapter reads a clock of its own.
     """
 
-    def __init__(self, folder: Path, *, clock: Clock | None = None) -> None:
+    def __init__(self, folder: Path, *, clock: Clock) -> None:
         self.folder = folder
-        self._clock: Clock = clock if clock is not None else _SystemClock()
+        self._clock = clock
 
     def path_for(self, draft: LetterDraft) -> str:
         """Where the draft for this key is (or will be), relative to the folder."""

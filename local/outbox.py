@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,6 @@ from casework.ports import Clock, Notification
 from local.sqlite_store import Database, from_iso_utc, iso_utc
 
 log = logging.getLogger(__name__)
-
-
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -48,12 +43,12 @@ class SqliteOutbox:
     Open with `SqliteOutbox.open(path, clock=...)`; `path` may be the case store's file.
     """
 
-    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
-        self._clock: Clock = clock if clock is not None else _SystemClock()
+        self._clock = clock
 
     @classmethod
-    def open(cls, path: Path, *, clock: Clock | None = None) -> SqliteOutbox:
+    def open(cls, path: Path, *, clock: Clock) -> SqliteOutbox:
         return cls(Database.open(path), clock)
 
     def close(self) -> None:
