@@ -188,7 +188,7 @@ def head_title(data: LetterData) -> str:
     return str(data.common.school.head_title)
 
 
-# The brief's list of the models' form text, kept here independently of the module's list.
+# The model letters' form text, listed here independently of the module's list.
 FORM_TEXT = (
     "(enter date and time or details)",
     "[name of school]",
