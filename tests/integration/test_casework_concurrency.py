@@ -190,7 +190,7 @@ async def test_two_sweepers_at_once_send_and_draft_nothing_twice(
     assert [e.seq for e in history] == list(range(1, len(history) + 1))
     eml = sorted((tmp_path / LETTERS_FOLDER).rglob("*.eml"))
     assert len(eml) == 1
-    outbox = SqliteOutbox.open(tmp_path / STORE_FILE)
+    outbox = SqliteOutbox.open(tmp_path / STORE_FILE, clock=clock)
     try:
         queued = await outbox.all()
     finally:

@@ -119,14 +119,15 @@ async def test_nothing_queued_is_lost_when_the_program_stops(path: Path) -> None
     await first.notify(note("a", recipients=("x", "y"), channel=None))
     first.close()
 
-    reopened = SqliteOutbox.open(path)
+    reopened = SqliteOutbox.open(path, clock=FixedClock(QUEUED))
 
     assert list(await reopened.pending()) == [note("a", recipients=("x", "y"), channel=None)]
     reopened.close()
 
 
 async def test_two_instances_queueing_one_key_keep_one_row(path: Path) -> None:
-    one, two = SqliteOutbox.open(path), SqliteOutbox.open(path)
+    clock = FixedClock(QUEUED)
+    one, two = SqliteOutbox.open(path, clock=clock), SqliteOutbox.open(path, clock=clock)
 
     await asyncio.gather(*(box.notify(note("a")) for box in (one, two) for _ in range(5)))
 
