@@ -128,10 +128,13 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
             return again(parsed.problems)
         actor = Actor(inbound.user_aad_object_id, inbound.activity_id or None)
         person = casework.ports.directory.person(actor.object_id)
+        if person is None:
+            # The letters name the reporter; never print a stand-in name in one.
+            raise UnknownUser(NOT_IN_DIRECTORY)
         report = to_report(
             parsed,
             incident_report.submitted_values(data),
-            reporter_name=person.name if person else "unknown",
+            reporter_name=person.name,
             now=casework.now(),
         )
         if isinstance(report, incident_report.ValidationProblem):
