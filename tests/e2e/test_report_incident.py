@@ -15,14 +15,22 @@ import pytest
 
 from bot.handlers import NOT_SAVED
 from cards.common import Choice
-from casework.bootstrap import bootstrap
+from casework.bootstrap import bootstrap, wire
 from casework.pipeline import Casework
+from casework.ports import Ports
 from casework.queries import case_view
 from casework.usecases import case_id_for
+from rules.roles import Role
 from tests.cardschema import assert_valid_card
-from tests.casework_world import EXAMPLE_CONFIG, HEAD
+from tests.casework_world import EXAMPLE_CONFIG, HEAD, example_config, example_templates
 from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
-from tests.fakes import FixedClock
+from tests.fakes import (
+    FixedClock,
+    InMemoryCaseStore,
+    RecordingDrafts,
+    RecordingNotifier,
+    StaticDirectory,
+)
 from tests.harness.identities import HEAD as HARNESS_HEAD
 from tests.harness.identities import STAFF, TRUST_TENANT
 
@@ -219,3 +227,28 @@ async def test_someone_the_trust_does_not_know_is_refused_in_words(reporting: Re
     assert response.body["statusCode"] == 400
     assert "does not know you" in response.body["value"]["message"]
     assert await reporting.casework.ports.store.cases_at("oakfield") == ()
+
+
+async def test_a_reporter_the_directory_cannot_name_is_refused_not_recorded_as_unknown(
+    start_bot: StartBot,
+) -> None:
+    # A directory that lists a role for someone but has no name for them (a Graph
+    # directory could disagree with itself like this): the letters print the reporter's
+    # name, so no report is recorded under a stand-in name.
+    config = example_config()
+    store = InMemoryCaseStore()
+    nameless = StaticDirectory(people=(), roles={(STAFF.aad_object_id, "oakfield"): [Role.STAFF]})
+    clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
+    ports = Ports(store, RecordingDrafts(), RecordingNotifier(), nameless, clock)
+    casework = wire(ports, config, example_templates())
+    services = services_for_tests(
+        schools=tuple(Choice(s.id, s.name) for s in config.schools), casework=casework
+    )
+    async with start_bot(services=services) as bot:
+        await bot.client.say(STAFF, "report")
+        form = bot.client.last_card(STAFF)
+        response = await bot.client.press(STAFF, form, "Submit report", complete_report())
+
+    assert response.body["statusCode"] == 400
+    assert "does not know you" in response.body["value"]["message"]
+    assert await store.cases_at("oakfield") == ()
