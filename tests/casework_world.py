@@ -5,7 +5,7 @@ report with. Shared by `tests/unit/test_casework_*` and `tests/integration`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -13,8 +13,6 @@ from casework.bootstrap import wire
 from casework.config import ConfigDirectory, TrustConfig, load_trust_config
 from casework.pipeline import Actor, Casework
 from casework.ports import Ports
-from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship, RiskLevel
-from rules.details import BanArrangements, IncidentDetails, PersonDetails, RiskAssessment
 from templates.render import LetterTemplates
 from tests.fakes import FixedClock, InMemoryCaseStore, RecordingDrafts, RecordingNotifier
 
@@ -42,10 +40,6 @@ def example_templates() -> LetterTemplates:
     return LetterTemplates.load(example_config().letters_override_folder)
 
 
-def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-
-
 @dataclass
 class FakeWorld:
     casework: Casework
@@ -65,52 +59,3 @@ def fake_world(now: datetime, store: InMemoryCaseStore | None = None) -> FakeWor
     )
     ports = Ports(store, drafts, notifier, ConfigDirectory(config), clock)
     return FakeWorld(wire(ports, config, example_templates()), store, drafts, notifier, clock)
-
-
-def person(**changes: object) -> PersonDetails:
-    values: dict[str, object] = {
-        "name": "Jordan Example",
-        "relationship": Relationship.PARENT,
-        "email": "jordan.example@example.com",
-        "postal_address": ("12 Birch Road", "Oakbridge", "OV3 9ZZ"),
-        "pupils": ("Casey Example (Year 3)",),
-    }
-    values.update(changes)
-    return PersonDetails(**values)  # type: ignore[arg-type]
-
-
-def incident(occurred_at: datetime, **changes: object) -> IncidentDetails:
-    values: dict[str, object] = {
-        "occurred_at": occurred_at,
-        "location": "the main gate",
-        "channel": Channel.IN_PERSON,
-        "behaviours": (Behaviour.SHOUTING, Behaviour.THREAT),
-        "summary": "Shouted at the class teacher at pick-up and threatened to wait for her.",
-        "effect": "The teacher was frightened; pupils waiting at the gate were upset.",
-        "reporter_name": "Priya Shah",
-        "affected_groups": (AffectedGroup.STAFF, AffectedGroup.PUPILS),
-        "witnesses": ("Daniel Hughes",),
-    }
-    values.update(changes)
-    return IncidentDetails(**values)  # type: ignore[arg-type]
-
-
-def assessment(risk: RiskLevel = RiskLevel.HIGH) -> RiskAssessment:
-    return RiskAssessment(
-        form_of_abuse="Shouting and a threat at the gate",
-        evidence="Two staff accounts and CCTV",
-        witness_accounts="Mr Hughes heard the threat",
-        previous_incidents="None",
-        staff_or_pupils_intimidated=True,
-        intimidation_notes="The teacher will not do gate duty alone",
-        provocation=False,
-        provocation_notes="",
-        risk=risk,
-    )
-
-
-def arrangements() -> BanArrangements:
-    return BanArrangements(
-        meetings="Meetings about Casey by appointment at the trust office",
-        drop_off_and_collection="Casey's grandmother brings and collects Casey",
-    )

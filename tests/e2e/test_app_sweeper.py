@@ -12,7 +12,8 @@ import pytest
 
 from casework import usecases
 from casework.ports import OpenDeadline
-from tests.casework_world import STAFF, at, fake_world, incident, person
+from tests.builders import at, incident, person
+from tests.casework_world import STAFF, fake_world
 from tests.e2e.conftest import StartBot, services_for_tests
 from tests.fakes import InMemoryCaseStore
 

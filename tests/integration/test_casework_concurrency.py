@@ -18,17 +18,8 @@ from casework.sweeper import sweep
 from local.outbox import SqliteOutbox
 from rules.behaviours import ChairOutcome
 from rules.errors import AlreadyDone
-from tests.casework_world import (
-    CHAIR,
-    EXAMPLE_CONFIG,
-    HEAD,
-    STAFF,
-    arrangements,
-    assessment,
-    at,
-    incident,
-    person,
-)
+from tests.builders import arrangements, assessment, at, incident, person
+from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock, RecordingDrafts
 
 MONDAY = date(2026, 1, 12)

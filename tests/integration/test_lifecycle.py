@@ -45,18 +45,8 @@ from casework.ports import StoredEvent
 from rules.behaviours import ChairOutcome, ReviewOutcome, StandardCondition
 from rules.details import Conditions
 from rules.state import CaseState
-from tests.casework_world import (
-    CHAIR,
-    CLERK,
-    EXAMPLE_CONFIG,
-    HEAD,
-    STAFF,
-    arrangements,
-    assessment,
-    at,
-    incident,
-    person,
-)
+from tests.builders import arrangements, assessment, at, incident, person
+from tests.casework_world import CHAIR, CLERK, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
 SYSTEM_ID = "system"

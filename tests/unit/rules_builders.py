@@ -5,34 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from rules import commands as c
 from rules import events as ev
 from rules.behaviours import (
-    AffectedGroup,
-    Behaviour,
     ChairOutcome,
-    Channel,
-    Relationship,
     Remover,
     ReviewOutcome,
-    RiskLevel,
     StandardCondition,
 )
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
 from rules.case import CaseView, apply
 from rules.decide import DecisionContext, decide
 from rules.details import (
-    BanArrangements,
     Conditions,
-    IncidentDetails,
-    PersonDetails,
-    RiskAssessment,
     Statement,
 )
 from rules.roles import Role
 from rules.state import TRANSITIONS, CaseState, Trigger
+from tests.builders import arrangements, assessment, at, incident, person
 
 # An English school's year 2025-26 and 2026-27 (half terms as separate terms).
 TERMS = TermDates(
@@ -62,61 +54,8 @@ def calendar() -> SchoolCalendar:
     return SchoolCalendar(Region.ENGLAND, TERMS)
 
 
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def person(**changes: object) -> PersonDetails:
-    values: dict[str, object] = {
-        "name": "Alex Parent",
-        "relationship": Relationship.PARENT,
-        "email": "alex@example.org",
-        "pupils": ("Sam Parent (Year 4)",),
-    }
-    values.update(changes)
-    return PersonDetails(**values)  # type: ignore[arg-type]
-
-
-def incident(day: date = START, **changes: object) -> IncidentDetails:
-    values: dict[str, object] = {
-        "occurred_at": at(day, 8),
-        "location": "Main gate",
-        "channel": Channel.IN_PERSON,
-        "behaviours": (Behaviour.SHOUTING, Behaviour.SWEARING),
-        "summary": "Shouted and swore at the class teacher at drop-off.",
-        "effect": "The teacher was shaken; pupils nearby were frightened.",
-        "reporter_name": "Ms Teacher",
-        "affected_groups": (AffectedGroup.STAFF, AffectedGroup.PUPILS),
-        "witnesses": ("Mr Caretaker",),
-    }
-    values.update(changes)
-    return IncidentDetails(**values)  # type: ignore[arg-type]
-
-
-def assessment(risk: RiskLevel = RiskLevel.MEDIUM) -> RiskAssessment:
-    return RiskAssessment(
-        form_of_abuse="Verbal abuse at the gate",
-        evidence="Two staff accounts",
-        witness_accounts="The caretaker heard shouting and swearing",
-        previous_incidents="None",
-        staff_or_pupils_intimidated=True,
-        intimidation_notes="The teacher asked not to be alone at the gate",
-        provocation=False,
-        provocation_notes="",
-        risk=risk,
-    )
-
-
 def conditions() -> Conditions:
     return Conditions((StandardCondition.ACCOMPANIED_TO_MEETINGS,), ("No phone calls",))
-
-
-def arrangements(police: str = "") -> BanArrangements:
-    return BanArrangements(
-        meetings="Meetings about Sam by appointment at the trust office",
-        drop_off_and_collection="Sam's grandmother brings and collects Sam",
-        police_statement=police,
-    )
 
 
 def statement() -> Statement:
@@ -182,7 +121,7 @@ class Case:
 
     def open(self) -> Case:
         new = c.NewCase("case-1", "OAK-2026-0001", "oak", person())
-        self.run(c.ReportIncident(self.next_id(), incident(self.today), new))
+        self.run(c.ReportIncident(self.next_id(), incident(at(self.today, 8)), new))
         return self
 
     def assess(self) -> Case:
@@ -264,7 +203,7 @@ def _report(case: Case) -> c.Command:
     new = None
     if case.view is None:
         new = c.NewCase("case-1", "OAK-2026-0001", "oak", person())
-    return c.ReportIncident(case.next_id(), incident(case.today), new)
+    return c.ReportIncident(case.next_id(), incident(at(case.today, 8)), new)
 
 
 def _latest_no(case: Case) -> int:

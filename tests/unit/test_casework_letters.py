@@ -32,7 +32,8 @@ from rules.permissions import required_roles
 from rules.state import CaseState, allowed
 from templates import context as tc
 from templates.errors import LetterError
-from tests.casework_world import CHAIR, HEAD, STAFF, assessment, at, fake_world, incident, person
+from tests.builders import assessment, at, incident, person
+from tests.casework_world import CHAIR, HEAD, STAFF, fake_world
 
 MONDAY = date(2026, 1, 12)
 

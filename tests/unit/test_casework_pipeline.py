@@ -16,6 +16,7 @@ from casework.sweeper import sweep
 from rules.behaviours import ChairOutcome, NotificationKind
 from rules.errors import AlreadyDone, NotPermitted
 from rules.state import CaseState
+from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import (
     CHAIR,
     HEAD,
@@ -24,12 +25,7 @@ from tests.casework_world import (
     STAFF,
     STRANGER,
     FakeWorld,
-    arrangements,
-    assessment,
-    at,
     fake_world,
-    incident,
-    person,
 )
 from tests.fakes import InMemoryCaseStore
 

@@ -11,6 +11,7 @@ from casework.queries import Scope, case_view, cases_at, prompts_for_user
 from rules.behaviours import ChairOutcome
 from rules.errors import CaseNotFound
 from rules.prompts import Action
+from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import (
     CHAIR,
     CHAIR_OF_TRUSTEES,
@@ -20,12 +21,7 @@ from tests.casework_world import (
     SENIOR,
     STAFF,
     FakeWorld,
-    arrangements,
-    assessment,
-    at,
     fake_world,
-    incident,
-    person,
 )
 
 MONDAY = date(2026, 1, 12)

@@ -29,19 +29,9 @@ from rules.errors import (
 )
 from rules.roles import Role
 from rules.state import CaseState, Trigger
+from tests.builders import arrangements, at, incident, person
 
-from .rules_builders import (
-    START,
-    Case,
-    arrangements,
-    at,
-    calendar,
-    case_in,
-    conditions,
-    incident,
-    person,
-    take,
-)
+from .rules_builders import START, Case, calendar, case_in, conditions, take
 
 RESPONSES = [
     c.RecordNoFurtherAction("r", "Resolved"),
