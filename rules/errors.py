@@ -1,13 +1,40 @@
 """Named refusals. Every rule that says "no" raises one of these, with a message written
-for the person who asked (a headteacher on a phone), never a stack trace."""
+for the person who asked (a headteacher on a phone), never a stack trace.
+
+A refusal carries its facts as data as well as in words: `title` (a short heading for the
+card that shows it), `message` (complete on its own) and `facts` (label and value pairs:
+who did it, when, which step, the stage the case is at), so that `bot/` can show them as a
+card and tests can check them without parsing sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact behind a refusal, as a card shows it: "Recorded by" — "Graham Whitlock"."""
+
+    label: str
+    value: str
 
 
 class Refusal(Exception):
     """Base of every refusal the rules can give. `str(refusal)` is the user-facing message."""
 
-    def __init__(self, message: str) -> None:
+    TITLE: ClassVar[str] = "This cannot be done"
+
+    def __init__(self, message: str, facts: Sequence[Fact] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.facts: tuple[Fact, ...] = tuple(facts)
+
+    @property
+    def title(self) -> str:
+        return self.TITLE
 
 
 class CalendarError(Refusal):
