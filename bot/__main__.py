@@ -7,10 +7,11 @@ message and exit status 2, without a traceback.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.services import BotServices
 from bot.settings import Settings, SettingsError
 from cards.common import Choice
-from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, SystemClock, bootstrap
+from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, SystemClock, embedded, prepare
 from casework.config import ConfigError
 from casework.ports import StoreUnavailable
 from templates.errors import LetterTemplateError
@@ -43,7 +44,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     try:
         settings = Settings.from_environ(environ)
         refuse_insecure_listening(settings)
-        casework = bootstrap(settings.config_path, settings.data_dir, SystemClock())
+        prepared = prepare(settings.config_path)
     except InsecureConfiguration as error:
         print(f"safe-premises: refusing to start: {error}", file=sys.stderr)
         return 2
@@ -51,20 +52,13 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(f"safe-premises: cannot start: {error}", file=sys.stderr)
         return 2
 
-    async def readiness() -> Sequence[str]:
-        try:
-            await casework.check()
-        except StoreUnavailable as error:
-            return [f"the case store does not answer ({type(error).__name__})"]
-        return ()
-
-    config = casework.config
+    config = prepared.config
     services = BotServices(
         tenant_id=config.tenant_id,
-        readiness=readiness,
         trust_name=config.trust.name,
         schools=tuple(Choice(school.id, school.name) for school in config.schools),
-        casework=casework,
+        # The adapters open inside the app's lifetime, on its one HTTP session.
+        open_casework=functools.partial(embedded, prepared, settings.data_dir, SystemClock()),
         sweep_every_s=SWEEP_EVERY_S,
     )
     app = create_app(settings, services)
@@ -75,17 +69,22 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         Path(settings.config_path),
         settings.data_dir,
     )
-    print(how_to_talk_to_it(settings), flush=True)
+
+    def listening() -> None:
+        # Said only once it is true: the store is open and the port is bound.
+        print(how_to_talk_to_it(settings), flush=True)
+
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: listening())
+    except StoreUnavailable as error:
+        print(f"safe-premises: cannot start: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(
             f"safe-premises: cannot listen on {settings.host}:{settings.port}: {error}",
             file=sys.stderr,
         )
         return 2
-    finally:
-        casework.close()
     return 0
 
 

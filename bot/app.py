@@ -2,13 +2,16 @@
 
 `create_app(settings, services)` builds it; nothing happens at import time. One
 `aiohttp.ClientSession` lives as long as the app (created in `cleanup_ctx`) and carries
-every outbound call the app makes itself (the signing-key fetches).
+every outbound call the app makes itself (the signing-key fetches). The application layer's
+adapters are opened in the same `cleanup_ctx`, on that session, and closed after the
+sweeper has stopped (`BotServices.open_casework`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -30,6 +33,7 @@ from bot.routing import Router
 from bot.services import BotServices
 from bot.settings import Settings
 from casework.pipeline import Casework
+from casework.ports import StoreUnavailable
 from casework.sweeper import sweep
 
 logger = logging.getLogger(__name__)
@@ -76,8 +80,14 @@ def create_app(
         timeout = aiohttp.ClientTimeout(
             total=OUTBOUND_TIMEOUT_S, connect=policy.key_fetch_timeout_s
         )
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with contextlib.AsyncExitStack() as stack:
+            session = await stack.enter_async_context(aiohttp.ClientSession(timeout=timeout))
             app[CLIENT_SESSION] = session
+            live = services
+            if services.open_casework is not None:
+                casework = await stack.enter_async_context(services.open_casework(session))
+                live = dataclasses.replace(services, casework=casework, open_casework=None)
+                app[SERVICES] = live
             keys = (
                 None
                 if settings.local_development
@@ -89,13 +99,13 @@ def create_app(
                 )
             )
             app[AUTHENTICATOR] = InboundAuthenticator(
-                app_id=settings.app_id, tenant_id=services.tenant_id, keys=keys, policy=policy
+                app_id=settings.app_id, tenant_id=live.tenant_id, keys=keys, policy=policy
             )
-            tokens = services.outbound_tokens
+            tokens = live.outbound_tokens
             if tokens is None and not settings.local_development:
                 tokens = msal_tokens(settings)
             app[TURNS] = TeamsTurns(
-                settings.app_id, tokens, router if router is not None else default_router(services)
+                settings.app_id, tokens, router if router is not None else default_router(live)
             )
             if settings.local_development:
                 logger.warning(
@@ -103,13 +113,11 @@ def create_app(
                     "/api/messages are NOT authenticated. Listening on loopback only (%s). "
                     "Activities must still come from tenant %s.",
                     settings.host,
-                    services.tenant_id,
+                    live.tenant_id,
                 )
             sweeping = None
-            if services.casework is not None and services.sweep_every_s is not None:
-                sweeping = asyncio.create_task(
-                    sweep_forever(services.casework, services.sweep_every_s)
-                )
+            if live.casework is not None and live.sweep_every_s is not None:
+                sweeping = asyncio.create_task(sweep_forever(live.casework, live.sweep_every_s))
             try:
                 yield
             finally:
@@ -169,7 +177,7 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready: the configuration is loaded and the store answers."""
     services = request.app[SERVICES]
     try:
-        reasons = list(await asyncio.wait_for(services.readiness(), READINESS_TIMEOUT_S))
+        reasons = list(await asyncio.wait_for(_not_ready(services), READINESS_TIMEOUT_S))
     except TimeoutError:
         reasons = ["the readiness check did not answer in time"]
     except Exception as error:
@@ -178,6 +186,16 @@ async def readyz(request: web.Request) -> web.Response:
     if reasons:
         return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
     return web.json_response({"status": "ready"})
+
+
+async def _not_ready(services: BotServices) -> list[str]:
+    reasons = list(await services.readiness())
+    if services.casework is not None:
+        try:
+            await services.casework.check()
+        except StoreUnavailable as error:
+            reasons.append(f"the case store does not answer ({type(error).__name__})")
+    return reasons
 
 
 async def messages(request: web.Request) -> web.Response:

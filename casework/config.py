@@ -4,8 +4,8 @@ Read once at start from a YAML file (`config/trust.yaml` in the example) by
 `load_trust_config`. Every problem in the file is collected and reported together in one
 `ConfigError`, each naming the file and the field, so that an administrator can fix the file
 in one pass; a bad file stops the start rather than letting a case go to the wrong person.
-`ConfigDirectory` answers the `Directory` port from it. The fields are documented in
-docs/configuration.md.
+`local.config_directory.ConfigDirectory` answers the `Directory` port from it. The fields
+are documented in docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -688,45 +688,3 @@ def _shown(value: object) -> str:
 def _choices(options: Iterable[str]) -> str:
     quoted = [f"'{option}'" for option in options]
     return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
-
-
-# --- the Directory port -------------------------------------------------------------------
-
-
-class ConfigDirectory:
-    """`casework.ports.Directory` from the trust configuration.
-
-    Trust-level people (`trust.people`) hold the `trust` role at every school of the trust.
-    Holders are listed in object-id order, as the shared fake does.
-    """
-
-    def __init__(self, config: TrustConfig) -> None:
-        self._schools = config.school_ids
-        self._people: dict[str, Person] = {}
-        self._roles: dict[tuple[str, str], frozenset[Role]] = {}
-        for school in config.schools:
-            for member in school.people:
-                self._people.setdefault(member.object_id, member.as_person())
-                self._roles[(member.object_id, school.id)] = member.roles
-        for trustee in config.trust.people:
-            self._people.setdefault(trustee.object_id, trustee.as_person())
-            for school_id in self._schools:
-                key = (trustee.object_id, school_id)
-                self._roles[key] = self._roles.get(key, frozenset()) | {Role.TRUST}
-
-    def roles_of(self, object_id: str, school_id: str) -> frozenset[Role]:
-        return self._roles.get((object_id.lower(), school_id), frozenset())
-
-    def schools_of(self, object_id: str) -> Sequence[str]:
-        oid = object_id.lower()
-        return tuple(sorted(school for (who, school) in self._roles if who == oid))
-
-    def holders(self, school_id: str, role: Role) -> Sequence[Person]:
-        return tuple(
-            self._people[oid]
-            for (oid, school), roles in sorted(self._roles.items())
-            if school == school_id and role in roles
-        )
-
-    def person(self, object_id: str) -> Person | None:
-        return self._people.get(object_id.lower())

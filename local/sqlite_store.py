@@ -139,7 +139,12 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the folder for the case store, {path.parent}: {error.strerror}"
+            ) from error
         try:
             connection = sqlite3.connect(
                 path,

@@ -10,9 +10,10 @@ from functools import cache
 from pathlib import Path
 
 from casework.bootstrap import wire
-from casework.config import ConfigDirectory, TrustConfig, load_trust_config
+from casework.config import TrustConfig, load_trust_config
 from casework.pipeline import Actor, Casework
 from casework.ports import Ports
+from local.config_directory import ConfigDirectory
 from templates.render import LetterTemplates
 from tests.fakes import FixedClock, InMemoryCaseStore, RecordingDrafts, RecordingNotifier
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.handlers import NOT_SAVED
 from cards.common import Choice
-from casework.bootstrap import bootstrap, wire
+from casework.bootstrap import embedded, prepare, wire
 from casework.pipeline import Casework
 from casework.ports import Ports
 from casework.queries import case_view
@@ -54,16 +54,13 @@ async def reporting(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Report
     text = text.replace(tenant, TRUST_TENANT).replace(EXAMPLE_STAFF_ID, STAFF.aad_object_id)
     trust_yaml.write_text(text, encoding="utf-8")
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    casework = bootstrap(trust_yaml, tmp_path / "data", clock)
-    services = services_for_tests(
-        schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
-        casework=casework,
-    )
-    try:
+    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+        services = services_for_tests(
+            schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
+            casework=casework,
+        )
         async with start_bot(services=services) as bot:
             yield Reporting(bot, casework)
-    finally:
-        casework.close()
 
 
 def complete_report(**changes: Any) -> dict[str, Any]:

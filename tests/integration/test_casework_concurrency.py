@@ -4,7 +4,8 @@ SQLite connections on one file, one drafts folder), acting on one case at the sa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from casework import usecases as uc
-from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, bootstrap
+from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, embedded, prepare
 from casework.pipeline import Casework, Outcome
 from casework.sweeper import sweep
 from local.outbox import SqliteOutbox
@@ -23,22 +24,20 @@ from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock, RecordingDrafts
 
 MONDAY = date(2026, 1, 12)
-Instances = Callable[[], Casework]
+Instances = Callable[[], Awaitable[Casework]]
 
 
 @pytest.fixture
 async def instances(tmp_path: Path) -> AsyncIterator[tuple[FixedClock, Instances]]:
     clock = FixedClock(at(MONDAY, 9))
-    opened: list[Casework] = []
+    prepared = prepare(EXAMPLE_CONFIG)
+    async with contextlib.AsyncExitStack() as stack:
 
-    def instance() -> Casework:
-        casework = bootstrap(EXAMPLE_CONFIG, tmp_path, clock)
-        opened.append(casework)
-        return casework
+        async def instance() -> Casework:
+            # Each instance opens the store file itself, as a second process would.
+            return await stack.enter_async_context(embedded(prepared, tmp_path, clock))
 
-    yield clock, instance
-    for casework in opened:
-        casework.close()
+        yield clock, instance
 
 
 async def banned(cw: Casework) -> str:
@@ -74,7 +73,7 @@ async def test_the_same_command_through_two_instances_is_applied_once(
     instances: tuple[FixedClock, Instances],
 ) -> None:
     _, instance = instances
-    first, second = instance(), instance()
+    first, second = await instance(), await instance()
     case_id = (
         await uc.report_incident(
             first,
@@ -106,7 +105,7 @@ async def test_confirm_and_overturn_at_once_leave_exactly_one_decision(
     instances: tuple[FixedClock, Instances],
 ) -> None:
     clock, instance = instances
-    first, second = instance(), instance()
+    first, second = await instance(), await instance()
     case_id = await banned(first)
     await uc.record_representation(
         first,
@@ -156,14 +155,14 @@ async def test_two_sweepers_at_once_send_and_draft_nothing_twice(
     instances: tuple[FixedClock, Instances], tmp_path: Path
 ) -> None:
     clock, instance = instances
-    setup = instance()
+    setup = await instance()
     # The ban's letters fail to draft at first (the mailbox was down), so they wait for the
     # sweepers, as does closing the window once its 10 school days have passed.
     setup.ports = replace(setup.ports, drafts=RecordingDrafts())
     setup.ports.drafts.fail_next = 100  # type: ignore[attr-defined]
     case_id = await banned(setup)
     clock.to_day(date(2026, 1, 27), 6)
-    sweepers = [instance(), instance()]
+    sweepers = [await instance(), await instance()]
 
     reports = await asyncio.gather(*(sweep(cw, date(2026, 1, 27)) for cw in sweepers))
 

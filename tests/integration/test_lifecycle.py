@@ -39,7 +39,8 @@ from pathlib import Path
 import pytest
 
 from casework import usecases as uc
-from casework.bootstrap import LETTERS_FOLDER, bootstrap
+from casework.bootstrap import LETTERS_FOLDER, prepare
+from casework.bootstrap import embedded as embedded_default
 from casework.pipeline import Actor, Casework
 from casework.ports import StoredEvent
 from rules.behaviours import ChairOutcome, ReviewOutcome, StandardCondition
@@ -66,11 +67,8 @@ class Embedded:
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[Embedded]:
     clock = FixedClock(at(date(2026, 1, 12), 9))
-    casework = bootstrap(EXAMPLE_CONFIG, tmp_path, clock)
-    try:
+    async with embedded_default(prepare(EXAMPLE_CONFIG), tmp_path, clock) as casework:
         yield Embedded(casework, clock, tmp_path / LETTERS_FOLDER)
-    finally:
-        casework.close()
 
 
 def drafts_in(folder: Path) -> dict[str, EmailMessage]:

@@ -16,7 +16,6 @@ import pytest
 
 from casework.config import (
     Branding,
-    ConfigDirectory,
     HeadTitle,
     School,
     SchoolPerson,
@@ -39,6 +38,7 @@ from casework.ports import (
     SequenceTaken,
     StoredEvent,
 )
+from local.config_directory import ConfigDirectory
 from local.file_drafts import FileLetterDrafts
 from local.outbox import SqliteOutbox
 from local.sqlite_store import SqliteCaseStore

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from casework.config import ConfigDirectory, ConfigError, HeadTitle, TrustConfig, load_trust_config
+from casework.config import ConfigError, HeadTitle, TrustConfig, load_trust_config
 from casework.ports import Person
+from local.config_directory import ConfigDirectory
 from rules.calendar import Region
 from rules.roles import Role
 
