@@ -28,6 +28,7 @@ from cards import error as error_card
 from cards import help as help_card
 from cards import incident_report, report_received, welcome
 from cards.common import Choice
+from cards.inputs import submitted_values
 from casework import usecases
 from casework.pipeline import Actor, Casework, UnknownUser
 from casework.ports import StoreUnavailable
@@ -118,7 +119,7 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
                 services,
                 user=user,
                 command_id=command_id,
-                values=incident_report.submitted_values(data),
+                values=submitted_values(data),
                 problems=problems,
             )
             return Reply(invoke=InvokeReply.card(incident_report.build(view)))
@@ -133,7 +134,7 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
             raise UnknownUser(NOT_IN_DIRECTORY)
         report = to_report(
             parsed,
-            incident_report.submitted_values(data),
+            submitted_values(data),
             reporter_name=person.name,
             now=casework.now(),
         )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from cards.incident_report import ReportSubmission, ValidationProblem, submitted_values
+from cards.incident_report import ReportSubmission, ValidationProblem
+from cards.inputs import submitted_values
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.details import IncidentDetails, PersonDetails
 
