@@ -8,7 +8,8 @@ offered), or a `ValidationProblem` naming each field in plain words; the card is
 again with what the person typed (`values`) and the problems listed at the top
 (`problems`). Like every card module it stays pure (standard library only): turning the
 submission into the rules' types, and checking the date is a real one and not in the
-future, is the bot's (`bot/report_form.py`).
+future, is the reporting flow's (`bot/flows/reporting.py`). Each input is declared once
+below; `build` and `parse` both use that declaration (`cards/inputs.py`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.handlers import UNEXPECTED_ERROR, answer, default_router
+from bot.flows import default_router
+from bot.flows.failures import UNEXPECTED_ERROR, answer
 from bot.routing import (
     INVOKE_ERROR,
     CardVerb,
