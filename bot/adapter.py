@@ -39,7 +39,7 @@ from botframework.connector.auth import (
 from msrest.serialization import Model
 
 from bot.auth import VerifiedCaller
-from bot.handlers import answer
+from bot.flows.failures import answer
 from bot.outbound import OutboundTokens
 from bot.routing import ADAPTIVE_CARD_CONTENT_TYPE, Inbound, Reply, Router
 

@@ -27,7 +27,7 @@ from bot.auth import (
     activity_id_of,
     parse_activity,
 )
-from bot.handlers import default_router
+from bot.flows import default_router
 from bot.outbound import msal_tokens
 from bot.routing import Router
 from bot.services import BotServices

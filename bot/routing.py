@@ -2,7 +2,8 @@
 
 An activity is first turned into an `Inbound` (plain data), then the first route whose
 selector matches it runs. Handlers return a `Reply`: messages to post and, for a card
-action, the invoke response. Nothing here imports botbuilder.
+action, the invoke response. Nothing here imports botbuilder. The routes themselves are
+the flows' (`bot/flows/`).
 """
 
 from __future__ import annotations
@@ -152,6 +153,11 @@ class InvokeReply:
 class Reply:
     messages: tuple[OutgoingMessage, ...] = ()
     invoke: InvokeReply | None = None
+
+    @classmethod
+    def posting(cls, card: Mapping[str, Any]) -> Reply:
+        """A reply that posts one card in the conversation."""
+        return cls(messages=(OutgoingMessage(card=card),))
 
 
 Handler = Callable[[Inbound], Awaitable[Reply]]

@@ -21,6 +21,14 @@ class Choice:
     title: str
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One row of a FactSet: `label` ("Recorded by") and its `value` ("Graham Whitlock")."""
+
+    label: str
+    value: str
+
+
 def card(body: Sequence[Element], actions: Sequence[Element] = (), *, fallback: str = "") -> Card:
     """A complete card. Top-level `msteams` is left out: it is not in the 1.5 schema."""
     built: Card = {
@@ -70,6 +78,13 @@ def bullets(items: Iterable[str]) -> Element:
     return {"type": "TextBlock", "text": "\n".join(f"- {item}" for item in items), "wrap": True}
 
 
+def fact_set(facts: Iterable[Fact]) -> Element:
+    return {
+        "type": "FactSet",
+        "facts": [{"title": fact.label, "value": fact.value} for fact in facts],
+    }
+
+
 def choices(options: Iterable[Choice]) -> list[dict[str, str]]:
     return [{"title": option.title, "value": option.value} for option in options]
 
@@ -85,6 +100,10 @@ def execute(title: str, verb: str, data: dict[str, Any], *, style: str = "") -> 
 # The data key of a button that stands for a typed word. The bot routes a submitted
 # `{"command": "report"}` exactly like the typed word "report".
 COMMAND_KEY = "command"
+
+# The data key of the id that a card's Action.Execute carries, so that a retried or
+# double-clicked submit is applied once (the case's events remember command ids).
+COMMAND_ID_KEY = "commandId"
 
 
 def say_button(title: str, word: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.handlers import default_router
+from bot.flows import default_router
 from bot.routing import CardVerb, Inbound, InvokeReply, Reply, Route, TextCommand
 from cards import incident_report
 from tests.cardschema import assert_valid_card
@@ -207,7 +207,7 @@ def _complete_report() -> Mapping[str, Any]:
 
 
 def _view() -> incident_report.IncidentReportView:
-    from bot.handlers import report_view
+    from bot.flows.reporting import report_view
 
     return report_view(services_for_tests(), user=STAFF.aad_object_id)
 

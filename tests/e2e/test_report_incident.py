@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.handlers import NOT_SAVED
+from bot.flows.reporting import NOT_SAVED
 from cards.common import Choice
 from casework.bootstrap import embedded, prepare, wire
 from casework.pipeline import Casework

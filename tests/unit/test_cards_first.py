@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cards import error, help, incident_report, welcome
-from cards.common import Choice
+from cards.common import Choice, Fact
 from tests.cardschema import assert_valid_card, card_problems, walk
 
 SCHOOLS = (Choice("oak", "Oak Primary School"), Choice("ash", "Ash Academy"))
@@ -173,3 +173,29 @@ def test_one_school_is_shown_not_asked() -> None:
 def test_a_report_needs_a_school() -> None:
     with pytest.raises(ValueError, match="at least one school"):
         incident_report.build(report_view(schools=()))
+
+
+def test_error_card_shows_the_facts_as_a_fact_set() -> None:
+    card = error.build(
+        error.ErrorView(
+            message="Already confirmed.",
+            title="Already decided",
+            facts=(Fact("Confirmed by", "Graham Whitlock"), Fact("On", "3 March 2026")),
+            reference="f:abc",
+        )
+    )
+
+    assert_valid_card(card)
+    fact_sets = [e for e in walk(card) if e.get("type") == "FactSet"]
+    assert fact_sets == [
+        {
+            "type": "FactSet",
+            "facts": [
+                {"title": "Confirmed by", "value": "Graham Whitlock"},
+                {"title": "On", "value": "3 March 2026"},
+            ],
+        }
+    ]
+    assert "Already decided" in text_of(card)
+    assert "f:abc" in text_of(card)
+    assert not [e for e in walk(error.build(error.ErrorView("x"))) if e.get("type") == "FactSet"]

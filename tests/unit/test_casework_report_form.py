@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.handlers import report_view
-from bot.report_form import Report, to_report
+from bot.flows.reporting import Report, report_view, to_report
 from bot.services import BotServices
 from cards import incident_report
 from cards.common import Choice

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from bot.handlers import UNEXPECTED_ERROR, answer, default_router
+from bot.flows import default_router
+from bot.flows.failures import UNEXPECTED_ERROR, answer
 from bot.routing import (
     INVOKE_ERROR,
     CardVerb,
@@ -19,8 +21,8 @@ from bot.routing import (
 )
 from bot.services import BotServices
 from cards.common import Choice
-from rules.errors import Refusal
-from tests.cardschema import assert_valid_card
+from rules.errors import Fact, Refusal
+from tests.cardschema import assert_valid_card, walk
 from tests.contracts import load_contract
 
 BOT = "28:bot"
@@ -204,3 +206,68 @@ def test_invoke_replies_match_the_activity_protocol_samples() -> None:
     sample = load_contract("samples/invoke-response-message.json")
 
     assert InvokeReply.message("Action received").as_json() == sample
+
+
+class _AlreadyConfirmed(Refusal):
+    TITLE = "Already decided"
+
+
+def _refusing(refusal: Refusal) -> Router:
+    async def refuse(inbound: Inbound) -> Reply:
+        raise refusal
+
+    return Router((Route(TextCommand(("go",)), refuse), Route(CardVerb("go"), refuse)))
+
+
+def _fact_sets(card: Mapping[str, Any]) -> list[list[dict[str, str]]]:
+    return [list(e["facts"]) for e in walk(card) if e.get("type") == "FactSet"]
+
+
+async def test_a_refusal_with_facts_shows_its_title_message_and_facts() -> None:
+    refusal = _AlreadyConfirmed(
+        "The chair has already confirmed the ban.",
+        (Fact("Confirmed by", "Graham Whitlock"), Fact("On", "3 March 2026")),
+    )
+
+    reply = await answer(_refusing(refusal), Inbound.from_activity(activity("message", text="go")))
+
+    (message,) = reply.messages
+    assert message.card is not None
+    assert_valid_card(message.card)
+    heading, text, *_ = message.card["body"]
+    assert heading["text"] == "Already decided"
+    assert heading["style"] == "heading"
+    assert text["text"] == "The chair has already confirmed the ban."
+    assert _fact_sets(message.card) == [
+        [
+            {"title": "Confirmed by", "value": "Graham Whitlock"},
+            {"title": "On", "value": "3 March 2026"},
+        ]
+    ]
+    assert "act-1" in str(message.card["body"][-1])
+    assert reply.invoke is None
+
+
+async def test_a_refused_card_action_keeps_the_card_and_shows_the_facts() -> None:
+    refusal = _AlreadyConfirmed("Already confirmed.", (Fact("Confirmed by", "Graham Whitlock"),))
+
+    reply = await answer(_refusing(refusal), invoke("go"))
+
+    assert reply.invoke == InvokeReply.error(400, "BadRequest", "Already confirmed.")
+    (message,) = reply.messages
+    assert message.card is not None
+    assert_valid_card(message.card)
+    assert _fact_sets(message.card) == [[{"title": "Confirmed by", "value": "Graham Whitlock"}]]
+
+
+async def test_a_refusal_without_facts_has_its_title_and_no_fact_set() -> None:
+    reply = await answer(
+        _refusing(Refusal("Only the headteacher can do that.")),
+        Inbound.from_activity(activity("message", text="go")),
+    )
+
+    card = reply.messages[0].card
+    assert card is not None
+    assert_valid_card(card)
+    assert card["body"][0]["text"] == Refusal.TITLE
+    assert _fact_sets(card) == []

@@ -1,0 +1,30 @@
+"""The bot's flows, one module each, and the one route list that joins them.
+
+A flow is one part of the policy as the user meets it in Teams: its routes (which words
+and card verbs it answers), how it builds its cards' views, and how a card's submit
+becomes a call to the application layer. Each flow module has `routes(services)`;
+`routes` below joins them, like bedevere joins its routers. Adding a flow is its module
+here, its card module in `cards/`, and one line in `routes`.
+"""
+
+from __future__ import annotations
+
+from bot.flows import fallback, onboarding, reporting
+from bot.routing import Route, Router
+from bot.services import BotServices
+
+
+def routes(services: BotServices) -> tuple[Route, ...]:
+    """Every route the bot knows, first match wins."""
+    return (
+        *onboarding.routes(services),
+        *reporting.routes(services),
+        # New flows go above this line, one each. The catch-alls come last, because the
+        # first match wins: a card verb no flow handles, then text no flow recognised.
+        *fallback.routes(services),
+        *onboarding.catch_alls(services),
+    )
+
+
+def default_router(services: BotServices) -> Router:
+    return Router(routes(services))
