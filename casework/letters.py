@@ -1,10 +1,10 @@
 """Letters from a case: the case's facts and the trust configuration mapped onto the letter
 data of `templates.context`, rendered, and made into a `LetterDraft` for the signer.
 
-The rules and the letters speak two vocabularies (the rules' `StandardCondition` keys and
-review outcomes, the templates' own enums). Each pair is mapped here ONCE, in an explicit
-table; the unit tests walk every member of both sides, so a new member on either side
-cannot be dropped silently.
+The letters speak the rules' vocabulary (`rules.behaviours`, `rules.details`), so the
+case's values go into the letter data as they are; what a letter words differently (letter
+6's "staff/pupils", letter 7's wording of the committee's decision) the letter data derives
+itself.
 
 A letter is built from the case *as it stood when the letter was called for* (the caller
 folds the events up to the `letter-required` event), with the person's current contact
@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from casework.config import HeadTitle as ConfigHeadTitle
 from casework.config import School, TrustConfig
 from casework.ports import Attachment, Directory, LetterDraft, Person, Recipient
 from rules import behaviours as rb
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView, IncidentRecord, LetterRecord
-from rules.details import Conditions as RuleConditions
+from rules.details import BanArrangements, Conditions
 from rules.prompts import letter_reply_by, provisional_reply_by
 from rules.roles import Role
 from templates import context as tc
@@ -48,72 +47,6 @@ MEETING_EXPECTATIONS = (
     "school staff and the wider Trust community at all times.",
 )
 
-# --- the one mapping between the two vocabularies ---------------------------------------------
-
-STANDARD_CONDITIONS: Mapping[rb.StandardCondition, tc.StandardCondition] = MappingProxyType(
-    {
-        rb.StandardCondition.ACCOMPANIED_TO_MEETINGS: tc.StandardCondition.ACCOMPANIED_TO_MEETINGS,
-        rb.StandardCondition.NO_CONTACT_WITH_STAFF: tc.StandardCondition.NO_CONTACT_WITH_STAFF,
-        rb.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY: (
-            tc.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY
-        ),
-        rb.StandardCondition.EVENTS_ONLY_WITH_SLT: (
-            tc.StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT
-        ),
-    }
-)
-
-# (what was reviewed, what the committee decided) -> how letter 7 words it. A ban cannot be
-# "varied" (the transition table has no such step): that pair is deliberately absent.
-REVIEW_OUTCOMES: Mapping[tuple[rb.SanctionKind, rb.ReviewOutcome], tc.ReviewOutcome] = (
-    MappingProxyType(
-        {
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.MAINTAIN): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.EXTEND): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.VARY): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.REMOVE): tc.ReviewOutcome.REMOVED,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.MAINTAIN): tc.ReviewOutcome.BAN_CONTINUES,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.EXTEND): tc.ReviewOutcome.BAN_CONTINUES,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS): (
-                tc.ReviewOutcome.BAN_REPLACED_BY_CONDITIONS
-            ),
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.REMOVE): tc.ReviewOutcome.REMOVED,
-        }
-    )
-)
-
-RELATIONSHIPS: Mapping[rb.Relationship, tc.Relationship] = MappingProxyType(
-    {
-        rb.Relationship.PARENT: tc.Relationship.PARENT,
-        rb.Relationship.CARER: tc.Relationship.CARER,
-        rb.Relationship.VISITOR: tc.Relationship.VISITOR,
-    }
-)
-
-CHAIR_DECISIONS: Mapping[rb.ChairOutcome, tc.ChairDecision] = MappingProxyType(
-    {
-        rb.ChairOutcome.CONFIRM: tc.ChairDecision.CONFIRM,
-        rb.ChairOutcome.OVERTURN: tc.ChairDecision.OVERTURN,
-    }
-)
-
-SANCTIONS: Mapping[rb.SanctionKind, tc.Sanction] = MappingProxyType(
-    {rb.SanctionKind.CONDITIONS: tc.Sanction.CONDITIONS, rb.SanctionKind.BAN: tc.Sanction.BAN}
-)
-
-HEAD_TITLES: Mapping[ConfigHeadTitle, tc.HeadTitle] = MappingProxyType(
-    {
-        ConfigHeadTitle.HEADTEACHER: tc.HeadTitle.HEADTEACHER,
-        ConfigHeadTitle.PRINCIPAL: tc.HeadTitle.PRINCIPAL,
-    }
-)
-
 # The head's letters to the person: what "I have already written to you" refers to.
 _HEAD_LETTERS = frozenset(
     {
@@ -125,18 +58,17 @@ _HEAD_LETTERS = frozenset(
 )
 
 
-def letter_conditions(conditions: RuleConditions) -> tc.Conditions:
-    return tc.Conditions(
-        standard=frozenset(STANDARD_CONDITIONS[c] for c in conditions.standard),
-        other=tuple(text.strip() for text in conditions.other if text.strip()),
-    )
+def _in_force(conditions: Conditions) -> Conditions:
+    """The conditions as recorded, without other conditions left blank."""
+    return replace(conditions, other=tuple(t.strip() for t in conditions.other if t.strip()))
 
 
-def letter_review_outcome(reviewed: rb.SanctionKind, outcome: rb.ReviewOutcome) -> tc.ReviewOutcome:
-    mapped = REVIEW_OUTCOMES.get((reviewed, outcome))
-    if mapped is None:
-        raise LetterError(f"letter-7: a review of {reviewed.label} cannot end in “{outcome.label}”")
-    return mapped
+def _police(arrangements: BanArrangements | None) -> tc.PoliceReport | None:
+    """ "Where an assault has led to a ban, a statement indicating that the matter has been
+    reported to the local police will be made" (the reference is not recorded)."""
+    if arrangements is None or not arrangements.police_statement.strip():
+        return None
+    return tc.PoliceReport()
 
 
 # --- the trust and school parts -------------------------------------------------------------
@@ -171,7 +103,7 @@ def school_details(school: School) -> tc.SchoolDetails:
     return tc.SchoolDetails(
         name=school.name,
         address=school.address,
-        head_title=HEAD_TITLES[school.head_title],
+        head_title=school.head_title,
         email=school.email,
         phone=school.phone,
     )
@@ -278,15 +210,6 @@ def _behaviour_towards(record: IncidentRecord) -> str:
     return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
 
 
-def _affected_group(record: IncidentRecord) -> tc.AffectedGroup:
-    groups = set(record.details.affected_groups)
-    if rb.AffectedGroup.PUPILS in groups and rb.AffectedGroup.STAFF in groups:
-        return tc.AffectedGroup.STAFF_AND_PUPILS
-    if rb.AffectedGroup.PUPILS in groups:
-        return tc.AffectedGroup.PUPILS
-    return tc.AffectedGroup.STAFF
-
-
 def _reply_by(inputs: LetterInputs, letter: LetterRecord | None = None) -> date:
     letter = letter or inputs.letter
     sent = letter_reply_by(letter, inputs.calendar)
@@ -316,21 +239,17 @@ def _common(inputs: LetterInputs, addressee: tc.Addressee | None = None) -> tc.L
     )
 
 
-def _relationship(view: CaseView) -> tc.Relationship:
-    return RELATIONSHIPS[view.person.relationship]
-
-
 def _warning(inputs: LetterInputs) -> tc.LetterData:
     return tc.WarningLetter(
         common=_common(inputs),
         incident=_incident(_incident_for(inputs.view, inputs.letter)),
-        relationship=_relationship(inputs.view),
+        relationship=inputs.view.person.relationship,
         reply_by=_reply_by(inputs),
         chair_name=_holder(inputs, Role.CHAIR).name,
     )
 
 
-def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, RuleConditions]:
+def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, Conditions]:
     sanction = inputs.view.sanction
     if sanction is None or sanction.letter_id != inputs.letter.letter_id:
         raise LetterError(
@@ -348,7 +267,7 @@ def _conditions(inputs: LetterInputs) -> tc.LetterData:
         incident=_incident(incident),
         reporter=tc.Reporter(incident.details.reporter_name),
         previous_incident=_previous_incident(inputs.view, inputs.letter),
-        conditions=letter_conditions(conditions),
+        conditions=_in_force(conditions),
         reply_by=_reply_by(inputs),
         chair_name=_holder(inputs, Role.CHAIR).name,
     )
@@ -365,10 +284,11 @@ def _ban(inputs: LetterInputs) -> tc.LetterData:
         incident=_incident(incident),
         reporter=tc.Reporter(incident.details.reporter_name),
         previous_incident=_previous_incident(inputs.view, inputs.letter),
-        police=tc.PoliceReport() if arrangements.police_statement.strip() else None,
-        arrangements=tc.BanArrangements(
-            meetings=arrangements.meetings.strip() or None,
-            drop_off_and_collection=arrangements.drop_off_and_collection.strip() or None,
+        police=_police(arrangements),
+        arrangements=replace(
+            arrangements,
+            meetings=arrangements.meetings.strip(),
+            drop_off_and_collection=arrangements.drop_off_and_collection.strip(),
         ),
         reply_by=_reply_by(inputs),
         chair_name=_holder(inputs, Role.CHAIR).name,
@@ -385,20 +305,14 @@ def _ban_notice(inputs: LetterInputs) -> tc.LetterData:
     incident = view.incident(sanction.incident_no)
     assert incident is not None
     trustee = chair_of_trustees(inputs.config)
-    arrangements = sanction.arrangements
-    police = arrangements is not None and bool(arrangements.police_statement.strip())
     return tc.BanNoticeToTrustees(
         common=_common(inputs, tc.Addressee(name=trustee.name, email=trustee.email)),
         person_name=view.person.name,
-        relationship=_relationship(view),
+        relationship=view.person.relationship,
         ban_letter_date=ban_letter.sent_on or inputs.letter_date,
         incident_date=local_date(incident.details.occurred_at),
-        ground=(
-            tc.BanGround.EXTREME_VIOLENCE
-            if sanction.extreme_violence_ground
-            else tc.BanGround.PROCEDURES_EXHAUSTED
-        ),
-        police=tc.PoliceReport() if police else None,
+        ground=rb.BanGround.recorded(sanction.extreme_violence_ground),
+        police=_police(sanction.arrangements),
         reply_by=_reply_by(inputs, ban_letter),
         chair_name=_holder(inputs, Role.CHAIR).name,
     )
@@ -419,19 +333,18 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
     towards = _behaviour_towards(incident)
     previous_date = _letter_date(previous) if previous else None
     representation_date = representation.letter_dated if representation else None
-    outcome = CHAIR_DECISIONS[decision.outcome]
     head_name = _holder(inputs, Role.HEAD).name
     if letter.letter is rb.LetterKind.CONDITIONS_DECISION:
         conditions = None
         if decision.outcome is rb.ChairOutcome.CONFIRM and view.sanction is not None:
-            conditions = letter_conditions(view.sanction.conditions)
+            conditions = _in_force(view.sanction.conditions)
         return tc.ConditionsDecisionLetter(
             common=common,
             head_letter_date=head_letter_date,
             behaviour_towards=towards,
             previous_letter_date=previous_date,
             representation_date=representation_date,
-            decision=outcome,
+            decision=decision.outcome,
             conditions=conditions,
             head_name=head_name,
         )
@@ -441,7 +354,7 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
         behaviour_towards=towards,
         previous_letter_date=previous_date,
         representation_date=representation_date,
-        decision=outcome,
+        decision=decision.outcome,
         head_name=head_name,
     )
 
@@ -459,8 +372,8 @@ def _statement_request(inputs: LetterInputs) -> tc.LetterData:
     return tc.StatementRequestLetter(
         common=_common(inputs),
         head_letter_date=_letter_date(head_letter),
-        behaviour_towards=_affected_group(incident),
-        sanction=SANCTIONS[review.sanction],
+        affected_groups=frozenset(incident.details.affected_groups),
+        sanction=review.sanction,
         review_meeting=review.meeting_on,
         review_meeting_time=None,
         statement_by=_reply_by(inputs),
@@ -475,22 +388,19 @@ def _review_outcome(inputs: LetterInputs) -> tc.LetterData:
         raise LetterError("letter-7: the committee's decision is not on the case")
     letter6 = view.letter(review.letter_id)
     assert letter6 is not None
-    outcome = letter_review_outcome(review.sanction, review.outcome)
     conditions = None
-    if outcome in (
-        tc.ReviewOutcome.CONDITIONS_CONTINUE,
-        tc.ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
-    ):
+    outcome = tc.review_outcome_wording(review.sanction, review.outcome)
+    if outcome in tc.OUTCOMES_WITH_CONDITIONS:
         if view.sanction is None:
             raise LetterError("letter-7: the conditions now in force are not on the case")
-        conditions = letter_conditions(view.sanction.conditions)
+        conditions = _in_force(view.sanction.conditions)
     return tc.ReviewOutcomeLetter(
         common=_common(inputs),
         statement_request_date=_letter_date(letter6),
-        reviewed=SANCTIONS[review.sanction],
+        reviewed=review.sanction,
         representation_date=review.statement.letter_dated if review.statement else None,
         review_meeting=review.meeting_on,
-        outcome=outcome,
+        decision=review.outcome,
         conditions=conditions,
     )
 
