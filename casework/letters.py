@@ -32,7 +32,7 @@ from templates import context as tc
 from templates.errors import LetterError
 from templates.render import LetterRenderer
 
-# Where callers have always found them: the inputs, and what start-up reads once.
+# The public names, with the parts callers have always imported from here.
 __all__ = [
     "LETTER_BUILDERS",
     "UK",
