@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import yaml
 
 from casework.ports import Person
 from casework.term_dates import load_term_dates
+from rules.behaviours import HeadTitle as HeadTitle  # re-exported: School.head_title is one
 from rules.calendar import Region, TermDates
 from rules.errors import CalendarError
 from rules.roles import Role
@@ -40,13 +40,6 @@ class ConfigError(Exception):
             f"{self.source}: the trust configuration has {heading}:\n  "
             + "\n  ".join(self.problems)
         )
-
-
-class HeadTitle(StrEnum):
-    """What the school calls its head: used in letters and on cards."""
-
-    HEADTEACHER = "Headteacher"
-    PRINCIPAL = "Principal"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Letters from a case: the case's facts and the trust configuration mapped onto the letter
-data of `templates.context`, rendered, and made into a `LetterDraft` for the signer.
+data of `templates.context`, rendered, and made into a `LetterDraft` for the signer. One
+builder per letter, here; the parts most letters share are in `casework.letter_parts`.
 
-The rules and the letters speak two vocabularies (the rules' `StandardCondition` keys and
-review outcomes, the templates' own enums). Each pair is mapped here ONCE, in an explicit
-table; the unit tests walk every member of both sides, so a new member on either side
-cannot be dropped silently.
+The letters speak the rules' vocabulary (`rules.behaviours`, `rules.details`), so the
+case's values go into the letter data as they are; what a letter words differently (letter
+6's "staff/pupils", letter 7's wording of the committee's decision) the letter data derives
+itself.
 
 A letter is built from the case *as it stood when the letter was called for* (the caller
 folds the events up to the `letter-required` event), with the person's current contact
@@ -17,28 +18,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
-from casework.config import HeadTitle as ConfigHeadTitle
-from casework.config import School, TrustConfig
-from casework.ports import Attachment, Directory, LetterDraft, Person, Recipient
+from casework import letter_parts as parts
+from casework.letter_parts import UK, LetterInputs, chair_of_trustees, read_logo, trust_details
+from casework.ports import Attachment, LetterDraft, Person, Recipient
 from rules import behaviours as rb
-from rules.calendar import SchoolCalendar
-from rules.case import CaseView, IncidentRecord, LetterRecord
-from rules.details import Conditions as RuleConditions
-from rules.prompts import letter_reply_by, provisional_reply_by
+from rules.case import IncidentRecord
+from rules.details import Conditions
 from rules.roles import Role
 from templates import context as tc
 from templates.errors import LetterError
 from templates.render import LetterRenderer
 
+# The public names, with the parts callers have always imported from here.
+__all__ = [
+    "LETTER_BUILDERS",
+    "UK",
+    "LetterInputs",
+    "build_draft",
+    "draft_key",
+    "letter_data",
+    "read_logo",
+    "trust_details",
+]
+
 logger = logging.getLogger(__name__)
 
-UK = ZoneInfo("Europe/London")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # "We expect parents and other visitors to behave in a reasonable way …" (the policy's
@@ -48,289 +55,18 @@ MEETING_EXPECTATIONS = (
     "school staff and the wider Trust community at all times.",
 )
 
-# --- the one mapping between the two vocabularies ---------------------------------------------
-
-STANDARD_CONDITIONS: Mapping[rb.StandardCondition, tc.StandardCondition] = MappingProxyType(
-    {
-        rb.StandardCondition.ACCOMPANIED_TO_MEETINGS: tc.StandardCondition.ACCOMPANIED_TO_MEETINGS,
-        rb.StandardCondition.NO_CONTACT_WITH_STAFF: tc.StandardCondition.NO_CONTACT_WITH_STAFF,
-        rb.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY: (
-            tc.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY
-        ),
-        rb.StandardCondition.EVENTS_ONLY_WITH_SLT: (
-            tc.StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT
-        ),
-    }
-)
-
-# (what was reviewed, what the committee decided) -> how letter 7 words it. A ban cannot be
-# "varied" (the transition table has no such step): that pair is deliberately absent.
-REVIEW_OUTCOMES: Mapping[tuple[rb.SanctionKind, rb.ReviewOutcome], tc.ReviewOutcome] = (
-    MappingProxyType(
-        {
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.MAINTAIN): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.EXTEND): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.VARY): (
-                tc.ReviewOutcome.CONDITIONS_CONTINUE
-            ),
-            (rb.SanctionKind.CONDITIONS, rb.ReviewOutcome.REMOVE): tc.ReviewOutcome.REMOVED,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.MAINTAIN): tc.ReviewOutcome.BAN_CONTINUES,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.EXTEND): tc.ReviewOutcome.BAN_CONTINUES,
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS): (
-                tc.ReviewOutcome.BAN_REPLACED_BY_CONDITIONS
-            ),
-            (rb.SanctionKind.BAN, rb.ReviewOutcome.REMOVE): tc.ReviewOutcome.REMOVED,
-        }
-    )
-)
-
-RELATIONSHIPS: Mapping[rb.Relationship, tc.Relationship] = MappingProxyType(
-    {
-        rb.Relationship.PARENT: tc.Relationship.PARENT,
-        rb.Relationship.CARER: tc.Relationship.CARER,
-        rb.Relationship.VISITOR: tc.Relationship.VISITOR,
-    }
-)
-
-CHAIR_DECISIONS: Mapping[rb.ChairOutcome, tc.ChairDecision] = MappingProxyType(
-    {
-        rb.ChairOutcome.CONFIRM: tc.ChairDecision.CONFIRM,
-        rb.ChairOutcome.OVERTURN: tc.ChairDecision.OVERTURN,
-    }
-)
-
-SANCTIONS: Mapping[rb.SanctionKind, tc.Sanction] = MappingProxyType(
-    {rb.SanctionKind.CONDITIONS: tc.Sanction.CONDITIONS, rb.SanctionKind.BAN: tc.Sanction.BAN}
-)
-
-HEAD_TITLES: Mapping[ConfigHeadTitle, tc.HeadTitle] = MappingProxyType(
-    {
-        ConfigHeadTitle.HEADTEACHER: tc.HeadTitle.HEADTEACHER,
-        ConfigHeadTitle.PRINCIPAL: tc.HeadTitle.PRINCIPAL,
-    }
-)
-
-# The head's letters to the person: what "I have already written to you" refers to.
-_HEAD_LETTERS = frozenset(
-    {
-        rb.LetterKind.WARNING,
-        rb.LetterKind.CONDITIONS,
-        rb.LetterKind.BAN,
-        rb.LetterKind.MEETING_FOLLOW_UP,
-    }
-)
-
-
-def letter_conditions(conditions: RuleConditions) -> tc.Conditions:
-    return tc.Conditions(
-        standard=frozenset(STANDARD_CONDITIONS[c] for c in conditions.standard),
-        other=tuple(text.strip() for text in conditions.other if text.strip()),
-    )
-
-
-def letter_review_outcome(reviewed: rb.SanctionKind, outcome: rb.ReviewOutcome) -> tc.ReviewOutcome:
-    mapped = REVIEW_OUTCOMES.get((reviewed, outcome))
-    if mapped is None:
-        raise LetterError(f"letter-7: a review of {reviewed.label} cannot end in “{outcome.label}”")
-    return mapped
-
-
-# --- the trust and school parts -------------------------------------------------------------
-
-_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-
-
-def read_logo(path: Path) -> tc.Logo:
-    """The trust's logo file as letter data (read once, at start)."""
-    content_type = _IMAGE_TYPES.get(path.suffix.lower())
-    if content_type is None:
-        raise LetterError(f"logo: {path.name} is not a PNG or JPEG file")
-    return tc.Logo(data=path.read_bytes(), content_type=content_type, filename=path.name)
-
-
-def trust_details(config: TrustConfig, logo: tc.Logo | None) -> tc.TrustDetails:
-    trust = config.trust
-    return tc.TrustDetails(
-        name=trust.name,
-        registered_name=trust.registered_name,
-        company_number=trust.company_number,
-        registered_office=trust.registered_office,
-        branding=tc.Branding(
-            primary_colour=trust.branding.primary_colour,
-            accent_colour=trust.branding.accent_colour,
-            logo=logo,
-        ),
-    )
-
-
-def school_details(school: School) -> tc.SchoolDetails:
-    return tc.SchoolDetails(
-        name=school.name,
-        address=school.address,
-        head_title=HEAD_TITLES[school.head_title],
-        email=school.email,
-        phone=school.phone,
-    )
-
-
-# --- building one letter ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LetterInputs:
-    """Everything one letter is made from."""
-
-    view: CaseView  # the case when the letter was called for, with current contact details
-    letter: LetterRecord
-    letter_date: date  # the draft's date
-    calendar: SchoolCalendar
-    school: School
-    trust: tc.TrustDetails
-    config: TrustConfig
-    directory: Directory
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone(UK).date()
-
-
-def _holder(inputs: LetterInputs, role: Role) -> Person:
-    holders = inputs.directory.holders(inputs.school.id, role)
-    if not holders:
-        raise LetterError(
-            f"{inputs.letter.letter.value}: nobody holds the role “{role.label}” at "
-            f"{inputs.school.name} in the trust configuration"
-        )
-    return holders[0]
-
-
-def chair_of_trustees(config: TrustConfig) -> Person:
-    for person in config.trust.people:
-        if "chair" in person.title.lower():
-            return person.as_person()
-    raise LetterError("ban-notice-trustees: the trust configuration names no Chair of Trustees")
-
-
-def _incident_for(view: CaseView, letter: LetterRecord) -> IncidentRecord:
-    """The incident a letter answers: the latest one reported when it was called for (the
-    school's responses always answer the latest incident)."""
-    found = [i for i in view.incidents if i.reported_at <= letter.required_at]
-    if not found:
-        raise LetterError(f"{letter.letter.value}: the case has no incident before this letter")
-    return found[-1]
-
-
-def _incident(record: IncidentRecord) -> tc.Incident:
-    details = record.details
-    local = details.occurred_at.astimezone(UK)
-    location = details.location.strip()
-    if location.split(" ", 1)[0].lower() not in ("at", "in", "on", "by", "near", "outside"):
-        location = f"at {location}"
-    return tc.Incident(
-        summary=details.summary,
-        effect=details.effect,
-        on=local.date(),
-        at=local.time().replace(second=0, microsecond=0),
-        details=location,
-    )
-
-
-def _letter_date(letter: LetterRecord) -> date:
-    """ "The date of this letter": the day it was sent, or (not yet sent) called for."""
-    return letter.sent_on or local_date(letter.required_at)
-
-
-def _earlier_head_letter(view: CaseView, before: LetterRecord) -> LetterRecord | None:
-    earlier = [
-        x
-        for x in view.letters
-        if x.letter in _HEAD_LETTERS
-        and x.required_at < before.required_at
-        and x.withdrawn_reason is None
-    ]
-    return earlier[-1] if earlier else None
-
-
-def _previous_incident(view: CaseView, letter: LetterRecord) -> tc.PreviousIncident | None:
-    earlier = _earlier_head_letter(view, letter)
-    if earlier is None:
-        return None
-    incident = _incident_for(view, earlier)
-    if incident.no >= _incident_for(view, letter).no:
-        return None  # the earlier letter was about this same incident
-    return tc.PreviousIncident(
-        incident_date=local_date(incident.details.occurred_at),
-        letter_date=_letter_date(earlier),
-    )
-
-
-def _behaviour_towards(record: IncidentRecord) -> str:
-    named = record.details.affected_people.strip()
-    if named:
-        return named
-    groups = [g.label.lower() for g in record.details.affected_groups]
-    if not groups:
-        return "members of staff"
-    return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
-
-
-def _affected_group(record: IncidentRecord) -> tc.AffectedGroup:
-    groups = set(record.details.affected_groups)
-    if rb.AffectedGroup.PUPILS in groups and rb.AffectedGroup.STAFF in groups:
-        return tc.AffectedGroup.STAFF_AND_PUPILS
-    if rb.AffectedGroup.PUPILS in groups:
-        return tc.AffectedGroup.PUPILS
-    return tc.AffectedGroup.STAFF
-
-
-def _reply_by(inputs: LetterInputs, letter: LetterRecord | None = None) -> date:
-    letter = letter or inputs.letter
-    sent = letter_reply_by(letter, inputs.calendar)
-    due = sent or provisional_reply_by(letter, inputs.letter_date, inputs.calendar)
-    if due is None:
-        raise LetterError(f"{letter.letter.value}: this letter gives no right of reply")
-    return due.due
-
-
-def _person_addressee(view: CaseView) -> tc.Addressee:
-    person = view.person
-    return tc.Addressee(
-        name=person.name,
-        address=tuple(line for line in person.postal_address if line.strip()),
-        email=person.email or None,
-    )
-
-
-def _common(inputs: LetterInputs, addressee: tc.Addressee | None = None) -> tc.LetterCommon:
-    return tc.LetterCommon(
-        trust=inputs.trust,
-        school=school_details(inputs.school),
-        reference=inputs.view.reference,
-        letter_date=inputs.letter_date,
-        addressee=addressee or _person_addressee(inputs.view),
-        signer=tc.Signer(_holder(inputs, inputs.letter.signer).name),
-    )
-
-
-def _relationship(view: CaseView) -> tc.Relationship:
-    return RELATIONSHIPS[view.person.relationship]
-
 
 def _warning(inputs: LetterInputs) -> tc.LetterData:
     return tc.WarningLetter(
-        common=_common(inputs),
-        incident=_incident(_incident_for(inputs.view, inputs.letter)),
-        relationship=_relationship(inputs.view),
-        reply_by=_reply_by(inputs),
-        chair_name=_holder(inputs, Role.CHAIR).name,
+        common=parts.common(inputs),
+        incident=parts.incident(parts.incident_for(inputs.view, inputs.letter)),
+        relationship=inputs.view.person.relationship,
+        reply_by=parts.reply_by(inputs),
+        chair_name=parts.holder(inputs, Role.CHAIR).name,
     )
 
 
-def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, RuleConditions]:
+def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, Conditions]:
     sanction = inputs.view.sanction
     if sanction is None or sanction.letter_id != inputs.letter.letter_id:
         raise LetterError(
@@ -344,13 +80,13 @@ def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, RuleConditions]
 def _conditions(inputs: LetterInputs) -> tc.LetterData:
     incident, conditions = _sanction_for(inputs)
     return tc.ConditionsLetter(
-        common=_common(inputs),
-        incident=_incident(incident),
+        common=parts.common(inputs),
+        incident=parts.incident(incident),
         reporter=tc.Reporter(incident.details.reporter_name),
-        previous_incident=_previous_incident(inputs.view, inputs.letter),
-        conditions=letter_conditions(conditions),
-        reply_by=_reply_by(inputs),
-        chair_name=_holder(inputs, Role.CHAIR).name,
+        previous_incident=parts.previous_incident(inputs.view, inputs.letter),
+        conditions=parts.in_force(conditions),
+        reply_by=parts.reply_by(inputs),
+        chair_name=parts.holder(inputs, Role.CHAIR).name,
     )
 
 
@@ -361,17 +97,14 @@ def _ban(inputs: LetterInputs) -> tc.LetterData:
     assert sanction.arrangements is not None
     arrangements = sanction.arrangements
     return tc.BanLetter(
-        common=_common(inputs),
-        incident=_incident(incident),
+        common=parts.common(inputs),
+        incident=parts.incident(incident),
         reporter=tc.Reporter(incident.details.reporter_name),
-        previous_incident=_previous_incident(inputs.view, inputs.letter),
-        police=tc.PoliceReport() if arrangements.police_statement.strip() else None,
-        arrangements=tc.BanArrangements(
-            meetings=arrangements.meetings.strip() or None,
-            drop_off_and_collection=arrangements.drop_off_and_collection.strip() or None,
-        ),
-        reply_by=_reply_by(inputs),
-        chair_name=_holder(inputs, Role.CHAIR).name,
+        previous_incident=parts.previous_incident(inputs.view, inputs.letter),
+        police=parts.police_report(arrangements),
+        arrangements=parts.arrangements(arrangements),
+        reply_by=parts.reply_by(inputs),
+        chair_name=parts.holder(inputs, Role.CHAIR).name,
     )
 
 
@@ -385,22 +118,16 @@ def _ban_notice(inputs: LetterInputs) -> tc.LetterData:
     incident = view.incident(sanction.incident_no)
     assert incident is not None
     trustee = chair_of_trustees(inputs.config)
-    arrangements = sanction.arrangements
-    police = arrangements is not None and bool(arrangements.police_statement.strip())
     return tc.BanNoticeToTrustees(
-        common=_common(inputs, tc.Addressee(name=trustee.name, email=trustee.email)),
+        common=parts.common(inputs, tc.Addressee(name=trustee.name, email=trustee.email)),
         person_name=view.person.name,
-        relationship=_relationship(view),
+        relationship=view.person.relationship,
         ban_letter_date=ban_letter.sent_on or inputs.letter_date,
-        incident_date=local_date(incident.details.occurred_at),
-        ground=(
-            tc.BanGround.EXTREME_VIOLENCE
-            if sanction.extreme_violence_ground
-            else tc.BanGround.PROCEDURES_EXHAUSTED
-        ),
-        police=tc.PoliceReport() if police else None,
-        reply_by=_reply_by(inputs, ban_letter),
-        chair_name=_holder(inputs, Role.CHAIR).name,
+        incident_date=parts.local_date(incident.details.occurred_at),
+        ground=rb.BanGround.recorded(sanction.extreme_violence_ground),
+        police=parts.police_report(sanction.arrangements),
+        reply_by=parts.reply_by(inputs, ban_letter),
+        chair_name=parts.holder(inputs, Role.CHAIR).name,
     )
 
 
@@ -411,27 +138,26 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
         raise LetterError(f"{letter.letter.value}: the Chair's decision is not on the case")
     head_letter = view.letter(decision.provisional_letter_id)
     assert head_letter is not None
-    previous = _earlier_head_letter(view, head_letter)
-    incident = _incident_for(view, head_letter)
+    previous = parts.earlier_head_letter(view, head_letter)
+    incident = parts.incident_for(view, head_letter)
     representation = decision.representation
-    common = _common(inputs)
-    head_letter_date = _letter_date(head_letter)
-    towards = _behaviour_towards(incident)
-    previous_date = _letter_date(previous) if previous else None
+    common = parts.common(inputs)
+    head_letter_date = parts.letter_date(head_letter)
+    towards = parts.behaviour_towards(incident)
+    previous_date = parts.letter_date(previous) if previous else None
     representation_date = representation.letter_dated if representation else None
-    outcome = CHAIR_DECISIONS[decision.outcome]
-    head_name = _holder(inputs, Role.HEAD).name
+    head_name = parts.holder(inputs, Role.HEAD).name
     if letter.letter is rb.LetterKind.CONDITIONS_DECISION:
         conditions = None
         if decision.outcome is rb.ChairOutcome.CONFIRM and view.sanction is not None:
-            conditions = letter_conditions(view.sanction.conditions)
+            conditions = parts.in_force(view.sanction.conditions)
         return tc.ConditionsDecisionLetter(
             common=common,
             head_letter_date=head_letter_date,
             behaviour_towards=towards,
             previous_letter_date=previous_date,
             representation_date=representation_date,
-            decision=outcome,
+            decision=decision.outcome,
             conditions=conditions,
             head_name=head_name,
         )
@@ -441,7 +167,7 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
         behaviour_towards=towards,
         previous_letter_date=previous_date,
         representation_date=representation_date,
-        decision=outcome,
+        decision=decision.outcome,
         head_name=head_name,
     )
 
@@ -457,14 +183,14 @@ def _statement_request(inputs: LetterInputs) -> tc.LetterData:
     incident = view.incident(sanction.incident_no)
     assert incident is not None
     return tc.StatementRequestLetter(
-        common=_common(inputs),
-        head_letter_date=_letter_date(head_letter),
-        behaviour_towards=_affected_group(incident),
-        sanction=SANCTIONS[review.sanction],
+        common=parts.common(inputs),
+        head_letter_date=parts.letter_date(head_letter),
+        affected_groups=frozenset(incident.details.affected_groups),
+        sanction=review.sanction,
         review_meeting=review.meeting_on,
         review_meeting_time=None,
-        statement_by=_reply_by(inputs),
-        clerk_email=_holder(inputs, Role.CLERK).email,
+        statement_by=parts.reply_by(inputs),
+        clerk_email=parts.holder(inputs, Role.CLERK).email,
     )
 
 
@@ -475,22 +201,19 @@ def _review_outcome(inputs: LetterInputs) -> tc.LetterData:
         raise LetterError("letter-7: the committee's decision is not on the case")
     letter6 = view.letter(review.letter_id)
     assert letter6 is not None
-    outcome = letter_review_outcome(review.sanction, review.outcome)
     conditions = None
-    if outcome in (
-        tc.ReviewOutcome.CONDITIONS_CONTINUE,
-        tc.ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
-    ):
+    outcome = tc.review_outcome_wording(review.sanction, review.outcome)
+    if outcome in tc.OUTCOMES_WITH_CONDITIONS:
         if view.sanction is None:
             raise LetterError("letter-7: the conditions now in force are not on the case")
-        conditions = letter_conditions(view.sanction.conditions)
+        conditions = parts.in_force(view.sanction.conditions)
     return tc.ReviewOutcomeLetter(
-        common=_common(inputs),
-        statement_request_date=_letter_date(letter6),
-        reviewed=SANCTIONS[review.sanction],
+        common=parts.common(inputs),
+        statement_request_date=parts.letter_date(letter6),
+        reviewed=review.sanction,
         representation_date=review.statement.letter_dated if review.statement else None,
         review_meeting=review.meeting_on,
-        outcome=outcome,
+        decision=review.outcome,
         conditions=conditions,
     )
 
@@ -502,7 +225,7 @@ def _meeting_follow_up(inputs: LetterInputs) -> tc.LetterData:
         raise LetterError("meeting-follow-up: the meeting it follows is not on the case")
     points = tuple(line.strip() for line in meeting.notes.splitlines() if line.strip())
     return tc.MeetingFollowUpLetter(
-        common=_common(inputs),
+        common=parts.common(inputs),
         meeting_date=meeting.held_on,
         meeting_time=meeting.meeting_at.astimezone(UK).time().replace(second=0, microsecond=0),
         attendees=meeting.staff_present,
@@ -553,7 +276,7 @@ def build_draft(inputs: LetterInputs, renderer: LetterRenderer) -> LetterDraft:
             email=view.person.email or None,
             postal_address=view.person.postal_address,
         )
-    cc = tuple(_recipient(_holder(inputs, role)) for role in letter.cc)
+    cc = tuple(_recipient(parts.holder(inputs, role)) for role in letter.cc)
     # Reply-By asks the addressee to answer: only letters giving the person a right of reply.
     reply_by = None
     if letter.reply_within_school_days is not None:
@@ -579,7 +302,7 @@ def build_draft(inputs: LetterInputs, renderer: LetterRenderer) -> LetterDraft:
         case_id=view.case_id,
         case_reference=view.reference,
         letter=letter.letter.value,
-        signer=_holder(inputs, letter.signer),
+        signer=parts.holder(inputs, letter.signer),
         to=to,
         cc=cc,
         subject=rendered.subject,

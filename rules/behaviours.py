@@ -219,6 +219,30 @@ class StandardCondition(StrEnum):
         }[self]
 
 
+class HeadTitle(StrEnum):
+    """What the school calls its head: the policy's "Headteacher/Principal", as the school
+    says it (letters and cards print it, and "Deputy Headteacher" or "Deputy Principal")."""
+
+    HEADTEACHER = "Headteacher"
+    PRINCIPAL = "Principal"
+
+
+class BanGround(StrEnum):
+    """Why a ban is allowed at all ("The school's response" 4): "where all relevant
+    procedures have been exhausted and aggression or intimidation continue, or where there
+    is an extreme act of violence". A ban records only the extreme act's description, so
+    its ground is read from that (`recorded`). Not stored in events: the values are the ones
+    the letter templates (a trust's own among them) have always compared."""
+
+    PROCEDURES_EXHAUSTED = "procedures_exhausted"  # aggression or intimidation continued
+    EXTREME_VIOLENCE = "extreme_violence"  # needs no earlier steps
+
+    @classmethod
+    def recorded(cls, extreme_violence_ground: str) -> BanGround:
+        """The ground of a ban from the extreme act of violence recorded on it, if any."""
+        return cls.EXTREME_VIOLENCE if extreme_violence_ground else cls.PROCEDURES_EXHAUSTED
+
+
 class SanctionKind(StrEnum):
     CONDITIONS = "conditions"
     BAN = "ban"

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from templates.context import Branding, HeadTitle, Logo, SchoolDetails, TrustDetails
+from templates.context import Branding, Logo, SchoolDetails, TrustDetails
 from templates.errors import LetterError
 from templates.examples import example_letters
 from templates.render import LetterRenderer, LetterTemplates
@@ -66,7 +66,7 @@ def _from_config(
     school_details = SchoolDetails(
         name=school.name,
         address=school.address,
-        head_title=HeadTitle(str(school.head_title)),
+        head_title=school.head_title,
         email=school.email,
         phone=school.phone,
     )

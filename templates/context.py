@@ -5,6 +5,11 @@ policy implies), built from a few shared parts. The application layer maps a cas
 these; the renderer never looks anything up. Constructors check what a person would get
 wrong (an empty name, a reply-by date before the letter's date, a decision without the
 conditions it confirms) and raise `LetterError` naming the letter and the field.
+
+The letters speak the rules' vocabulary (`rules.behaviours`, `rules.details`): a letter
+holds the rules' own values, and where its wording turns on a distinction the rules do not
+name (letter 6's "staff/pupils", letter 7's wording of the committee's decision), that is
+derived once, by a property of the letter, from those values.
 """
 
 from __future__ import annotations
@@ -13,129 +18,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
-from enum import StrEnum
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, Literal, get_args
 
-from templates.errors import LetterError
-
-# --- small vocabularies ----------------------------------------------------------------
-
-
-class HeadTitle(StrEnum):
-    """What the school calls its head: it replaces "Headteacher/Principal" throughout."""
-
-    HEADTEACHER = "Headteacher"
-    PRINCIPAL = "Principal"
-
-
-class Relationship(StrEnum):
-    """How the person is connected to the school (letter 1: "a parent/carer of a pupil")."""
-
-    PARENT = "parent"
-    CARER = "carer"
-    VISITOR = "visitor"
-
-
-class ChairDecision(StrEnum):
-    """The Chair of the LAC's decision on a provisional sanction (letters 3 and 5)."""
-
-    CONFIRM = "confirm"
-    OVERTURN = "overturn"
-
-
-class Sanction(StrEnum):
-    """What was imposed (letters 6 and 7: "conditions/ban")."""
-
-    CONDITIONS = "conditions"
-    BAN = "ban"
-
-
-class AffectedGroup(StrEnum):
-    """Letter 6: "your behaviour towards school staff/pupils"."""
-
-    STAFF = "staff"
-    PUPILS = "pupils"
-    STAFF_AND_PUPILS = "staff_and_pupils"
-
-
-class ReviewOutcome(StrEnum):
-    """The Local Academy Committee's review (policy 3 and 4; letter 7).
-
-    "Maintain", "extend" and "vary" conditions all continue conditions (the letter lists
-    the conditions now in force); a ban may continue, be replaced by conditions, or go.
-    """
-
-    CONDITIONS_CONTINUE = "conditions_continue"
-    BAN_CONTINUES = "ban_continues"
-    BAN_REPLACED_BY_CONDITIONS = "ban_replaced_by_conditions"
-    REMOVED = "removed"
-
-
-class BanGround(StrEnum):
-    """Policy 4: why a ban is allowed at all."""
-
-    PROCEDURES_EXHAUSTED = "procedures_exhausted"  # aggression or intimidation continued
-    EXTREME_VIOLENCE = "extreme_violence"  # a ban without earlier steps
-
-
-# --- standard conditions -----------------------------------------------------------------
-
-
-class StandardCondition(StrEnum):
-    """The conditions in model letter 2's list ("delete as appropriate"), in its order.
-
-    The keys are shared with the cards and the rules; the wording lives in
-    `STANDARD_CONDITIONS`.
-    """
-
-    ACCOMPANIED_TO_MEETINGS = "accompanied_to_meetings"
-    NO_CONTACT_WITH_STAFF = "no_contact_with_staff"
-    CONTACT_HEAD_OR_DEPUTY_ONLY = "contact_head_or_deputy_only"
-    EVENTS_ONLY_ACCOMPANIED_BY_SLT = "events_only_accompanied_by_slt"
-
-
-@dataclass(frozen=True)
-class ConditionWording:
-    """A standard condition as model letter 2 words it (and letter 3, which copies it) and
-    as model letter 7 words it. `{head}` is the school's title for its head, `{senior}` the
-    other person the parent may contact."""
-
-    imposing: str
-    review: str
-
-
-STANDARD_CONDITIONS: Mapping[StandardCondition, ConditionWording] = MappingProxyType(
-    {
-        StandardCondition.ACCOMPANIED_TO_MEETINGS: ConditionWording(
-            imposing="You must be accompanied to any meeting with a member of the school staff",
-            review="You must be accompanied to any meeting with a member of the school staff.",
-        ),
-        StandardCondition.NO_CONTACT_WITH_STAFF: ConditionWording(
-            imposing="You may not make contact by telephone or in writing with any member of staff",
-            review="You may not contact by telephone or in writing any member of staff.",
-        ),
-        StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY: ConditionWording(
-            imposing="You may contact either the {head} or {senior}",
-            review="You may contact either the {head} or {senior}.",
-        ),
-        StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT: ConditionWording(
-            imposing=(
-                "You may not attend any events for parents except those where you will be"
-                " accompanied by a member of the senior leadership team of the school"
-            ),
-            review=(
-                "You may not attend any events for parents except those where you will be"
-                " accompanied by a member of the senior leadership team."
-            ),
-        ),
-    }
+from rules.behaviours import (
+    AffectedGroup,
+    BanGround,
+    ChairOutcome,
+    HeadTitle,
+    Relationship,
+    ReviewOutcome,
+    SanctionKind,
 )
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
+from rules.details import BanArrangements, Conditions
+from templates.conditions import check_conditions, imposing_lines, review_lines
+from templates.errors import LetterError
 
 
 def _require(owner: str, name: str, value: str | None) -> None:
@@ -146,63 +43,6 @@ def _require(owner: str, name: str, value: str | None) -> None:
 def _require_lines(owner: str, name: str, values: tuple[str, ...]) -> None:
     for value in values:
         _require(owner, name, value)
-
-
-@dataclass(frozen=True)
-class Conditions:
-    """The conditions chosen: standard ones by key (shown in the model's order) plus any
-    other conditions "as are reasonable and proportionate", in the words given.
-
-    `senior_contact` names who, besides the head, the parent may contact (letter 2's
-    "Deputy Headteacher/Principal", letter 7's "named senior member of staff"); when it is
-    not given the deputy is named by role.
-    """
-
-    standard: frozenset[StandardCondition] = frozenset()
-    other: tuple[str, ...] = ()
-    senior_contact: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.standard and not self.other:
-            raise LetterError("conditions: choose at least one condition")
-        _require_lines("conditions", "other", self.other)
-        if self.senior_contact is not None:
-            _require("conditions", "senior_contact", self.senior_contact)
-
-    def _ordered(self) -> list[StandardCondition]:
-        return [key for key in StandardCondition if key in self.standard]
-
-    def _senior(self, head_title: str) -> str:
-        return self.senior_contact or f"Deputy {head_title}"
-
-    def imposing_lines(self, head_title: str) -> tuple[str, ...]:
-        """The bullet list of letters 2 and 3."""
-        lines = [
-            STANDARD_CONDITIONS[key].imposing.format(
-                head=head_title, senior=self._senior(head_title)
-            )
-            for key in self._ordered()
-        ]
-        # Letter 2's items have no full stops: an other condition follows suit.
-        return (*lines, *(text.strip().rstrip(".") for text in self.other))
-
-    def review_lines(self, head_title: str) -> tuple[str, ...]:
-        """The bullet list of letter 7, which puts "no contact" and "except the head or a
-        named senior member of staff" in one item."""
-        lines: list[str] = []
-        for key in self._ordered():
-            text = STANDARD_CONDITIONS[key].review.format(
-                head=head_title, senior=self._senior(head_title)
-            )
-            if (
-                key is StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY
-                and StandardCondition.NO_CONTACT_WITH_STAFF in self.standard
-            ):
-                lines[-1] = f"{lines[-1]} {text}"
-            else:
-                lines.append(text)
-        # Letter 7's items end with full stops: an other condition follows suit.
-        return (*lines, *(_sentence(text) for text in self.other))
 
 
 # --- who and where ------------------------------------------------------------------------
@@ -395,25 +235,17 @@ class PoliceReport:
             _require("police", "reference", self.reference)
 
 
-@dataclass(frozen=True)
-class BanArrangements:
-    """Policy, "In imposing a ban", step 4: how meetings about the pupil, and the pupil's
-    drop-off and collection, will work while the ban stands. Each is optional ("as
-    appropriate"); the head's own words."""
-
-    meetings: str | None = None
-    drop_off_and_collection: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("meetings", "drop_off_and_collection"):
-            value = getattr(self, name)
-            if value is not None:
-                _require("arrangements", name, value)
-
-
 def _check_after(owner: str, name: str, later: date, earlier: date, earlier_name: str) -> None:
     if later <= earlier:
         raise LetterError(f"{owner}: {name} must be after {earlier_name}")
+
+
+def _check_arrangements(owner: str, arrangements: BanArrangements) -> None:
+    # Each arrangement is optional ("as appropriate"): empty when not given, never blank.
+    for name in ("meetings", "drop_off_and_collection"):
+        value = getattr(arrangements, name)
+        if value and not value.strip():
+            raise LetterError(f"{owner}: arrangements: {name} is empty")
 
 
 # --- the letters ---------------------------------------------------------------------------
@@ -439,7 +271,11 @@ class WarningLetter:
 
 @dataclass(frozen=True)
 class ConditionsLetter:
-    """Model letter 2: provisional conditions on contact with the school."""
+    """Model letter 2: provisional conditions on contact with the school.
+
+    `senior_contact` names who, besides the head, the parent may contact (letter 2's
+    "Deputy Headteacher/Principal"); when it is not given the deputy is named by role.
+    """
 
     letter_id: ClassVar[str] = "letter-2"
     common: LetterCommon
@@ -449,12 +285,20 @@ class ConditionsLetter:
     conditions: Conditions
     reply_by: date
     chair_name: str
+    senior_contact: str | None = None
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "chair_name", self.chair_name)
+        check_conditions(self.letter_id, self.conditions, self.senior_contact)
         _check_after(
             self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
         )
+
+    @property
+    def condition_lines(self) -> tuple[str, ...]:
+        """The conditions as letter 2 lists them."""
+        head_title = str(self.common.school.head_title)
+        return imposing_lines(self.conditions, head_title, self.senior_contact)
 
 
 @dataclass(frozen=True)
@@ -467,20 +311,36 @@ class ConditionsDecisionLetter:
     behaviour_towards: str  # "(name)": whom the behaviour was towards
     previous_letter_date: date | None  # an earlier letter from the head, if there was one
     representation_date: date | None  # the person's letter, or None for no written response
-    decision: ChairDecision
+    decision: ChairOutcome
     conditions: Conditions | None  # the conditions confirmed (required to confirm)
     head_name: str  # for the cc line
+    senior_contact: str | None = None  # as in letter 2
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
         _require(self.letter_id, "head_name", self.head_name)
-        if self.decision is ChairDecision.CONFIRM and self.conditions is None:
+        if self.decision is ChairOutcome.CONFIRM and self.conditions is None:
             raise LetterError(f"{self.letter_id}: confirming needs the conditions confirmed")
+        if self.conditions is not None:
+            check_conditions(self.letter_id, self.conditions, self.senior_contact)
+
+    @property
+    def condition_lines(self) -> tuple[str, ...]:
+        """The conditions confirmed, as letter 2 listed them (none when overturned)."""
+        if self.conditions is None:
+            return ()
+        head_title = str(self.common.school.head_title)
+        return imposing_lines(self.conditions, head_title, self.senior_contact)
 
 
 @dataclass(frozen=True)
 class BanLetter:
-    """Model letter 4: a provisional ban on contacting or attending the school."""
+    """Model letter 4: a provisional ban on contacting or attending the school.
+
+    `arrangements` ("In imposing a ban", step 4): how meetings about the pupil, and the
+    pupil's drop-off and collection, will work while the ban stands, in the head's words;
+    each may be empty ("as appropriate"). Its police statement is not printed: `police` is.
+    """
 
     letter_id: ClassVar[str] = "letter-4"
     common: LetterCommon
@@ -494,6 +354,7 @@ class BanLetter:
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "chair_name", self.chair_name)
+        _check_arrangements(self.letter_id, self.arrangements)
         _check_after(
             self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
         )
@@ -509,12 +370,16 @@ class BanDecisionLetter:
     behaviour_towards: str
     previous_letter_date: date | None
     representation_date: date | None
-    decision: ChairDecision
+    decision: ChairOutcome
     head_name: str
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
         _require(self.letter_id, "head_name", self.head_name)
+
+
+BehaviourTowards = Literal["staff", "pupils", "staff_and_pupils"]
+"""Letter 6's "your behaviour towards school staff/pupils": its three wordings."""
 
 
 @dataclass(frozen=True)
@@ -524,8 +389,8 @@ class StatementRequestLetter:
     letter_id: ClassVar[str] = "letter-6"
     common: LetterCommon
     head_letter_date: date  # the head's letter imposing the sanction
-    behaviour_towards: AffectedGroup
-    sanction: Sanction
+    affected_groups: frozenset[AffectedGroup]  # who the incident affected, as reported
+    sanction: SanctionKind
     review_meeting: date
     review_meeting_time: time | None
     statement_by: date  # at least 10 school days after the letter's date
@@ -548,40 +413,91 @@ class StatementRequestLetter:
             "the letter's date",
         )
 
+    @property
+    def behaviour_towards(self) -> BehaviourTowards:
+        """Whom the model's "school staff/pupils" names: staff unless pupils were affected
+        (other parents and visitors are not in the model's choice)."""
+        groups = self.affected_groups
+        if AffectedGroup.PUPILS in groups and AffectedGroup.STAFF in groups:
+            return "staff_and_pupils"
+        if AffectedGroup.PUPILS in groups:
+            return "pupils"
+        return "staff"
 
-_CONDITIONS_OUTCOMES = frozenset(
-    {ReviewOutcome.CONDITIONS_CONTINUE, ReviewOutcome.BAN_REPLACED_BY_CONDITIONS}
+
+ReviewOutcomeWording = Literal[
+    "conditions_continue", "ban_continues", "ban_replaced_by_conditions", "removed"
+]
+"""Letter 7's wordings of the committee's decision. "Maintain", "extend" and "vary"
+conditions all continue conditions (the letter lists the conditions now in force); a ban
+may continue, be replaced by conditions, or go."""
+
+REVIEW_OUTCOME_WORDINGS: tuple[ReviewOutcomeWording, ...] = get_args(ReviewOutcomeWording)
+
+OUTCOMES_WITH_CONDITIONS: frozenset[ReviewOutcomeWording] = frozenset(
+    {"conditions_continue", "ban_replaced_by_conditions"}
 )
+"""The outcomes after which conditions are in force: letter 7 lists them."""
+
+
+def review_outcome_wording(reviewed: SanctionKind, decision: ReviewOutcome) -> ReviewOutcomeWording:
+    """How letter 7 words the committee's `decision` on the sanction `reviewed`, or
+    `LetterError` for a decision the policy does not allow on it: a ban cannot be "varied"
+    (the transition table has no such step), nor conditions "replaced by conditions"."""
+    match reviewed, decision:
+        case SanctionKind.CONDITIONS, (
+            ReviewOutcome.MAINTAIN | ReviewOutcome.EXTEND | ReviewOutcome.VARY
+        ):
+            return "conditions_continue"
+        case SanctionKind.BAN, ReviewOutcome.MAINTAIN | ReviewOutcome.EXTEND:
+            return "ban_continues"
+        case SanctionKind.BAN, ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS:
+            return "ban_replaced_by_conditions"
+        case _, ReviewOutcome.REMOVE:
+            return "removed"
+    raise LetterError(f"letter-7: a review of {reviewed.label} cannot end in “{decision.label}”")
 
 
 @dataclass(frozen=True)
 class ReviewOutcomeLetter:
-    """Model letter 7: the outcome of the Local Academy Committee's review."""
+    """Model letter 7: the outcome of the Local Academy Committee's review.
+
+    `decision` is what the committee decided about the sanction `reviewed`; `outcome` is how
+    the letter words it (the name the templates test). `senior_contact` as in letter 2
+    (letter 7's "named senior member of staff").
+    """
 
     letter_id: ClassVar[str] = "letter-7"
     common: LetterCommon
     statement_request_date: date  # the date of letter 6
-    reviewed: Sanction
+    reviewed: SanctionKind
     representation_date: date | None
     review_meeting: date
-    outcome: ReviewOutcome
+    decision: ReviewOutcome
     conditions: Conditions | None  # the conditions now in force, for outcomes with conditions
+    senior_contact: str | None = None
 
     def __post_init__(self) -> None:
         owner = self.letter_id
-        if self.outcome in _CONDITIONS_OUTCOMES and self.conditions is None:
-            raise LetterError(f"{owner}: the outcome {self.outcome} needs the conditions")
-        if self.outcome not in _CONDITIONS_OUTCOMES and self.conditions is not None:
-            raise LetterError(f"{owner}: the outcome {self.outcome} has no conditions")
-        if self.reviewed is Sanction.CONDITIONS and self.outcome in (
-            ReviewOutcome.BAN_CONTINUES,
-            ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
-        ):
-            raise LetterError(f"{owner}: a review of conditions cannot end in {self.outcome}")
-        if self.reviewed is Sanction.BAN and self.outcome is ReviewOutcome.CONDITIONS_CONTINUE:
-            raise LetterError(
-                f"{owner}: a review of a ban that imposes conditions is ban_replaced_by_conditions"
-            )
+        outcome = self.outcome  # refuses a decision the sanction reviewed cannot have
+        if outcome in OUTCOMES_WITH_CONDITIONS and self.conditions is None:
+            raise LetterError(f"{owner}: the outcome {outcome} needs the conditions")
+        if outcome not in OUTCOMES_WITH_CONDITIONS and self.conditions is not None:
+            raise LetterError(f"{owner}: the outcome {outcome} has no conditions")
+        if self.conditions is not None:
+            check_conditions(owner, self.conditions, self.senior_contact)
+
+    @property
+    def outcome(self) -> ReviewOutcomeWording:
+        return review_outcome_wording(self.reviewed, self.decision)
+
+    @property
+    def condition_lines(self) -> tuple[str, ...]:
+        """The conditions now in force, as letter 7 lists them (none without conditions)."""
+        if self.conditions is None:
+            return ()
+        head_title = str(self.common.school.head_title)
+        return review_lines(self.conditions, head_title, self.senior_contact)
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,25 @@ from dataclasses import replace
 from datetime import date, time
 from importlib import resources
 
+from rules.behaviours import (
+    AffectedGroup,
+    BanGround,
+    ChairOutcome,
+    HeadTitle,
+    Relationship,
+    ReviewOutcome,
+    SanctionKind,
+    StandardCondition,
+)
+from rules.details import BanArrangements, Conditions
 from templates.context import (
     Addressee,
-    AffectedGroup,
-    BanArrangements,
     BanDecisionLetter,
-    BanGround,
     BanLetter,
     BanNoticeToTrustees,
     Branding,
-    ChairDecision,
-    Conditions,
     ConditionsDecisionLetter,
     ConditionsLetter,
-    HeadTitle,
     Incident,
     LetterCommon,
     LetterData,
@@ -30,14 +35,10 @@ from templates.context import (
     MeetingFollowUpLetter,
     PoliceReport,
     PreviousIncident,
-    Relationship,
     Reporter,
-    ReviewOutcome,
     ReviewOutcomeLetter,
-    Sanction,
     SchoolDetails,
     Signer,
-    StandardCondition,
     StatementRequestLetter,
     TrustDetails,
     WarningLetter,
@@ -86,16 +87,11 @@ EFFECT = (
     " waiting at the gate saw and heard what happened, and two younger pupils were upset."
 )
 CONDITIONS_ALL = Conditions(
-    standard=frozenset(StandardCondition),
+    standard=tuple(StandardCondition),
     other=("You may not film or record any member of staff or any pupil on the school site",),
 )
 CONDITIONS_SOME = Conditions(
-    standard=frozenset(
-        {
-            StandardCondition.ACCOMPANIED_TO_MEETINGS,
-            StandardCondition.EVENTS_ONLY_ACCOMPANIED_BY_SLT,
-        }
-    ),
+    standard=(StandardCondition.ACCOMPANIED_TO_MEETINGS, StandardCondition.EVENTS_ONLY_WITH_SLT),
 )
 
 
@@ -229,18 +225,16 @@ def example_letters(
         reporter=reporter,
         previous_incident=previous,
         conditions=Conditions(
-            standard=frozenset(
-                {
-                    StandardCondition.NO_CONTACT_WITH_STAFF,
-                    StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
-                }
+            standard=(
+                StandardCondition.NO_CONTACT_WITH_STAFF,
+                StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
             ),
-            senior_contact="the Vice Principal, Mr Ahmed",
         ),
         reply_by=date(2026, 4, 1),
         chair_name=CHAIR,
+        senior_contact="the Vice Principal, Mr Ahmed",
     )
-    for decision in ChairDecision:
+    for decision in ChairOutcome:
         for with_letter in (True, False):
             name = f"letter-3-{decision}-{'with' if with_letter else 'no'}-representation"
             letters[name] = ConditionsDecisionLetter(
@@ -250,7 +244,7 @@ def example_letters(
                 previous_letter_date=date(2026, 2, 5),
                 representation_date=date(2026, 3, 27) if with_letter else None,
                 decision=decision,
-                conditions=CONDITIONS_ALL if decision is ChairDecision.CONFIRM else None,
+                conditions=CONDITIONS_ALL if decision is ChairOutcome.CONFIRM else None,
                 head_name=HEAD,
             )
     letters["letter-4-with-previous-incident"] = BanLetter(
@@ -279,7 +273,7 @@ def example_letters(
                 "Any meeting about your son's education or welfare, other than the annual"
                 " progress meeting, will be held by telephone with me."
             ),
-            drop_off_and_collection=None,
+            drop_off_and_collection="",
         ),
         reply_by=date(2026, 5, 22),
         chair_name=CHAIR,
@@ -317,7 +311,7 @@ def example_letters(
         reply_by=date(2026, 6, 24),
         chair_name=CHAIR,
     )
-    for decision in ChairDecision:
+    for decision in ChairOutcome:
         for with_letter in (True, False):
             name = f"letter-5-{decision}-{'with' if with_letter else 'no'}-representation"
             letters[name] = BanDecisionLetter(
@@ -335,14 +329,14 @@ def example_letters(
         behaviour_towards="Mr Ahmed",
         previous_letter_date=None,
         representation_date=None,
-        decision=ChairDecision.CONFIRM,
+        decision=ChairOutcome.CONFIRM,
         head_name=HEAD,
     )
     letters["letter-6-conditions"] = StatementRequestLetter(
         common=smith(date(2026, 10, 1), clerk),
         head_letter_date=date(2026, 3, 18),
-        behaviour_towards=AffectedGroup.STAFF,
-        sanction=Sanction.CONDITIONS,
+        affected_groups=frozenset({AffectedGroup.STAFF}),
+        sanction=SanctionKind.CONDITIONS,
         review_meeting=date(2026, 10, 20),
         review_meeting_time=time(18, 0),
         statement_by=date(2026, 10, 15),
@@ -351,64 +345,71 @@ def example_letters(
     ban_review = StatementRequestLetter(
         common=_hughes(trust, school, date(2026, 11, 16), clerk),
         head_letter_date=date(2026, 6, 10),
-        behaviour_towards=AffectedGroup.STAFF_AND_PUPILS,
-        sanction=Sanction.BAN,
+        affected_groups=frozenset({AffectedGroup.STAFF, AffectedGroup.PUPILS}),
+        sanction=SanctionKind.BAN,
         review_meeting=date(2026, 12, 8),
         review_meeting_time=None,
         statement_by=date(2026, 11, 30),
         clerk_email=CLERK_EMAIL,
     )
     letters["letter-6-ban"] = ban_review
-    letters["letter-6-pupils"] = replace(ban_review, behaviour_towards=AffectedGroup.PUPILS)
-    review = {
+    letters["letter-6-pupils"] = replace(
+        ban_review, affected_groups=frozenset({AffectedGroup.PUPILS})
+    )
+    # variant: (what was reviewed, the committee's decision, the conditions now in force,
+    # the senior member of staff named in them, whether the person wrote)
+    review: dict[str, tuple[SanctionKind, ReviewOutcome, Conditions | None, str | None, bool]] = {
         "letter-7-conditions-continue-with-representation": (
-            Sanction.CONDITIONS,
-            ReviewOutcome.CONDITIONS_CONTINUE,
+            SanctionKind.CONDITIONS,
+            ReviewOutcome.MAINTAIN,
             CONDITIONS_ALL,
+            None,
             True,
         ),
         "letter-7-conditions-removed-no-representation": (
-            Sanction.CONDITIONS,
-            ReviewOutcome.REMOVED,
+            SanctionKind.CONDITIONS,
+            ReviewOutcome.REMOVE,
+            None,
             None,
             False,
         ),
         "letter-7-ban-continues-no-representation": (
-            Sanction.BAN,
-            ReviewOutcome.BAN_CONTINUES,
+            SanctionKind.BAN,
+            ReviewOutcome.MAINTAIN,
+            None,
             None,
             False,
         ),
         "letter-7-ban-replaced-by-conditions-with-representation": (
-            Sanction.BAN,
-            ReviewOutcome.BAN_REPLACED_BY_CONDITIONS,
+            SanctionKind.BAN,
+            ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS,
             Conditions(
-                standard=frozenset(
-                    {
-                        StandardCondition.ACCOMPANIED_TO_MEETINGS,
-                        StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
-                    }
+                standard=(
+                    StandardCondition.ACCOMPANIED_TO_MEETINGS,
+                    StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
                 ),
-                senior_contact="Mr Ahmed, Deputy Headteacher",
             ),
+            "Mr Ahmed, Deputy Headteacher",
             True,
         ),
         "letter-7-ban-removed-with-representation": (
-            Sanction.BAN,
-            ReviewOutcome.REMOVED,
+            SanctionKind.BAN,
+            ReviewOutcome.REMOVE,
+            None,
             None,
             True,
         ),
     }
-    for name, (reviewed, outcome, conditions, with_letter) in review.items():
+    for name, (reviewed, outcome, conditions, senior, with_letter) in review.items():
         letters[name] = ReviewOutcomeLetter(
             common=smith(date(2026, 11, 3), clerk),
             statement_request_date=date(2026, 10, 1),
             reviewed=reviewed,
             representation_date=date(2026, 10, 14) if with_letter else None,
             review_meeting=date(2026, 10, 20),
-            outcome=outcome,
+            decision=outcome,
             conditions=conditions,
+            senior_contact=senior,
         )
     follow_up = MeetingFollowUpLetter(
         common=smith(date(2026, 2, 12), head),

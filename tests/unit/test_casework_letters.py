@@ -1,25 +1,17 @@
-"""The mappings between the rules' words and the letters', each covering every member of
-both sides, and the letters the other paths call for (1, 2, 3, the meeting follow-up)
-drafted in full from a case."""
+"""The letters take the rules' own values: every member of each vocabulary a letter holds,
+and each wording a letter derives from them, covered; and the letters the other paths call
+for (1, 2, 3, the meeting follow-up) drafted in full from a case."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from casework import usecases as uc
 from casework.config import HeadTitle as ConfigHeadTitle
-from casework.letters import (
-    CHAIR_DECISIONS,
-    HEAD_TITLES,
-    LETTER_BUILDERS,
-    RELATIONSHIPS,
-    REVIEW_OUTCOMES,
-    SANCTIONS,
-    STANDARD_CONDITIONS,
-    letter_review_outcome,
-)
+from casework.letters import LETTER_BUILDERS
 from casework.notifications import WORDING
 from casework.pipeline import DONE
 from casework.sweeper import sweep
@@ -31,44 +23,95 @@ from rules.events import review_trigger
 from rules.permissions import required_roles
 from rules.state import CaseState, allowed
 from templates import context as tc
+from templates.conditions import STANDARD_CONDITIONS, imposing_lines, review_lines
 from templates.errors import LetterError
+from templates.examples import example_letters
+from templates.render import LetterRenderer, LetterTemplates
 from tests.builders import assessment, at, incident, person
 from tests.casework_world import CHAIR, HEAD, STAFF, fake_world
 
 MONDAY = date(2026, 1, 12)
 
 
-def test_every_standard_condition_maps_to_exactly_one_in_the_letters() -> None:
+def test_every_standard_condition_is_worded_in_both_lists_of_the_letters() -> None:
     assert set(STANDARD_CONDITIONS) == set(rb.StandardCondition)
-    assert sorted(STANDARD_CONDITIONS.values()) == sorted(tc.StandardCondition)
+    for key in rb.StandardCondition:
+        only = Conditions((key,))
+        for lines in (
+            imposing_lines(only, "Headteacher", None),
+            review_lines(only, "Headteacher", None),
+        ):
+            (line,) = lines
+            assert line.strip(), key
+            assert "{" not in line, key
 
 
-def test_review_outcomes_map_for_every_step_the_table_allows_and_only_those() -> None:
+def test_letter_7_words_every_review_step_the_table_allows_and_only_those() -> None:
     under_review = {
         rb.SanctionKind.CONDITIONS: CaseState.CONDITIONS_UNDER_REVIEW,
         rb.SanctionKind.BAN: CaseState.BAN_UNDER_REVIEW,
     }
+    wordings: set[str] = set()
     for sanction, state in under_review.items():
         for outcome in rb.ReviewOutcome:
             possible = allowed(state, review_trigger(outcome))
-            assert ((sanction, outcome) in REVIEW_OUTCOMES) == possible, (sanction, outcome)
-    assert set(REVIEW_OUTCOMES.values()) == set(tc.ReviewOutcome)
+            try:
+                wordings.add(tc.review_outcome_wording(sanction, outcome))
+                worded = True
+            except LetterError:
+                worded = False
+            assert worded == possible, (sanction, outcome)
+    assert wordings == set(tc.REVIEW_OUTCOME_WORDINGS)
 
 
 def test_an_impossible_review_outcome_is_named_not_guessed() -> None:
     with pytest.raises(LetterError, match="cannot end in"):
-        letter_review_outcome(rb.SanctionKind.BAN, rb.ReviewOutcome.VARY)
+        tc.review_outcome_wording(rb.SanctionKind.BAN, rb.ReviewOutcome.VARY)
 
 
-def test_the_small_vocabularies_map_one_to_one() -> None:
-    for mapping, source, target in (
-        (RELATIONSHIPS, rb.Relationship, tc.Relationship),
-        (CHAIR_DECISIONS, rb.ChairOutcome, tc.ChairDecision),
-        (SANCTIONS, rb.SanctionKind, tc.Sanction),
-        (HEAD_TITLES, ConfigHeadTitle, tc.HeadTitle),
-    ):
-        assert set(mapping) == set(source)
-        assert sorted(mapping.values()) == sorted(target)
+def test_letter_6_words_every_group_the_rules_name() -> None:
+    letter6 = example_letters()["letter-6-ban"]
+    assert isinstance(letter6, tc.StatementRequestLetter)
+
+    def towards(*groups: rb.AffectedGroup) -> str:
+        return replace(letter6, affected_groups=frozenset(groups)).behaviour_towards
+
+    expected = {
+        rb.AffectedGroup.STAFF: "staff",
+        rb.AffectedGroup.PUPILS: "pupils",
+        rb.AffectedGroup.OTHER_PARENTS: "staff",
+        rb.AffectedGroup.OTHER_VISITORS: "staff",
+    }
+    assert {group: towards(group) for group in rb.AffectedGroup} == expected
+    assert towards() == "staff"
+    assert towards(*rb.AffectedGroup) == "staff_and_pupils"
+
+
+def test_the_letters_render_every_member_of_the_rules_vocabularies() -> None:
+    assert ConfigHeadTitle is rb.HeadTitle  # the configuration's title is the rules' one
+    assert rb.BanGround.recorded("") is rb.BanGround.PROCEDURES_EXHAUSTED
+    assert rb.BanGround.recorded("Struck the deputy head") is rb.BanGround.EXTREME_VIOLENCE
+    renderer = LetterRenderer(LetterTemplates.load())
+    examples = example_letters()
+    warning, notice = examples["letter-1-warning"], examples["ban-notice-trustees-extreme-violence"]
+    letter3, letter6 = examples["letter-3-confirm-with-representation"], examples["letter-6-ban"]
+    assert isinstance(warning, tc.WarningLetter)
+    assert isinstance(notice, tc.BanNoticeToTrustees)
+    assert isinstance(letter3, tc.ConditionsDecisionLetter)
+    assert isinstance(letter6, tc.StatementRequestLetter)
+    variants: list[tc.LetterData] = [
+        *(replace(warning, relationship=r) for r in rb.Relationship),
+        *(replace(notice, relationship=r) for r in rb.Relationship),
+        *(replace(notice, ground=g) for g in rb.BanGround),
+        *(replace(letter3, decision=d) for d in rb.ChairOutcome),
+        *(replace(letter6, sanction=k) for k in rb.SanctionKind),
+        *(
+            replace(warning, common=replace(warning.common, school=school))
+            for school in (replace(warning.common.school, head_title=t) for t in rb.HeadTitle)
+        ),
+    ]
+    for data in variants:
+        assert renderer.document(data).content
 
 
 def test_every_letter_notification_and_command_is_covered() -> None:

@@ -143,3 +143,13 @@ def test_an_unknown_file_name_is_refused_as_a_likely_typo(tmp_path: Path) -> Non
 def test_a_missing_override_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LetterTemplateError, match="does not exist"):
         LetterTemplates.load(tmp_path / "nowhere")
+
+
+def test_an_override_listing_conditions_the_way_it_did_before_is_refused(tmp_path: Path) -> None:
+    # docs/letters.md, "What changed for overrides": refused at load, never used.
+    source = default("letter-2.j2").replace(
+        "m.conditions_imposed(letter.condition_lines)",
+        "m.conditions_imposed(letter.conditions, head_title)",
+    )
+    with pytest.raises(LetterTemplateError, match=r"letter-2\.j2: it does not use letter\."):
+        LetterTemplates.load(override(tmp_path, "letter-2.j2", source))

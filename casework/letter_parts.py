@@ -1,0 +1,230 @@
+"""What every letter is made from: `LetterInputs`, and the parts of the letter data read from
+the trust configuration (letterhead, logo) and from the case (the incident a letter answers,
+the head's earlier letter, the reply-by date, addressee and signer).
+
+`casework.letters` builds each letter from these; they are shared by most letters, so they
+live apart from the builders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from casework.config import School, TrustConfig
+from casework.ports import Directory, Person
+from rules import behaviours as rb
+from rules.calendar import SchoolCalendar
+from rules.case import CaseView, IncidentRecord, LetterRecord
+from rules.details import BanArrangements, Conditions
+from rules.prompts import letter_reply_by, provisional_reply_by
+from rules.roles import Role
+from templates import context as tc
+from templates.errors import LetterError
+
+UK = ZoneInfo("Europe/London")
+
+# The head's letters to the person: what "I have already written to you" refers to.
+_HEAD_LETTERS = frozenset(
+    {
+        rb.LetterKind.WARNING,
+        rb.LetterKind.CONDITIONS,
+        rb.LetterKind.BAN,
+        rb.LetterKind.MEETING_FOLLOW_UP,
+    }
+)
+
+
+# --- the rules' records, as a letter takes them -------------------------------------------------
+
+
+def in_force(conditions: Conditions) -> Conditions:
+    """The conditions as recorded, without other conditions left blank."""
+    return replace(conditions, other=tuple(t.strip() for t in conditions.other if t.strip()))
+
+
+def arrangements(given: BanArrangements) -> BanArrangements:
+    """The ban's arrangements as recorded, an arrangement left blank made empty (not given)."""
+    return replace(
+        given,
+        meetings=given.meetings.strip(),
+        drop_off_and_collection=given.drop_off_and_collection.strip(),
+    )
+
+
+def police_report(arrangements: BanArrangements | None) -> tc.PoliceReport | None:
+    """ "Where an assault has led to a ban, a statement indicating that the matter has been
+    reported to the local police will be made" (the reference is not recorded)."""
+    if arrangements is None or not arrangements.police_statement.strip():
+        return None
+    return tc.PoliceReport()
+
+
+# --- the trust and school parts -------------------------------------------------------------
+
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def read_logo(path: Path) -> tc.Logo:
+    """The trust's logo file as letter data (read once, at start)."""
+    content_type = _IMAGE_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        raise LetterError(f"logo: {path.name} is not a PNG or JPEG file")
+    return tc.Logo(data=path.read_bytes(), content_type=content_type, filename=path.name)
+
+
+def trust_details(config: TrustConfig, logo: tc.Logo | None) -> tc.TrustDetails:
+    trust = config.trust
+    return tc.TrustDetails(
+        name=trust.name,
+        registered_name=trust.registered_name,
+        company_number=trust.company_number,
+        registered_office=trust.registered_office,
+        branding=tc.Branding(
+            primary_colour=trust.branding.primary_colour,
+            accent_colour=trust.branding.accent_colour,
+            logo=logo,
+        ),
+    )
+
+
+def school_details(school: School) -> tc.SchoolDetails:
+    return tc.SchoolDetails(
+        name=school.name,
+        address=school.address,
+        head_title=school.head_title,
+        email=school.email,
+        phone=school.phone,
+    )
+
+
+# --- read from the case ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterInputs:
+    """Everything one letter is made from."""
+
+    view: CaseView  # the case when the letter was called for, with current contact details
+    letter: LetterRecord
+    letter_date: date  # the draft's date
+    calendar: SchoolCalendar
+    school: School
+    trust: tc.TrustDetails
+    config: TrustConfig
+    directory: Directory
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(UK).date()
+
+
+def holder(inputs: LetterInputs, role: Role) -> Person:
+    holders = inputs.directory.holders(inputs.school.id, role)
+    if not holders:
+        raise LetterError(
+            f"{inputs.letter.letter.value}: nobody holds the role “{role.label}” at "
+            f"{inputs.school.name} in the trust configuration"
+        )
+    return holders[0]
+
+
+def chair_of_trustees(config: TrustConfig) -> Person:
+    for person in config.trust.people:
+        if "chair" in person.title.lower():
+            return person.as_person()
+    raise LetterError("ban-notice-trustees: the trust configuration names no Chair of Trustees")
+
+
+def incident_for(view: CaseView, letter: LetterRecord) -> IncidentRecord:
+    """The incident a letter answers: the latest one reported when it was called for (the
+    school's responses always answer the latest incident)."""
+    found = [i for i in view.incidents if i.reported_at <= letter.required_at]
+    if not found:
+        raise LetterError(f"{letter.letter.value}: the case has no incident before this letter")
+    return found[-1]
+
+
+def incident(record: IncidentRecord) -> tc.Incident:
+    details = record.details
+    local = details.occurred_at.astimezone(UK)
+    location = details.location.strip()
+    if location.split(" ", 1)[0].lower() not in ("at", "in", "on", "by", "near", "outside"):
+        location = f"at {location}"
+    return tc.Incident(
+        summary=details.summary,
+        effect=details.effect,
+        on=local.date(),
+        at=local.time().replace(second=0, microsecond=0),
+        details=location,
+    )
+
+
+def letter_date(letter: LetterRecord) -> date:
+    """ "The date of this letter": the day it was sent, or (not yet sent) called for."""
+    return letter.sent_on or local_date(letter.required_at)
+
+
+def earlier_head_letter(view: CaseView, before: LetterRecord) -> LetterRecord | None:
+    earlier = [
+        x
+        for x in view.letters
+        if x.letter in _HEAD_LETTERS
+        and x.required_at < before.required_at
+        and x.withdrawn_reason is None
+    ]
+    return earlier[-1] if earlier else None
+
+
+def previous_incident(view: CaseView, letter: LetterRecord) -> tc.PreviousIncident | None:
+    earlier = earlier_head_letter(view, letter)
+    if earlier is None:
+        return None
+    incident = incident_for(view, earlier)
+    if incident.no >= incident_for(view, letter).no:
+        return None  # the earlier letter was about this same incident
+    return tc.PreviousIncident(
+        incident_date=local_date(incident.details.occurred_at),
+        letter_date=letter_date(earlier),
+    )
+
+
+def behaviour_towards(record: IncidentRecord) -> str:
+    named = record.details.affected_people.strip()
+    if named:
+        return named
+    groups = [g.label.lower() for g in record.details.affected_groups]
+    if not groups:
+        return "members of staff"
+    return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+
+
+def reply_by(inputs: LetterInputs, letter: LetterRecord | None = None) -> date:
+    letter = letter or inputs.letter
+    sent = letter_reply_by(letter, inputs.calendar)
+    due = sent or provisional_reply_by(letter, inputs.letter_date, inputs.calendar)
+    if due is None:
+        raise LetterError(f"{letter.letter.value}: this letter gives no right of reply")
+    return due.due
+
+
+def person_addressee(view: CaseView) -> tc.Addressee:
+    person = view.person
+    return tc.Addressee(
+        name=person.name,
+        address=tuple(line for line in person.postal_address if line.strip()),
+        email=person.email or None,
+    )
+
+
+def common(inputs: LetterInputs, addressee: tc.Addressee | None = None) -> tc.LetterCommon:
+    return tc.LetterCommon(
+        trust=inputs.trust,
+        school=school_details(inputs.school),
+        reference=inputs.view.reference,
+        letter_date=inputs.letter_date,
+        addressee=addressee or person_addressee(inputs.view),
+        signer=tc.Signer(holder(inputs, inputs.letter.signer).name),
+    )
