@@ -77,6 +77,9 @@ class CaseSummary:
     next_deadline: date | None
     review_date: date | None
     updated_at: datetime
+    # The last event (its sequence number) this row reflects: a store never replaces a row
+    # with one that reflects fewer events, so a slow writer cannot undo a newer projection.
+    projected_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,14 @@ class OpenDeadline:
 
 
 class CaseStore(Protocol):
-    async def allocate_reference(self, school_prefix: str, year: int) -> str:
-        """A new, never-reused case reference such as "OAK-2026-0003"."""
+    async def allocate_reference(
+        self, school_prefix: str, year: int, command_id: str | None = None
+    ) -> str:
+        """A new, never-reused case reference such as "OAK-2026-0003".
+
+        With `command_id`, the same command always gets the same reference: a submit
+        pressed fifty times, or retried after a crash, spends one reference.
+        """
         ...
 
     async def load(self, case_id: str) -> Sequence[StoredEvent]:
@@ -124,7 +133,8 @@ class CaseStore(Protocol):
         ...
 
     async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
-        """Replace the case's projection row and its open deadlines."""
+        """Replace the case's projection row and its open deadlines, unless the stored row
+        already reflects more events (`projected_seq`), in which case nothing changes."""
         ...
 
     async def summary(self, case_id: str) -> CaseSummary | None: ...
@@ -133,6 +143,21 @@ class CaseStore(Protocol):
 
     async def due_by(self, day: date) -> Sequence[OpenDeadline]:
         """Open deadlines falling on or before `day`, across all cases, soonest first."""
+        ...
+
+    # -- the catch-up of derived records (casework.catchup) --
+
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        """(position, case id) of up to `limit` appended events after `position` in the
+        event log's global order (positions start at 1 and only grow)."""
+        ...
+
+    async def checkpoint(self, name: str) -> int:
+        """How far the catch-up called `name` got (0: not started)."""
+        ...
+
+    async def advance_checkpoint(self, name: str, position: int) -> None:
+        """Record progress; a checkpoint never moves back (two instances may race)."""
         ...
 
 

@@ -120,6 +120,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deadlines_by_due ON deadlines (due, case_id, action);
     CREATE INDEX deadlines_by_case ON deadlines (case_id);
     """,
+    # 3: the catch-up of derived records (docs/casework.md, "Derived records"). Every
+    # append also writes the event log's global order, in the same transaction; the Cases
+    # row records the last event it reflects; a checkpoint remembers how far the catch-up
+    # got; a case reference is allocated once per reporting command.
+    """
+    CREATE TABLE event_log (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id  TEXT    NOT NULL,
+        seq      INTEGER NOT NULL,
+        UNIQUE (case_id, seq)
+    );
+    INSERT INTO event_log (case_id, seq) SELECT case_id, seq FROM events ORDER BY at, case_id, seq;
+    ALTER TABLE cases ADD COLUMN projected_seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE checkpoints (
+        name     TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+    );
+    CREATE TABLE reference_allocations (
+        command_id TEXT PRIMARY KEY,
+        reference  TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -277,9 +299,18 @@ class SqliteCaseStore:
         """Raise `StoreUnavailable` unless the store answers a query (for readiness checks)."""
         await self._db.call(lambda c: c.execute("SELECT version FROM schema_version").fetchone())
 
-    async def allocate_reference(self, school_prefix: str, year: int) -> str:
-        def allocate(connection: sqlite3.Connection) -> int:
-            row = connection.execute(
+    async def allocate_reference(
+        self, school_prefix: str, year: int, command_id: str | None = None
+    ) -> str:
+        def allocate(connection: sqlite3.Connection) -> str:
+            if command_id is not None:
+                row = connection.execute(
+                    "SELECT reference FROM reference_allocations WHERE command_id = ?",
+                    (command_id,),
+                ).fetchone()
+                if row is not None:
+                    return str(row[0])
+            (n,) = connection.execute(
                 """
                 INSERT INTO reference_counters (prefix, year, last) VALUES (?, ?, 1)
                 ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1
@@ -287,10 +318,15 @@ class SqliteCaseStore:
                 """,
                 (school_prefix, year),
             ).fetchone()
-            return int(row[0])
+            reference = f"{school_prefix}-{year}-{int(n):04d}"
+            if command_id is not None:
+                connection.execute(
+                    "INSERT INTO reference_allocations (command_id, reference) VALUES (?, ?)",
+                    (command_id, reference),
+                )
+            return reference
 
-        n = await self._db.call(self._db.transaction(allocate))
-        return f"{school_prefix}-{year}-{n:04d}"
+        return await self._db.call(self._db.transaction(allocate))
 
     async def load(self, case_id: str) -> Sequence[StoredEvent]:
         def load(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -331,6 +367,10 @@ class SqliteCaseStore:
                     "INSERT INTO events (case_id, seq, kind, data, actor_id, at, command_id,"
                     " activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(*row, actor_id, at_text, command_id, activity_id) for row in rows],
+                )
+                connection.executemany(
+                    "INSERT INTO event_log (case_id, seq) VALUES (?, ?)",
+                    [(case_id, seq) for (_, seq, _, _) in rows],
                 )
             except sqlite3.IntegrityError as error:
                 if error.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
@@ -374,10 +414,15 @@ class SqliteCaseStore:
         updated_at = iso_utc(summary.updated_at)
 
         def save(connection: sqlite3.Connection) -> None:
+            row = connection.execute(
+                "SELECT projected_seq FROM cases WHERE case_id = ?", (summary.case_id,)
+            ).fetchone()
+            if row is not None and int(row[0]) > summary.projected_seq:
+                return  # a newer projection is already there: never go back
             connection.execute(
                 "INSERT OR REPLACE INTO cases (case_id, reference, school_id, person_name,"
-                " status, next_action, next_deadline, review_date, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, next_action, next_deadline, review_date, updated_at, projected_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     summary.case_id,
                     summary.reference,
@@ -388,6 +433,7 @@ class SqliteCaseStore:
                     _iso_date(summary.next_deadline),
                     _iso_date(summary.review_date),
                     updated_at,
+                    summary.projected_seq,
                 ),
             )
             connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
@@ -442,6 +488,35 @@ class SqliteCaseStore:
             for (case_id, school_id, role, action, due) in await self._db.call(select)
         )
 
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                "SELECT position, case_id FROM event_log WHERE position > ?"
+                " ORDER BY position LIMIT ?",
+                (position, limit),
+            ).fetchall()
+
+        return tuple((int(p), str(c)) for (p, c) in await self._db.call(select))
+
+    async def checkpoint(self, name: str) -> int:
+        def select(connection: sqlite3.Connection) -> int:
+            row = connection.execute(
+                "SELECT position FROM checkpoints WHERE name = ?", (name,)
+            ).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._db.call(select)
+
+    async def advance_checkpoint(self, name: str, position: int) -> None:
+        def advance(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position)",
+                (name, position),
+            )
+
+        await self._db.call(self._db.transaction(advance))
+
 
 # "What is due" reads the deadlines index alone, in its order: no scan of the cases.
 DUE_BY_QUERY = (
@@ -451,7 +526,7 @@ DUE_BY_QUERY = (
 _EVENT_COLUMNS = "case_id, seq, kind, data, actor_id, at, command_id, activity_id"
 _CASE_COLUMNS = (
     "case_id, reference, school_id, person_name, status, next_action, next_deadline,"
-    " review_date, updated_at"
+    " review_date, updated_at, projected_seq"
 )
 
 
@@ -480,6 +555,7 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
         next_deadline,
         review_date,
         updated_at,
+        projected_seq,
     ) = row
     return CaseSummary(
         case_id=case_id,
@@ -491,4 +567,5 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
         next_deadline=_from_iso_date(next_deadline),
         review_date=_from_iso_date(review_date),
         updated_at=from_iso_utc(updated_at),
+        projected_seq=int(projected_seq),
     )

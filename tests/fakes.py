@@ -53,13 +53,23 @@ class InMemoryCaseStore:
         self._summaries: dict[str, CaseSummary] = {}
         self._deadlines: dict[str, tuple[OpenDeadline, ...]] = {}
         self._counters: dict[tuple[str, int], int] = {}
+        self._allocated: dict[str, str] = {}
+        self._log: list[tuple[int, str]] = []
+        self._checkpoints: dict[str, int] = {}
         self._lock = asyncio.Lock()
 
-    async def allocate_reference(self, school_prefix: str, year: int) -> str:
+    async def allocate_reference(
+        self, school_prefix: str, year: int, command_id: str | None = None
+    ) -> str:
         async with self._lock:
+            if command_id is not None and command_id in self._allocated:
+                return self._allocated[command_id]
             n = self._counters.get((school_prefix, year), 0) + 1
             self._counters[(school_prefix, year)] = n
-        return f"{school_prefix}-{year}-{n:04d}"
+            reference = f"{school_prefix}-{year}-{n:04d}"
+            if command_id is not None:
+                self._allocated[command_id] = reference
+        return reference
 
     async def load(self, case_id: str) -> Sequence[StoredEvent]:
         return tuple(self._events.get(case_id, ()))
@@ -96,12 +106,17 @@ class InMemoryCaseStore:
                 for i, event in enumerate(events, start=1)
             )
             history.extend(stored)
+            base = len(self._log)
+            self._log += [(base + i, case_id) for i in range(1, len(stored) + 1)]
             return stored
 
     async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
         return tuple(e for e in self._events.get(case_id, ()) if e.command_id == command_id)
 
     async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
+        stored = self._summaries.get(summary.case_id)
+        if stored is not None and stored.projected_seq > summary.projected_seq:
+            return
         self._summaries[summary.case_id] = summary
         self._deadlines[summary.case_id] = tuple(deadlines)
 
@@ -119,6 +134,15 @@ class InMemoryCaseStore:
     async def due_by(self, day: date) -> Sequence[OpenDeadline]:
         due = [d for ds in self._deadlines.values() for d in ds if d.due <= day]
         return tuple(sorted(due, key=lambda d: (d.due, d.case_id, d.action)))
+
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        return tuple(self._log[position : position + limit])
+
+    async def checkpoint(self, name: str) -> int:
+        return self._checkpoints.get(name, 0)
+
+    async def advance_checkpoint(self, name: str, position: int) -> None:
+        self._checkpoints[name] = max(self._checkpoints.get(name, 0), position)
 
 
 class RecordingDrafts:

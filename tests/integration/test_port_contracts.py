@@ -572,3 +572,55 @@ def test_person_finds_people_by_object_id(directory: Directory) -> None:
     assert directory.person(PEOPLE["clerk"].object_id) == PEOPLE["clerk"]
     assert directory.person(PEOPLE["trustee"].object_id) == PEOPLE["trustee"]
     assert directory.person("a1000000-0000-4000-8000-0000000000ff") is None
+
+
+# --- the catch-up's parts of the CaseStore ---------------------------------------------------
+
+
+async def test_one_reporting_command_spends_one_reference(store: CaseStore) -> None:
+    pressed = await asyncio.gather(
+        *(store.allocate_reference("OAK", 2026, "cmd-report") for _ in range(50))
+    )
+    other = await store.allocate_reference("OAK", 2026, "cmd-other")
+
+    assert set(pressed) == {"OAK-2026-0001"}
+    assert other == "OAK-2026-0002"
+    assert await store.allocate_reference("OAK", 2026, "cmd-report") == "OAK-2026-0001"
+
+
+async def test_changes_since_lists_appended_events_in_global_order(store: CaseStore) -> None:
+    await append(store, "case-1", 0, events("a", "b"))
+    await append(store, "case-2", 0, events("a"), command_id="cmd-2")
+    await append(store, "case-1", 2, events("c"), command_id="cmd-3")
+
+    everything = await store.changes_since(0, 100)
+
+    assert [case for _, case in everything] == ["case-1", "case-1", "case-2", "case-1"]
+    positions = [p for p, _ in everything]
+    assert positions == sorted(positions) and len(set(positions)) == 4
+    assert await store.changes_since(positions[1], 2) == tuple(everything[2:4])
+    assert await store.changes_since(positions[-1], 100) == ()
+
+
+async def test_a_checkpoint_starts_at_zero_and_never_moves_back(store: CaseStore) -> None:
+    assert await store.checkpoint("projection") == 0
+    await store.advance_checkpoint("projection", 7)
+    await store.advance_checkpoint("projection", 3)  # a slower instance, behind
+    await store.advance_checkpoint("other", 1)
+
+    assert await store.checkpoint("projection") == 7
+    assert await store.checkpoint("other") == 1
+
+
+async def test_a_summary_never_replaces_one_reflecting_more_events(store: CaseStore) -> None:
+    newer = replace(summary_for_test("case-0001"), status="ban-provisional", projected_seq=9)
+    await store.save_summary(newer, [deadline("case-0001", date(2026, 12, 8))])
+    older = replace(newer, status="open", projected_seq=5)
+    await store.save_summary(older, [])
+
+    assert await store.summary("case-0001") == newer
+    assert [d.case_id for d in await store.due_by(date(2026, 12, 31))] == ["case-0001"]
+
+    same = replace(newer, next_action="chair to decide")
+    await store.save_summary(same, [])  # the same events, projected again: replaced
+    assert await store.summary("case-0001") == same
