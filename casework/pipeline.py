@@ -41,16 +41,47 @@ from casework.ports import (
     StoredEvent,
     StoreUnavailable,
 )
-from rules import commands as c
-from rules import events as ev
 from rules import timeline as tl
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView, LetterRecord, NotificationRecord, fold
+from rules.commands import Command
 from rules.decide import SYSTEM_ACTOR, DecisionContext, decide
 from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
+from rules.events import Event, EventMeta, LetterRequired, event_from_record, event_to_record
 from rules.prompts import Prompt, open_deadlines, pending_effects, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.ban import ImposeBan
+from rules.steps.breach import RecordBreach
+from rules.steps.chair import DecideAsChair
+from rules.steps.closing import CloseCase
+from rules.steps.complaints import ReferToComplaints
+from rules.steps.conditions import ImposeConditions
+from rules.steps.informal_meeting import (
+    ArrangeInformalMeeting,
+    CancelInformalMeeting,
+    RecordInformalMeeting,
+)
+from rules.steps.letters import (
+    RecordLetterDrafted,
+    RecordLetterDraftFailed,
+    RecordLetterSent,
+    WithdrawLetter,
+)
+from rules.steps.no_further_action import RecordNoFurtherAction
+from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.progress_meeting import RecordProgressMeeting
+from rules.steps.removal import RecordRemoval
+from rules.steps.reporting import AddStatement, ReportIncident, UpdatePersonDetails
+from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
+from rules.steps.review import (
+    RecordReviewOutcome,
+    RecordReviewStatement,
+    RescheduleReview,
+    ScheduleReview,
+)
+from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
 from templates import context as tc
 from templates.render import LetterRenderer
 
@@ -129,12 +160,12 @@ class _Effects:
     drafted: tuple[str, ...] = ()
 
 
-def pairs(history: Sequence[StoredEvent]) -> list[tuple[ev.EventMeta, ev.Event]]:
+def pairs(history: Sequence[StoredEvent]) -> list[tuple[EventMeta, Event]]:
     """Stored events as the rules read them (`HistoryError` for a record they cannot)."""
     return [
         (
-            ev.EventMeta(e.seq, e.actor_id, e.at, e.command_id),
-            ev.event_from_record(e.kind, dict(e.data)),
+            EventMeta(e.seq, e.actor_id, e.at, e.command_id),
+            event_from_record(e.kind, dict(e.data)),
         )
         for e in history
     ]
@@ -182,36 +213,36 @@ def project(
 
 
 # What each command did, in words, for the card that answers it.
-DONE: dict[type[c.Command], str] = {
-    c.ReportIncident: "Incident reported",
-    c.AddStatement: "Statement added",
-    c.UpdatePersonDetails: "The person's details updated",
-    c.AssessRisk: "Risk assessment recorded",
-    c.RecordNoFurtherAction: "No further action recorded",
-    c.ClarifyExpectations: "Expectations clarified: letter 1 is being drafted",
-    c.ArrangeInformalMeeting: "Informal meeting arranged",
-    c.RecordInformalMeeting: "Informal meeting recorded: the follow-up letter is being drafted",
-    c.CancelInformalMeeting: "Informal meeting cancelled",
-    c.ImposeConditions: "Conditions imposed, pending the Chair's review: letter 2 is being drafted",
-    c.ImposeBan: "Ban imposed, pending the Chair's review: letter 4 is being drafted",
-    c.RecordRemoval: "Removal from the premises recorded",
-    c.ReferToComplaints: "Referred to the complaints policy",
-    c.RecordRepresentation: "The person's written comments recorded",
-    c.CloseRepresentationWindow: "The reply window closed without written comments",
-    c.DecideAsChair: "The Chair's decision recorded: the letter is being drafted",
-    c.RecordProgressMeeting: "Progress meeting recorded",
-    c.ScheduleReview: "Review scheduled: letter 6 is being drafted",
-    c.RescheduleReview: "Review moved",
-    c.RecordReviewStatement: "The person's statement for the review recorded",
-    c.RecordReviewOutcome: "The committee's decision recorded: letter 7 is being drafted",
-    c.RecordBreach: "Breach recorded",
-    c.CloseCase: "Case closed",
-    c.RecordLetterSent: "The date the letter was sent recorded",
-    c.WithdrawLetter: "Letter withdrawn",
-    c.RecordLetterDrafted: "Letter draft recorded",
-    c.RecordLetterDraftFailed: "Failed letter draft recorded",
-    c.RecordNotificationSent: "Notification recorded",
-    c.SendDueReminders: "Reminders sent",
+DONE: dict[type[Command], str] = {
+    ReportIncident: "Incident reported",
+    AddStatement: "Statement added",
+    UpdatePersonDetails: "The person's details updated",
+    AssessRisk: "Risk assessment recorded",
+    RecordNoFurtherAction: "No further action recorded",
+    ClarifyExpectations: "Expectations clarified: letter 1 is being drafted",
+    ArrangeInformalMeeting: "Informal meeting arranged",
+    RecordInformalMeeting: "Informal meeting recorded: the follow-up letter is being drafted",
+    CancelInformalMeeting: "Informal meeting cancelled",
+    ImposeConditions: "Conditions imposed, pending the Chair's review: letter 2 is being drafted",
+    ImposeBan: "Ban imposed, pending the Chair's review: letter 4 is being drafted",
+    RecordRemoval: "Removal from the premises recorded",
+    ReferToComplaints: "Referred to the complaints policy",
+    RecordRepresentation: "The person's written comments recorded",
+    CloseRepresentationWindow: "The reply window closed without written comments",
+    DecideAsChair: "The Chair's decision recorded: the letter is being drafted",
+    RecordProgressMeeting: "Progress meeting recorded",
+    ScheduleReview: "Review scheduled: letter 6 is being drafted",
+    RescheduleReview: "Review moved",
+    RecordReviewStatement: "The person's statement for the review recorded",
+    RecordReviewOutcome: "The committee's decision recorded: letter 7 is being drafted",
+    RecordBreach: "Breach recorded",
+    CloseCase: "Case closed",
+    RecordLetterSent: "The date the letter was sent recorded",
+    WithdrawLetter: "Letter withdrawn",
+    RecordLetterDrafted: "Letter draft recorded",
+    RecordLetterDraftFailed: "Failed letter draft recorded",
+    RecordNotificationSent: "Notification recorded",
+    SendDueReminders: "Reminders sent",
 }
 
 
@@ -305,7 +336,7 @@ class Casework:
 
     # --- the pipeline ----------------------------------------------------------------------
 
-    async def handle(self, command: c.Command, actor: Actor, *, case_id: str) -> Outcome:
+    async def handle(self, command: Command, actor: Actor, *, case_id: str) -> Outcome:
         """Apply `command` to the case `case_id` for `actor`, then carry out its effects.
 
         Raises a `Refusal` (nothing written) or `StoreUnavailable` (nothing written).
@@ -328,14 +359,12 @@ class Casework:
             letters_drafted=effects.drafted,
         )
 
-    async def _apply(self, case_id: str, command: c.Command, actor: Actor) -> _Applied:
+    async def _apply(self, case_id: str, command: Command, actor: Actor) -> _Applied:
         for _attempt in range(MAX_APPEND_ATTEMPTS):
             history, view = await self.load(case_id)
             if view is None:
-                if not (isinstance(command, c.ReportIncident) and command.new_case is not None):
-                    raise CaseNotFound(
-                        "There is no such case: it may have been mistyped or never opened."
-                    )
+                if not (isinstance(command, ReportIncident) and command.new_case is not None):
+                    raise CaseNotFound()
                 school_id = command.new_case.school_id
             else:
                 school_id = view.school_id
@@ -350,7 +379,7 @@ class Casework:
             if not events:
                 assert view is not None  # a new case always has events
                 return _Applied(history, view, (), repeated=False)
-            records = [NewEvent(*ev.event_to_record(e)) for e in events]
+            records = [NewEvent(*event_to_record(e)) for e in events]
             try:
                 appended = tuple(
                     await self.ports.store.append(
@@ -422,7 +451,7 @@ class Casework:
             history, _ = await self.load(case_id)
         view = fold_history(history)
         if view is None:
-            raise CaseNotFound("There is no such case: it may have been mistyped or never opened.")
+            raise CaseNotFound()
         failures: list[EffectFailure] = []
         drafted: list[str] = []
         tried: set[str] = set()
@@ -451,7 +480,7 @@ class Casework:
                 if failure is not None:
                     failures.append(failure)
                     continue
-                command = c.RecordNotificationSent(
+                command = RecordNotificationSent(
                     f"system:notified:{note.notification_id}", note.notification_id
                 )
                 try:
@@ -476,7 +505,7 @@ class Casework:
             (
                 e.seq
                 for e in history
-                if e.kind == ev.LetterRequired.KIND and e.data.get("letter_id") == letter.letter_id
+                if e.kind == LetterRequired.KIND and e.data.get("letter_id") == letter.letter_id
             ),
             len(history),
         )
@@ -495,7 +524,7 @@ class Casework:
 
     async def _draft(
         self, history: Sequence[StoredEvent], view: CaseView, letter: LetterRecord
-    ) -> tuple[c.Command, EffectFailure | None]:
+    ) -> tuple[Command, EffectFailure | None]:
         try:
             draft = build_draft(self.letter_inputs(history, view, letter), self.renderer)
             reference = await self.ports.drafts.create_draft(draft)
@@ -507,12 +536,12 @@ class Casework:
                 letter.letter_id,
                 type(error).__name__,
             )
-            failed = c.RecordLetterDraftFailed(
+            failed = RecordLetterDraftFailed(
                 f"system:letter-draft-failed:{letter.letter_id}", letter.letter_id, message
             )
             return failed, EffectFailure("letter", letter.letter_id, message)
         logger.info("case %s: letter %s drafted", view.reference, letter.letter_id)
-        return c.RecordLetterDrafted(
+        return RecordLetterDrafted(
             f"system:letter-drafted:{letter.letter_id}", letter.letter_id, reference
         ), None
 

@@ -4,7 +4,7 @@
 
 It reads the due index (`CaseStore.due_by(today)`, the sweeper's own wake-up rows
 included), and for each case found:
-1. issues what `rules.prompts.system_commands_due` says is due today (closing a reply
+1. issues what `rules.sweep.system_commands_due` says is due today (closing a reply
    window that passed without comments, sending due reminders) as the system actor;
 2. retries every effect still undone (letter drafts, notifications).
 
@@ -27,7 +27,7 @@ from datetime import date
 from casework.pipeline import SYSTEM, Casework, EffectFailure
 from casework.ports import StoreUnavailable
 from rules.errors import HistoryError, Refusal
-from rules.prompts import system_commands_due
+from rules.sweep import system_commands_due
 
 logger = logging.getLogger(__name__)
 

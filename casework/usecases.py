@@ -18,8 +18,8 @@ from types import MappingProxyType
 from typing import Any
 
 from casework.pipeline import Actor, Casework, Outcome
-from rules import commands as c
 from rules.behaviours import ChairOutcome, Remover, ReviewOutcome
+from rules.commands import Command
 from rules.details import (
     BanArrangements,
     Conditions,
@@ -30,6 +30,31 @@ from rules.details import (
 )
 from rules.errors import NotPermitted
 from rules.permissions import check_permitted
+from rules.steps.ban import ImposeBan
+from rules.steps.breach import RecordBreach
+from rules.steps.chair import DecideAsChair
+from rules.steps.closing import CloseCase
+from rules.steps.complaints import ReferToComplaints
+from rules.steps.conditions import ImposeConditions
+from rules.steps.informal_meeting import (
+    ArrangeInformalMeeting,
+    CancelInformalMeeting,
+    RecordInformalMeeting,
+)
+from rules.steps.letters import RecordLetterSent, WithdrawLetter
+from rules.steps.no_further_action import RecordNoFurtherAction
+from rules.steps.progress_meeting import RecordProgressMeeting
+from rules.steps.removal import RecordRemoval
+from rules.steps.reporting import AddStatement, NewCase, ReportIncident, UpdatePersonDetails
+from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
+from rules.steps.review import (
+    RecordReviewOutcome,
+    RecordReviewStatement,
+    RescheduleReview,
+    ScheduleReview,
+)
+from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
 
 # Case ids are uuid5 of the reporting command's id in this namespace: the same submit, sent
 # twice, names the same case.
@@ -42,47 +67,47 @@ def case_id_for(command_id: str) -> str:
     return str(uuid.uuid5(CASE_NAMESPACE, command_id))
 
 
-async def _on_case(cw: Casework, actor: Actor, case_id: str, command: c.Command) -> Outcome:
+async def _on_case(cw: Casework, actor: Actor, case_id: str, command: Command) -> Outcome:
     return await cw.handle(command, actor, case_id=case_id)
 
 
 # Every command a person may issue. The sweeper's and the pipeline's own bookkeeping
 # (drafts recorded, notifications sent, reminders) go straight through `Casework.handle`.
-HANDLERS: Mapping[type[c.Command], Handler] = MappingProxyType(
+HANDLERS: Mapping[type[Command], Handler] = MappingProxyType(
     {
         cls: _on_case
         for cls in (
-            c.ReportIncident,
-            c.AddStatement,
-            c.UpdatePersonDetails,
-            c.AssessRisk,
-            c.RecordNoFurtherAction,
-            c.ClarifyExpectations,
-            c.ArrangeInformalMeeting,
-            c.RecordInformalMeeting,
-            c.CancelInformalMeeting,
-            c.ImposeConditions,
-            c.ImposeBan,
-            c.RecordRemoval,
-            c.ReferToComplaints,
-            c.RecordRepresentation,
-            c.CloseRepresentationWindow,
-            c.DecideAsChair,
-            c.RecordProgressMeeting,
-            c.ScheduleReview,
-            c.RescheduleReview,
-            c.RecordReviewStatement,
-            c.RecordReviewOutcome,
-            c.RecordBreach,
-            c.CloseCase,
-            c.RecordLetterSent,
-            c.WithdrawLetter,
+            ReportIncident,
+            AddStatement,
+            UpdatePersonDetails,
+            AssessRisk,
+            RecordNoFurtherAction,
+            ClarifyExpectations,
+            ArrangeInformalMeeting,
+            RecordInformalMeeting,
+            CancelInformalMeeting,
+            ImposeConditions,
+            ImposeBan,
+            RecordRemoval,
+            ReferToComplaints,
+            RecordRepresentation,
+            CloseRepresentationWindow,
+            DecideAsChair,
+            RecordProgressMeeting,
+            ScheduleReview,
+            RescheduleReview,
+            RecordReviewStatement,
+            RecordReviewOutcome,
+            RecordBreach,
+            CloseCase,
+            RecordLetterSent,
+            WithdrawLetter,
         )
     }
 )
 
 
-async def dispatch(cw: Casework, command: c.Command, actor: Actor, *, case_id: str) -> Outcome:
+async def dispatch(cw: Casework, command: Command, actor: Actor, *, case_id: str) -> Outcome:
     handler = HANDLERS.get(type(command))
     if handler is None:
         raise NotPermitted("This is done automatically and cannot be asked for.")
@@ -105,18 +130,16 @@ async def report_incident(
     case_id = case_id_for(command_id)
     _, view = await cw.load(case_id)
     if view is not None:  # the same submit again: answered with the first result
-        new_case = c.NewCase(case_id, view.reference, view.school_id, view.person)
-        command = c.ReportIncident(command_id, incident, new_case)
+        new_case = NewCase(case_id, view.reference, view.school_id, view.person)
+        command = ReportIncident(command_id, incident, new_case)
         return await dispatch(cw, command, actor, case_id=case_id)
     school = cw.school(school_id)
     # Refuse before allocating: a reference is never reused, so none is spent on a refusal.
     ctx = cw.context(actor, school.id)
-    probe = c.ReportIncident(command_id, incident)
+    probe = ReportIncident(command_id, incident)
     check_permitted(probe, ctx.roles, system=False)
     reference = await cw.ports.store.allocate_reference(school.reference_prefix, ctx.today.year)
-    command = c.ReportIncident(
-        command_id, incident, c.NewCase(case_id, reference, school.id, person)
-    )
+    command = ReportIncident(command_id, incident, NewCase(case_id, reference, school.id, person))
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -124,7 +147,7 @@ async def add_incident(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, incident: IncidentDetails
 ) -> Outcome:
     """A further incident on an existing case."""
-    return await dispatch(cw, c.ReportIncident(command_id, incident), actor, case_id=case_id)
+    return await dispatch(cw, ReportIncident(command_id, incident), actor, case_id=case_id)
 
 
 async def add_statement(
@@ -136,14 +159,14 @@ async def add_statement(
     incident_no: int,
     statement: Statement,
 ) -> Outcome:
-    command = c.AddStatement(command_id, incident_no, statement)
+    command = AddStatement(command_id, incident_no, statement)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def update_person_details(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, person: PersonDetails
 ) -> Outcome:
-    command = c.UpdatePersonDetails(command_id, person)
+    command = UpdatePersonDetails(command_id, person)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -156,7 +179,7 @@ async def assess_risk(
     incident_no: int,
     assessment: RiskAssessment,
 ) -> Outcome:
-    command = c.AssessRisk(command_id, incident_no, assessment)
+    command = AssessRisk(command_id, incident_no, assessment)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -166,14 +189,14 @@ async def assess_risk(
 async def record_no_further_action(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, reason: str
 ) -> Outcome:
-    command = c.RecordNoFurtherAction(command_id, reason)
+    command = RecordNoFurtherAction(command_id, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def clarify_expectations(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, meeting_offered: bool = True
 ) -> Outcome:
-    command = c.ClarifyExpectations(command_id, meeting_offered)
+    command = ClarifyExpectations(command_id, meeting_offered)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -189,7 +212,7 @@ async def arrange_informal_meeting(
     seating_considered: bool,
     exits_kept_clear: bool,
 ) -> Outcome:
-    command = c.ArrangeInformalMeeting(
+    command = ArrangeInformalMeeting(
         command_id, meeting_at, location, staff_attending, seating_considered, exits_kept_clear
     )
     return await dispatch(cw, command, actor, case_id=case_id)
@@ -206,14 +229,14 @@ async def record_informal_meeting(
     notes: str,
     agreed_actions: tuple[str, ...] = (),
 ) -> Outcome:
-    command = c.RecordInformalMeeting(command_id, held_on, staff_present, notes, agreed_actions)
+    command = RecordInformalMeeting(command_id, held_on, staff_present, notes, agreed_actions)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def cancel_informal_meeting(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, reason: str
 ) -> Outcome:
-    command = c.CancelInformalMeeting(command_id, reason)
+    command = CancelInformalMeeting(command_id, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -226,7 +249,7 @@ async def impose_conditions(
     conditions: Conditions,
     reason: str,
 ) -> Outcome:
-    command = c.ImposeConditions(command_id, conditions, reason)
+    command = ImposeConditions(command_id, conditions, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -241,7 +264,7 @@ async def impose_ban(
     until: date | None = None,
     extreme_violence_ground: str = "",
 ) -> Outcome:
-    command = c.ImposeBan(command_id, reason, arrangements, until, extreme_violence_ground)
+    command = ImposeBan(command_id, reason, arrangements, until, extreme_violence_ground)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -256,14 +279,14 @@ async def record_removal(
     remover_name: str,
     notes: str = "",
 ) -> Outcome:
-    command = c.RecordRemoval(command_id, removed_at, removed_by, remover_name, notes)
+    command = RecordRemoval(command_id, removed_at, removed_by, remover_name, notes)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def refer_to_complaints(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, reason: str
 ) -> Outcome:
-    command = c.ReferToComplaints(command_id, reason)
+    command = ReferToComplaints(command_id, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -280,14 +303,14 @@ async def record_representation(
     received_on: date,
     summary: str,
 ) -> Outcome:
-    command = c.RecordRepresentation(command_id, letter_dated, received_on, summary)
+    command = RecordRepresentation(command_id, letter_dated, received_on, summary)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def close_representation_window(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str
 ) -> Outcome:
-    command = c.CloseRepresentationWindow(command_id)
+    command = CloseRepresentationWindow(command_id)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -300,14 +323,14 @@ async def decide_as_chair(
     outcome: ChairOutcome,
     reason: str,
 ) -> Outcome:
-    command = c.DecideAsChair(command_id, outcome, reason)
+    command = DecideAsChair(command_id, outcome, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def record_progress_meeting(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, held_on: date, notes: str = ""
 ) -> Outcome:
-    command = c.RecordProgressMeeting(command_id, held_on, notes)
+    command = RecordProgressMeeting(command_id, held_on, notes)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -317,14 +340,14 @@ async def record_progress_meeting(
 async def schedule_review(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, meeting_on: date
 ) -> Outcome:
-    command = c.ScheduleReview(command_id, meeting_on)
+    command = ScheduleReview(command_id, meeting_on)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def reschedule_review(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, meeting_on: date
 ) -> Outcome:
-    command = c.RescheduleReview(command_id, meeting_on)
+    command = RescheduleReview(command_id, meeting_on)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -338,7 +361,7 @@ async def record_review_statement(
     received_on: date,
     summary: str,
 ) -> Outcome:
-    command = c.RecordReviewStatement(command_id, letter_dated, received_on, summary)
+    command = RecordReviewStatement(command_id, letter_dated, received_on, summary)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -353,7 +376,7 @@ async def record_review_outcome(
     conditions: Conditions | None = None,
     until: date | None = None,
 ) -> Outcome:
-    command = c.RecordReviewOutcome(command_id, outcome, reason, conditions or Conditions(), until)
+    command = RecordReviewOutcome(command_id, outcome, reason, conditions or Conditions(), until)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
@@ -370,26 +393,26 @@ async def record_breach(
     summary: str,
     incident_no: int | None = None,
 ) -> Outcome:
-    command = c.RecordBreach(command_id, occurred_at, summary, incident_no)
+    command = RecordBreach(command_id, occurred_at, summary, incident_no)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def record_letter_sent(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, letter_id: str, sent_on: date
 ) -> Outcome:
-    command = c.RecordLetterSent(command_id, letter_id, sent_on)
+    command = RecordLetterSent(command_id, letter_id, sent_on)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def withdraw_letter(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, letter_id: str, reason: str
 ) -> Outcome:
-    command = c.WithdrawLetter(command_id, letter_id, reason)
+    command = WithdrawLetter(command_id, letter_id, reason)
     return await dispatch(cw, command, actor, case_id=case_id)
 
 
 async def close_case(
     cw: Casework, actor: Actor, case_id: str, *, command_id: str, reason: str
 ) -> Outcome:
-    command = c.CloseCase(command_id, reason)
+    command = CloseCase(command_id, reason)
     return await dispatch(cw, command, actor, case_id=case_id)

@@ -28,6 +28,7 @@ from types import MappingProxyType
 import holidays
 
 from rules.errors import CalendarError
+from rules.wording import format_day as format_day  # worded once, for the refusals too
 
 ONE_DAY = timedelta(days=1)
 
@@ -71,11 +72,6 @@ def parse_region(text: str | Region) -> Region:
     except ValueError:
         known = ", ".join(region.value for region in Region)
         raise CalendarError(f"Unknown region {text!r}: use one of {known}.") from None
-
-
-def format_day(day: date) -> str:
-    """A date as people in a UK school read it: "Friday 18 December 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def add_months(start: date, months: int) -> date:

@@ -4,9 +4,8 @@
   (a `Deadline`, whose warning must be shown) and whether they are overdue (today > due).
 - `open_deadlines(view, calendar)`: (role, action, due) rows for the store's due index,
   including the sweeper's own wake-up dates (role None).
-- `system_commands_due(view, today, calendar)`: the commands the sweeper should issue now,
-  with command ids derived from the case's facts, so two sweepers issue the same ids and
-  the store applies them once.
+- `due_reminders(view, today, calendar)` and `open_window_due(view, count)`: what the
+  sweeper's commands are issued for (`rules.sweep.system_commands_due`).
 - `pending_effects(view)`: letters still to draft and notifications still to send.
 - `policy_review_prompt(last_review, today, calendar)`: the trust's two-yearly review.
 
@@ -20,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from rules import commands as c
 from rules import timeline as tl
 from rules.behaviours import NotificationKind
 from rules.calendar import Deadline, SchoolCalendar, format_day
-from rules.case import CaseView, LetterRecord, NotificationRecord
+from rules.core.view import CaseView, LetterRecord, NotificationRecord
 from rules.roles import Role
 from rules.state import CaseState
 
@@ -183,7 +181,7 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
     for prompt in prompts_for(view, view.opened_at.date(), calendar):
         if prompt.deadline is not None and prompt.action is not Action.RESCHEDULE_REVIEW:
             entries.append(DueEntry(prompt.role, prompt.action, prompt.deadline.due))
-    window_due = _open_window_due(view, count)
+    window_due = open_window_due(view, count)
     if window_due is not None:
         entries.append(
             DueEntry(None, Action.CLOSE_REPRESENTATION_WINDOW, window_due + timedelta(days=1))
@@ -193,7 +191,7 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
     return tuple(sorted(entries, key=lambda e: (e.due, e.action.value)))
 
 
-def _open_window_due(view: CaseView, count: tl.Counter) -> date | None:
+def open_window_due(view: CaseView, count: tl.Counter) -> date | None:
     window = view.window
     if window is None or window.representation is not None or window.closed_on is not None:
         return None
@@ -244,24 +242,6 @@ def due_reminders(view: CaseView, today: date, calendar: SchoolCalendar) -> tupl
             kind = NotificationKind.PROGRESS_MEETING_DUE_SOON
             reminders.append(Reminder(key, kind, (Role.HEAD,)))
     return tuple(reminders)
-
-
-def system_commands_due(
-    view: CaseView, today: date, calendar: SchoolCalendar
-) -> tuple[c.Command, ...]:
-    """What the sweeper should issue on this case today. Command ids are derived from the
-    case's facts, never from the clock or a random number: a second sweeper computes the
-    same ids, and the store applies each once."""
-    count = tl.lenient(calendar)
-    due: list[c.Command] = []
-    window_due = _open_window_due(view, count)
-    if window_due is not None and today > window_due and view.window is not None:
-        due.append(c.CloseRepresentationWindow(f"system:close-window:{view.window.letter_id}"))
-    reminders = due_reminders(view, today, calendar)
-    if reminders:
-        ids = ",".join(r.notification_id for r in reminders)
-        due.append(c.SendDueReminders(f"system:reminders:{ids}"))
-    return tuple(due)
 
 
 def pending_effects(view: CaseView) -> PendingEffects:

@@ -5,6 +5,8 @@ informal meeting arranged, conditions or a ban (provisional, with the Chair, con
 under the committee's review), closed. Every policy step is a `Trigger`; `TRANSITIONS`
 says, for each state, which triggers are allowed and where each leads. Both `rules.decide`
 (to refuse a step) and `rules.case.fold` (to replay history) use `next_state`, nothing else.
+Each step's commands and events (`rules.steps`) name their triggers; this table is the one
+place that says where they lead.
 
 Two facts are deliberately *not* states, because they cut across every stage and would
 double the table: whether the latest incident has been risk-assessed (a guard on the
@@ -280,10 +282,7 @@ def next_state(state: CaseState, trigger: Trigger) -> CaseState:
     try:
         return TRANSITIONS[state][trigger]
     except KeyError:
-        raise NotAllowedNow(
-            f"This cannot be done now: the case is at the stage “{state.label}”, "
-            f"where “{trigger.label}” is not a step the policy allows."
-        ) from None
+        raise NotAllowedNow(stage=state.label, step=trigger.label) from None
 
 
 def render_mermaid() -> str:

@@ -35,7 +35,7 @@ from typing import Protocol
 
 from rules.behaviours import LetterKind, SanctionKind
 from rules.calendar import Deadline, SchoolCalendar, add_months
-from rules.case import CaseView, RepresentationRecord
+from rules.core.view import CaseView, RepresentationRecord
 from rules.errors import CalendarError
 from rules.state import CaseState
 

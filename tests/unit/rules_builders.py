@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from rules import commands as c
-from rules import events as ev
 from rules.behaviours import (
     ChairOutcome,
     Remover,
@@ -17,13 +15,40 @@ from rules.behaviours import (
 )
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
 from rules.case import CaseView, apply
+from rules.commands import Command
 from rules.decide import DecisionContext, decide
 from rules.details import (
     Conditions,
     Statement,
 )
+from rules.events import Event, EventMeta
 from rules.roles import Role
 from rules.state import TRANSITIONS, CaseState, Trigger
+from rules.steps.ban import ImposeBan
+from rules.steps.breach import RecordBreach
+from rules.steps.chair import DecideAsChair
+from rules.steps.closing import CloseCase
+from rules.steps.complaints import ReferToComplaints
+from rules.steps.conditions import ImposeConditions
+from rules.steps.informal_meeting import (
+    ArrangeInformalMeeting,
+    CancelInformalMeeting,
+    RecordInformalMeeting,
+)
+from rules.steps.letters import RecordLetterSent
+from rules.steps.no_further_action import RecordNoFurtherAction
+from rules.steps.progress_meeting import RecordProgressMeeting
+from rules.steps.removal import RecordRemoval
+from rules.steps.reporting import AddStatement, NewCase, ReportIncident, UpdatePersonDetails
+from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
+from rules.steps.review import (
+    RecordReviewOutcome,
+    RecordReviewStatement,
+    RescheduleReview,
+    ScheduleReview,
+)
+from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
 from tests.builders import arrangements, assessment, at, incident, person
 
 # An English school's year 2025-26 and 2026-27 (half terms as separate terms).
@@ -67,7 +92,7 @@ class Case:
     """A case driven through `decide` and `apply`, as casework does, with a movable date."""
 
     today: date = START
-    history: list[tuple[ev.EventMeta, ev.Event]] = field(default_factory=list)
+    history: list[tuple[EventMeta, Event]] = field(default_factory=list)
     view: CaseView | None = None
     _n: int = 0
 
@@ -89,18 +114,18 @@ class Case:
 
     def run(
         self,
-        command: c.Command,
+        command: Command,
         roles: frozenset[Role] | None = None,
         *,
         system: bool = False,
         actor: str = "actor-1",
-    ) -> list[ev.Event]:
+    ) -> list[Event]:
         ctx = self.ctx(roles if roles is not None else ALL_ROLES - {Role.TRUST}, system=system)
         if not system:
             ctx = DecisionContext(actor, ctx.roles, ctx.now, ctx.today, ctx.calendar)
         produced = decide(self.view, command, ctx)
         for event in produced:
-            meta = ev.EventMeta(len(self.history) + 1, ctx.actor_id, ctx.now, command.command_id)
+            meta = EventMeta(len(self.history) + 1, ctx.actor_id, ctx.now, command.command_id)
             self.history.append((meta, event))
             self.view = apply(self.view, meta, event)
         return produced
@@ -120,32 +145,32 @@ class Case:
     # -- the usual steps --
 
     def open(self) -> Case:
-        new = c.NewCase("case-1", "OAK-2026-0001", "oak", person())
-        self.run(c.ReportIncident(self.next_id(), incident(at(self.today, 8)), new))
+        new = NewCase("case-1", "OAK-2026-0001", "oak", person())
+        self.run(ReportIncident(self.next_id(), incident(at(self.today, 8)), new))
         return self
 
     def assess(self) -> Case:
-        self.run(c.AssessRisk(self.next_id(), self.v.latest_incident.no, assessment()))  # type: ignore[union-attr]
+        self.run(AssessRisk(self.next_id(), self.v.latest_incident.no, assessment()))  # type: ignore[union-attr]
         return self
 
     def send(self, letter_kind: str, on: date | None = None) -> None:
         letter = next(x for x in reversed(self.v.letters) if x.letter.value == letter_kind)
-        self.run(c.RecordLetterSent(self.next_id(), letter.letter_id, on or self.today))
+        self.run(RecordLetterSent(self.next_id(), letter.letter_id, on or self.today))
 
     def warn(self) -> Case:
-        self.run(c.ClarifyExpectations(self.next_id()))
+        self.run(ClarifyExpectations(self.next_id()))
         return self
 
     def impose_conditions(self) -> Case:
-        self.run(c.ImposeConditions(self.next_id(), conditions(), "Repeated abuse at the gate"))
+        self.run(ImposeConditions(self.next_id(), conditions(), "Repeated abuse at the gate"))
         return self
 
     def ban(self, ground: str = "") -> Case:
-        self.run(c.ImposeBan(self.next_id(), "Continued aggression", arrangements(), None, ground))
+        self.run(ImposeBan(self.next_id(), "Continued aggression", arrangements(), None, ground))
         return self
 
     def close_window(self) -> None:
-        self.run(c.CloseRepresentationWindow(self.next_id()), system=True)
+        self.run(CloseRepresentationWindow(self.next_id()), system=True)
 
 
 # --- one valid command per step of the transition table -----------------------------------
@@ -156,7 +181,7 @@ class Case:
 
 @dataclass(frozen=True)
 class Step:
-    command: Callable[[Case], c.Command]
+    command: Callable[[Case], Command]
     prepare: Callable[[Case], None] = lambda case: None
 
 
@@ -171,7 +196,7 @@ def _wait_out_window(case: Case) -> None:
     if letter is None:
         return  # nothing awaits a reply: the step itself will be refused
     if letter.sent_on is None:
-        case.run(c.RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+        case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
     due = calendar().school_days_after(case.today if letter.sent_on is None else letter.sent_on, 10)
     case.today = max(case.today, due.due + timedelta(days=1))
 
@@ -183,10 +208,10 @@ def _meeting_day(case: Case) -> None:
     letter = case.v.letter(review.letter_id)
     assert letter is not None
     if letter.sent_on is None:
-        case.run(c.RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+        case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
         earliest = calendar().school_days_after(case.today, 10).due
         if review.meeting_on < earliest:
-            case.run(c.RescheduleReview(case.next_id(), earliest))
+            case.run(RescheduleReview(case.next_id(), earliest))
     review = case.v.current_review
     assert review is not None
     case.today = max(case.today, review.meeting_on)
@@ -196,31 +221,31 @@ def _responded(case: Case) -> None:
     latest = case.v.latest_incident
     if latest is not None and not latest.responses:
         _assess_latest(case)
-        case.run(c.RecordNoFurtherAction(case.next_id(), "Resolved by conversation"))
+        case.run(RecordNoFurtherAction(case.next_id(), "Resolved by conversation"))
 
 
-def _report(case: Case) -> c.Command:
+def _report(case: Case) -> Command:
     new = None
     if case.view is None:
-        new = c.NewCase("case-1", "OAK-2026-0001", "oak", person())
-    return c.ReportIncident(case.next_id(), incident(at(case.today, 8)), new)
+        new = NewCase("case-1", "OAK-2026-0001", "oak", person())
+    return ReportIncident(case.next_id(), incident(at(case.today, 8)), new)
 
 
 def _latest_no(case: Case) -> int:
     return len(case.view.incidents) if case.view is not None else 1
 
 
-def _reschedule(case: Case) -> c.Command:
+def _reschedule(case: Case) -> Command:
     review = case.view.current_review if case.view is not None else None
     letter = case.v.letter(review.letter_id) if review else None
     start = letter.sent_on if letter and letter.sent_on else case.today
-    return c.RescheduleReview(case.next_id(), calendar().school_days_after(start, 10).due)
+    return RescheduleReview(case.next_id(), calendar().school_days_after(start, 10).due)
 
 
 def _outcome(outcome: ReviewOutcome) -> Step:
     until = None
     return Step(
-        lambda case: c.RecordReviewOutcome(
+        lambda case: RecordReviewOutcome(
             case.next_id(), outcome, "Governors considered the statement", conditions(), until
         ),
         _meeting_day,
@@ -230,21 +255,19 @@ def _outcome(outcome: ReviewOutcome) -> Step:
 T = Trigger
 STEPS: dict[Trigger, Step] = {
     T.INCIDENT_REPORTED: Step(_report),
-    T.STATEMENT_ADDED: Step(lambda case: c.AddStatement(case.next_id(), 1, statement())),
+    T.STATEMENT_ADDED: Step(lambda case: AddStatement(case.next_id(), 1, statement())),
     T.PERSON_DETAILS_UPDATED: Step(
-        lambda case: c.UpdatePersonDetails(case.next_id(), person(email="new@example.org"))
+        lambda case: UpdatePersonDetails(case.next_id(), person(email="new@example.org"))
     ),
-    T.RISK_ASSESSED: Step(
-        lambda case: c.AssessRisk(case.next_id(), _latest_no(case), assessment())
-    ),
+    T.RISK_ASSESSED: Step(lambda case: AssessRisk(case.next_id(), _latest_no(case), assessment())),
     T.NO_FURTHER_ACTION: Step(
-        lambda case: c.RecordNoFurtherAction(case.next_id(), "Apology accepted"), _assess_latest
+        lambda case: RecordNoFurtherAction(case.next_id(), "Apology accepted"), _assess_latest
     ),
     T.EXPECTATIONS_CLARIFIED: Step(
-        lambda case: c.ClarifyExpectations(case.next_id()), _assess_latest
+        lambda case: ClarifyExpectations(case.next_id()), _assess_latest
     ),
     T.INFORMAL_MEETING_ARRANGED: Step(
-        lambda case: c.ArrangeInformalMeeting(
+        lambda case: ArrangeInformalMeeting(
             case.next_id(),
             at(case.today + timedelta(days=3)),
             "Office",
@@ -255,19 +278,19 @@ STEPS: dict[Trigger, Step] = {
         _assess_latest,
     ),
     T.INFORMAL_MEETING_HELD: Step(
-        lambda case: c.RecordInformalMeeting(
+        lambda case: RecordInformalMeeting(
             case.next_id(), case.today, ("Head", "Deputy"), "Talked it through", ("Stay calm",)
         )
     ),
     T.INFORMAL_MEETING_CANCELLED: Step(
-        lambda case: c.CancelInformalMeeting(case.next_id(), "The parent declined")
+        lambda case: CancelInformalMeeting(case.next_id(), "The parent declined")
     ),
     T.CONDITIONS_IMPOSED: Step(
-        lambda case: c.ImposeConditions(case.next_id(), conditions(), "Repeated abuse"),
+        lambda case: ImposeConditions(case.next_id(), conditions(), "Repeated abuse"),
         _assess_latest,
     ),
     T.BAN_IMPOSED: Step(
-        lambda case: c.ImposeBan(
+        lambda case: ImposeBan(
             case.next_id(),
             "Continued aggression",
             arrangements("The matter has been reported to the police."),
@@ -277,37 +300,37 @@ STEPS: dict[Trigger, Step] = {
         _assess_latest,
     ),
     T.REMOVED_FROM_PREMISES: Step(
-        lambda case: c.RecordRemoval(
+        lambda case: RecordRemoval(
             case.next_id(), at(case.today, 9), Remover.POLICE_OFFICER, "PC Smith"
         )
     ),
     T.REFERRED_TO_COMPLAINTS: Step(
-        lambda case: c.ReferToComplaints(case.next_id(), "Complaint about the teacher"),
+        lambda case: ReferToComplaints(case.next_id(), "Complaint about the teacher"),
         _assess_latest,
     ),
     T.REPRESENTATION_RECEIVED: Step(
-        lambda case: c.RecordRepresentation(case.next_id(), case.today, case.today, "I apologise")
+        lambda case: RecordRepresentation(case.next_id(), case.today, case.today, "I apologise")
     ),
     T.REPRESENTATION_WINDOW_CLOSED: Step(
-        lambda case: c.CloseRepresentationWindow(case.next_id()), _wait_out_window
+        lambda case: CloseRepresentationWindow(case.next_id()), _wait_out_window
     ),
     T.CHAIR_CONFIRMED: Step(
-        lambda case: c.DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate")
+        lambda case: DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate")
     ),
     T.CHAIR_OVERTURNED: Step(
-        lambda case: c.DecideAsChair(case.next_id(), ChairOutcome.OVERTURN, "Not proportionate")
+        lambda case: DecideAsChair(case.next_id(), ChairOutcome.OVERTURN, "Not proportionate")
     ),
     T.PROGRESS_MEETING_HELD: Step(
-        lambda case: c.RecordProgressMeeting(case.next_id(), case.today, "Sam is doing well")
+        lambda case: RecordProgressMeeting(case.next_id(), case.today, "Sam is doing well")
     ),
     T.REVIEW_SCHEDULED: Step(
-        lambda case: c.ScheduleReview(
+        lambda case: ScheduleReview(
             case.next_id(), calendar().school_days_after(case.today, 10).due
         )
     ),
     T.REVIEW_RESCHEDULED: Step(_reschedule),
     T.REVIEW_STATEMENT_RECEIVED: Step(
-        lambda case: c.RecordReviewStatement(case.next_id(), case.today, case.today, "Sorry")
+        lambda case: RecordReviewStatement(case.next_id(), case.today, case.today, "Sorry")
     ),
     T.REVIEW_MAINTAINED: _outcome(ReviewOutcome.MAINTAIN),
     T.REVIEW_EXTENDED: _outcome(ReviewOutcome.EXTEND),
@@ -315,13 +338,13 @@ STEPS: dict[Trigger, Step] = {
     T.REVIEW_REPLACED_BAN_WITH_CONDITIONS: _outcome(ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS),
     T.REVIEW_REMOVED: _outcome(ReviewOutcome.REMOVE),
     T.BREACH_RECORDED: Step(
-        lambda case: c.RecordBreach(case.next_id(), at(case.today, 9), "Came onto the site")
+        lambda case: RecordBreach(case.next_id(), at(case.today, 9), "Came onto the site")
     ),
-    T.CASE_CLOSED: Step(lambda case: c.CloseCase(case.next_id(), "Resolved"), _responded),
+    T.CASE_CLOSED: Step(lambda case: CloseCase(case.next_id(), "Resolved"), _responded),
 }
 
 
-def take(case: Case, trigger: Trigger) -> list[ev.Event]:
+def take(case: Case, trigger: Trigger) -> list[Event]:
     """Prepare and take `trigger`'s step on `case` (the step must be legal)."""
     step = STEPS[trigger]
     if case.view is not None:

@@ -19,9 +19,9 @@ from casework.usecases import HANDLERS
 from rules import behaviours as rb
 from rules.commands import COMMAND_TYPES
 from rules.details import Conditions
-from rules.events import review_trigger
 from rules.permissions import required_roles
 from rules.state import CaseState, allowed
+from rules.steps.review import review_trigger
 from templates import context as tc
 from templates.conditions import STANDARD_CONDITIONS, imposing_lines, review_lines
 from templates.errors import LetterError

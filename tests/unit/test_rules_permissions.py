@@ -4,34 +4,45 @@ from __future__ import annotations
 
 import pytest
 
-from rules import commands as c
+from rules.commands import COMMAND_TYPES, Command
 from rules.decide import DecisionContext, decide, handled_commands
 from rules.errors import NotPermitted, Refusal
 from rules.permissions import PERMISSIONS, required_roles, titles
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import (
+    RecordLetterDrafted,
+    RecordLetterDraftFailed,
+    RecordLetterSent,
+    WithdrawLetter,
+)
+from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.reporting import AddStatement
+from rules.steps.review import RecordReviewOutcome
+from rules.steps.warning import ClarifyExpectations
 
 from .rules_builders import STEPS, Case, case_in
 
 SYSTEM_ONLY = {cls for cls, p in PERMISSIONS.items() if not p.roles}
-COMMITTEE_AND_CHAIR = {c.DecideAsChair, c.RecordReviewOutcome}
+COMMITTEE_AND_CHAIR = {DecideAsChair, RecordReviewOutcome}
 
 
-def _sample(cls: type[c.Command], case: Case, role: Role | None = None) -> c.Command:
+def _sample(cls: type[Command], case: Case, role: Role | None = None) -> Command:
     if cls.TRIGGERS:
         return STEPS[cls.TRIGGERS[0]].command(case)
     # A letter this role signs, if there is one (letters are narrowed to their signer).
     signed = [x for x in case.v.letters if x.signer is role] or list(case.v.letters)
     letter = signed[0].letter_id
-    samples: dict[type[c.Command], c.Command] = {
-        c.RecordLetterSent: c.RecordLetterSent("p-1", letter, case.today),
-        c.WithdrawLetter: c.WithdrawLetter("p-1", letter, "Not needed"),
-        c.RecordLetterDrafted: c.RecordLetterDrafted("p-1", letter, "drafts/1"),
-        c.RecordLetterDraftFailed: c.RecordLetterDraftFailed("p-1", letter, "mailbox offline"),
-        c.RecordNotificationSent: c.RecordNotificationSent(
+    samples: dict[type[Command], Command] = {
+        RecordLetterSent: RecordLetterSent("p-1", letter, case.today),
+        WithdrawLetter: WithdrawLetter("p-1", letter, "Not needed"),
+        RecordLetterDrafted: RecordLetterDrafted("p-1", letter, "drafts/1"),
+        RecordLetterDraftFailed: RecordLetterDraftFailed("p-1", letter, "mailbox offline"),
+        RecordNotificationSent: RecordNotificationSent(
             "p-1", case.v.notifications[0].notification_id
         ),
-        c.SendDueReminders: c.SendDueReminders("p-1"),
+        SendDueReminders: SendDueReminders("p-1"),
     }
     return samples[cls]
 
@@ -41,11 +52,11 @@ def _ctx(case: Case, roles: frozenset[Role], *, system: bool = False) -> Decisio
 
 
 def test_every_command_has_a_permission_and_a_handler() -> None:
-    assert set(PERMISSIONS) == set(c.COMMAND_TYPES) == handled_commands()
+    assert set(PERMISSIONS) == set(COMMAND_TYPES) == handled_commands()
 
 
 def test_the_head_may_do_everything_but_the_chairs_and_committees_decisions() -> None:
-    for cls in c.COMMAND_TYPES:
+    for cls in COMMAND_TYPES:
         expected = cls not in COMMITTEE_AND_CHAIR and cls not in SYSTEM_ONLY
         assert (Role.HEAD in required_roles(cls)) is expected, cls.__name__
 
@@ -54,9 +65,9 @@ def test_trust_governance_issues_no_case_commands() -> None:
     assert not any(Role.TRUST in p.roles for p in PERMISSIONS.values())
 
 
-@pytest.mark.parametrize("cls", c.COMMAND_TYPES, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", COMMAND_TYPES, ids=lambda cls: cls.__name__)
 @pytest.mark.parametrize("role", list(Role), ids=str)
-def test_each_command_for_each_role(cls: type[c.Command], role: Role) -> None:
+def test_each_command_for_each_role(cls: type[Command], role: Role) -> None:
     case = case_in(CaseState.CONDITIONS_UNDER_REVIEW)  # letters by the head, Chair and clerk
     command = _sample(cls, case, role)
     permission = PERMISSIONS[cls]
@@ -80,8 +91,8 @@ def test_each_command_for_each_role(cls: type[c.Command], role: Role) -> None:
         assert message.startswith("Only the system can")
 
 
-@pytest.mark.parametrize("cls", c.COMMAND_TYPES, ids=lambda cls: cls.__name__)
-def test_the_sweeper_may_issue_only_its_own_steps(cls: type[c.Command]) -> None:
+@pytest.mark.parametrize("cls", COMMAND_TYPES, ids=lambda cls: cls.__name__)
+def test_the_sweeper_may_issue_only_its_own_steps(cls: type[Command]) -> None:
     case = case_in(CaseState.CONDITIONS_PROVISIONAL)
     command = _sample(cls, case)
     ctx = _ctx(case, frozenset(), system=True)
@@ -100,7 +111,7 @@ def test_the_sweeper_may_issue_only_its_own_steps(cls: type[c.Command]) -> None:
 def test_the_refusal_reads_as_the_policy_speaks() -> None:
     case = case_in(CaseState.OPEN)
     with pytest.raises(NotPermitted) as refusal:
-        decide(case.view, c.ClarifyExpectations("x-1"), _ctx(case, frozenset({Role.STAFF})))
+        decide(case.view, ClarifyExpectations("x-1"), _ctx(case, frozenset({Role.STAFF})))
     assert str(refusal.value) == (
         "Only the Headteacher/Principal can choose the school's response. "
         "You are recorded as: member of staff."
@@ -110,15 +121,15 @@ def test_the_refusal_reads_as_the_policy_speaks() -> None:
 def test_no_role_at_the_school_is_said_plainly() -> None:
     case = case_in(CaseState.OPEN)
     with pytest.raises(NotPermitted, match="You are recorded as: no role at this school"):
-        decide(case.view, STEPS[c.AddStatement.TRIGGERS[0]].command(case), _ctx(case, frozenset()))
+        decide(case.view, STEPS[AddStatement.TRIGGERS[0]].command(case), _ctx(case, frozenset()))
 
 
 def test_only_the_signer_or_the_head_records_a_letter_as_sent() -> None:
     case = case_in(CaseState.CONDITIONS_PROVISIONAL)
     letter_2 = case.v.letters[-1]
     with pytest.raises(NotPermitted, match="Headteacher/Principal"):
-        case.run(c.RecordLetterSent("s-1", letter_2.letter_id, case.today), frozenset({Role.CLERK}))
-    case.run(c.RecordLetterSent("s-2", letter_2.letter_id, case.today), frozenset({Role.HEAD}))
+        case.run(RecordLetterSent("s-1", letter_2.letter_id, case.today), frozenset({Role.CLERK}))
+    case.run(RecordLetterSent("s-2", letter_2.letter_id, case.today), frozenset({Role.HEAD}))
     assert case.v.letter(letter_2.letter_id).sent_on == case.today  # type: ignore[union-attr]
 
 
@@ -126,5 +137,5 @@ def test_the_chair_records_their_own_letter() -> None:
     case = case_in(CaseState.CONDITIONS_CONFIRMED)
     letter_3 = case.v.letters[-1]
     assert letter_3.signer is Role.CHAIR
-    case.run(c.RecordLetterSent("s-1", letter_3.letter_id, case.today), frozenset({Role.CHAIR}))
+    case.run(RecordLetterSent("s-1", letter_3.letter_id, case.today), frozenset({Role.CHAIR}))
     assert case.v.letter(letter_3.letter_id).sent_on == case.today  # type: ignore[union-attr]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rules import commands as c
-from rules import events as ev
 from rules.behaviours import ChairOutcome, LetterKind, NotificationKind, ReviewOutcome
 from rules.calendar import Region, SchoolCalendar, Term, TermDates, add_months
+from rules.events import NotificationRequired
 from rules.prompts import (
     Action,
     open_deadlines,
@@ -16,10 +15,16 @@ from rules.prompts import (
     policy_review_prompt,
     prompts_for,
     provisional_reply_by,
-    system_commands_due,
 )
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
+from rules.steps.notifications import RecordNotificationSent
+from rules.steps.reporting import UpdatePersonDetails
+from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
+from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
+from rules.sweep import system_commands_due
 from rules.timeline import REMINDER_LEAD_SCHOOL_DAYS, strict
 
 from .rules_builders import Case, calendar, case_in, conditions, take
@@ -67,7 +72,7 @@ def test_warning_letter_reply_window_and_its_closing() -> None:
     ]
     assert system_commands_due(case.v, due, CAL) == ()
     (command,) = system_commands_due(case.v, due + timedelta(days=1), CAL)
-    assert isinstance(command, c.CloseRepresentationWindow)
+    assert isinstance(command, CloseRepresentationWindow)
     case.today = due + timedelta(days=1)
     case.run(command, system=True)
     assert _state(case) is CaseState.OPEN
@@ -80,7 +85,7 @@ def test_conditions_to_chair_to_review_to_letter_7_and_the_next_review() -> None
     case.send("letter-2")
     case.advance(3)
     case.run(
-        c.RecordRepresentation(case.next_id(), case.today - timedelta(days=1), case.today, "Sorry")
+        RecordRepresentation(case.next_id(), case.today - timedelta(days=1), case.today, "Sorry")
     )
     assert _state(case) is CaseState.CONDITIONS_WITH_CHAIR
     chair = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CHAIR]
@@ -92,7 +97,7 @@ def test_conditions_to_chair_to_review_to_letter_7_and_the_next_review() -> None
     late = [p for p in prompts_for(case.v, overdue_day, CAL) if p.role is Role.CHAIR]
     assert late[0].overdue
 
-    case.run(c.DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
     decided_on = case.today
     assert _state(case) is CaseState.CONDITIONS_CONFIRMED
     letter_3 = case.v.letters[-1]
@@ -108,18 +113,18 @@ def test_conditions_to_chair_to_review_to_letter_7_and_the_next_review() -> None
     case.today = remind_on
     (sweep,) = system_commands_due(case.v, case.today, CAL)
     produced = case.run(sweep, system=True)
-    assert [(e.kind, e.roles) for e in produced if isinstance(e, ev.NotificationRequired)] == [
+    assert [(e.kind, e.roles) for e in produced if isinstance(e, NotificationRequired)] == [
         (NotificationKind.REVIEW_DUE_SOON, (Role.CLERK,))
     ]
     assert system_commands_due(case.v, case.today + timedelta(days=1), CAL) == ()
 
     meeting_on = CAL.school_days_after(case.today, 12).due
-    case.run(c.ScheduleReview(case.next_id(), meeting_on), frozenset({Role.CLERK}))
+    case.run(ScheduleReview(case.next_id(), meeting_on), frozenset({Role.CLERK}))
     case.send("letter-6")
-    case.run(c.RecordReviewStatement(case.next_id(), case.today, case.today, "I have complied"))
+    case.run(RecordReviewStatement(case.next_id(), case.today, case.today, "I have complied"))
     case.today = meeting_on
     case.run(
-        c.RecordReviewOutcome(case.next_id(), ReviewOutcome.VARY, "Good progress", conditions()),
+        RecordReviewOutcome(case.next_id(), ReviewOutcome.VARY, "Good progress", conditions()),
         frozenset({Role.CLERK}),
     )
     assert _state(case) is CaseState.CONDITIONS_CONFIRMED
@@ -139,7 +144,7 @@ def test_a_ban_when_the_window_closes_without_a_letter() -> None:
     assert window.closed_on is not None
     chair = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CHAIR]
     assert chair[0].deadline == CAL.school_days_after(window.closed_on, 10)
-    case.run(c.DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"))
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"))
     assert _state(case) is CaseState.BAN_CONFIRMED
     head = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.HEAD]
     progress = [p for p in head if p.action is Action.HOLD_PROGRESS_MEETING]
@@ -157,7 +162,7 @@ def test_for_a_ban_the_chairs_days_run_from_receipt() -> None:
     case.send("letter-4")
     case.advance(5)
     dated = case.today - timedelta(days=4)
-    case.run(c.RecordRepresentation(case.next_id(), dated, case.today, "Sorry"))
+    case.run(RecordRepresentation(case.next_id(), dated, case.today, "Sorry"))
     chair = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CHAIR]
     assert chair[0].deadline == CAL.school_days_after(case.today, 10)
 
@@ -173,8 +178,7 @@ def test_replacing_a_ban_by_conditions_then_removing_them_then_closing() -> None
     assert case.v.sanction is None
     events = take(case, Tr.CASE_CLOSED)
     assert any(
-        isinstance(e, ev.NotificationRequired)
-        and e.kind is NotificationKind.POLICY_REVIEW_AFTER_CASE
+        isinstance(e, NotificationRequired) and e.kind is NotificationKind.POLICY_REVIEW_AFTER_CASE
         for e in events
     )
     assert prompts_for(case.v, case.today, CAL) == ()
@@ -198,22 +202,22 @@ def test_letters_and_notifications_are_effects_until_marked_done() -> None:
     }
     letter_4 = next(x for x in pending.letters if x.letter is LetterKind.BAN)
     failed = case.run(
-        c.RecordLetterDraftFailed("d-1", letter_4.letter_id, "mailbox offline"), system=True
+        RecordLetterDraftFailed("d-1", letter_4.letter_id, "mailbox offline"), system=True
     )
-    assert any(isinstance(e, ev.NotificationRequired) for e in failed)
+    assert any(isinstance(e, NotificationRequired) for e in failed)
     again = case.run(
-        c.RecordLetterDraftFailed("d-2", letter_4.letter_id, "still offline"), system=True
+        RecordLetterDraftFailed("d-2", letter_4.letter_id, "still offline"), system=True
     )
-    assert not any(isinstance(e, ev.NotificationRequired) for e in again)  # told once
+    assert not any(isinstance(e, NotificationRequired) for e in again)  # told once
     assert letter_4.letter_id in {x.letter_id for x in pending_effects(case.v).letters}  # retried
     head = [p for p in prompts_for(case.v, case.today, CAL) if p.letter_id == letter_4.letter_id]
     assert "write it by hand" in head[0].text
-    case.run(c.RecordLetterDrafted("d-3", letter_4.letter_id, "drafts/4"), system=True)
-    assert case.run(c.RecordLetterDrafted("d-4", letter_4.letter_id, "drafts/4"), system=True) == []
+    case.run(RecordLetterDrafted("d-3", letter_4.letter_id, "drafts/4"), system=True)
+    assert case.run(RecordLetterDrafted("d-4", letter_4.letter_id, "drafts/4"), system=True) == []
     assert letter_4.letter_id not in {x.letter_id for x in pending_effects(case.v).letters}
     for notification in pending_effects(case.v).notifications:
         case.run(
-            c.RecordNotificationSent(
+            RecordNotificationSent(
                 f"n-{notification.notification_id}", notification.notification_id
             ),
             system=True,
@@ -258,7 +262,7 @@ def test_the_policy_is_reviewed_every_two_years() -> None:
 def test_missing_contact_details_are_prompted() -> None:
     case = Case().open()
     case.run(
-        c.UpdatePersonDetails(
+        UpdatePersonDetails(
             case.next_id(), case.v.person.__class__(case.v.person.name, case.v.person.relationship)
         )
     )

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules import commands as c
-from rules import events as ev
 from rules.behaviours import ChairOutcome, SanctionKind
 from rules.case import fold, folded_event_types
+from rules.commands import Command
 from rules.errors import HistoryError, Refusal
-from rules.events import EVENT_TYPES, event_from_record, event_to_record
+from rules.events import EVENT_TYPES, Event, event_from_record, event_to_record
 from rules.state import TRANSITIONS, CaseState, Trigger
+from rules.steps.chair import ChairDecided
+from rules.steps.letters import LetterSent
 
 from .rules_builders import STEPS, Case, case_in
 
@@ -74,7 +75,7 @@ def test_event_kinds_are_unique_and_stable() -> None:
 @pytest.mark.parametrize("cls", EVENT_TYPES, ids=lambda cls: cls.KIND)
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_every_event_round_trips_through_json(cls: type[ev.Event], data: st.DataObject) -> None:
+def test_every_event_round_trips_through_json(cls: type[Event], data: st.DataObject) -> None:
     event = data.draw(_strategy(cls))
     kind, record = event_to_record(event)
     assert kind == cls.KIND
@@ -87,7 +88,7 @@ def test_a_bad_record_is_a_history_error_not_a_guess() -> None:
         event_from_record("no-such-kind", {})
     with pytest.raises(HistoryError, match="incident_no is missing"):
         event_from_record("statement-added", {"statement": {}})
-    kind, record = event_to_record(ev.LetterSent("l-1", date(2026, 1, 5)))
+    kind, record = event_to_record(LetterSent("l-1", date(2026, 1, 5)))
     with pytest.raises(HistoryError):
         event_from_record(kind, {**record, "sent_on": 20260105})
     with pytest.raises(HistoryError):
@@ -99,7 +100,7 @@ def test_a_bad_record_is_a_history_error_not_a_guess() -> None:
 # --- random sequences of steps ----------------------------------------------------------------
 
 
-def _drive(data: st.DataObject, steps: int = 25, done: list[c.Command] | None = None) -> Case:
+def _drive(data: st.DataObject, steps: int = 25, done: list[Command] | None = None) -> Case:
     """Take random steps as an unpredictable user would: mostly ones that move the case on
     (so that deep stages are reached), sometimes any step at all; refusals are expected."""
     case = case_in(CaseState.OPEN)
@@ -164,7 +165,7 @@ def test_stored_history_replays_to_the_same_view(data: st.DataObject) -> None:
 @PROPERTY
 @given(st.data())
 def test_a_command_replayed_with_its_id_adds_nothing(data: st.DataObject) -> None:
-    done: list[c.Command] = []
+    done: list[Command] = []
     case = _drive(data, steps=10, done=done)
     view, length = case.view, len(case.history)
     for command in done:
@@ -180,7 +181,7 @@ def test_every_state_is_reached_by_real_commands(state: CaseState) -> None:
 def test_a_history_that_breaks_the_table_is_refused_on_replay() -> None:
     case = case_in(CaseState.OPEN)
     meta = dataclasses.replace(case.history[-1][0], seq=99, command_id="forged")
-    forged = ev.ChairDecided(ChairOutcome.CONFIRM, SanctionKind.BAN, "x", case.today, "l")
+    forged = ChairDecided(ChairOutcome.CONFIRM, SanctionKind.BAN, "x", case.today, "l")
     with pytest.raises(HistoryError, match="not allowed"):
         fold([*case.history, (meta, forged)])
     with pytest.raises(HistoryError, match="first event must open the case"):

@@ -1,0 +1,355 @@
+"""A case's current view, and the records it is made of (what `rules.case.fold` builds).
+
+The view holds everything the cards and letters need: the person, every incident with its
+statements and risk assessments, every letter with the date it was sent, the sanction in
+force and its conditions, the representation awaited or received, the Chair's decisions,
+the reviews, meetings, and who did each step and when (`steps`). Every step's fold function
+(`rules.steps`) returns a new view made with `dataclasses.replace`; nothing here changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rules.behaviours import (
+    Addressee,
+    ChairOutcome,
+    LetterKind,
+    NotificationKind,
+    Remover,
+    ReviewOutcome,
+    SanctionKind,
+)
+from rules.details import (
+    BanArrangements,
+    Conditions,
+    IncidentDetails,
+    PersonDetails,
+    RiskAssessment,
+    Statement,
+)
+from rules.roles import Role
+from rules.state import CaseState, Trigger
+
+# --- records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    statement: Statement
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    assessment: RiskAssessment
+    assessed_by: str
+    assessed_at: datetime
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """A response the head chose to an incident (the trigger names which)."""
+
+    trigger: Trigger
+    incident_no: int
+    by: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    no: int
+    details: IncidentDetails
+    reported_by: str
+    reported_at: datetime
+    statements: tuple[StatementRecord, ...] = ()
+    assessments: tuple[AssessmentRecord, ...] = ()
+    responses: tuple[ResponseRecord, ...] = ()
+
+    @property
+    def assessed(self) -> bool:
+        return bool(self.assessments)
+
+    @property
+    def assessment(self) -> RiskAssessment | None:
+        """The latest assessment of this incident."""
+        return self.assessments[-1].assessment if self.assessments else None
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    letter_id: str
+    letter: LetterKind
+    addressee: Addressee
+    signer: Role
+    cc: tuple[Role, ...]
+    reply_within_school_days: int | None
+    required_by: str
+    required_at: datetime
+    draft_ref: str | None = None
+    draft_error: str | None = None
+    sent_on: date | None = None
+    withdrawn_reason: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.sent_on is not None or self.withdrawn_reason is not None
+
+    @property
+    def needs_draft(self) -> bool:
+        """Undone effect for the sweeper: no draft yet (a failed one is retried)."""
+        return self.draft_ref is None and not self.done
+
+
+@dataclass(frozen=True)
+class RepresentationRecord:
+    letter_id: str  # the letter it answers
+    letter_dated: date
+    received_on: date
+    summary: str
+    recorded_by: str
+    recorded_at: datetime
+    late: bool  # arrived after the window had been closed without one
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    """The person's right to reply to letter 1, 2 or 4: 10 school days from the date the
+    letter was sent. Deadlines are computed with the calendar (`rules.prompts`)."""
+
+    letter_id: str
+    letter: LetterKind
+    representation: RepresentationRecord | None = None
+    closed_on: date | None = None  # set when it passed without a representation
+
+
+@dataclass(frozen=True)
+class SanctionRecord:
+    kind: SanctionKind
+    provisional: bool
+    imposed_on: date
+    imposed_by: str
+    incident_no: int
+    reason: str
+    letter_id: str
+    conditions: Conditions = field(default_factory=Conditions)
+    until: date | None = None
+    arrangements: BanArrangements | None = None
+    extreme_violence_ground: str = ""
+    confirmed_on: date | None = None
+    confirmed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ChairDecisionRecord:
+    outcome: ChairOutcome
+    sanction: SanctionKind
+    reason: str
+    decided_on: date
+    decided_by: str
+    decided_at: datetime
+    letter_id: str
+    provisional_letter_id: str  # the head's letter (2 or 4) that it decides on
+    representation: RepresentationRecord | None
+    window_closed_on: date | None  # the window's last day, if it passed without one
+
+
+@dataclass(frozen=True)
+class ReviewStatementRecord:
+    letter_dated: date
+    received_on: date
+    summary: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    review_no: int
+    sanction: SanctionKind
+    meeting_on: date
+    scheduled_by: str
+    scheduled_at: datetime
+    letter_id: str  # letter 6
+    statement: ReviewStatementRecord | None = None
+    outcome: ReviewOutcome | None = None
+    reason: str = ""
+    outcome_by: str | None = None
+    outcome_at: datetime | None = None
+    outcome_letter_id: str | None = None  # letter 7
+    overtaken: bool = False  # a new ban was imposed before the committee met
+
+
+@dataclass(frozen=True)
+class InformalMeetingRecord:
+    incident_no: int
+    meeting_at: datetime
+    location: str
+    staff_attending: tuple[str, ...]
+    arranged_by: str
+    arranged_at: datetime
+    held_on: date | None = None
+    staff_present: tuple[str, ...] = ()
+    notes: str = ""
+    agreed_actions: tuple[str, ...] = ()
+    letter_id: str | None = None  # the follow-up letter
+    cancelled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgressMeetingRecord:
+    held_on: date
+    notes: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class BreachRecord:
+    occurred_at: datetime
+    summary: str
+    incident_no: int | None
+    recorded_by: str
+    sanction: SanctionKind
+
+
+@dataclass(frozen=True)
+class RemovalRecord:
+    removed_at: datetime
+    removed_by: Remover
+    remover_name: str
+    notes: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    notification_id: str
+    kind: NotificationKind
+    roles: tuple[Role, ...]
+    required_at: datetime
+    sent: bool = False
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One stage-governed step, for the audit trail and for "already done by …"."""
+
+    trigger: Trigger
+    by: str
+    at: datetime
+    command_id: str
+    state_before: CaseState
+    state_after: CaseState
+
+
+# --- the view -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case_id: str
+    reference: str
+    school_id: str
+    person: PersonDetails
+    opened_by: str
+    opened_at: datetime
+    state: CaseState = CaseState.NEW
+    incidents: tuple[IncidentRecord, ...] = ()
+    letters: tuple[LetterRecord, ...] = ()
+    window: ReplyWindow | None = None
+    representations: tuple[RepresentationRecord, ...] = ()
+    sanction: SanctionRecord | None = None
+    chair_decisions: tuple[ChairDecisionRecord, ...] = ()
+    reviews: tuple[ReviewRecord, ...] = ()
+    review_anchor: date | None = None  # confirmation or last review meeting: next review +6m
+    informal_meetings: tuple[InformalMeetingRecord, ...] = ()
+    progress_meetings: tuple[ProgressMeetingRecord, ...] = ()
+    breaches: tuple[BreachRecord, ...] = ()
+    removals: tuple[RemovalRecord, ...] = ()
+    complaint_referrals: tuple[str, ...] = ()
+    notifications: tuple[NotificationRecord, ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    command_ids: frozenset[str] = frozenset()
+    last_seq: int = 0
+    closed_reason: str | None = None
+    closed_at: datetime | None = None
+
+    # -- incidents --
+
+    @property
+    def latest_incident(self) -> IncidentRecord | None:
+        return self.incidents[-1] if self.incidents else None
+
+    def incident(self, no: int) -> IncidentRecord | None:
+        return self.incidents[no - 1] if 1 <= no <= len(self.incidents) else None
+
+    def previous_incidents(self, before_no: int) -> tuple[IncidentRecord, ...]:
+        """Incidents before `before_no`: the risk assessment's "previous incidents"."""
+        return tuple(i for i in self.incidents if i.no < before_no)
+
+    @property
+    def unassessed_incidents(self) -> tuple[IncidentRecord, ...]:
+        return tuple(i for i in self.incidents if not i.assessed)
+
+    # -- letters --
+
+    def letter(self, letter_id: str) -> LetterRecord | None:
+        return next((x for x in self.letters if x.letter_id == letter_id), None)
+
+    def letters_of(self, kind: LetterKind) -> tuple[LetterRecord, ...]:
+        return tuple(x for x in self.letters if x.letter == kind)
+
+    @property
+    def window_letter(self) -> LetterRecord | None:
+        return self.letter(self.window.letter_id) if self.window else None
+
+    # -- history that later steps depend on --
+
+    @property
+    def earlier_steps_taken(self) -> bool:
+        """A warning, an informal meeting or conditions already on the case: a ban then
+        follows "where all relevant procedures have been exhausted"."""
+        earlier = {
+            Trigger.EXPECTATIONS_CLARIFIED,
+            Trigger.INFORMAL_MEETING_ARRANGED,
+            Trigger.CONDITIONS_IMPOSED,
+        }
+        return any(step.trigger in earlier for step in self.steps)
+
+    @property
+    def policy_used(self) -> bool:
+        """The school responded under the policy (any response, no further action included)."""
+        return any(i.responses for i in self.incidents)
+
+    @property
+    def current_review(self) -> ReviewRecord | None:
+        """The review arranged and not yet decided."""
+        last = self.reviews[-1] if self.reviews else None
+        if last is not None and last.outcome is None and not last.overtaken:
+            return last
+        return None
+
+    @property
+    def last_chair_decision(self) -> ChairDecisionRecord | None:
+        return self.chair_decisions[-1] if self.chair_decisions else None
+
+    def notification(self, notification_id: str) -> NotificationRecord | None:
+        return next((n for n in self.notifications if n.notification_id == notification_id), None)
+
+    @property
+    def progress_anchor(self) -> date | None:
+        """Start of the current year for the annual progress meeting under a confirmed ban."""
+        if not (self.sanction and self.sanction.kind is SanctionKind.BAN):
+            return None
+        if self.sanction.confirmed_on is None:
+            return None
+        held = [
+            m.held_on for m in self.progress_meetings if m.held_on >= self.sanction.confirmed_on
+        ]
+        return max(held) if held else self.sanction.confirmed_on
+
+    def last_step(self, trigger: Trigger) -> StepRecord | None:
+        return next((s for s in reversed(self.steps) if s.trigger is trigger), None)

@@ -1,0 +1,135 @@
+"""Response 4, a ban from the premises: provisional until the Chair decides, in letter 4
+(with the arrangements for meetings and for pupils' drop-off and collection, and the police
+statement where an assault led to it), and the notice to the Chair of Trustees. A ban with
+no earlier step on the case needs the ground of an extreme act of violence ("Impose a ban")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import ClassVar
+
+from rules import timeline as tl
+from rules.behaviours import Addressee, LetterKind, SanctionKind
+from rules.core.commands import Command, command
+from rules.core.decide import (
+    DecisionContext,
+    assessed_latest,
+    decides,
+    letter_required,
+    required_text,
+)
+from rules.core.events import Event, EventMeta, event
+from rules.core.fold import cancel_pending_meeting, folds, respond
+from rules.core.permissions import CHOOSE_RESPONSE, permitted
+from rules.core.view import CaseView, ReplyWindow, SanctionRecord
+from rules.details import BanArrangements
+from rules.errors import EarlierStepsRequired, InvalidDetails
+from rules.roles import Role
+from rules.state import Trigger
+
+
+@permitted(CHOOSE_RESPONSE, Role.HEAD)
+@command
+@dataclass(frozen=True)
+class ImposeBan(Command):
+    """Response 4: provisional ban, letter 4, the Chair of Trustees informed."""
+
+    TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.BAN_IMPOSED,)
+    command_id: str
+    reason: str
+    arrangements: BanArrangements
+    until: date | None = None  # a defined period; None: until the committee's review
+    extreme_violence_ground: str = ""
+
+
+@event
+@dataclass(frozen=True)
+class BanImposed(Event):
+    """Response 4, provisional until the Chair decides: letter 4, and the Chair of Trustees
+    is informed."""
+
+    KIND: ClassVar[str] = "ban-imposed"
+    TRIGGER: ClassVar[Trigger | None] = Trigger.BAN_IMPOSED
+    incident_no: int
+    reason: str
+    imposed_on: date
+    until: date | None  # a defined period; None: until the committee's review
+    arrangements: BanArrangements
+    extreme_violence_ground: str  # required when no earlier step was taken on the case
+    letter_id: str
+    trustees_letter_id: str
+
+
+@decides(ImposeBan)
+def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Event]:
+    latest = assessed_latest(view)
+    reason = required_text(cmd.reason, "the reason for the ban")
+    ground = cmd.extreme_violence_ground.strip()
+    if not view.earlier_steps_taken and not ground:
+        raise EarlierStepsRequired()
+    arrangements = cmd.arrangements
+    required_text(arrangements.meetings, "the arrangements for meetings at school about pupils")
+    required_text(
+        arrangements.drop_off_and_collection, "how pupils will be dropped off and collected"
+    )
+    if latest.details.assault and not arrangements.police_statement.strip():
+        raise InvalidDetails(
+            "An assault led to this ban: add the statement that the matter has been reported "
+            "to the local police."
+        )
+    if cmd.until is not None and cmd.until <= ctx.today:
+        raise InvalidDetails("The end of the ban's period must be after today.")
+    letter = letter_required(
+        cmd, LetterKind.BAN, Role.HEAD, (Role.CHAIR,), tl.REPLY_WINDOW_SCHOOL_DAYS
+    )
+    trustees = letter_required(
+        cmd,
+        LetterKind.BAN_NOTICE_TO_CHAIR_OF_TRUSTEES,
+        Role.HEAD,
+        (),
+        addressee=Addressee.CHAIR_OF_TRUSTEES,
+    )
+    return [
+        BanImposed(
+            latest.no,
+            reason,
+            ctx.today,
+            cmd.until,
+            arrangements,
+            ground,
+            letter.letter_id,
+            trustees.letter_id,
+        ),
+        letter,
+        trustees,
+    ]
+
+
+@folds(BanImposed)
+def _ban_imposed(view: CaseView, meta: EventMeta, e: BanImposed) -> CaseView:
+    view = respond(view, meta, e.incident_no, Trigger.BAN_IMPOSED, e.reason)
+    view = cancel_pending_meeting(view, "overtaken by a ban")
+    sanction = SanctionRecord(
+        kind=SanctionKind.BAN,
+        provisional=True,
+        imposed_on=e.imposed_on,
+        imposed_by=meta.actor_id,
+        incident_no=e.incident_no,
+        reason=e.reason,
+        letter_id=e.letter_id,
+        until=e.until,
+        arrangements=e.arrangements,
+        extreme_violence_ground=e.extreme_violence_ground,
+    )
+    # A ban overtakes any review in progress: the committee reviews the new ban later.
+    reviews = view.reviews
+    if view.current_review is not None:
+        reviews = (*reviews[:-1], replace(reviews[-1], overtaken=True))
+    return replace(
+        view,
+        sanction=sanction,
+        window=ReplyWindow(e.letter_id, LetterKind.BAN),
+        review_anchor=None,
+        reviews=reviews,
+    )

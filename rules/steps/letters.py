@@ -1,0 +1,213 @@
+"""A letter's life after a step calls for it (`rules.core.events.LetterRequired`): drafted
+into the signer's mailbox by the application (or the draft failed, and the signer is told),
+sent on a date the signer records ("the date of this letter", from which the person's days
+count), or withdrawn when it will not be sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from rules.behaviours import NotificationKind
+from rules.core.commands import Command, command
+from rules.core.decide import DecisionContext, decides, notify_once, past_day, required_text
+from rules.core.events import Event, EventMeta, event
+from rules.core.fold import folds, set_letter
+from rules.core.permissions import permitted
+from rules.core.view import CaseView, LetterRecord
+from rules.errors import (
+    InvalidDetails,
+    LetterAlreadySent,
+    LetterAlreadyWithdrawn,
+    LetterCannotBeWithdrawn,
+    NotPermitted,
+)
+from rules.roles import Role
+from rules.state import CaseState
+from rules.wording import format_day
+
+# --- commands ------------------------------------------------------------------------------
+
+
+# Further narrowed to the letter's signer (or the head) by `_check_signer`.
+@permitted("record that a letter was sent", Role.HEAD, Role.CHAIR, Role.CLERK)
+@command
+@dataclass(frozen=True)
+class RecordLetterSent(Command):
+    """The date the letter went: "the date of this letter" from which windows count."""
+
+    command_id: str
+    letter_id: str
+    sent_on: date
+
+
+@permitted("withdraw a letter", Role.HEAD, Role.CHAIR, Role.CLERK)
+@command
+@dataclass(frozen=True)
+class WithdrawLetter(Command):
+    command_id: str
+    letter_id: str
+    reason: str
+
+
+@permitted("record a letter draft", system=True)
+@command
+@dataclass(frozen=True)
+class RecordLetterDrafted(Command):
+    command_id: str
+    letter_id: str
+    draft_ref: str
+
+
+@permitted("record a failed letter draft", system=True)
+@command
+@dataclass(frozen=True)
+class RecordLetterDraftFailed(Command):
+    command_id: str
+    letter_id: str
+    error: str
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@event
+@dataclass(frozen=True)
+class LetterDrafted(Event):
+    KIND: ClassVar[str] = "letter-drafted"
+    letter_id: str
+    draft_ref: str  # the draft's reference in the signer's mailbox or the letters folder
+
+
+@event
+@dataclass(frozen=True)
+class LetterDraftFailed(Event):
+    KIND: ClassVar[str] = "letter-draft-failed"
+    letter_id: str
+    error: str  # what went wrong, for the case record (no personal data)
+
+
+@event
+@dataclass(frozen=True)
+class LetterSent(Event):
+    KIND: ClassVar[str] = "letter-sent"
+    letter_id: str
+    sent_on: date
+
+
+@event
+@dataclass(frozen=True)
+class LetterWithdrawn(Event):
+    """A letter that will not be sent (e.g. letter 2 overtaken by a ban before it went)."""
+
+    KIND: ClassVar[str] = "letter-withdrawn"
+    letter_id: str
+    reason: str
+
+
+# --- decide --------------------------------------------------------------------------------
+
+
+def _existing_letter(view: CaseView, letter_id: str) -> LetterRecord:
+    letter = view.letter(letter_id)
+    if letter is None:
+        raise InvalidDetails(f"There is no letter {letter_id} on case {view.reference}.")
+    return letter
+
+
+def _check_signer(letter: LetterRecord, ctx: DecisionContext) -> None:
+    if letter.signer not in ctx.roles and Role.HEAD not in ctx.roles:
+        raise NotPermitted(
+            what=f"record this about {letter.letter.label}",
+            needed={letter.signer, Role.HEAD},
+            held=ctx.roles,
+        )
+
+
+def _check_not_done(letter: LetterRecord) -> None:
+    if letter.sent_on is not None:
+        raise LetterAlreadySent(letter=letter.letter.label, sent_on=letter.sent_on)
+    if letter.withdrawn_reason is not None:
+        raise LetterAlreadyWithdrawn(letter=letter.letter.label, reason=letter.withdrawn_reason)
+
+
+@decides(RecordLetterSent)
+def _record_letter_sent(view: CaseView, cmd: RecordLetterSent, ctx: DecisionContext) -> list[Event]:
+    letter = _existing_letter(view, cmd.letter_id)
+    _check_signer(letter, ctx)
+    _check_not_done(letter)
+    past_day(cmd.sent_on, "The date the letter was sent", ctx)
+    if cmd.sent_on < letter.required_at.date():
+        raise InvalidDetails(
+            f"The letter cannot have been sent before it was called for "
+            f"({format_day(letter.required_at.date())})."
+        )
+    return [LetterSent(cmd.letter_id, cmd.sent_on)]
+
+
+@decides(WithdrawLetter)
+def _withdraw_letter(view: CaseView, cmd: WithdrawLetter, ctx: DecisionContext) -> list[Event]:
+    letter = _existing_letter(view, cmd.letter_id)
+    _check_signer(letter, ctx)
+    _check_not_done(letter)
+    window = view.window
+    if (
+        window is not None
+        and window.letter_id == letter.letter_id
+        and view.state
+        in (
+            CaseState.WARNED,
+            CaseState.CONDITIONS_PROVISIONAL,
+            CaseState.BAN_PROVISIONAL,
+        )
+    ):
+        raise LetterCannotBeWithdrawn(letter=letter.letter.label)
+    return [LetterWithdrawn(cmd.letter_id, required_text(cmd.reason, "why it will not be sent"))]
+
+
+@decides(RecordLetterDrafted)
+def _record_letter_drafted(
+    view: CaseView, cmd: RecordLetterDrafted, ctx: DecisionContext
+) -> list[Event]:
+    letter = _existing_letter(view, cmd.letter_id)
+    if letter.draft_ref == cmd.draft_ref or letter.done:
+        return []  # the same draft recorded again, or the letter is no longer needed
+    return [LetterDrafted(cmd.letter_id, required_text(cmd.draft_ref, "the draft's reference"))]
+
+
+@decides(RecordLetterDraftFailed)
+def _record_letter_draft_failed(
+    view: CaseView, cmd: RecordLetterDraftFailed, ctx: DecisionContext
+) -> list[Event]:
+    letter = _existing_letter(view, cmd.letter_id)
+    if letter.draft_ref is not None or letter.done:
+        return []
+    kind = NotificationKind.LETTER_DRAFT_FAILED
+    return [
+        LetterDraftFailed(cmd.letter_id, required_text(cmd.error, "what went wrong")),
+        *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,)),
+    ]
+
+
+# --- fold ----------------------------------------------------------------------------------
+
+
+@folds(LetterDrafted)
+def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseView:
+    return set_letter(view, e.letter_id, draft_ref=e.draft_ref, draft_error=None)
+
+
+@folds(LetterDraftFailed)
+def _letter_draft_failed(view: CaseView, meta: EventMeta, e: LetterDraftFailed) -> CaseView:
+    return set_letter(view, e.letter_id, draft_error=e.error)
+
+
+@folds(LetterSent)
+def _letter_sent(view: CaseView, meta: EventMeta, e: LetterSent) -> CaseView:
+    return set_letter(view, e.letter_id, sent_on=e.sent_on)
+
+
+@folds(LetterWithdrawn)
+def _letter_withdrawn(view: CaseView, meta: EventMeta, e: LetterWithdrawn) -> CaseView:
+    return set_letter(view, e.letter_id, withdrawn_reason=e.reason)
