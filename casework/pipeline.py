@@ -25,9 +25,10 @@ Logs name case ids, references and command ids, never personal details.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from types import MappingProxyType
 
 from casework.config import School, TrustConfig
 from casework.letters import UK, LetterInputs, build_draft
@@ -44,44 +45,16 @@ from casework.ports import (
 from rules import timeline as tl
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView, LetterRecord, NotificationRecord, fold
-from rules.commands import Command
+from rules.commands import COMMAND_TYPES, Command
 from rules.decide import SYSTEM_ACTOR, DecisionContext, decide
 from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
 from rules.events import Event, EventMeta, LetterRequired, event_from_record, event_to_record
 from rules.prompts import Prompt, open_deadlines, pending_effects, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
-from rules.steps.ban import ImposeBan
-from rules.steps.breach import RecordBreach
-from rules.steps.chair import DecideAsChair
-from rules.steps.closing import CloseCase
-from rules.steps.complaints import ReferToComplaints
-from rules.steps.conditions import ImposeConditions
-from rules.steps.informal_meeting import (
-    ArrangeInformalMeeting,
-    CancelInformalMeeting,
-    RecordInformalMeeting,
-)
-from rules.steps.letters import (
-    RecordLetterDrafted,
-    RecordLetterDraftFailed,
-    RecordLetterSent,
-    WithdrawLetter,
-)
-from rules.steps.no_further_action import RecordNoFurtherAction
-from rules.steps.notifications import RecordNotificationSent, SendDueReminders
-from rules.steps.progress_meeting import RecordProgressMeeting
-from rules.steps.removal import RecordRemoval
-from rules.steps.reporting import AddStatement, ReportIncident, UpdatePersonDetails
-from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
-from rules.steps.review import (
-    RecordReviewOutcome,
-    RecordReviewStatement,
-    RescheduleReview,
-    ScheduleReview,
-)
-from rules.steps.risk_assessment import AssessRisk
-from rules.steps.warning import ClarifyExpectations
+from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
+from rules.steps.notifications import RecordNotificationSent
+from rules.steps.reporting import ReportIncident
 from templates import context as tc
 from templates.render import LetterRenderer
 
@@ -212,38 +185,8 @@ def project(
     return summary, deadlines
 
 
-# What each command did, in words, for the card that answers it.
-DONE: dict[type[Command], str] = {
-    ReportIncident: "Incident reported",
-    AddStatement: "Statement added",
-    UpdatePersonDetails: "The person's details updated",
-    AssessRisk: "Risk assessment recorded",
-    RecordNoFurtherAction: "No further action recorded",
-    ClarifyExpectations: "Expectations clarified: letter 1 is being drafted",
-    ArrangeInformalMeeting: "Informal meeting arranged",
-    RecordInformalMeeting: "Informal meeting recorded: the follow-up letter is being drafted",
-    CancelInformalMeeting: "Informal meeting cancelled",
-    ImposeConditions: "Conditions imposed, pending the Chair's review: letter 2 is being drafted",
-    ImposeBan: "Ban imposed, pending the Chair's review: letter 4 is being drafted",
-    RecordRemoval: "Removal from the premises recorded",
-    ReferToComplaints: "Referred to the complaints policy",
-    RecordRepresentation: "The person's written comments recorded",
-    CloseRepresentationWindow: "The reply window closed without written comments",
-    DecideAsChair: "The Chair's decision recorded: the letter is being drafted",
-    RecordProgressMeeting: "Progress meeting recorded",
-    ScheduleReview: "Review scheduled: letter 6 is being drafted",
-    RescheduleReview: "Review moved",
-    RecordReviewStatement: "The person's statement for the review recorded",
-    RecordReviewOutcome: "The committee's decision recorded: letter 7 is being drafted",
-    RecordBreach: "Breach recorded",
-    CloseCase: "Case closed",
-    RecordLetterSent: "The date the letter was sent recorded",
-    WithdrawLetter: "Letter withdrawn",
-    RecordLetterDrafted: "Letter draft recorded",
-    RecordLetterDraftFailed: "Failed letter draft recorded",
-    RecordNotificationSent: "Notification recorded",
-    SendDueReminders: "Reminders sent",
-}
+# What each command did, in words, for the card that answers it: each step words its own.
+DONE: Mapping[type[Command], str] = MappingProxyType({cls: cls.DONE for cls in COMMAND_TYPES})
 
 
 @dataclass
@@ -349,7 +292,7 @@ class Casework:
             reference=view.reference,
             school_id=view.school_id,
             state=view.state,
-            done=DONE[type(command)],
+            done=command.DONE,
             repeated=applied.repeated,
             events=applied.events,
             prompts=prompts_for(view, self.today(), self.calendar(view.school_id)),

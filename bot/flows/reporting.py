@@ -23,7 +23,7 @@ from cards import incident_report, report_received
 from cards.common import COMMAND_ID_KEY, Choice
 from cards.incident_report import ReportSubmission, ValidationProblem
 from cards.inputs import submitted_values
-from casework import usecases
+from casework import bus
 from casework.pipeline import Actor, Casework, UnknownUser
 from casework.ports import StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
@@ -98,7 +98,7 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
         if isinstance(report, ValidationProblem):
             return again(report.problems)
         try:
-            outcome = await usecases.report_incident(
+            outcome = await bus.report_incident(
                 casework,
                 actor,
                 command_id=report.command_id,

@@ -18,6 +18,9 @@ from rules.state import Trigger
 class Command:
     command_id: str
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = ()
+    # What the command did, in words, for the card that answers it ("Ban imposed, pending
+    # the Chair's review: letter 4 is being drafted"). Every step's command sets its own.
+    DONE: ClassVar[str]
 
     def trigger(self) -> Trigger | None:
         return self.TRIGGERS[0] if self.TRIGGERS else None

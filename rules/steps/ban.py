@@ -35,6 +35,7 @@ from rules.state import Trigger
 class ImposeBan(Command):
     """Response 4: provisional ban, letter 4, the Chair of Trustees informed."""
 
+    DONE: ClassVar[str] = "Ban imposed, pending the Chair's review: letter 4 is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.BAN_IMPOSED,)
     command_id: str
     reason: str

@@ -28,6 +28,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class RecordBreach(Command):
+    DONE: ClassVar[str] = "Breach recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.BREACH_RECORDED,)
     command_id: str
     occurred_at: datetime

@@ -24,6 +24,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class DecideAsChair(Command):
+    DONE: ClassVar[str] = "The Chair's decision recorded: the letter is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.CHAIR_CONFIRMED, Trigger.CHAIR_OVERTURNED)
     command_id: str
     outcome: ChairOutcome

@@ -23,6 +23,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class CloseCase(Command):
+    DONE: ClassVar[str] = "Case closed"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.CASE_CLOSED,)
     command_id: str
     reason: str

@@ -22,6 +22,7 @@ from rules.state import Trigger
 class ReferToComplaints(Command):
     """Response 6: the Trust Complaints Policy."""
 
+    DONE: ClassVar[str] = "Referred to the complaints policy"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REFERRED_TO_COMPLAINTS,)
     command_id: str
     reason: str

@@ -33,6 +33,9 @@ from rules.state import Trigger
 class ImposeConditions(Command):
     """Response 3: provisional conditions, letter 2."""
 
+    DONE: ClassVar[str] = (
+        "Conditions imposed, pending the Chair's review: letter 2 is being drafted"
+    )
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.CONDITIONS_IMPOSED,)
     command_id: str
     conditions: Conditions

@@ -36,6 +36,7 @@ from rules.state import Trigger
 class ArrangeInformalMeeting(Command):
     """Response 2. At least two members of staff; seating and exits considered."""
 
+    DONE: ClassVar[str] = "Informal meeting arranged"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.INFORMAL_MEETING_ARRANGED,)
     command_id: str
     meeting_at: datetime
@@ -51,6 +52,7 @@ class ArrangeInformalMeeting(Command):
 class RecordInformalMeeting(Command):
     """The meeting's notes and agreed actions; the follow-up letter is then required."""
 
+    DONE: ClassVar[str] = "Informal meeting recorded: the follow-up letter is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.INFORMAL_MEETING_HELD,)
     command_id: str
     held_on: date
@@ -63,6 +65,7 @@ class RecordInformalMeeting(Command):
 @command
 @dataclass(frozen=True)
 class CancelInformalMeeting(Command):
+    DONE: ClassVar[str] = "Informal meeting cancelled"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.INFORMAL_MEETING_CANCELLED,)
     command_id: str
     reason: str

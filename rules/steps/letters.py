@@ -37,6 +37,7 @@ from rules.wording import format_day
 class RecordLetterSent(Command):
     """The date the letter went: "the date of this letter" from which windows count."""
 
+    DONE: ClassVar[str] = "The date the letter was sent recorded"
     command_id: str
     letter_id: str
     sent_on: date
@@ -46,6 +47,7 @@ class RecordLetterSent(Command):
 @command
 @dataclass(frozen=True)
 class WithdrawLetter(Command):
+    DONE: ClassVar[str] = "Letter withdrawn"
     command_id: str
     letter_id: str
     reason: str
@@ -55,6 +57,7 @@ class WithdrawLetter(Command):
 @command
 @dataclass(frozen=True)
 class RecordLetterDrafted(Command):
+    DONE: ClassVar[str] = "Letter draft recorded"
     command_id: str
     letter_id: str
     draft_ref: str
@@ -64,6 +67,7 @@ class RecordLetterDrafted(Command):
 @command
 @dataclass(frozen=True)
 class RecordLetterDraftFailed(Command):
+    DONE: ClassVar[str] = "Failed letter draft recorded"
     command_id: str
     letter_id: str
     error: str

@@ -20,6 +20,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class RecordNoFurtherAction(Command):
+    DONE: ClassVar[str] = "No further action recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.NO_FURTHER_ACTION,)
     command_id: str
     reason: str

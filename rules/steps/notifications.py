@@ -22,6 +22,7 @@ from rules.prompts import due_reminders
 @command
 @dataclass(frozen=True)
 class RecordNotificationSent(Command):
+    DONE: ClassVar[str] = "Notification recorded"
     command_id: str
     notification_id: str
 
@@ -32,6 +33,7 @@ class RecordNotificationSent(Command):
 class SendDueReminders(Command):
     """The sweeper's daily step: reminders that have fallen due and were not yet sent."""
 
+    DONE: ClassVar[str] = "Reminders sent"
     command_id: str
 
 

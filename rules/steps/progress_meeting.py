@@ -21,6 +21,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class RecordProgressMeeting(Command):
+    DONE: ClassVar[str] = "Progress meeting recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.PROGRESS_MEETING_HELD,)
     command_id: str
     held_on: date

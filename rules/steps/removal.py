@@ -26,6 +26,7 @@ from rules.state import Trigger
 class RecordRemoval(Command):
     """Response 5: removal as a trespasser under section 547 (a ban must be in force)."""
 
+    DONE: ClassVar[str] = "Removal from the premises recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REMOVED_FROM_PREMISES,)
     command_id: str
     removed_at: datetime

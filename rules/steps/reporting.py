@@ -45,6 +45,7 @@ class NewCase:
 class ReportIncident(Command):
     """Opens the case (`new_case` given) or adds an incident to it (`new_case` None)."""
 
+    DONE: ClassVar[str] = "Incident reported"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.INCIDENT_REPORTED,)
     command_id: str
     incident: IncidentDetails
@@ -55,6 +56,7 @@ class ReportIncident(Command):
 @command
 @dataclass(frozen=True)
 class AddStatement(Command):
+    DONE: ClassVar[str] = "Statement added"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.STATEMENT_ADDED,)
     command_id: str
     incident_no: int
@@ -65,6 +67,7 @@ class AddStatement(Command):
 @command
 @dataclass(frozen=True)
 class UpdatePersonDetails(Command):
+    DONE: ClassVar[str] = "The person's details updated"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.PERSON_DETAILS_UPDATED,)
     command_id: str
     person: PersonDetails

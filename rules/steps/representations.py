@@ -37,6 +37,7 @@ from rules.state import Trigger
 class RecordRepresentation(Command):
     """The person's written comments on the letter awaiting a reply (1, 2 or 4)."""
 
+    DONE: ClassVar[str] = "The person's written comments recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REPRESENTATION_RECEIVED,)
     command_id: str
     letter_dated: date
@@ -51,6 +52,7 @@ class CloseRepresentationWindow(Command):
     """The 10 school days passed without a representation (the sweeper's step, or the
     head's). Refused until the day after the window's last day."""
 
+    DONE: ClassVar[str] = "The reply window closed without written comments"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REPRESENTATION_WINDOW_CLOSED,)
     command_id: str
 

@@ -58,6 +58,7 @@ def review_trigger(outcome: ReviewOutcome) -> Trigger:
 class ScheduleReview(Command):
     """Sets the committee's meeting date and calls for letter 6."""
 
+    DONE: ClassVar[str] = "Review scheduled: letter 6 is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REVIEW_SCHEDULED,)
     command_id: str
     meeting_on: date
@@ -67,6 +68,7 @@ class ScheduleReview(Command):
 @command
 @dataclass(frozen=True)
 class RescheduleReview(Command):
+    DONE: ClassVar[str] = "Review moved"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REVIEW_RESCHEDULED,)
     command_id: str
     meeting_on: date
@@ -76,6 +78,7 @@ class RescheduleReview(Command):
 @command
 @dataclass(frozen=True)
 class RecordReviewStatement(Command):
+    DONE: ClassVar[str] = "The person's statement for the review recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REVIEW_STATEMENT_RECEIVED,)
     command_id: str
     letter_dated: date
@@ -87,6 +90,7 @@ class RecordReviewStatement(Command):
 @command
 @dataclass(frozen=True)
 class RecordReviewOutcome(Command):
+    DONE: ClassVar[str] = "The committee's decision recorded: letter 7 is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = tuple(review_trigger(o) for o in ReviewOutcome)
     command_id: str
     outcome: ReviewOutcome

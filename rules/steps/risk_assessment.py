@@ -22,6 +22,7 @@ from rules.state import Trigger
 @command
 @dataclass(frozen=True)
 class AssessRisk(Command):
+    DONE: ClassVar[str] = "Risk assessment recorded"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.RISK_ASSESSED,)
     command_id: str
     incident_no: int

@@ -24,6 +24,7 @@ from rules.state import Trigger
 class ClarifyExpectations(Command):
     """Response 1: letter 1 (a warning; 10 school days to reply; a meeting may follow)."""
 
+    DONE: ClassVar[str] = "Expectations clarified: letter 1 is being drafted"
     TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.EXPECTATIONS_CLARIFIED,)
     command_id: str
     meeting_offered: bool = True

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from casework import usecases
+from casework import bus
 from casework.ports import OpenDeadline
 from tests.builders import at, incident, person
 from tests.casework_world import STAFF, fake_world
@@ -48,7 +48,7 @@ async def test_the_app_completes_an_undone_prompt_by_itself(
 ) -> None:
     world = fake_world(at(MONDAY, 9), store=FlakyDueIndex(failures=failed_rounds))
     world.notifier.fail_next = 1  # Teams was down when the report came in
-    outcome = await usecases.report_incident(
+    outcome = await bus.report_incident(
         world.casework,
         STAFF,
         command_id="cmd-report",
@@ -71,7 +71,7 @@ async def test_the_app_completes_an_undone_prompt_by_itself(
 async def test_without_an_interval_the_app_does_not_sweep(start_bot: StartBot) -> None:
     world = fake_world(at(MONDAY, 9))
     world.notifier.fail_next = 1
-    await usecases.report_incident(
+    await bus.report_incident(
         world.casework,
         STAFF,
         command_id="cmd-report",

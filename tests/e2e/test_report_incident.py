@@ -16,10 +16,10 @@ import pytest
 from bot.flows.reporting import NOT_SAVED
 from cards.common import Choice
 from casework.bootstrap import embedded, prepare, wire
+from casework.bus import case_id_for
 from casework.pipeline import Casework
 from casework.ports import Ports
 from casework.queries import case_view
-from casework.usecases import case_id_for
 from rules.roles import Role
 from tests.cardschema import assert_valid_card
 from tests.casework_world import EXAMPLE_CONFIG, HEAD, example_config, example_templates

@@ -12,13 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from casework import usecases as uc
+from casework import bus as uc
 from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, embedded, prepare
 from casework.pipeline import Casework, Outcome
 from casework.sweeper import sweep
 from local.outbox import SqliteOutbox
 from rules.behaviours import ChairOutcome
 from rules.errors import AlreadyDone
+from rules.steps.ban import ImposeBan
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import RecordLetterSent
+from rules.steps.representations import RecordRepresentation
+from rules.steps.risk_assessment import AssessRisk
 from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock, RecordingDrafts
@@ -51,20 +56,28 @@ async def banned(cw: Casework) -> str:
             incident=incident(at(MONDAY, 8)),
         )
     ).case_id
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
-    )
-    await uc.impose_ban(
+    await uc.dispatch(
         cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
         HEAD,
-        case_id,
-        command_id="cmd-ban",
-        reason="A threat",
-        arrangements=arrangements(),
-        extreme_violence_ground="A threat of violence at the gate",
+        case_id=case_id,
     )
-    await uc.record_letter_sent(
-        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    await uc.dispatch(
+        cw,
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A threat",
+            arrangements=arrangements(),
+            extreme_violence_ground="A threat of violence at the gate",
+        ),
+        HEAD,
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        RecordLetterSent(command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY),
+        HEAD,
+        case_id=case_id,
     )
     return case_id
 
@@ -87,8 +100,11 @@ async def test_the_same_command_through_two_instances_is_applied_once(
 
     results = await asyncio.gather(
         *(
-            uc.assess_risk(
-                cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+            uc.dispatch(
+                cw,
+                AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+                HEAD,
+                case_id=case_id,
             )
             for cw in (first, second, first, second)
         )
@@ -107,33 +123,30 @@ async def test_confirm_and_overturn_at_once_leave_exactly_one_decision(
     clock, instance = instances
     first, second = await instance(), await instance()
     case_id = await banned(first)
-    await uc.record_representation(
+    await uc.dispatch(
         first,
+        RecordRepresentation(
+            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-comments",
-        letter_dated=MONDAY,
-        received_on=MONDAY,
-        summary="Sorry",
+        case_id=case_id,
     )
     clock.to_day(date(2026, 1, 14))
 
     results = await asyncio.gather(
-        uc.decide_as_chair(
+        uc.dispatch(
             first,
+            DecideAsChair(command_id="cmd-confirm", outcome=ChairOutcome.CONFIRM, reason="Serious"),
             CHAIR,
-            case_id,
-            command_id="cmd-confirm",
-            outcome=ChairOutcome.CONFIRM,
-            reason="Serious",
+            case_id=case_id,
         ),
-        uc.decide_as_chair(
+        uc.dispatch(
             second,
+            DecideAsChair(
+                command_id="cmd-overturn", outcome=ChairOutcome.OVERTURN, reason="Apologised"
+            ),
             CHAIR,
-            case_id,
-            command_id="cmd-overturn",
-            outcome=ChairOutcome.OVERTURN,
-            reason="Apologised",
+            case_id=case_id,
         ),
         return_exceptions=True,
     )

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from casework import usecases as uc
+from casework import bus as uc
 from casework.bootstrap import LETTERS_FOLDER, prepare
 from casework.bootstrap import embedded as embedded_default
 from casework.pipeline import Actor, Casework
@@ -46,6 +46,12 @@ from casework.ports import StoredEvent
 from rules.behaviours import ChairOutcome, ReviewOutcome, StandardCondition
 from rules.details import Conditions
 from rules.state import CaseState
+from rules.steps.ban import ImposeBan
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import RecordLetterSent
+from rules.steps.representations import RecordRepresentation
+from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
+from rules.steps.risk_assessment import AssessRisk
 from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import CHAIR, CLERK, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
@@ -147,138 +153,159 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
     acted.append((STAFF, clock.now()))
 
     await step(clock, at(date(2026, 1, 12), 11))
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
 
     await step(clock, at(date(2026, 1, 12), 14))
-    banned = await uc.impose_ban(
+    banned = await uc.dispatch(
         cw,
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A threat to wait for a member of staff after school",
+            arrangements=arrangements(),
+            extreme_violence_ground="A threat of violence against a member of staff at the gate",
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-ban",
-        reason="A threat to wait for a member of staff after school",
-        arrangements=arrangements(),
-        extreme_violence_ground="A threat of violence against a member of staff at the gate",
+        case_id=case_id,
     )
     assert banned.state is CaseState.BAN_PROVISIONAL
     assert banned.letters_drafted == ("cmd-ban:letter-4", "cmd-ban:ban-notice-to-chair-of-trustees")
     assert banned.effect_failures == ()
 
     await step(clock, at(date(2026, 1, 13), 9))
-    await uc.record_letter_sent(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(
+            command_id="cmd-sent-4", letter_id="cmd-ban:letter-4", sent_on=date(2026, 1, 13)
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-sent-4",
-        letter_id="cmd-ban:letter-4",
-        sent_on=date(2026, 1, 13),
+        case_id=case_id,
     )
 
     await step(clock, at(date(2026, 1, 20), 10))
-    with_chair = await uc.record_representation(
+    with_chair = await uc.dispatch(
         cw,
+        RecordRepresentation(
+            command_id="cmd-representation",
+            letter_dated=date(2026, 1, 19),
+            received_on=date(2026, 1, 20),
+            summary="Apologises and asks for the ban to be lifted",
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-representation",
-        letter_dated=date(2026, 1, 19),
-        received_on=date(2026, 1, 20),
-        summary="Apologises and asks for the ban to be lifted",
+        case_id=case_id,
     )
     assert with_chair.state is CaseState.BAN_WITH_CHAIR
 
     await step(clock, at(date(2026, 1, 27), 16))
-    confirmed = await uc.decide_as_chair(
+    confirmed = await uc.dispatch(
         cw,
+        DecideAsChair(
+            command_id="cmd-chair",
+            outcome=ChairOutcome.CONFIRM,
+            reason="The threat was serious and the comments do not answer it",
+        ),
         CHAIR,
-        case_id,
-        command_id="cmd-chair",
-        outcome=ChairOutcome.CONFIRM,
-        reason="The threat was serious and the comments do not answer it",
+        case_id=case_id,
     )
     assert confirmed.state is CaseState.BAN_CONFIRMED
     assert confirmed.letters_drafted == ("cmd-chair:letter-5",)
 
     await step(clock, at(date(2026, 1, 28), 9))
-    await uc.record_letter_sent(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(
+            command_id="cmd-sent-5", letter_id="cmd-chair:letter-5", sent_on=date(2026, 1, 28)
+        ),
         CHAIR,
-        case_id,
-        command_id="cmd-sent-5",
-        letter_id="cmd-chair:letter-5",
-        sent_on=date(2026, 1, 28),
+        case_id=case_id,
     )
 
     # First review: scheduled on Wednesday 1 July for Monday 20 July 2026.
     await step(clock, at(date(2026, 7, 1), 9))
-    scheduled = await uc.schedule_review(
-        cw, CLERK, case_id, command_id="cmd-review-1", meeting_on=date(2026, 7, 20)
+    scheduled = await uc.dispatch(
+        cw,
+        ScheduleReview(command_id="cmd-review-1", meeting_on=date(2026, 7, 20)),
+        CLERK,
+        case_id=case_id,
     )
     assert scheduled.state is CaseState.BAN_UNDER_REVIEW
     assert scheduled.letters_drafted == ("cmd-review-1:letter-6",)
     await step(clock, at(date(2026, 7, 1), 15))
-    await uc.record_letter_sent(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(
+            command_id="cmd-sent-6a", letter_id="cmd-review-1:letter-6", sent_on=date(2026, 7, 1)
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-sent-6a",
-        letter_id="cmd-review-1:letter-6",
-        sent_on=date(2026, 7, 1),
+        case_id=case_id,
     )
     await step(clock, at(date(2026, 7, 8), 10))
-    await uc.record_review_statement(
+    await uc.dispatch(
         cw,
+        RecordReviewStatement(
+            command_id="cmd-statement",
+            letter_dated=date(2026, 7, 7),
+            received_on=date(2026, 7, 8),
+            summary="Has attended a course and asks to collect Casey again",
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-statement",
-        letter_dated=date(2026, 7, 7),
-        received_on=date(2026, 7, 8),
-        summary="Has attended a course and asks to collect Casey again",
+        case_id=case_id,
     )
     await step(clock, at(date(2026, 7, 20), 18))
-    replaced = await uc.record_review_outcome(
+    replaced = await uc.dispatch(
         cw,
+        RecordReviewOutcome(
+            command_id="cmd-outcome-1",
+            outcome=ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS,
+            reason="No further incident; conditions are enough",
+            conditions=NEW_CONDITIONS,
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-outcome-1",
-        outcome=ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS,
-        reason="No further incident; conditions are enough",
-        conditions=NEW_CONDITIONS,
+        case_id=case_id,
     )
     assert replaced.state is CaseState.CONDITIONS_CONFIRMED
     assert replaced.letters_drafted == ("cmd-outcome-1:letter-7",)
     await step(clock, at(date(2026, 7, 21), 9))
-    await uc.record_letter_sent(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(
+            command_id="cmd-sent-7a", letter_id="cmd-outcome-1:letter-7", sent_on=date(2026, 7, 21)
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-sent-7a",
-        letter_id="cmd-outcome-1:letter-7",
-        sent_on=date(2026, 7, 21),
+        case_id=case_id,
     )
 
     # Second review: scheduled on Tuesday 5 January for Wednesday 20 January 2027.
     await step(clock, at(date(2027, 1, 5), 9))
-    await uc.schedule_review(
-        cw, CLERK, case_id, command_id="cmd-review-2", meeting_on=date(2027, 1, 20)
+    await uc.dispatch(
+        cw,
+        ScheduleReview(command_id="cmd-review-2", meeting_on=date(2027, 1, 20)),
+        CLERK,
+        case_id=case_id,
     )
     await step(clock, at(date(2027, 1, 5), 15))
-    await uc.record_letter_sent(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(
+            command_id="cmd-sent-6b", letter_id="cmd-review-2:letter-6", sent_on=date(2027, 1, 5)
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-sent-6b",
-        letter_id="cmd-review-2:letter-6",
-        sent_on=date(2027, 1, 5),
+        case_id=case_id,
     )
     await step(clock, at(date(2027, 1, 20), 18))
-    removed = await uc.record_review_outcome(
+    removed = await uc.dispatch(
         cw,
+        RecordReviewOutcome(
+            command_id="cmd-outcome-2",
+            outcome=ReviewOutcome.REMOVE,
+            reason="Two terms without incident",
+        ),
         CLERK,
-        case_id,
-        command_id="cmd-outcome-2",
-        outcome=ReviewOutcome.REMOVE,
-        reason="Two terms without incident",
+        case_id=case_id,
     )
     assert removed.state is CaseState.OPEN
     assert removed.letters_drafted == ("cmd-outcome-2:letter-7",)

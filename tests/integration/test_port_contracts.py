@@ -597,7 +597,8 @@ async def test_changes_since_lists_appended_events_in_global_order(store: CaseSt
 
     assert [case for _, case in everything] == ["case-1", "case-1", "case-2", "case-1"]
     positions = [p for p, _ in everything]
-    assert positions == sorted(positions) and len(set(positions)) == 4
+    assert positions == sorted(positions)
+    assert len(set(positions)) == 4
     assert await store.changes_since(positions[1], 2) == tuple(everything[2:4])
     assert await store.changes_since(positions[-1], 100) == ()
 

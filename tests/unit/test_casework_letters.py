@@ -9,19 +9,27 @@ from datetime import date
 
 import pytest
 
-from casework import usecases as uc
+from casework import bus as uc
 from casework.config import HeadTitle as ConfigHeadTitle
 from casework.letters import LETTER_BUILDERS
 from casework.notifications import WORDING
 from casework.pipeline import DONE
 from casework.sweeper import sweep
-from casework.usecases import HANDLERS
 from rules import behaviours as rb
-from rules.commands import COMMAND_TYPES
+from rules.commands import COMMAND_TYPES, Command
 from rules.details import Conditions
+from rules.errors import NotPermitted
 from rules.permissions import required_roles
 from rules.state import CaseState, allowed
+from rules.steps.chair import DecideAsChair
+from rules.steps.conditions import ImposeConditions
+from rules.steps.informal_meeting import ArrangeInformalMeeting, RecordInformalMeeting
+from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed, RecordLetterSent
+from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.reporting import ReportIncident
 from rules.steps.review import review_trigger
+from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
 from templates import context as tc
 from templates.conditions import STANDARD_CONDITIONS, imposing_lines, review_lines
 from templates.errors import LetterError
@@ -118,8 +126,43 @@ def test_every_letter_notification_and_command_is_covered() -> None:
     assert set(LETTER_BUILDERS) == set(rb.LetterKind)
     assert set(WORDING) == set(rb.NotificationKind)
     assert set(DONE) == set(COMMAND_TYPES)
-    people_may_issue = {cls for cls in COMMAND_TYPES if required_roles(cls)}
-    assert set(HANDLERS) == people_may_issue
+    # The sweeper's and the pipeline's own bookkeeping, and nothing else, is issued by the
+    # system alone: the bus refuses those from a person (test_the_bus_refuses_...).
+    system_only = {cls for cls in COMMAND_TYPES if not required_roles(cls)}
+    assert system_only == {
+        RecordLetterDrafted,
+        RecordLetterDraftFailed,
+        RecordNotificationSent,
+        SendDueReminders,
+    }
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        RecordLetterDrafted("cmd-x", "cmd-ban:letter-4", "memory:draft"),
+        RecordLetterDraftFailed("cmd-x", "cmd-ban:letter-4", "the mailbox was down"),
+        RecordNotificationSent("cmd-x", "cmd-report:incident-reported"),
+        SendDueReminders("cmd-x"),
+    ],
+    ids=lambda command: type(command).__name__,
+)
+async def test_the_bus_refuses_what_only_the_system_does(command: Command) -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = (
+        await uc.report_incident(
+            world.casework,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+    ).case_id
+    before = await world.store.load(case_id)
+    with pytest.raises(NotPermitted, match="done automatically"):
+        await uc.dispatch(world.casework, command, HEAD, case_id=case_id)
+    assert await world.store.load(case_id) == before
 
 
 async def test_conditions_letters_2_and_3_are_drafted_in_full() -> None:
@@ -135,35 +178,41 @@ async def test_conditions_letters_2_and_3_are_drafted_in_full() -> None:
             incident=incident(at(MONDAY, 8)),
         )
     ).case_id
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
     conditions = Conditions(
         (rb.StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,), ("No filming on the school site",)
     )
-    imposed = await uc.impose_conditions(
-        cw, HEAD, case_id, command_id="cmd-conditions", conditions=conditions, reason="Threat"
-    )
-    await uc.record_letter_sent(
+    imposed = await uc.dispatch(
         cw,
+        ImposeConditions(command_id="cmd-conditions", conditions=conditions, reason="Threat"),
         HEAD,
-        case_id,
-        command_id="cmd-sent",
-        letter_id="cmd-conditions:letter-2",
-        sent_on=MONDAY,
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        RecordLetterSent(
+            command_id="cmd-sent", letter_id="cmd-conditions:letter-2", sent_on=MONDAY
+        ),
+        HEAD,
+        case_id=case_id,
     )
     # No comments within 10 school days (to Monday 26 January): the sweeper closes the
     # window on the 27th and the Chair decides.
     world.clock.to_day(date(2026, 1, 27), 7)
     await sweep(cw, date(2026, 1, 27))
     world.clock.to_day(date(2026, 1, 28))
-    decided = await uc.decide_as_chair(
+    decided = await uc.dispatch(
         cw,
+        DecideAsChair(
+            command_id="cmd-chair", outcome=rb.ChairOutcome.CONFIRM, reason="Proportionate"
+        ),
         CHAIR,
-        case_id,
-        command_id="cmd-chair",
-        outcome=rb.ChairOutcome.CONFIRM,
-        reason="Proportionate",
+        case_id=case_id,
     )
 
     assert imposed.letters_drafted == ("cmd-conditions:letter-2",)
@@ -195,10 +244,15 @@ async def test_letter_1_and_the_meeting_follow_up_are_drafted_in_full() -> None:
             incident=incident(at(MONDAY, 8)),
         )
     ).case_id
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
-    warned = await uc.clarify_expectations(cw, HEAD, case_id, command_id="cmd-warn")
+    warned = await uc.dispatch(
+        cw, ClarifyExpectations(command_id="cmd-warn"), HEAD, case_id=case_id
+    )
     letter1 = world.drafts.drafts[f"{case_id}:cmd-warn:letter-1"]
     assert warned.letters_drafted == ("cmd-warn:letter-1",)
     assert letter1.reply_by == date(2026, 1, 26)
@@ -206,33 +260,43 @@ async def test_letter_1_and_the_meeting_follow_up_are_drafted_in_full() -> None:
     assert "Jordan Example" in letter1.text
 
     world.clock.to_day(date(2026, 1, 13))
-    await uc.add_incident(
-        cw, STAFF, case_id, command_id="cmd-second", incident=incident(at(date(2026, 1, 13), 8))
-    )
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess-2", incident_no=2, assessment=assessment()
-    )
-    await uc.arrange_informal_meeting(
+    await uc.dispatch(
         cw,
+        ReportIncident(command_id="cmd-second", incident=incident(at(date(2026, 1, 13), 8))),
+        STAFF,
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess-2", incident_no=2, assessment=assessment()),
         HEAD,
-        case_id,
-        command_id="cmd-arrange",
-        meeting_at=at(date(2026, 1, 15), 15, 30),
-        location="The head's office",
-        staff_attending=("Rachel Okafor", "Daniel Hughes"),
-        seating_considered=True,
-        exits_kept_clear=True,
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        ArrangeInformalMeeting(
+            command_id="cmd-arrange",
+            meeting_at=at(date(2026, 1, 15), 15, 30),
+            location="The head's office",
+            staff_attending=("Rachel Okafor", "Daniel Hughes"),
+            seating_considered=True,
+            exits_kept_clear=True,
+        ),
+        HEAD,
+        case_id=case_id,
     )
     world.clock.to_day(date(2026, 1, 15), 17)
-    held = await uc.record_informal_meeting(
+    held = await uc.dispatch(
         cw,
+        RecordInformalMeeting(
+            command_id="cmd-held",
+            held_on=date(2026, 1, 15),
+            staff_present=("Rachel Okafor", "Daniel Hughes"),
+            notes="Concerns about homework\nHow to raise concerns calmly",
+            agreed_actions=("Concerns go through the office",),
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-held",
-        held_on=date(2026, 1, 15),
-        staff_present=("Rachel Okafor", "Daniel Hughes"),
-        notes="Concerns about homework\nHow to raise concerns calmly",
-        agreed_actions=("Concerns go through the office",),
+        case_id=case_id,
     )
 
     assert held.letters_drafted == ("cmd-held:meeting-follow-up",)

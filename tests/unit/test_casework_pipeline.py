@@ -9,13 +9,18 @@ from datetime import date
 
 import pytest
 
-from casework import usecases as uc
+from casework import bus as uc
 from casework.pipeline import COMPLETE_EFFECTS, Outcome, UnknownUser
 from casework.ports import StoredEvent
 from casework.sweeper import sweep
 from rules.behaviours import ChairOutcome, NotificationKind
 from rules.errors import AlreadyDone, NotPermitted
 from rules.state import CaseState
+from rules.steps.ban import ImposeBan
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import RecordLetterSent
+from rules.steps.representations import RecordRepresentation
+from rules.steps.risk_assessment import AssessRisk
 from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import (
     CHAIR,
@@ -46,17 +51,22 @@ async def report(world: FakeWorld, command_id: str = "cmd-report") -> Outcome:
 async def banned_case(world: FakeWorld) -> str:
     case_id = (await report(world)).case_id
     cw = world.casework
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
-    )
-    await uc.impose_ban(
+    await uc.dispatch(
         cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
         HEAD,
-        case_id,
-        command_id="cmd-ban",
-        reason="A threat to a member of staff",
-        arrangements=arrangements(),
-        extreme_violence_ground="A threat of violence at the gate",
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A threat to a member of staff",
+            arrangements=arrangements(),
+            extreme_violence_ground="A threat of violence at the gate",
+        ),
+        HEAD,
+        case_id=case_id,
     )
     return case_id
 
@@ -64,18 +74,23 @@ async def banned_case(world: FakeWorld) -> str:
 async def with_chair(world: FakeWorld) -> str:
     case_id = await banned_case(world)
     cw = world.casework
-    await uc.record_letter_sent(
-        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    await uc.dispatch(
+        cw,
+        RecordLetterSent(command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY),
+        HEAD,
+        case_id=case_id,
     )
     world.clock.to_day(date(2026, 1, 14))
-    await uc.record_representation(
+    await uc.dispatch(
         cw,
+        RecordRepresentation(
+            command_id="cmd-comments",
+            letter_dated=date(2026, 1, 13),
+            received_on=date(2026, 1, 14),
+            summary="Asks for the ban to be lifted",
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-comments",
-        letter_dated=date(2026, 1, 13),
-        received_on=date(2026, 1, 14),
-        summary="Asks for the ban to be lifted",
+        case_id=case_id,
     )
     return case_id
 
@@ -114,12 +129,18 @@ async def test_the_same_command_twice_gives_the_first_result_and_changes_nothing
     case_id = (await report(world)).case_id
     cw = world.casework
 
-    first = await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    first = await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
     before = await events(world, case_id)
-    again = await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    again = await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
 
     assert not first.repeated
@@ -174,21 +195,23 @@ async def test_of_two_conflicting_decisions_at_once_exactly_one_is_recorded(
     world.clock.to_day(date(2026, 1, 15))
 
     results = await asyncio.gather(
-        uc.decide_as_chair(
+        uc.dispatch(
             world.casework,
+            DecideAsChair(
+                command_id="cmd-confirm", outcome=ChairOutcome.CONFIRM, reason="Serious threat"
+            ),
             CHAIR,
-            case_id,
-            command_id="cmd-confirm",
-            outcome=ChairOutcome.CONFIRM,
-            reason="Serious threat",
+            case_id=case_id,
         ),
-        uc.decide_as_chair(
+        uc.dispatch(
             world.casework,
+            DecideAsChair(
+                command_id="cmd-overturn",
+                outcome=ChairOutcome.OVERTURN,
+                reason="An apology was given",
+            ),
             CHAIR,
-            case_id,
-            command_id="cmd-overturn",
-            outcome=ChairOutcome.OVERTURN,
-            reason="An apology was given",
+            case_id=case_id,
         ),
         return_exceptions=True,
     )
@@ -210,19 +233,24 @@ async def test_a_failed_draft_leaves_the_decision_and_a_visible_failure_then_a_s
     world = fake_world(at(MONDAY, 9))
     case_id = (await report(world)).case_id
     cw = world.casework
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
+    await uc.dispatch(
+        cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
     )
     world.drafts.fail_next = 2  # the mailbox is down for both of the ban's letters
 
-    outcome = await uc.impose_ban(
+    outcome = await uc.dispatch(
         cw,
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A threat to a member of staff",
+            arrangements=arrangements(),
+            extreme_violence_ground="A threat of violence at the gate",
+        ),
         HEAD,
-        case_id,
-        command_id="cmd-ban",
-        reason="A threat to a member of staff",
-        arrangements=arrangements(),
-        extreme_violence_ground="A threat of violence at the gate",
+        case_id=case_id,
     )
 
     assert outcome.state is CaseState.BAN_PROVISIONAL
@@ -319,14 +347,16 @@ async def test_a_refusal_changes_nothing() -> None:
     sent = dict(world.notifier.sent)
 
     with pytest.raises(NotPermitted, match="Only the Headteacher/Principal"):
-        await uc.impose_ban(
+        await uc.dispatch(
             world.casework,
+            ImposeBan(
+                command_id="cmd-ban",
+                reason="x",
+                arrangements=arrangements(),
+                extreme_violence_ground="x",
+            ),
             STAFF,
-            case_id,
-            command_id="cmd-ban",
-            reason="x",
-            arrangements=arrangements(),
-            extreme_violence_ground="x",
+            case_id=case_id,
         )
 
     assert await events(world, case_id) == before
@@ -339,8 +369,11 @@ async def test_the_sweeper_closes_a_window_that_passed_and_prompts_the_chair() -
     world = fake_world(at(MONDAY, 9))
     case_id = await banned_case(world)
     cw = world.casework
-    await uc.record_letter_sent(
-        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
+    await uc.dispatch(
+        cw,
+        RecordLetterSent(command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY),
+        HEAD,
+        case_id=case_id,
     )
     # 10 school days after Monday 12 January 2026 end on Monday 26 January; the sweeper
     # wakes the day after.

@@ -6,11 +6,16 @@ from datetime import date
 
 import pytest
 
-from casework import usecases as uc
+from casework import bus as uc
 from casework.queries import Scope, case_view, cases_at, prompts_for_user
 from rules.behaviours import ChairOutcome
 from rules.errors import CaseNotFound
 from rules.prompts import Action
+from rules.steps.ban import ImposeBan
+from rules.steps.chair import DecideAsChair
+from rules.steps.letters import RecordLetterSent
+from rules.steps.representations import RecordRepresentation
+from rules.steps.risk_assessment import AssessRisk
 from tests.builders import arrangements, assessment, at, incident, person
 from tests.casework_world import (
     CHAIR,
@@ -41,17 +46,22 @@ async def reported(world: FakeWorld) -> str:
 
 async def ban(world: FakeWorld, case_id: str) -> None:
     cw = world.casework
-    await uc.assess_risk(
-        cw, HEAD, case_id, command_id="cmd-assess", incident_no=1, assessment=assessment()
-    )
-    await uc.impose_ban(
+    await uc.dispatch(
         cw,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
         HEAD,
-        case_id,
-        command_id="cmd-ban",
-        reason="A threat",
-        arrangements=arrangements(),
-        extreme_violence_ground="A threat of violence at the gate",
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A threat",
+            arrangements=arrangements(),
+            extreme_violence_ground="A threat of violence at the gate",
+        ),
+        HEAD,
+        case_id=case_id,
     )
 
 
@@ -96,20 +106,25 @@ async def test_chair_clerk_and_trust_see_a_case_only_when_it_reaches_them() -> N
     with pytest.raises(CaseNotFound):
         await case_view(cw, case_id, CLERK)
 
-    await uc.record_letter_sent(
-        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
-    )
-    await uc.record_representation(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY),
         HEAD,
-        case_id,
-        command_id="cmd-comments",
-        letter_dated=MONDAY,
-        received_on=MONDAY,
-        summary="Sorry",
+        case_id=case_id,
     )
-    await uc.decide_as_chair(
-        cw, CHAIR, case_id, command_id="cmd-chair", outcome=ChairOutcome.CONFIRM, reason="Serious"
+    await uc.dispatch(
+        cw,
+        RecordRepresentation(
+            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+        ),
+        HEAD,
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        DecideAsChair(command_id="cmd-chair", outcome=ChairOutcome.CONFIRM, reason="Serious"),
+        CHAIR,
+        case_id=case_id,
     )
 
     assert (await case_view(cw, case_id, CLERK)).scope is Scope.WHOLE_CASE  # a review to arrange
@@ -136,17 +151,19 @@ async def test_prompts_for_each_person_are_their_own() -> None:
     assert deadline.due == date(2026, 1, 30)
 
     await ban(world, case_id)
-    await uc.record_letter_sent(
-        cw, HEAD, case_id, command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY
-    )
-    await uc.record_representation(
+    await uc.dispatch(
         cw,
+        RecordLetterSent(command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=MONDAY),
         HEAD,
-        case_id,
-        command_id="cmd-comments",
-        letter_dated=MONDAY,
-        received_on=MONDAY,
-        summary="Sorry",
+        case_id=case_id,
+    )
+    await uc.dispatch(
+        cw,
+        RecordRepresentation(
+            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+        ),
+        HEAD,
+        case_id=case_id,
     )
     chair = await prompts_for_user(cw, CHAIR, MONDAY)
     assert [p.prompt.action for p in chair] == [Action.DECIDE_AS_CHAIR]

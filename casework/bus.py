@@ -1,0 +1,73 @@
+"""The one way in for what people ask: build a command, hand it to `dispatch`.
+
+    outcome = await bus.dispatch(casework, ImposeBan(...), actor, case_id=case_id)
+    outcome = await bus.report_incident(casework, actor, command_id=..., school_id=...,
+                                        person=..., incident=...)
+
+As in cosmicpython's message bus, the entry points (the bot's flows, the tests) build the
+rules' own command and pass it on; there is no wrapper per use case. `dispatch` takes every
+command a person may issue (the permission table says which: those with roles); the
+sweeper's and the pipeline's own bookkeeping (drafts recorded, notifications sent,
+reminders) go through `Casework.handle` as the system, never through here.
+
+Reporting an incident on a new case is the one use case that does more than pass the
+command on: it derives the case id from the command id (so a double-clicked submit lands on
+the same case) and allocates the case reference.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from casework.pipeline import Actor, Casework, Outcome
+from rules.commands import Command
+from rules.details import IncidentDetails, PersonDetails
+from rules.errors import NotPermitted
+from rules.permissions import check_permitted, required_roles
+from rules.steps.reporting import NewCase, ReportIncident
+
+# Case ids are uuid5 of the reporting command's id in this namespace: the same submit, sent
+# twice, names the same case.
+CASE_NAMESPACE = uuid.UUID("6f1d3c2a-5b7e-4c9d-8a1f-2e3b4c5d6e7f")
+
+
+def case_id_for(command_id: str) -> str:
+    return str(uuid.uuid5(CASE_NAMESPACE, command_id))
+
+
+def issued_by_people(command_type: type[Command]) -> bool:
+    """Whether a person may ever issue this command (the sweeper's own steps: no)."""
+    return bool(required_roles(command_type))
+
+
+async def dispatch(cw: Casework, command: Command, actor: Actor, *, case_id: str) -> Outcome:
+    """Apply a person's `command` to the case `case_id` (see `Casework.handle`)."""
+    if not issued_by_people(type(command)):
+        raise NotPermitted("This is done automatically and cannot be asked for.")
+    return await cw.handle(command, actor, case_id=case_id)
+
+
+async def report_incident(
+    cw: Casework,
+    actor: Actor,
+    *,
+    command_id: str,
+    school_id: str,
+    person: PersonDetails,
+    incident: IncidentDetails,
+) -> Outcome:
+    """Open a case for `person` at `school_id` with its first incident."""
+    case_id = case_id_for(command_id)
+    _, view = await cw.load(case_id)
+    if view is not None:  # the same submit again: answered with the first result
+        new_case = NewCase(case_id, view.reference, view.school_id, view.person)
+        command = ReportIncident(command_id, incident, new_case)
+        return await dispatch(cw, command, actor, case_id=case_id)
+    school = cw.school(school_id)
+    # Refuse before allocating: a reference is never reused, so none is spent on a refusal.
+    ctx = cw.context(actor, school.id)
+    probe = ReportIncident(command_id, incident)
+    check_permitted(probe, ctx.roles, system=False)
+    reference = await cw.ports.store.allocate_reference(school.reference_prefix, ctx.today.year)
+    command = ReportIncident(command_id, incident, NewCase(case_id, reference, school.id, person))
+    return await dispatch(cw, command, actor, case_id=case_id)
