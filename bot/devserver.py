@@ -9,6 +9,9 @@ and what to type, and stops both when the user presses Ctrl-C (or when either st
 Each child runs in its own process group so that Ctrl-C reaches only this process, which
 then stops both children in order and waits for them: nothing is left running.
 
+Slightly over our usual 400 lines: starting, watching and stopping the two processes is one
+sequence that reads best in one place.
+
 Environment: HOST and PORT (the bot), PLAYGROUND_PORT, PLAYGROUND_AS (the user id, from
 `infra/playground/.m365agentsplayground.yml`, to act as instead of the current user),
 SAFE_PREMISES_CONFIG and SAFE_PREMISES_DATA (passed to the bot).

@@ -6,6 +6,10 @@ Read once at start from a YAML file (`config/trust.yaml` in the example) by
 in one pass; a bad file stops the start rather than letting a case go to the wrong person.
 `local.config_directory.ConfigDirectory` answers the `Directory` port from it. The fields
 are documented in docs/configuration.md.
+
+Longer than our usual 400 lines, on purpose: it is one reader for one file, each field's
+check beside the field, collecting every problem with its path in one pass. Split, the
+checks would sit apart from the schema they check.
 """
 
 from __future__ import annotations

@@ -69,8 +69,7 @@ async def sweep(cw: Casework, today: date) -> SweepReport:
                 if not outcome.repeated and outcome.events:
                     applied.append(command.command_id)
                 failures += [(case_id, f) for f in outcome.effect_failures]
-            effects = await cw.complete_effects(case_id)
-            failures += [(case_id, f) for f in effects.failures]
+            failures += [(case_id, f) for f in await cw.complete_effects(case_id)]
         except StoreUnavailable as error:
             logger.warning("sweep: case %s skipped, store unavailable: %s", case_id, error)
             unavailable.append(case_id)

@@ -1,6 +1,9 @@
 """Loading a school's term dates from the files a trust has: YAML (one file per school) or
 the iCalendar (.ics) file most schools publish. Both give a validated `rules.calendar.TermDates`;
 a bad file gives a `CalendarError` naming the file and the problem (docs/school-days.md).
+
+Slightly over our usual 400 lines: the two formats share their checks and their error
+wording, which stay together here.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ Two rules keep the answers honest:
 
 Bank holidays come from the `holidays` package (its "public" category for GB, which is the
 UK's bank holidays, one-off ones such as coronations and jubilees included).
+
+Slightly over our usual 400 lines: the calendar and the arithmetic on it are one concern.
 """
 
 from __future__ import annotations

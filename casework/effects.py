@@ -1,0 +1,163 @@
+"""The effects a case still owes: letters to draft and prompts to send, each done once and
+marked done by an event (ARCHITECTURE.md, "Doing things exactly once").
+
+    effects = await complete_effects(casework, folded)
+
+Each undone letter is drafted from the case *as it stood when the letter was called for*
+(`Folded.view_when_called_for`), with the person's current contact details, and dated the
+day it is drafted; then `RecordLetterDrafted` (or `RecordLetterDraftFailed` with the error,
+which stays VISIBLE on the case) is recorded. Each undone notification is handed to the
+notifier, then `RecordNotificationSent` is recorded. A failure never undoes or hides the
+decision already recorded: what is undone stays pending and the sweeper retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from casework.actor import SYSTEM
+from casework.history import Folded
+from casework.letters import LetterInputs, build_draft
+from casework.notifications import build_notification
+from casework.ports import StoreUnavailable
+from rules.case import LetterRecord, NotificationRecord
+from rules.commands import Command
+from rules.errors import Refusal
+from rules.prompts import pending_effects
+from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
+from rules.steps.notifications import RecordNotificationSent
+
+if TYPE_CHECKING:
+    from casework.pipeline import Casework
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EffectFailure:
+    """An effect that could not be carried out now; it stays pending and is retried."""
+
+    effect: str  # "letter", "notification" or "case list"
+    effect_id: str  # the letter id or notification id ("" for the case list)
+    message: str  # for the case record and the user; no personal details
+
+
+@dataclass(frozen=True)
+class EffectsDone:
+    folded: Folded  # the case after the effects' own events
+    failures: tuple[EffectFailure, ...] = ()
+    drafted: tuple[str, ...] = ()  # letter ids drafted in this call
+
+
+async def complete_effects(cw: Casework, folded: Folded) -> EffectsDone:
+    """Draft the letters and send the notifications still undone on the case, each at most
+    once in this call; record each result as an event."""
+    failures: list[EffectFailure] = []
+    drafted: list[str] = []
+    tried: set[str] = set()
+    while True:
+        pending = pending_effects(folded.view)
+        letters = [x for x in pending.letters if f"letter:{x.letter_id}" not in tried]
+        notes = [n for n in pending.notifications if f"note:{n.notification_id}" not in tried]
+        if not letters and not notes:
+            break
+        for letter in letters:
+            tried.add(f"letter:{letter.letter_id}")
+            command, failure = await _draft(cw, folded, letter)
+            if failure is not None:
+                failures.append(failure)
+            recorded = await _record(cw, folded, command, "letter", letter.letter_id)
+            if isinstance(recorded, EffectFailure):
+                failures.append(recorded)
+                continue
+            folded = recorded
+            if failure is None:
+                drafted.append(letter.letter_id)
+        for note in notes:
+            tried.add(f"note:{note.notification_id}")
+            failure = await _notify(cw, folded, note)
+            if failure is not None:
+                failures.append(failure)
+                continue
+            sent = RecordNotificationSent(
+                f"system:notified:{note.notification_id}", note.notification_id
+            )
+            recorded = await _record(cw, folded, sent, "notification", note.notification_id)
+            if isinstance(recorded, EffectFailure):
+                failures.append(recorded)
+                continue
+            folded = recorded
+    return EffectsDone(folded, tuple(failures), tuple(drafted))
+
+
+async def _record(
+    cw: Casework, folded: Folded, command: Command, effect: str, effect_id: str
+) -> Folded | EffectFailure:
+    try:
+        return (await cw.apply(folded.case_id, command, SYSTEM, known=folded)).folded
+    except (StoreUnavailable, Refusal) as error:
+        logger.warning("%s %s done but not recorded: %s", effect, effect_id, type(error).__name__)
+        return EffectFailure(
+            effect, effect_id, "Done, but not yet recorded on the case; it will be next time."
+        )
+
+
+def letter_inputs(cw: Casework, folded: Folded, letter: LetterRecord) -> LetterInputs:
+    """The case as it stood when `letter` was called for, with current contact details."""
+    view = folded.view
+    then = folded.view_when_called_for(letter.letter_id)
+    return LetterInputs(
+        view=replace(then, person=view.person),
+        letter=letter,
+        letter_date=cw.today(),
+        calendar=cw.calendar(view.school_id),
+        school=cw.school(view.school_id),
+        trust=cw.trust_letterhead,
+        config=cw.config,
+        directory=cw.ports.directory,
+    )
+
+
+async def _draft(
+    cw: Casework, folded: Folded, letter: LetterRecord
+) -> tuple[Command, EffectFailure | None]:
+    reference_of_case = folded.view.reference
+    try:
+        draft = build_draft(letter_inputs(cw, folded, letter), cw.renderer)
+        reference = await cw.ports.drafts.create_draft(draft)
+    except Exception as error:  # any failure is recorded on the case, never swallowed
+        message = f"{type(error).__name__}: {error}"[:500]
+        logger.warning(
+            "case %s: letter %s could not be drafted: %s",
+            reference_of_case,
+            letter.letter_id,
+            type(error).__name__,
+        )
+        failed = RecordLetterDraftFailed(
+            f"system:letter-draft-failed:{letter.letter_id}", letter.letter_id, message
+        )
+        return failed, EffectFailure("letter", letter.letter_id, message)
+    logger.info("case %s: letter %s drafted", reference_of_case, letter.letter_id)
+    return RecordLetterDrafted(
+        f"system:letter-drafted:{letter.letter_id}", letter.letter_id, reference
+    ), None
+
+
+async def _notify(cw: Casework, folded: Folded, note: NotificationRecord) -> EffectFailure | None:
+    view = folded.view
+    try:
+        notification = build_notification(view, note, cw.school(view.school_id), cw.ports.directory)
+        await cw.ports.notifier.notify(notification)
+    except Exception as error:  # stays pending on the case: the sweeper retries
+        logger.warning(
+            "case %s: notification %s not sent: %s",
+            view.reference,
+            note.notification_id,
+            type(error).__name__,
+        )
+        return EffectFailure(
+            "notification", note.notification_id, f"{type(error).__name__}: {error}"[:500]
+        )
+    return None
