@@ -54,6 +54,9 @@ async def test_a_ban_folds_each_event_of_the_case_once(monkeypatch: pytest.Monke
     )
 
     after = len(await world.store.load(case_id))
-    assert outcome.letters_drafted == ("cmd-ban:letter-4", "cmd-ban:ban-notice-to-chair-of-trustees")
+    assert outcome.letters_drafted == (
+        "cmd-ban:letter-4",
+        "cmd-ban:ban-notice-to-chair-of-trustees",
+    )
     assert after > before + 3  # the ban, its two letters, and the drafts recorded
     assert applied == Counter(range(2, after + 1))  # every event exactly once
