@@ -35,6 +35,7 @@ from bot.settings import Settings
 from casework.pipeline import Casework
 from casework.ports import StoreUnavailable
 from casework.sweeper import sweep
+from casework.worker import EffectWorker
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
 
 READINESS_TIMEOUT_S = 2.0
+EFFECTS_GRACE_S = 5.0
 OUTBOUND_TIMEOUT_S = 30.0
 # The Bot Connector retries a 503; Retry-After says when the keys are worth asking for again.
 RETRY_AFTER_S = "30"
@@ -115,16 +117,32 @@ def create_app(
                     settings.host,
                     live.tenant_id,
                 )
-            sweeping = None
+            background: list[asyncio.Task[None]] = []
+            worker = None
+            if live.casework is not None:
+                # Effects (drafts, prompts) run after the user has been answered.
+                worker = EffectWorker(live.casework)
+                live.casework.later = worker.submit
+                background.append(asyncio.create_task(worker.run()))
             if live.casework is not None and live.sweep_every_s is not None:
-                sweeping = asyncio.create_task(sweep_forever(live.casework, live.sweep_every_s))
+                background.append(
+                    asyncio.create_task(sweep_forever(live.casework, live.sweep_every_s))
+                )
             try:
                 yield
             finally:
-                if sweeping is not None:
-                    sweeping.cancel()
+                if worker is not None:
+                    # A short grace for effects already queued; what is left, the sweeper
+                    # does after the next start (it is derived from the events).
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(worker.drain(), EFFECTS_GRACE_S)
+                    assert live.casework is not None
+                    live.casework.later = None
+                for task in background:
+                    task.cancel()
+                for task in background:
                     with contextlib.suppress(asyncio.CancelledError):
-                        await sweeping
+                        await task
 
     app.cleanup_ctx.append(lifetime)
     app.router.add_post("/api/messages", messages)

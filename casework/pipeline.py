@@ -33,9 +33,10 @@ from types import MappingProxyType
 
 from casework.actor import SYSTEM as SYSTEM
 from casework.actor import Actor as Actor
+from casework.catchup import catch_up
 from casework.config import School, TrustConfig
 from casework.effects import EffectFailure as EffectFailure
-from casework.effects import complete_effects
+from casework.effects import EffectsDone, complete_effects
 from casework.history import Folded, fold_stored
 from casework.ports import NewEvent, Ports, SequenceTaken, StoredEvent, StoreUnavailable
 from casework.projection import COMPLETE_EFFECTS as COMPLETE_EFFECTS
@@ -108,6 +109,10 @@ class Casework:
     trust_letterhead: tc.TrustDetails
     # Set by the bootstrap for adapters that need them (the embedded SQLite file).
     ping: Callable[[], Awaitable[None]] | None = None
+    # Where the app hands the case ids whose effects are to be carried out after the user
+    # has been answered (`casework.worker.EffectWorker.submit`). None: `handle` carries them
+    # out itself before it returns (tests on fakes, scripts).
+    later: Callable[[str], None] | None = None
     close_adapters: Callable[[], None] | None = None
     _calendars: dict[str, SchoolCalendar] = field(default_factory=dict)
 
@@ -198,7 +203,12 @@ class Casework:
         Raises a `Refusal` (nothing written) or `StoreUnavailable` (nothing written).
         """
         applied = await self.apply(case_id, command, actor)
-        effects = await complete_effects(self, applied.folded)
+        if self.later is not None:
+            # Recorded and projected: the effects (drafts, prompts) follow the answer.
+            self.later(applied.folded.case_id)
+            effects = EffectsDone(applied.folded)
+        else:
+            effects = await self.settle(applied.folded)
         view = effects.folded.view
         return Outcome(
             case_id=view.case_id,
@@ -214,6 +224,15 @@ class Casework:
             ),
             letters_drafted=effects.drafted,
         )
+
+    async def settle(self, folded: Folded) -> EffectsDone:
+        """What follows a command: the catch-up of derived records (any case a crash left
+        behind included), then the effects still owed on this case."""
+        try:
+            await catch_up(self)
+        except StoreUnavailable as error:
+            logger.warning("catch-up skipped, store unavailable: %s", error)
+        return await complete_effects(self, folded)
 
     async def complete_effects(self, case_id: str) -> tuple[EffectFailure, ...]:
         """Carry out the effects still undone on the case (the sweeper's retry)."""

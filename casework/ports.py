@@ -147,9 +147,9 @@ class CaseStore(Protocol):
 
     # -- the catch-up of derived records (casework.catchup) --
 
-    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
-        """(position, case id) of up to `limit` appended events after `position` in the
-        event log's global order (positions start at 1 and only grow)."""
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str, int]]:
+        """(position, case id, sequence number) of up to `limit` appended events after
+        `position` in the event log's global order (positions start at 1 and only grow)."""
         ...
 
     async def checkpoint(self, name: str) -> int:

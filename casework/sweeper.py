@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from casework.catchup import catch_up
 from casework.pipeline import SYSTEM, Casework, EffectFailure
 from casework.ports import StoreUnavailable
 from rules.errors import HistoryError, Refusal
@@ -42,6 +43,9 @@ class SweepReport:
 
 
 async def sweep(cw: Casework, today: date) -> SweepReport:
+    # First the derived records, so that a case a crash left without its row and deadlines
+    # is found by the due index below.
+    await catch_up(cw)
     due = await cw.ports.store.due_by(today)
     case_ids = tuple(dict.fromkeys(d.case_id for d in due))
     applied: list[str] = []

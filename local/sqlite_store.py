@@ -488,15 +488,15 @@ class SqliteCaseStore:
             for (case_id, school_id, role, action, due) in await self._db.call(select)
         )
 
-    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str, int]]:
         def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
             return connection.execute(
-                "SELECT position, case_id FROM event_log WHERE position > ?"
+                "SELECT position, case_id, seq FROM event_log WHERE position > ?"
                 " ORDER BY position LIMIT ?",
                 (position, limit),
             ).fetchall()
 
-        return tuple((int(p), str(c)) for (p, c) in await self._db.call(select))
+        return tuple((int(p), str(c), int(q)) for (p, c, q) in await self._db.call(select))
 
     async def checkpoint(self, name: str) -> int:
         def select(connection: sqlite3.Connection) -> int:

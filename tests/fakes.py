@@ -54,7 +54,7 @@ class InMemoryCaseStore:
         self._deadlines: dict[str, tuple[OpenDeadline, ...]] = {}
         self._counters: dict[tuple[str, int], int] = {}
         self._allocated: dict[str, str] = {}
-        self._log: list[tuple[int, str]] = []
+        self._log: list[tuple[int, str, int]] = []
         self._checkpoints: dict[str, int] = {}
         self._lock = asyncio.Lock()
 
@@ -107,7 +107,7 @@ class InMemoryCaseStore:
             )
             history.extend(stored)
             base = len(self._log)
-            self._log += [(base + i, case_id) for i in range(1, len(stored) + 1)]
+            self._log += [(base + i, case_id, e.seq) for i, e in enumerate(stored, start=1)]
             return stored
 
     async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
@@ -135,7 +135,7 @@ class InMemoryCaseStore:
         due = [d for ds in self._deadlines.values() for d in ds if d.due <= day]
         return tuple(sorted(due, key=lambda d: (d.due, d.case_id, d.action)))
 
-    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+    async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str, int]]:
         return tuple(self._log[position : position + limit])
 
     async def checkpoint(self, name: str) -> int:

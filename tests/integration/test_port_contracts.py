@@ -595,8 +595,13 @@ async def test_changes_since_lists_appended_events_in_global_order(store: CaseSt
 
     everything = await store.changes_since(0, 100)
 
-    assert [case for _, case in everything] == ["case-1", "case-1", "case-2", "case-1"]
-    positions = [p for p, _ in everything]
+    assert [(case, seq) for _, case, seq in everything] == [
+        ("case-1", 1),
+        ("case-1", 2),
+        ("case-2", 1),
+        ("case-1", 3),
+    ]
+    positions = [p for p, _, _ in everything]
     assert positions == sorted(positions)
     assert len(set(positions)) == 4
     assert await store.changes_since(positions[1], 2) == tuple(everything[2:4])
