@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 
-from casework.pipeline import Actor, Casework, Outcome
+from casework.pipeline import Actor, Casework, CommandIdTaken, Outcome
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
 from rules.errors import NotPermitted
@@ -59,6 +59,8 @@ async def report_incident(
     """Open a case for `person` at `school_id` with its first incident."""
     case_id = case_id_for(command_id)
     _, view = await cw.load(case_id)
+    if view is not None and view.opened_by != actor.object_id:
+        raise CommandIdTaken()  # someone else's form: say nothing about their case
     if view is not None:  # the same submit again: answered with the first result
         new_case = NewCase(case_id, view.reference, view.school_id, view.person)
         command = ReportIncident(command_id, incident, new_case)
@@ -68,6 +70,9 @@ async def report_incident(
     ctx = cw.context(actor, school.id)
     probe = ReportIncident(command_id, incident)
     check_permitted(probe, ctx.roles, system=False)
-    reference = await cw.ports.store.allocate_reference(school.reference_prefix, ctx.today.year)
+    # Allocated once per command id: fifty presses of one card spend one reference.
+    reference = await cw.ports.store.allocate_reference(
+        school.reference_prefix, ctx.today.year, command_id
+    )
     command = ReportIncident(command_id, incident, NewCase(case_id, reference, school.id, person))
     return await dispatch(cw, command, actor, case_id=case_id)

@@ -45,7 +45,7 @@ from rules.calendar import SchoolCalendar
 from rules.case import CaseView
 from rules.commands import COMMAND_TYPES, Command
 from rules.decide import SYSTEM_ACTOR, DecisionContext, decide
-from rules.errors import CaseNotFound, InvalidDetails, NotPermitted
+from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
 from rules.events import event_to_record
 from rules.prompts import Prompt, prompts_for
 from rules.roles import Role
@@ -63,6 +63,20 @@ MAX_APPEND_ATTEMPTS = 5
 
 class UnknownUser(NotPermitted):
     """Someone the trust's directory does not know: nothing they ask is done."""
+
+
+class CommandIdTaken(Refusal):
+    """A card's command id that someone else's command already used. A command id is a
+    repeat only for the person who first used it; for anyone else it says nothing about the
+    case it was used on (not its reference, not its school)."""
+
+    TITLE = "Please start again"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This card cannot be used again: it belongs to a step someone else has already "
+            "recorded. Nothing was changed. Type help to start afresh."
+        )
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,13 @@ class Casework:
             ctx = self.context(actor, school_id)
             if folded is not None and command.command_id in folded.view.command_ids:
                 earlier = tuple(e for e in folded.history if e.command_id == command.command_id)
+                if any(e.actor_id != ctx.actor_id for e in earlier):
+                    logger.info(
+                        "case %s: command id %s reused by another actor; refused",
+                        folded.view.reference,
+                        command.command_id,
+                    )
+                    raise CommandIdTaken()
                 logger.info(
                     "case %s: command %s was already applied",
                     folded.view.reference,
