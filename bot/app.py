@@ -27,6 +27,7 @@ from bot.auth import (
     activity_id_of,
     parse_activity,
 )
+from bot.connector import ConnectorClients, ReplyRetries
 from bot.handlers import default_router
 from bot.outbound import msal_tokens
 from bot.routing import Router
@@ -62,11 +63,13 @@ def create_app(
     router: Router | None = None,
     auth_policy: InboundAuthPolicy | None = None,
     monotonic: Callable[[], float] | None = None,
+    outbound_timeout_s: float = OUTBOUND_TIMEOUT_S,
 ) -> web.Application:
     """The app for `settings` and `services`.
 
     `router` defaults to every route the bot knows; `auth_policy` to the production
-    timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`.
+    timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`;
+    `outbound_timeout_s` bounds every outbound call (replies included).
     Raises `InsecureConfiguration` for local development mode on a non-loopback host.
     """
     refuse_insecure_listening(settings)
@@ -78,7 +81,7 @@ def create_app(
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         # A bound for every outbound call; the key fetch has its own, shorter, timeout.
         timeout = aiohttp.ClientTimeout(
-            total=OUTBOUND_TIMEOUT_S, connect=policy.key_fetch_timeout_s
+            total=outbound_timeout_s, connect=min(policy.key_fetch_timeout_s, outbound_timeout_s)
         )
         async with contextlib.AsyncExitStack() as stack:
             session = await stack.enter_async_context(aiohttp.ClientSession(timeout=timeout))
@@ -101,11 +104,15 @@ def create_app(
             app[AUTHENTICATOR] = InboundAuthenticator(
                 app_id=settings.app_id, tenant_id=live.tenant_id, keys=keys, policy=policy
             )
-            tokens = live.outbound_tokens
-            if tokens is None and not settings.local_development:
-                tokens = msal_tokens(settings)
+            # Local development mode sends no token (the Playground expects none).
+            tokens = None
+            if not settings.local_development:
+                tokens = live.outbound_tokens or msal_tokens(settings)
+            # Clients are built on the first send to each serviceUrl and reused.
+            connectors = ConnectorClients(session, tokens)
+            retries = ReplyRetries(connectors)
             app[TURNS] = TeamsTurns(
-                settings.app_id, tokens, router if router is not None else default_router(live)
+                router if router is not None else default_router(live), connectors, retries
             )
             if settings.local_development:
                 logger.warning(
@@ -115,16 +122,18 @@ def create_app(
                     settings.host,
                     live.tenant_id,
                 )
+            retrying = asyncio.create_task(retries.run())
             sweeping = None
             if live.casework is not None and live.sweep_every_s is not None:
                 sweeping = asyncio.create_task(sweep_forever(live.casework, live.sweep_every_s))
             try:
                 yield
             finally:
-                if sweeping is not None:
-                    sweeping.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await sweeping
+                for task in (retrying, sweeping):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
 
     app.cleanup_ctx.append(lifetime)
     app.router.add_post("/api/messages", messages)
