@@ -53,6 +53,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         return 2
 
     config = prepared.config
+    mismatch = tenant_mismatch(settings, config.tenant_id)
+    if mismatch:
+        print(f"safe-premises: cannot start: {mismatch}", file=sys.stderr)
+        return 2
     services = BotServices(
         tenant_id=config.tenant_id,
         trust_name=config.trust.name,
@@ -86,6 +90,21 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
+    """Why the app registration's tenant and the trust's cannot both be meant ("" if fine).
+
+    One tenant: activities are accepted only from the configuration's `tenant_id`, so a
+    bot registered in another tenant would refuse every request with 403 and no warning.
+    """
+    registered = settings.app_tenant_id.strip()
+    if not registered or registered.lower() == configured_tenant.strip().lower():
+        return ""
+    return (
+        f"MicrosoftAppTenantId is {registered!r} but the trust configuration's tenant_id "
+        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same"
+    )
 
 
 def how_to_talk_to_it(settings: Settings) -> str:
