@@ -44,6 +44,8 @@ SERVICES = web.AppKey("services", BotServices)
 CLIENT_SESSION = web.AppKey("client_session", aiohttp.ClientSession)
 AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
+CONNECTORS = web.AppKey("connectors", ConnectorClients)
+REPLY_RETRIES = web.AppKey("reply_retries", ReplyRetries)
 
 READINESS_TIMEOUT_S = 2.0
 OUTBOUND_TIMEOUT_S = 30.0
@@ -109,8 +111,8 @@ def create_app(
             if not settings.local_development:
                 tokens = live.outbound_tokens or msal_tokens(settings)
             # Clients are built on the first send to each serviceUrl and reused.
-            connectors = ConnectorClients(session, tokens)
-            retries = ReplyRetries(connectors)
+            connectors = app[CONNECTORS] = ConnectorClients(session, tokens)
+            retries = app[REPLY_RETRIES] = ReplyRetries(connectors)
             app[TURNS] = TeamsTurns(
                 router if router is not None else default_router(live), connectors, retries
             )

@@ -184,17 +184,19 @@ class CachedTokens:
 
 
 def msal_tokens(
-    settings: Settings, *, policy: TokenPolicy | None = None, verify: bool | str = True
+    settings: Settings, *, policy: TokenPolicy | None = None, http_client: Any = None
 ) -> CachedTokens:
     """Outbound tokens for the app registration described by `settings`, through msal.
 
-    `verify` is handed to msal's HTTP client (requests): True, or the path of the CA
-    bundle to trust (tests trust their loopback identity provider's certificate so).
+    `http_client` is the `requests.Session` msal uses (default: a new one); every request
+    on it is given `TokenPolicy.timeout_s`. Tests pass one that trusts their loopback
+    identity provider's certificate.
     """
     chosen = policy or TokenPolicy()
     if settings.app_type is AppType.USER_ASSIGNED_MSI:
         return CachedTokens(
-            _managed_identity_acquirer(settings.app_id, chosen.timeout_s), policy=chosen
+            _managed_identity_acquirer(settings.app_id, chosen.timeout_s, http_client),
+            policy=chosen,
         )
     tenant = (
         settings.app_tenant_id
@@ -206,13 +208,24 @@ def msal_tokens(
         settings.app_password,
         f"{settings.authority_host}/{tenant}",
         timeout_s=chosen.timeout_s,
-        verify=verify,
+        http_client=http_client,
     )
     return CachedTokens(acquire, policy=chosen)
 
 
+def _bounded(http_client: Any, timeout_s: float) -> Any:
+    """`http_client` (or a new `requests.Session`) with a timeout on every request."""
+    if http_client is None:
+        import requests
+
+        http_client = requests.Session()
+    # requests has no session-wide timeout; msal bounds its own session the same way.
+    http_client.request = functools.partial(http_client.request, timeout=timeout_s)
+    return http_client
+
+
 def _client_secret_acquirer(
-    app_id: str, password: str, authority: str, *, timeout_s: float, verify: bool | str
+    app_id: str, password: str, authority: str, *, timeout_s: float, http_client: Any
 ) -> Callable[[], TokenResult]:
     application: Any = None
 
@@ -227,8 +240,7 @@ def _client_secret_acquirer(
                 client_id=app_id,
                 client_credential=password,
                 authority=authority,
-                timeout=timeout_s,
-                verify=verify,
+                http_client=_bounded(http_client, timeout_s),
                 # The authority host is the operator's explicit choice (BOT_AUTHORITY_HOST);
                 # instance discovery would ask login.microsoftonline.com to vouch for it.
                 instance_discovery=False,
@@ -239,20 +251,19 @@ def _client_secret_acquirer(
     return acquire
 
 
-def _managed_identity_acquirer(client_id: str, timeout_s: float) -> Callable[[], TokenResult]:
+def _managed_identity_acquirer(
+    client_id: str, timeout_s: float, http_client: Any
+) -> Callable[[], TokenResult]:
     client: Any = None
 
     def acquire() -> TokenResult:
         nonlocal client
         import msal
-        import requests
 
         if client is None:
-            session = requests.Session()
-            # requests has no session-wide timeout; msal bounds its own session this way.
-            session.request = functools.partial(session.request, timeout=timeout_s)  # type: ignore[method-assign]
             client = msal.ManagedIdentityClient(
-                msal.UserAssignedManagedIdentity(client_id=client_id), http_client=session
+                msal.UserAssignedManagedIdentity(client_id=client_id),
+                http_client=_bounded(http_client, timeout_s),
             )
         result: TokenResult = client.acquire_token_for_client(
             resource=BOT_CONNECTOR_SCOPE.removesuffix("/.default")
