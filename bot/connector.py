@@ -158,18 +158,16 @@ class ReplyRetries:
         self._clients = clients
         self._policy = policy or RetryPolicy()
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self.waiting = 0  # queued and not yet delivered or given up
         self.delivered = 0
         self.abandoned = 0
 
-    @property
-    def pending(self) -> int:
-        return self._queue.qsize()
-
     def add(self, delivery: Delivery, body: Mapping[str, Any], activity_id: str) -> bool:
         """Queue a reply; False (and it is dropped) when too many are already waiting."""
-        if self._queue.qsize() >= self._policy.max_pending:
+        if self.waiting >= self._policy.max_pending:
             self.abandoned += 1
             return False
+        self.waiting += 1
         self._queue.put_nowait(_Pending(delivery, body, activity_id))
         return True
 
@@ -202,11 +200,13 @@ class ReplyRetries:
                 if not error.retryable:
                     break
                 continue
+            self.waiting -= 1
             self.delivered += 1
             logger.info(
                 "activity %s: reply posted on retry %d", pending.activity_id, pending.attempts
             )
             return
+        self.waiting -= 1
         self.abandoned += 1
         logger.warning(
             "activity %s: reply given up after %d retries", pending.activity_id, pending.attempts

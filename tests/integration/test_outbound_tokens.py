@@ -59,7 +59,7 @@ async def test_a_token_request_that_never_answers_gives_up_after_the_timeout(
     tokens = CachedTokens(hangs, policy=QUICK)
 
     started = time.perf_counter()
-    with pytest.raises(OutboundTokenError, match="no answer within 0.2 s"):
+    with pytest.raises(OutboundTokenError, match=r"no answer within 0\.2 s"):
         await tokens.token()
     assert time.perf_counter() - started < 1.0
 
