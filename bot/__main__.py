@@ -28,6 +28,12 @@ from templates.errors import LetterTemplateError
 # The sweeper closes reply windows that passed, sends due reminders and retries undone
 # letter drafts and notifications; a quarter of an hour is well inside any deadline.
 SWEEP_EVERY_S = 15 * 60
+# On SIGTERM, turns still running get time to finish before they are cancelled: aiohttp
+# waits up to twice `shutdown_timeout` (graceful, then after closing the request), so
+# about 6 s, well inside the 30 s Azure App Service and Container Apps allow before
+# killing the process. What a cancelled turn recorded stays recorded, and the sweeper
+# finishes its effects.
+SHUTDOWN_GRACE_S = 3.0
 
 logger = logging.getLogger("bot")
 
@@ -79,7 +85,13 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(how_to_talk_to_it(settings), flush=True)
 
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: listening())
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=lambda _: listening(),
+            shutdown_timeout=SHUTDOWN_GRACE_S,
+        )
     except StoreUnavailable as error:
         print(f"safe-premises: cannot start: {error}", file=sys.stderr)
         return 2

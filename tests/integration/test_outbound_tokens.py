@@ -84,7 +84,7 @@ async def test_callers_share_one_request_and_none_waits_past_the_timeout(
 
 async def test_after_a_failure_it_backs_off_and_fails_fast_meanwhile() -> None:
     clock = Monotonic()
-    answers = iter(
+    answers: Iterator[Mapping[str, Any]] = iter(
         [
             {"error": "temporarily_unavailable"},
             {"error": "temporarily_unavailable"},
@@ -145,7 +145,9 @@ async def test_a_late_answer_from_a_request_that_timed_out_is_used() -> None:
 
 async def test_a_token_still_valid_is_used_while_its_renewal_fails() -> None:
     clock = Monotonic()
-    answers = iter([{"access_token": "tok-1", "expires_in": 3600}, {"error": "invalid_request"}])
+    answers: Iterator[Mapping[str, Any]] = iter(
+        [{"access_token": "tok-1", "expires_in": 3600}, {"error": "invalid_request"}]
+    )
     tokens = CachedTokens(lambda: next(answers), monotonic=clock)
 
     assert await tokens.token() == "tok-1"
