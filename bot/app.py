@@ -2,9 +2,9 @@
 
 `create_app(settings, services)` builds it; nothing happens at import time. One
 `aiohttp.ClientSession` lives as long as the app (created in `cleanup_ctx`) and carries
-every outbound call the app makes itself (the signing-key fetches). The application layer's
-adapters are opened in the same `cleanup_ctx`, on that session, and closed after the
-sweeper has stopped (`BotServices.open_casework`).
+every outbound call the app makes itself (the signing-key fetches, the replies to the Bot
+Connector). The application layer's adapters are opened in the same `cleanup_ctx`, on
+that session, and closed after the sweeper has stopped (`BotServices.open_casework`).
 """
 
 from __future__ import annotations
