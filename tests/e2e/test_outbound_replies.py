@@ -179,7 +179,7 @@ async def test_an_activity_without_a_usable_service_url_is_refused_with_400(
         response = await bot.client.post(activity, authorization=f"Bearer {token}")
 
     assert response.status == 400
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
     assert calls == []
     assert tokens.requests == 0
     assert bot.connector.recorded == []

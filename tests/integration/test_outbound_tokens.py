@@ -61,7 +61,7 @@ async def test_a_token_request_that_never_answers_gives_up_after_the_timeout(
     started = time.perf_counter()
     with pytest.raises(OutboundTokenError, match=r"no answer within 0\.2 s"):
         await tokens.token()
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
 
 
 async def test_callers_share_one_request_and_none_waits_past_the_timeout(
@@ -79,7 +79,7 @@ async def test_callers_share_one_request_and_none_waits_past_the_timeout(
     assert all(isinstance(o, OutboundTokenError) for o in outcomes)
     # One request for all twenty; nobody queued behind another's wait.
     assert tokens.acquisitions == 1
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
 
 
 async def test_after_a_failure_it_backs_off_and_fails_fast_meanwhile() -> None:
@@ -182,12 +182,12 @@ def test_a_thread_stuck_in_msal_does_not_keep_the_process_alive() -> None:
     )
     started = time.perf_counter()
     finished = subprocess.run(
-        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=20
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=30
     )
 
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "gave up"
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 15
 
 
 # --- msal against the loopback Entra ID ---------------------------------------------------
@@ -246,7 +246,7 @@ async def test_a_stalled_token_endpoint_gives_up_after_the_timeout(
     started = time.perf_counter()
     with pytest.raises(OutboundTokenError):
         await tokens.token()
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 3.0
     with pytest.raises(TokensUnavailable):  # and the next activity does not wait again
         await tokens.token()
     assert idp.entra.token_requests == 1
