@@ -28,6 +28,12 @@ from templates.errors import LetterTemplateError
 # The sweeper closes reply windows that passed, sends due reminders and retries undone
 # letter drafts and notifications; a quarter of an hour is well inside any deadline.
 SWEEP_EVERY_S = 15 * 60
+# On SIGTERM, turns still running get time to finish before they are cancelled: aiohttp
+# waits up to twice `shutdown_timeout` (graceful, then after closing the request), so
+# about 6 s, well inside the 30 s Azure App Service and Container Apps allow before
+# killing the process. What a cancelled turn recorded stays recorded, and the sweeper
+# finishes its effects.
+SHUTDOWN_GRACE_S = 3.0
 
 logger = logging.getLogger("bot")
 
@@ -53,6 +59,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         return 2
 
     config = prepared.config
+    mismatch = tenant_mismatch(settings, config.tenant_id)
+    if mismatch:
+        print(f"safe-premises: cannot start: {mismatch}", file=sys.stderr)
+        return 2
     services = BotServices(
         tenant_id=config.tenant_id,
         trust_name=config.trust.name,
@@ -75,7 +85,13 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(how_to_talk_to_it(settings), flush=True)
 
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: listening())
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=lambda _: listening(),
+            shutdown_timeout=SHUTDOWN_GRACE_S,
+        )
     except StoreUnavailable as error:
         print(f"safe-premises: cannot start: {error}", file=sys.stderr)
         return 2
@@ -86,6 +102,21 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
+    """Why the app registration's tenant and the trust's cannot both be meant ("" if fine).
+
+    One tenant: activities are accepted only from the configuration's `tenant_id`, so a
+    bot registered in another tenant would refuse every request with 403 and no warning.
+    """
+    registered = settings.app_tenant_id.strip()
+    if not registered or registered.lower() == configured_tenant.strip().lower():
+        return ""
+    return (
+        f"MicrosoftAppTenantId is {registered!r} but the trust configuration's tenant_id "
+        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same"
+    )
 
 
 def how_to_talk_to_it(settings: Settings) -> str:

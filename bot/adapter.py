@@ -1,10 +1,18 @@
-"""The one module that talks to the Bot Framework SDK (botbuilder 4.17.1).
+"""The one module that uses the Bot Framework SDK (botbuilder 4.17.1): its schema.
 
-botbuilder is used for what it does well: the turn context and the Bot Connector client
-that posts replies. It does NOT authenticate requests (`bot/auth.py` has already done that
-when `TeamsTurns.run` is called) and it does not acquire tokens on the event loop
-(`bot/outbound.py` does, in a worker thread). Moving to the Microsoft 365 Agents SDK
-means rewriting this module only.
+A turn is: the router decides what to answer (`bot/flows/`), the invoke response goes
+back in the HTTP body, and each message is posted to the Bot Connector
+(`bot/connector.py`). botbuilder's `Activity` and `AdaptiveCardInvokeResponse` models
+serialise what is sent, so the wire format is the SDK's own.
+
+botbuilder's `CloudAdapter.process_activity` is not used: it builds a connector client
+and a user-token client and asks for a token for every activity, before the bot has
+decided to send anything (a typing activity, an invoke answered in its body), and a token
+failure then answers 500 after a command was recorded. Here a token is asked for only
+when a message is posted, and a message that cannot be posted is logged (activity id
+only) and queued for a retry; the turn's HTTP answer does not depend on it. Inbound
+authentication is `bot/auth.py`'s, done before `TeamsTurns.run` is called. Moving to the
+Microsoft 365 Agents SDK means rewriting this module only.
 """
 
 from __future__ import annotations
@@ -14,36 +22,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.core.serializer_helper import serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
     Attachment,
-    CallerIdConstants,
+    ChannelAccount,
+    ConversationAccount,
+    InputHints,
 )
-from botframework.connector.auth import (
-    AppCredentials,
-    AuthenticateRequestResult,
-    AuthenticationConstants,
-    BotFrameworkAuthentication,
-    BotFrameworkAuthenticationFactory,
-    ClaimsIdentity,
-    ConnectorFactory,
-    MicrosoftAppCredentials,
-    ServiceClientCredentialsFactory,
-    UserTokenClient,
-)
-from msrest.serialization import Model
 
 from bot.auth import VerifiedCaller
+from bot.connector import ConnectorClients, Delivery, ReplyNotPosted, ReplyRetries
 from bot.flows.failures import answer
-from bot.outbound import OutboundTokens
-from bot.routing import ADAPTIVE_CARD_CONTENT_TYPE, Inbound, Reply, Router
+from bot.routing import ADAPTIVE_CARD_CONTENT_TYPE, Inbound, OutgoingMessage, Reply, Router
 
 logger = logging.getLogger(__name__)
+
+# Channels whose replies are not threaded on the activity they answer (botbuilder's rule).
+_UNTHREADED_CHANNELS = ("directline", "webchat")
 
 
 @dataclass(frozen=True)
@@ -55,139 +53,96 @@ class TurnResult:
 
 
 class TeamsTurns:
-    """Runs one authenticated activity through botbuilder and the router."""
+    """Runs one authenticated activity through the router and posts what it says."""
 
-    def __init__(self, app_id: str, outbound_tokens: OutboundTokens | None, router: Router):
-        credentials = _PreparedTokenCredentialsFactory(app_id, outbound_tokens)
-        self._authentication = _AlreadyAuthenticated(
-            BotFrameworkAuthenticationFactory.create(credential_factory=credentials)
-        )
-        self._adapter = CloudAdapter(self._authentication)
+    def __init__(
+        self, router: Router, connectors: ConnectorClients, retries: ReplyRetries | None = None
+    ) -> None:
         self._router = router
-        self._app_id = app_id
+        self._connectors = connectors
+        self._retries = retries
 
     async def run(self, activity_json: Mapping[str, Any], caller: VerifiedCaller) -> TurnResult:
-        activity = Activity().deserialize(dict(activity_json))
         inbound = Inbound.from_activity(activity_json)
-        result = AuthenticateRequestResult()
-        if caller.authenticated:
-            identity = ClaimsIdentity(dict(caller.claims), True, "Bearer")
-            result.caller_id = CallerIdConstants.public_azure_channel.value
-        else:
-            # Local development mode: the same anonymous identity botbuilder itself uses.
-            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
-            result.caller_id = None
-        result.claims_identity = identity
-        result.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
-        result.connector_factory = self._authentication.create_connector_factory(identity)
-
-        bot = _RoutedBot(self._router, inbound)
-        invoke_response = await self._adapter.process_activity(result, activity, bot.on_turn)
-        if invoke_response is None:
-            return TurnResult(200)
-        body = invoke_response.body
-        if isinstance(body, Model):
-            body = serializer_helper(body)
-        return TurnResult(int(invoke_response.status), body)
-
-
-class _RoutedBot(Bot):  # type: ignore[misc]
-    def __init__(self, router: Router, inbound: Inbound) -> None:
-        self._router = router
-        self._inbound = inbound
-
-    async def on_turn(self, context: TurnContext) -> None:
-        reply: Reply = await answer(self._router, self._inbound)
-        if reply.invoke is not None:
-            # A typed body (not a dict): botbuilder serialises it exactly once.
-            body = AdaptiveCardInvokeResponse(
-                status_code=reply.invoke.status_code,
-                type=reply.invoke.type,
-                value=reply.invoke.value,
-            )
-            await context.send_activity(
-                Activity(
-                    type=ActivityTypes.invoke_response,
-                    value=InvokeResponse(status=200, body=body),
-                )
-            )
-        elif self._inbound.type == "invoke":
-            await context.send_activity(
-                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501))
-            )
-        for message in reply.messages:
-            outgoing = Activity(type=ActivityTypes.message)
-            if message.text:
-                outgoing.text = message.text
-            if message.card is not None:
-                outgoing.attachments = [
-                    Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
-                ]
-            await context.send_activity(outgoing)
-
-
-class _AlreadyAuthenticated(BotFrameworkAuthentication):  # type: ignore[misc]
-    """botbuilder's authentication with inbound validation switched off.
-
-    Inbound requests are authenticated in `bot/auth.py` before botbuilder sees them; if
-    any code path asked botbuilder to validate again, that would be a bug, so it fails.
-    """
-
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
-        self._inner = inner
-
-    async def authenticate_request(self, activity: Activity, auth_header: str) -> Any:
-        raise PermissionError("inbound requests are authenticated at the app's boundary")
-
-    async def authenticate_streaming_request(self, auth_header: str, channel_id: str) -> Any:
-        raise PermissionError("streaming connections are not supported")
-
-    async def authenticate_channel_request(self, auth_header: str) -> Any:
-        raise PermissionError("skill callbacks are not supported")
-
-    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._inner.create_connector_factory(claims_identity)
-
-    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        return await self._inner.create_user_token_client(claims_identity)
-
-    def get_originating_audience(self) -> str:
-        result: str = self._inner.get_originating_audience()
+        reply: Reply = await answer(self._router, inbound)
+        result = _http_answer(inbound, reply)
+        if reply.messages:
+            delivery = delivery_for(activity_json)
+            for message in reply.messages:
+                await self._post(delivery, _message_activity(activity_json, message), inbound)
         return result
 
+    async def _post(self, delivery: Delivery, body: Mapping[str, Any], inbound: Inbound) -> None:
+        try:
+            await self._connectors.send(delivery, body)
+        except ReplyNotPosted as error:
+            queued = (
+                error.retryable
+                and self._retries is not None
+                and self._retries.add(delivery, body, inbound.activity_id)
+            )
+            # The activity id only: the reply may hold what the user typed.
+            logger.warning(
+                "activity %s: reply not posted (%s); %s",
+                inbound.activity_id,
+                error.reason,
+                "queued for a retry" if queued else "not retried",
+            )
 
-class _PreparedTokenCredentials(AppCredentials):  # type: ignore[misc]
-    """Credentials holding a token obtained beforehand, off the event loop.
 
-    msrest calls `get_access_token` synchronously on the event loop; here it only returns
-    the token already in hand.
-    """
+def _http_answer(inbound: Inbound, reply: Reply) -> TurnResult:
+    if reply.invoke is not None:
+        # A typed body (not a dict), serialised exactly once.
+        body = AdaptiveCardInvokeResponse(
+            status_code=reply.invoke.status_code,
+            type=reply.invoke.type,
+            value=reply.invoke.value,
+        )
+        return TurnResult(200, serializer_helper(body))
+    if inbound.type == "invoke":
+        return TurnResult(501)
+    return TurnResult(200)
 
-    def __init__(self, app_id: str, token: str, oauth_scope: str) -> None:
-        super().__init__(app_id=app_id, oauth_scope=oauth_scope)
-        self._token = token
 
-    def get_access_token(self, force_refresh: bool = False) -> str:
-        return self._token
+def delivery_for(activity: Mapping[str, Any]) -> Delivery:
+    """Where replies to `activity` go (botbuilder's `get_conversation_reference` rules)."""
+    conversation = activity.get("conversation")
+    conversation_id = conversation.get("id") if isinstance(conversation, dict) else None
+    activity_id = activity.get("id")
+    threaded = (
+        activity.get("type") != "conversationUpdate"
+        and activity.get("channelId") not in _UNTHREADED_CHANNELS
+        and isinstance(activity_id, str)
+        and bool(activity_id)
+    )
+    return Delivery(
+        service_url=str(activity.get("serviceUrl")),
+        conversation_id=str(conversation_id or ""),
+        reply_to_id=str(activity_id) if threaded else None,
+    )
 
 
-class _PreparedTokenCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
-    def __init__(self, app_id: str, tokens: OutboundTokens | None) -> None:
-        self._app_id = app_id
-        self._tokens = tokens
-
-    async def is_valid_app_id(self, app_id: str) -> bool:
-        return bool(app_id) and app_id == self._app_id
-
-    async def is_authentication_disabled(self) -> bool:
-        return not self._app_id
-
-    async def create_credentials(
-        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> AppCredentials:
-        if not self._app_id:
-            return MicrosoftAppCredentials.empty()
-        if app_id != self._app_id or self._tokens is None:
-            raise PermissionError("no outbound credentials for this app id")
-        token = await self._tokens.token()
-        return _PreparedTokenCredentials(app_id, token, oauth_scope)
+def _message_activity(incoming: Mapping[str, Any], message: OutgoingMessage) -> dict[str, Any]:
+    """The reply as the Bot Connector expects it, addressed as botbuilder addresses it."""
+    source = Activity().deserialize(dict(incoming))
+    outgoing = Activity(
+        type=ActivityTypes.message,
+        channel_id=source.channel_id,
+        locale=source.locale,
+        service_url=source.service_url,
+        conversation=source.conversation or ConversationAccount(),
+        from_property=source.recipient or ChannelAccount(),
+        recipient=source.from_property or ChannelAccount(),
+        input_hint=InputHints.accepting_input,
+    )
+    delivery = delivery_for(incoming)
+    if delivery.reply_to_id:
+        outgoing.reply_to_id = delivery.reply_to_id
+    if message.text:
+        outgoing.text = message.text
+    if message.card is not None:
+        outgoing.attachments = [
+            Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
+        ]
+    body: dict[str, Any] = outgoing.serialize()
+    return body

@@ -2,9 +2,9 @@
 
 `create_app(settings, services)` builds it; nothing happens at import time. One
 `aiohttp.ClientSession` lives as long as the app (created in `cleanup_ctx`) and carries
-every outbound call the app makes itself (the signing-key fetches). The application layer's
-adapters are opened in the same `cleanup_ctx`, on that session, and closed after the
-sweeper has stopped (`BotServices.open_casework`).
+every outbound call the app makes itself (the signing-key fetches, the replies to the Bot
+Connector). The application layer's adapters are opened in the same `cleanup_ctx`, on
+that session, and closed after the sweeper has stopped (`BotServices.open_casework`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.auth import (
     activity_id_of,
     parse_activity,
 )
+from bot.connector import ConnectorClients, ReplyRetries
 from bot.flows import default_router
 from bot.outbound import msal_tokens
 from bot.routing import Router
@@ -44,6 +45,8 @@ SERVICES = web.AppKey("services", BotServices)
 CLIENT_SESSION = web.AppKey("client_session", aiohttp.ClientSession)
 AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
+CONNECTORS = web.AppKey("connectors", ConnectorClients)
+REPLY_RETRIES = web.AppKey("reply_retries", ReplyRetries)
 
 READINESS_TIMEOUT_S = 2.0
 EFFECTS_GRACE_S = 5.0
@@ -64,11 +67,13 @@ def create_app(
     router: Router | None = None,
     auth_policy: InboundAuthPolicy | None = None,
     monotonic: Callable[[], float] | None = None,
+    outbound_timeout_s: float = OUTBOUND_TIMEOUT_S,
 ) -> web.Application:
     """The app for `settings` and `services`.
 
     `router` defaults to every route the bot knows; `auth_policy` to the production
-    timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`.
+    timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`;
+    `outbound_timeout_s` bounds every outbound call (replies included).
     Raises `InsecureConfiguration` for local development mode on a non-loopback host.
     """
     refuse_insecure_listening(settings)
@@ -80,7 +85,7 @@ def create_app(
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         # A bound for every outbound call; the key fetch has its own, shorter, timeout.
         timeout = aiohttp.ClientTimeout(
-            total=OUTBOUND_TIMEOUT_S, connect=policy.key_fetch_timeout_s
+            total=outbound_timeout_s, connect=min(policy.key_fetch_timeout_s, outbound_timeout_s)
         )
         async with contextlib.AsyncExitStack() as stack:
             session = await stack.enter_async_context(aiohttp.ClientSession(timeout=timeout))
@@ -103,11 +108,15 @@ def create_app(
             app[AUTHENTICATOR] = InboundAuthenticator(
                 app_id=settings.app_id, tenant_id=live.tenant_id, keys=keys, policy=policy
             )
-            tokens = live.outbound_tokens
-            if tokens is None and not settings.local_development:
-                tokens = msal_tokens(settings)
+            # Local development mode sends no token (the Playground expects none).
+            tokens = None
+            if not settings.local_development:
+                tokens = live.outbound_tokens or msal_tokens(settings)
+            # Clients are built on the first send to each serviceUrl and reused.
+            connectors = app[CONNECTORS] = ConnectorClients(session, tokens)
+            retries = app[REPLY_RETRIES] = ReplyRetries(connectors)
             app[TURNS] = TeamsTurns(
-                settings.app_id, tokens, router if router is not None else default_router(live)
+                router if router is not None else default_router(live), connectors, retries
             )
             if settings.local_development:
                 logger.warning(
@@ -117,7 +126,7 @@ def create_app(
                     settings.host,
                     live.tenant_id,
                 )
-            background: list[asyncio.Task[None]] = []
+            background: list[asyncio.Task[None]] = [asyncio.create_task(retries.run())]
             worker = None
             if live.casework is not None:
                 # Effects (drafts, prompts) run after the user has been answered.

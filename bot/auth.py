@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import jwt
@@ -322,11 +323,38 @@ def activity_id_of(activity: Mapping[str, Any]) -> str:
 
 
 def parse_activity(body: bytes) -> dict[str, Any]:
-    """The request body as an activity object, or ValueError."""
+    """The request body as an activity object, or ValueError.
+
+    The activity must name where replies go (`serviceUrl`, an absolute http(s) URL):
+    without one, a reply would go to a default endpoint (botbuilder's: the public Bot
+    Framework) or nowhere, after the command had run.
+    """
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("the body is not JSON") from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
         raise ValueError("the body is not an activity")
+    if not is_service_url(parsed.get("serviceUrl")):
+        raise ValueError("the activity has no serviceUrl that is an absolute http(s) URL")
     return parsed
+
+
+def is_service_url(value: object) -> bool:
+    """An absolute http(s) URL with a host, and nothing a URL should not hold."""
+    if not isinstance(value, str) or value != value.strip() or len(value) > 2048:
+        return False
+    try:
+        parsed = urlsplit(value)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return (
+        parsed.scheme in ("http", "https")
+        and bool(parsed.hostname)
+        and not parsed.username
+        and not parsed.password
+        and not parsed.query
+        and not parsed.fragment
+        and not any(c.isspace() or ord(c) < 0x20 for c in value)
+    )

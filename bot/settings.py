@@ -12,8 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+# Where the bot's outbound tokens come from (Entra ID, public cloud). Azure names such a
+# value an "authority host": scheme and host only, the tenant is added per request.
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 
 
 class SettingsError(ValueError):
@@ -35,6 +39,7 @@ class Settings:
     app_tenant_id: str = ""
     app_type: AppType = AppType.MULTI_TENANT
     openid_metadata_url: str = DEFAULT_OPENID_METADATA_URL
+    authority_host: str = DEFAULT_AUTHORITY_HOST
     host: str = "127.0.0.1"
     port: int = 3978
     config_path: Path = Path("config/trust.yaml")
@@ -55,7 +60,8 @@ class Settings:
         return (
             f"Settings(app_id={self.app_id!r}, app_password={hidden!r}, "
             f"app_tenant_id={self.app_tenant_id!r}, app_type={self.app_type.value!r}, "
-            f"openid_metadata_url={self.openid_metadata_url!r}, host={self.host!r}, "
+            f"openid_metadata_url={self.openid_metadata_url!r}, "
+            f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
             f"data_dir={str(self.data_dir)!r})"
         )
@@ -96,6 +102,7 @@ class Settings:
                 f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}"
             )
 
+        authority_host = _parse_authority_host(get("BOT_AUTHORITY_HOST", DEFAULT_AUTHORITY_HOST))
         host = get("HOST", "127.0.0.1")
         port = _parse_port(get("PORT", "3978"))
 
@@ -105,6 +112,7 @@ class Settings:
             app_tenant_id=app_tenant_id,
             app_type=app_type,
             openid_metadata_url=metadata_url,
+            authority_host=authority_host,
             host=host,
             port=port,
             config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
@@ -141,3 +149,25 @@ def _parse_app_type(text: str) -> AppType:
             return app_type
     choices = ", ".join(t.value for t in AppType)
     raise SettingsError(f"MicrosoftAppType must be one of {choices}, not {text!r}")
+
+
+def _parse_authority_host(text: str) -> str:
+    """`https://host[:port]`, as Azure's authority hosts are written (a bare host gets
+    `https://`, as the Azure SDKs do). msal only speaks HTTPS to an authority."""
+    value = text if "://" in text else f"https://{text}"
+    parsed = urlsplit(value)
+    problem = ""
+    if parsed.scheme != "https":
+        problem = "must use https (msal refuses any other scheme)"
+    elif not parsed.hostname:
+        problem = "names no host"
+    elif parsed.path.strip("/") or parsed.query or parsed.fragment or parsed.username:
+        problem = "must be a scheme and host only (the tenant is added by the bot)"
+    else:
+        try:
+            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            problem = "has a port that is not a number"
+    if problem:
+        raise SettingsError(f"BOT_AUTHORITY_HOST {problem}, not {text!r}")
+    return f"https://{parsed.netloc}"

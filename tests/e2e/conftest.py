@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.app import create_app
 from bot.auth import InboundAuthPolicy
@@ -34,6 +35,7 @@ class BotUnderTest:
     idp: LoopbackIdentityProvider
     services: BotServices
     settings: Settings
+    app: web.Application
 
 
 StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
@@ -65,23 +67,34 @@ async def start_bot(
             router: Router | None = None,
             auth_policy: InboundAuthPolicy | None = None,
             monotonic: Callable[[], float] | None = None,
+            settings: Settings | None = None,
+            outbound_timeout_s: float | None = None,
         ) -> AsyncIterator[BotUnderTest]:
-            settings = Settings(
+            settings = settings or Settings(
                 app_id=app_id,
                 app_password="unused" if app_id else "",
                 openid_metadata_url=idp.metadata_url,
             )
+            app_id = settings.app_id
             chosen = services or services_for_tests()
             if not app_id:
                 connector.expected_authorization = None
+            timeouts = (
+                {} if outbound_timeout_s is None else {"outbound_timeout_s": outbound_timeout_s}
+            )
             app = create_app(
-                settings, chosen, router=router, auth_policy=auth_policy, monotonic=monotonic
+                settings,
+                chosen,
+                router=router,
+                auth_policy=auth_policy,
+                monotonic=monotonic,
+                **timeouts,
             )
             async with serve(app) as url:
                 client = TeamsClient(
                     session, url, connector, idp if app_id else None, app_id=app_id
                 )
-                yield BotUnderTest(url, client, connector, idp, chosen, settings)
+                yield BotUnderTest(url, client, connector, idp, chosen, settings, app)
 
         yield start
 

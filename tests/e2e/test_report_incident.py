@@ -32,7 +32,7 @@ from tests.fakes import (
     StaticDirectory,
 )
 from tests.harness.identities import HEAD as HARNESS_HEAD
-from tests.harness.identities import STAFF, TRUST_TENANT
+from tests.harness.identities import STAFF, TRUST_TENANT, StaticOutboundTokens
 
 EXAMPLE_STAFF_ID = "a1000000-0000-4000-8000-000000000003"  # Priya Shah in config/trust.yaml
 
@@ -249,3 +249,27 @@ async def test_a_reporter_the_directory_cannot_name_is_refused_not_recorded_as_u
     assert response.body["statusCode"] == 400
     assert "does not know you" in response.body["value"]["message"]
     assert await store.cases_at("oakfield") == ()
+
+
+async def test_when_entra_id_cannot_be_reached_a_submit_is_still_recorded_and_answered(
+    reporting: Reporting,
+) -> None:
+    # The answer to a Submit travels in the invoke's HTTP body: no token is needed, so a
+    # token that cannot be had must neither lose the report nor turn the answer into a 500.
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+    tokens = bot.services.outbound_tokens
+    assert isinstance(tokens, StaticOutboundTokens)
+    tokens.failing = True
+    asked_before = tokens.requests
+
+    response = await bot.client.press(STAFF, form, "Submit report", complete_report())
+
+    assert response.status == 200
+    assert response.invoke_card is not None
+    assert "Report OAK-2026-0001 recorded." in card_text(response.invoke_card)
+    assert [s.reference for s in await casework.ports.store.cases_at("oakfield")] == [
+        "OAK-2026-0001"
+    ]
+    assert tokens.requests == asked_before

@@ -23,6 +23,7 @@ Translating Swagger 2.0 `definitions` to JSON Schema (Draft 4), and the quirks m
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 from collections.abc import Mapping
@@ -123,6 +124,22 @@ class LoopbackConnector:
         self._ids = itertools.count(1)
         self._serving: Any = None
         self.url = ""
+        self._stall: asyncio.Event | None = None
+        self.stalled_requests = 0
+
+    def stall(self) -> None:
+        """Make every call hang, unanswered, until `release()` (or the end of the test)."""
+        self._stall = asyncio.Event()
+
+    def release(self) -> None:
+        if self._stall is not None:
+            self._stall.set()
+            self._stall = None
+
+    async def _stalling(self, request: web.Request) -> None:
+        if self._stall is not None:
+            self.stalled_requests += 1
+            await self._stall.wait()
 
     async def __aenter__(self) -> LoopbackConnector:
         app = web.Application()
@@ -135,6 +152,7 @@ class LoopbackConnector:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self.release()
         await self._serving.__aexit__(None, None, None)
 
     @property
@@ -149,6 +167,7 @@ class LoopbackConnector:
         return [(r, card) for r in self.activities_in(conversation_id) for card in r.cards]
 
     async def _send(self, request: web.Request) -> web.Response:
+        await self._stalling(request)
         problem = self._check_authorization(request)
         body = await request.json()
         conversation = request.match_info["conversation"]
@@ -182,6 +201,7 @@ class LoopbackConnector:
         return web.json_response({"id": new_id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        await self._stalling(request)
         problem = self._check_authorization(request)
         body = await request.json()
         problems = ([problem] if problem else []) + body_problems(body, "ConversationParameters")

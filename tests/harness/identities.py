@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.outbound import OutboundTokenError
 from tests.harness.teams import TeamsUser
 
 APP_ID = "00000000-0000-4000-8000-00000000b07a"  # the bot's app id in authenticated tests
@@ -17,14 +18,19 @@ OUTSIDER = TeamsUser("c9000000-0000-4000-8000-000000000009", "Alex Elsewhere", F
 
 
 class StaticOutboundTokens:
-    """`bot.outbound.OutboundTokens` handing out one fixed token, and counting requests."""
+    """`bot.outbound.OutboundTokens` handing out one fixed token, and counting requests.
+
+    Set `failing` to make it fail as msal does when Entra ID cannot be reached."""
 
     def __init__(self, token: str = OUTBOUND_TOKEN) -> None:
         self._token = token
         self.requests = 0
+        self.failing = False
 
     async def token(self) -> str:
         self.requests += 1
+        if self.failing:
+            raise OutboundTokenError("no token for the Bot Connector: ConnectionError")
         return self._token
 
 

@@ -1,4 +1,5 @@
-"""A loopback identity provider playing login.botframework.com for the bot under test.
+"""A loopback identity provider playing login.botframework.com for the bot under test,
+and (as `entra`, over HTTPS) Entra ID, which issues the bot's outbound tokens.
 
 It serves OpenID metadata and a JWKS whose keys carry `endorsements` (the channels each
 key may sign for), counts how often each is fetched, can stall (to test the bot's fetch
@@ -21,6 +22,7 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.harness.entra import LoopbackEntraId
 from tests.harness.servers import serve
 
 BOT_CONNECTOR_ISSUER = "https://api.botframework.com"
@@ -75,6 +77,7 @@ class LoopbackIdentityProvider:
         self._stalled_request = asyncio.Event()
         self._serving: Any = None
         self.url = ""
+        self.entra = LoopbackEntraId()
 
     # --- serving -----------------------------------------------------------------------
 
@@ -84,11 +87,18 @@ class LoopbackIdentityProvider:
         app.router.add_get("/v1/.well-known/keys", self._jwks)
         self._serving = serve(app)
         self.url = await self._serving.__aenter__()
+        await self.entra.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self.release()
+        await self.entra.__aexit__(None, None, None)
         await self._serving.__aexit__(None, None, None)
+
+    @property
+    def authority_host(self) -> str:
+        """Entra ID's authority host (`BOT_AUTHORITY_HOST`), ``https://127.0.0.1:PORT``."""
+        return self.entra.authority_host
 
     @property
     def metadata_url(self) -> str:

@@ -116,3 +116,29 @@ def test_blank_values_mean_the_default() -> None:
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert Settings(host=host).listens_on_loopback is loopback
+
+
+def test_the_authority_host_follows_the_azure_convention() -> None:
+    assert Settings.from_environ({}).authority_host == "https://login.microsoftonline.com"
+    for given, expected in [
+        ("https://login.microsoftonline.us", "https://login.microsoftonline.us"),
+        ("https://login.microsoftonline.us/", "https://login.microsoftonline.us"),
+        ("login.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
+        ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),
+    ]:
+        assert Settings.from_environ({"BOT_AUTHORITY_HOST": given}).authority_host == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://login.microsoftonline.com",
+        "https://login.microsoftonline.com/my-tenant",
+        "https://login.microsoftonline.com?x=1",
+        "https://",
+        "https://host:port",
+    ],
+)
+def test_an_authority_host_msal_cannot_use_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="BOT_AUTHORITY_HOST"):
+        Settings.from_environ({"BOT_AUTHORITY_HOST": value})

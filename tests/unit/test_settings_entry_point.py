@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.__main__ import main, tenant_mismatch
+from bot.settings import Settings
+from casework.bootstrap import prepare
+from tests.casework_world import EXAMPLE_CONFIG
 
 
 def test_a_port_that_is_not_a_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -40,3 +43,37 @@ def test_a_missing_trust_configuration(capsys: pytest.CaptureFixture[str], tmp_p
     err = capsys.readouterr().err
     assert "cannot start" in err
     assert "nowhere.yaml" in err
+
+
+def test_an_app_registered_in_another_tenant_than_the_trust_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    configured = prepare(EXAMPLE_CONFIG).config.tenant_id
+    registered = "0d0d0d0d-1111-4222-8333-444455556666"
+
+    status = main(
+        {
+            "MicrosoftAppId": "00000000-0000-4000-8000-00000000b07a",
+            "MicrosoftAppPassword": "a-secret",
+            "MicrosoftAppTenantId": registered,
+            "SAFE_PREMISES_CONFIG": str(EXAMPLE_CONFIG),
+            "SAFE_PREMISES_DATA": str(tmp_path / "var"),
+        }
+    )
+
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "cannot start" in lines[0]
+    assert registered in lines[0]
+    assert configured in lines[0]
+    assert "a-secret" not in lines[0]
+    assert not (tmp_path / "var").exists(), "nothing is created before the refusal"
+
+
+def test_the_same_tenant_in_either_spelling_is_one_tenant() -> None:
+    configured = prepare(EXAMPLE_CONFIG).config.tenant_id
+    same = Settings(app_id="app", app_password="x", app_tenant_id=f" {configured.upper()} ")
+
+    assert tenant_mismatch(same, configured) == ""
+    assert tenant_mismatch(Settings(), configured) == ""  # no tenant set: nothing to differ

@@ -1,0 +1,172 @@
+"""A loopback Entra ID for the bot's outbound tokens: what msal asks of an authority.
+
+msal only speaks HTTPS to an authority (`msal.authority.canonicalize` refuses any other
+scheme), so this serves HTTPS on 127.0.0.1 with a throwaway self-signed certificate,
+written to `ca_file` for the test's msal HTTP client to trust (nothing else trusts it).
+With instance discovery off (as `bot/outbound.py` builds msal), msal asks for:
+
+- `GET /{tenant}/v2.0/.well-known/openid-configuration` (tenant discovery), needing
+  `authorization_endpoint`, `token_endpoint` and `issuer`;
+- `POST /{tenant}/oauth2/v2.0/token`, the OAuth2 client-credentials grant, form-encoded
+  `grant_type`, `client_id`, `client_secret`, `scope`.
+
+It counts both, can stall the token endpoint (to test the bot's timeout and shutdown)
+and issues one fixed access token, so the connector can expect it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import secrets
+import ssl
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import requests
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from tests.harness.servers import serve
+
+CLIENT_SECRET = "loopback-client-secret"  # the app password the loopback Entra ID accepts
+BOT_CONNECTOR_SCOPE = "https://api.botframework.com/.default"
+
+
+@cache
+def _certificate() -> tuple[bytes, bytes]:
+    """(certificate PEM, private key PEM) for 127.0.0.1 and localhost, once per process."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "loopback entra id")])
+    # A fixed validity window around the certificate's use, not today's date: a hidden
+    # clock would make the test depend on when it runs.
+    not_before = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + datetime.timedelta(days=365 * 100))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        cert.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+class LoopbackEntraId:
+    def __init__(self, *, client_secret: str = CLIENT_SECRET) -> None:
+        self.client_secret = client_secret
+        self.access_token = f"loopback-entra-token-{secrets.token_urlsafe(8)}"
+        self.expires_in = 3599
+        self.discovery_requests = 0
+        self.token_requests = 0
+        self.tenants: list[str] = []  # the tenant in each token request's path
+        self._stall: asyncio.Event | None = None
+        self._stalled = asyncio.Event()
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._serving: Any = None
+        self.authority_host = ""
+        self.ca_file = ""
+
+    async def __aenter__(self) -> LoopbackEntraId:
+        cert_pem, key_pem = _certificate()
+        self._folder = tempfile.TemporaryDirectory(prefix="loopback-entra-")
+        folder = Path(self._folder.name)
+        (folder / "cert.pem").write_bytes(cert_pem)
+        (folder / "key.pem").write_bytes(key_pem)
+        self.ca_file = str(folder / "cert.pem")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+        app = web.Application()
+        app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        self._serving = serve(app, ssl_context=context)
+        self.authority_host = await self._serving.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+        await self._serving.__aexit__(None, None, None)
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    def http_client(self) -> requests.Session:
+        """An HTTP client for msal that trusts this server's certificate and nothing else
+        (and ignores REQUESTS_CA_BUNDLE, which requests would let override `verify`)."""
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = self.ca_file
+        return session
+
+    def stall(self) -> None:
+        """Make the token endpoint hang until `release()` (or the end of the test)."""
+        self._stall = asyncio.Event()
+
+    async def wait_until_stalled(self) -> None:
+        await self._stalled.wait()
+
+    def release(self) -> None:
+        if self._stall is not None:
+            self._stall.set()
+            self._stall = None
+
+    async def _discovery(self, request: web.Request) -> web.Response:
+        self.discovery_requests += 1
+        base = f"{self.authority_host}/{request.match_info['tenant']}"
+        return web.json_response(
+            {
+                "issuer": f"{base}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            }
+        )
+
+    async def _token(self, request: web.Request) -> web.Response:
+        self.token_requests += 1
+        self.tenants.append(request.match_info["tenant"])
+        if self._stall is not None:
+            self._stalled.set()
+            await self._stall.wait()
+        form = await request.post()
+        if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
+            return _oauth_error(400, "unsupported_grant_type")
+        if form.get("client_secret") != self.client_secret:
+            return _oauth_error(401, "invalid_client")
+        if form.get("scope") != BOT_CONNECTOR_SCOPE:
+            return _oauth_error(400, "invalid_scope")
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": self.expires_in,
+                "ext_expires_in": self.expires_in,
+                "access_token": self.access_token,
+            }
+        )
+
+
+def _oauth_error(status: int, error: str) -> web.Response:
+    return web.json_response(
+        {"error": error, "error_description": f"loopback Entra ID: {error}"}, status=status
+    )
