@@ -277,6 +277,15 @@ async def _process(request: web.Request, body: bytes) -> web.Response:
     except Exception:
         logger.exception("activity %s could not be processed", activity_id)
         return web.json_response({"error": "the activity could not be processed"}, status=500)
+    if result.status >= 400:
+        # botbuilder answers 501 to an invoke no route answers (not an adaptiveCard/action).
+        logger.info(
+            "activity %s: %s %s is not handled; answered %s",
+            activity_id,
+            loggable(activity.get("type")),
+            loggable(activity.get("name")),
+            result.status,
+        )
     if result.body is None:
         return web.Response(status=result.status)
     return web.json_response(result.body, status=result.status)

@@ -255,6 +255,11 @@ def parse(
     affected = read.several(AFFECTED, view.affected, "Choose who was affected from the list.")
     summary = read.text(SUMMARY)
     effect = read.text(EFFECT)
+    # The optional inputs have limits too, so they are read before deciding.
+    witnesses = read.lines(WITNESSES)
+    police_called = read.toggle(POLICE_CALLED)
+    assault = read.toggle(ASSAULT)
+    evidence = read.text(EVIDENCE)
     if read.problems:
         return ValidationProblem(tuple(read.problems), read.values, dict(read.at_fields))
     return ReportSubmission(
@@ -270,8 +275,8 @@ def parse(
         affected=affected,
         summary=summary,
         effect=effect,
-        witnesses=read.lines(WITNESSES),
-        police_called=read.toggle(POLICE_CALLED),
-        assault=read.toggle(ASSAULT),
-        evidence=read.text(EVIDENCE),
+        witnesses=witnesses,
+        police_called=police_called,
+        assault=assault,
+        evidence=evidence,
     )
