@@ -1,6 +1,7 @@
 """Many activities at once against the bot over loopback HTTP (not a test).
 
     .venv/bin/python -m bench.bench_inbound_load [--requests 500] [--profile FILE]
+        [--limits IN_FLIGHT,WAITING]
 
 The bot runs in a child process (so that its memory is measured alone), authenticated,
 with the loopback identity provider's keys and a minimal loopback Bot Connector that
@@ -41,7 +42,10 @@ CHILD_START_TIMEOUT_S = 30.0
 # --- the bot, in the child process ----------------------------------------------------------
 
 
-async def serve_bot(metadata_url: str) -> None:
+async def serve_bot(metadata_url: str, limits: tuple[int, int] | None) -> None:
+    import logging
+
+    from bot.admission import RequestLimits
     from bot.app import create_app
     from bot.services import BotServices
     from bot.settings import Settings
@@ -55,7 +59,10 @@ async def serve_bot(metadata_url: str) -> None:
         schools=(Choice("oak-primary", "Oak Primary School"),),
         outbound_tokens=StaticOutboundTokens(),
     )
-    runner = web.AppRunner(create_app(settings, services), access_log=None)
+    # The bot's refusals are one line each; hundreds of them would only slow the terminal.
+    logging.getLogger("bot.app").setLevel(logging.ERROR)
+    chosen = RequestLimits(*limits) if limits else None
+    runner = web.AppRunner(create_app(settings, services, limits=chosen), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -66,14 +73,14 @@ async def serve_bot(metadata_url: str) -> None:
     await runner.cleanup()
 
 
-def child_main(metadata_url: str, profile: str | None) -> None:
+def child_main(metadata_url: str, profile: str | None, limits: tuple[int, int] | None) -> None:
     if profile is None:
-        asyncio.run(serve_bot(metadata_url))
+        asyncio.run(serve_bot(metadata_url, limits))
         return
     profiler = cProfile.Profile()
     profiler.enable()
     try:
-        asyncio.run(serve_bot(metadata_url))
+        asyncio.run(serve_bot(metadata_url, limits))
     finally:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -133,7 +140,7 @@ def summary(label: str, seconds: list[float]) -> str:
     )
 
 
-async def run(requests: int, profile: str | None) -> None:
+async def run(requests: int, profile: str | None, limits: tuple[int, int] | None) -> None:
     from tests.harness.idp import LoopbackIdentityProvider
     from tests.harness.servers import serve
 
@@ -143,6 +150,8 @@ async def run(requests: int, profile: str | None) -> None:
         command = [sys.executable, "-m", "bench.bench_inbound_load", "--child", idp.metadata_url]
         if profile:
             command += ["--profile", profile]
+        if limits:
+            command += ["--limits", f"{limits[0]},{limits[1]}"]
         child = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
         try:
             assert child.stdout is not None
@@ -214,12 +223,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--profile", help="write the bot's cProfile statistics here")
+    parser.add_argument(
+        "--limits",
+        metavar="IN_FLIGHT,WAITING",
+        help="the bot's RequestLimits max_in_flight and max_waiting (default: the app's)",
+    )
     parser.add_argument("--child", metavar="METADATA_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    limits = tuple(int(n) for n in args.limits.split(",")) if args.limits else None
+    if limits is not None and len(limits) != 2:
+        parser.error("--limits takes two numbers, IN_FLIGHT,WAITING")
+    chosen = (limits[0], limits[1]) if limits else None
     if args.child:
-        child_main(args.child, args.profile)
+        child_main(args.child, args.profile, chosen)
     else:
-        asyncio.run(run(args.requests, args.profile))
+        asyncio.run(run(args.requests, args.profile, chosen))
 
 
 if __name__ == "__main__":

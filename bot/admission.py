@@ -1,6 +1,6 @@
 """How much work /api/messages takes on at once, and how long a request may take to arrive.
 
-Each activity costs the event loop tens of milliseconds of CPU (most of it botbuilder
+Each activity costs the event loop about 55 ms of CPU (a third of it botbuilder
 building its connector clients, see docs/benchmarks.md), so a burst of hundreds made every
 one of them wait many seconds and held their memory meanwhile. `Admission` lets
 `max_in_flight` activities be processed at once and `max_waiting` more wait for a turn;
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 class RequestLimits:
     """The bounds on /api/messages (docs/input-limits.md says why these numbers)."""
 
-    max_in_flight: int = 8
-    max_waiting: int = 32
+    max_in_flight: int = 4
+    max_waiting: int = 16
     # A body not fully arrived after this long is answered 408: Teams sends an activity in
     # one go, and a slow sender must not hold the request open indefinitely.
     body_timeout_s: float = 10.0
