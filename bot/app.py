@@ -17,20 +17,21 @@ from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.adapter import TeamsTurns
+from bot.admission import Admission, Overloaded, RequestLimits
 from bot.auth import (
     AuthFailure,
     InboundAuthenticator,
     InboundAuthPolicy,
     SigningKeys,
-    activity_id_of,
     parse_activity,
 )
 from bot.connector import ConnectorClients, ReplyRetries
 from bot.flows import default_router
 from bot.outbound import msal_tokens
-from bot.routing import Router
+from bot.routing import Router, loggable
 from bot.services import BotServices
 from bot.settings import Settings
 from casework.pipeline import Casework
@@ -47,6 +48,8 @@ AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
 CONNECTORS = web.AppKey("connectors", ConnectorClients)
 REPLY_RETRIES = web.AppKey("reply_retries", ReplyRetries)
+LIMITS = web.AppKey("limits", RequestLimits)
+ADMISSION = web.AppKey("admission", Admission)
 
 READINESS_TIMEOUT_S = 2.0
 EFFECTS_GRACE_S = 5.0
@@ -68,12 +71,14 @@ def create_app(
     auth_policy: InboundAuthPolicy | None = None,
     monotonic: Callable[[], float] | None = None,
     outbound_timeout_s: float = OUTBOUND_TIMEOUT_S,
+    limits: RequestLimits | None = None,
 ) -> web.Application:
     """The app for `settings` and `services`.
 
     `router` defaults to every route the bot knows; `auth_policy` to the production
     timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`;
-    `outbound_timeout_s` bounds every outbound call (replies included).
+    `outbound_timeout_s` bounds every outbound call (replies included); `limits` (work in
+    flight, body timeout) to `RequestLimits()`.
     Raises `InsecureConfiguration` for local development mode on a non-loopback host.
     """
     refuse_insecure_listening(settings)
@@ -81,6 +86,8 @@ def create_app(
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
     app[SETTINGS] = settings
     app[SERVICES] = services
+    app[LIMITS] = limits or RequestLimits()
+    app[ADMISSION] = Admission(app[LIMITS])
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         # A bound for every outbound call; the key fetch has its own, shorter, timeout.
@@ -226,13 +233,59 @@ async def _not_ready(services: BotServices) -> list[str]:
 
 
 async def messages(request: web.Request) -> web.Response:
-    """An activity from the Bot Connector: authenticate, then run the turn."""
+    """An activity from the Bot Connector: read it (within the body timeout), take a slot
+    (or answer 503 at once), authenticate, then run the turn.
+
+    Every refusal is one log line, without a traceback, naming the request only by its
+    sanitised activity id (`loggable`): nothing read from the request is logged raw.
+    """
+    limits = request.app[LIMITS]
     try:
-        activity = parse_activity(await request.read())
+        async with asyncio.timeout(limits.body_timeout_s):
+            body = await request.read()
+    except TimeoutError:
+        logger.warning(
+            "refused a request to /api/messages with 408: the body did not arrive in %s s",
+            limits.body_timeout_s,
+        )
+        return web.json_response({"error": "the request took too long to arrive"}, status=408)
+    except web.HTTPRequestEntityTooLarge:
+        logger.warning(
+            "refused a request to /api/messages with 413: the body is over %d bytes",
+            MAX_ACTIVITY_BYTES,
+        )
+        return web.json_response({"error": "the request is too large"}, status=413)
+    except (ConnectionError, HttpProcessingError) as error:
+        # The client went away (or broke its framing) mid-body: nobody is left to answer.
+        logger.info(
+            "a client left before its request to /api/messages arrived (%s)",
+            type(error).__name__,
+        )
+        return web.Response(status=400)
+    admission = request.app[ADMISSION]
+    try:
+        async with admission.admit():
+            return await _process(request, body)
+    except Overloaded:
+        logger.warning(
+            "refused a request to /api/messages with 503: %d activities in flight or waiting",
+            admission.admitted,
+        )
+        return web.json_response(
+            {"error": "too many requests at once; retry later"},
+            status=503,
+            headers={"Retry-After": str(limits.retry_after_s)},
+        )
+
+
+async def _process(request: web.Request, body: bytes) -> web.Response:
+    try:
+        activity = parse_activity(body)
     except ValueError as error:
-        logger.warning("refused a request to /api/messages: %s", error)
+        # The message names the check that failed, never the body's content.
+        logger.warning("refused a request to /api/messages with 400: %s", error)
         return web.json_response({"error": str(error)}, status=400)
-    activity_id = activity_id_of(activity)
+    activity_id = loggable(activity.get("id"))
     try:
         caller = await request.app[AUTHENTICATOR].authenticate(
             request.headers.get("Authorization"), activity
@@ -251,6 +304,15 @@ async def messages(request: web.Request) -> web.Response:
     except Exception:
         logger.exception("activity %s could not be processed", activity_id)
         return web.json_response({"error": "the activity could not be processed"}, status=500)
+    if result.status >= 400:
+        # botbuilder answers 501 to an invoke no route answers (not an adaptiveCard/action).
+        logger.info(
+            "activity %s: %s %s is not handled; answered %s",
+            activity_id,
+            loggable(activity.get("type")),
+            loggable(activity.get("name")),
+            result.status,
+        )
     if result.body is None:
         return web.Response(status=result.status)
     return web.json_response(result.body, status=result.status)

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import jwt
 
+from bot.activity_shape import MAX_DEPTH, check_shape
+
 logger = logging.getLogger(__name__)
 
 BOT_CONNECTOR_ISSUER = "https://api.botframework.com"
@@ -323,18 +325,25 @@ def activity_id_of(activity: Mapping[str, Any]) -> str:
 
 
 def parse_activity(body: bytes) -> dict[str, Any]:
-    """The request body as an activity object, or ValueError.
+    """The request body as an activity object, or ValueError (its message names what is
+    wrong, never the body's content, so it may be logged).
 
-    The activity must name where replies go (`serviceUrl`, an absolute http(s) URL):
-    without one, a reply would go to a default endpoint (botbuilder's: the public Bot
-    Framework) or nowhere, after the command had run.
+    Besides being a JSON object with a `type`, the activity must have the shape botbuilder
+    reads (`bot.activity_shape.check_shape`): every known field of the right type, nesting
+    at most `MAX_DEPTH` deep, valid Unicode throughout. And it must name where replies go
+    (`serviceUrl`, an absolute http(s) URL): without one, a reply would go to a default
+    endpoint (botbuilder's: the public Bot Framework) or nowhere, after the command had run.
     """
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("the body is not JSON") from None
+    except RecursionError:
+        # json gives up around a thousand levels deep; check_shape refuses far fewer.
+        raise ValueError(f"the activity is nested more than {MAX_DEPTH} deep") from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
         raise ValueError("the body is not an activity")
+    check_shape(parsed)
     if not is_service_url(parsed.get("serviceUrl")):
         raise ValueError("the activity has no serviceUrl that is an absolute http(s) URL")
     return parsed

@@ -4,6 +4,10 @@ An activity is first turned into an `Inbound` (plain data), then the first route
 selector matches it runs. Handlers return a `Reply`: messages to post and, for a card
 action, the invoke response. Nothing here imports botbuilder. The routes themselves are
 the flows' (`bot/flows/`).
+
+An activity is hostile until proved otherwise: its text is read up to `MAX_TEXT_CHARS`
+only, mentions are removed in one pass (linear time, whatever the text), and anything
+from it that goes into a log line goes through `loggable` first.
 """
 
 from __future__ import annotations
@@ -21,14 +25,55 @@ INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 INVOKE_ERROR = "application/vnd.microsoft.error"
 
-_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+# A Teams message holds at most about 28 KB; the bot reads the first word of a message
+# only, so more than this is never read (and never costs more than this to read).
+MAX_TEXT_CHARS = 32_000
+
+_MENTION_TAG = re.compile(r"<(/?)at>", re.IGNORECASE)
+
+# What a log line may show of an identifier taken from a request: these characters, and at
+# most MAX_LOGGED_CHARS of them, so that no request can forge or flood a log line.
+MAX_LOGGED_CHARS = 64
+_LOGGABLE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:@/+=")
+
+
+def loggable(value: object, limit: int = MAX_LOGGED_CHARS) -> str:
+    """`value` (an id or a verb from a request) fit for a log line: every character other
+    than ASCII letters, digits and `-_.:@/+=` shown as `?`, and cut to `limit` characters
+    (then ending in `...`). Not a string, or empty: `(none)`."""
+    if not isinstance(value, str) or not value:
+        return "(none)"
+    shown = "".join(c if c in _LOGGABLE else "?" for c in value[: limit + 1])
+    return shown if len(shown) <= limit else shown[:limit] + "..."
+
+
+def strip_mentions(text: str) -> str:
+    """`text` with every `<at>…</at>` mention replaced by a space, in one pass.
+
+    Same result as removing the regular expression `<at>.*?</at>` (case-insensitive, across
+    lines) from left to right, which takes time quadratic in the number of unclosed `<at>`:
+    here each tag is looked at once. An `<at>` that is never closed is kept, as it was.
+    """
+    pieces: list[str] = []
+    kept_from = 0
+    opened_at: int | None = None
+    for tag in _MENTION_TAG.finditer(text):
+        closing = tag.group(1) == "/"
+        if opened_at is None and not closing:
+            opened_at = tag.start()
+        elif opened_at is not None and closing:
+            pieces += [text[kept_from:opened_at], " "]
+            kept_from = tag.end()
+            opened_at = None
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
 
 
 @dataclass(frozen=True)
 class Inbound:
     """What the bot needs from one activity, as plain data."""
 
-    activity_id: str
+    activity_id: str  # as sent; `log_id` is the form for log lines and cards
     type: str
     name: str = ""
     text: str = ""  # mentions of the bot removed, whitespace trimmed
@@ -42,6 +87,11 @@ class Inbound:
     members_added: tuple[str, ...] = ()
     installation_action: str = ""  # installationUpdate: add, remove, add-upgrade, …
     locale: str = ""
+
+    @property
+    def log_id(self) -> str:
+        """The activity id, fit for a log line (see `loggable`)."""
+        return loggable(self.activity_id)
 
     @property
     def command_word(self) -> str:
@@ -96,7 +146,7 @@ class Inbound:
             activity_id=text(activity.get("id")),
             type=text(activity.get("type")),
             name=text(activity.get("name")),
-            text=_MENTION.sub(" ", text(activity.get("text"))).strip(),
+            text=strip_mentions(text(activity.get("text"))[:MAX_TEXT_CHARS]).strip(),
             value=activity.get("value"),
             user_id=text(sender.get("id")),
             user_aad_object_id=text(sender.get("aadObjectId")),

@@ -4,12 +4,15 @@ incidents"), first version: the form a member of staff fills in from Teams.
 Submitting it is the Action.Execute verb `incident.report`, carrying a fresh `commandId`
 so that a retried or double-clicked submit is recorded once. `parse` turns what was
 submitted into a `ReportSubmission` (plain values, each checked against what the card
-offered), or a `ValidationProblem` naming each field in plain words; the card is then built
-again with what the person typed (`values`) and the problems listed at the top
-(`problems`). Like every card module it stays pure (standard library only): turning the
-submission into the rules' types, and checking the date is a real one and not in the
-future, is the reporting flow's (`bot/flows/reporting.py`). Each input is declared once
-below; `build` and `parse` both use that declaration (`cards/inputs.py`).
+offered, every text within its length and free of control characters, the date from 2000
+on, the time a plain HH:MM), or a `ValidationProblem` naming each field in plain words; the
+card is then built again with what the person typed (`values`), the problems listed at the
+top (`problems`) and each one again under its field (`field_problems`). Like every card
+module it stays pure (standard library only): turning the submission into the rules'
+types, and checking the date and time exist in the UK and are not in the future, is the
+reporting flow's (`bot/flows/reporting.py`). Each input is declared once below; `build`
+and `parse` both use that declaration (`cards/inputs.py`). The limits are listed in
+docs/input-limits.md.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from cards.inputs import (
     TimeInput,
     ToggleInput,
     keep_typed,
+    with_field_problems,
 )
 
 VERB = "incident.report"
@@ -52,7 +56,13 @@ RELATIONSHIP = ChoiceSetInput(
     "Say whether they are a parent, carer or visitor.",
     expanded=True,
 )
-INCIDENT_DATE = DateInput("incidentDate", "Date of the incident", "Give the date it happened.")
+INCIDENT_DATE = DateInput(
+    "incidentDate",
+    "Date of the incident",
+    "Give the date it happened.",
+    earliest="2000-01-01",
+    too_early="Give a date from 1 January 2000 onwards.",
+)
 INCIDENT_TIME = TimeInput(
     "incidentTime",
     "Time (roughly is fine)",
@@ -130,6 +140,8 @@ class IncidentReportView:
     affected: Sequence[Choice]  # staff, pupils, other parents, …
     values: Mapping[str, str] = field(default_factory=dict)  # what was typed, by input id
     problems: Sequence[str] = ()  # why the last submit was not recorded, shown at the top
+    field_problems: Mapping[str, str] = field(default_factory=dict)  # by input id, under it
+    latest_date: str = ""  # YYYY-MM-DD: today in the school's time, the date picker's max
 
 
 def build(view: IncidentReportView) -> Card:
@@ -163,7 +175,7 @@ def build(view: IncidentReportView) -> Card:
     body += [
         PERSON_NAME.element(),
         RELATIONSHIP.element(view.relationships),
-        INCIDENT_DATE.element(),
+        INCIDENT_DATE.element(latest=view.latest_date),
         INCIDENT_TIME.element(),
         LOCATION.element(),
         CHANNEL.element(view.channels),
@@ -178,7 +190,7 @@ def build(view: IncidentReportView) -> Card:
     ]
     keep_typed(body, view.values)
     return card(
-        body,
+        with_field_problems(body, view.field_problems),
         [execute("Submit report", VERB, data, style="positive")],
         fallback="Report an incident: this form needs a Teams client that shows Adaptive Cards.",
     )
@@ -211,11 +223,12 @@ class ReportSubmission:
 
 @dataclass(frozen=True)
 class ValidationProblem:
-    """Why a submit cannot be recorded: one plain sentence per problem, and what was
-    submitted, to show the card again with it."""
+    """Why a submit cannot be recorded: one plain sentence per problem, what was
+    submitted, to show the card again with it, and the problem of each input by its id."""
 
     problems: tuple[str, ...]
     values: Mapping[str, str]
+    at_fields: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse(
@@ -242,8 +255,13 @@ def parse(
     affected = read.several(AFFECTED, view.affected, "Choose who was affected from the list.")
     summary = read.text(SUMMARY)
     effect = read.text(EFFECT)
+    # The optional inputs have limits too, so they are read before deciding.
+    witnesses = read.lines(WITNESSES)
+    police_called = read.toggle(POLICE_CALLED)
+    assault = read.toggle(ASSAULT)
+    evidence = read.text(EVIDENCE)
     if read.problems:
-        return ValidationProblem(tuple(read.problems), read.values)
+        return ValidationProblem(tuple(read.problems), read.values, dict(read.at_fields))
     return ReportSubmission(
         command_id=command_id,
         school_id=school_id,
@@ -257,8 +275,8 @@ def parse(
         affected=affected,
         summary=summary,
         effect=effect,
-        witnesses=read.lines(WITNESSES),
-        police_called=read.toggle(POLICE_CALLED),
-        assault=read.toggle(ASSAULT),
-        evidence=read.text(EVIDENCE),
+        witnesses=witnesses,
+        police_called=police_called,
+        assault=assault,
+        evidence=evidence,
     )

@@ -27,13 +27,13 @@ async def answer(router: Router, inbound: Inbound) -> Reply:
     try:
         reply = await router.dispatch(inbound)
     except Refusal as refusal:
-        logger.info("activity %s refused: %s", inbound.activity_id, type(refusal).__name__)
+        logger.info("activity %s refused: %s", inbound.log_id, type(refusal).__name__)
         return refused(inbound, refusal)
     except Exception:
-        logger.exception("activity %s: handler failed", inbound.activity_id)
+        logger.exception("activity %s: handler failed", inbound.log_id)
         return _failure(inbound, _unexpected(inbound), 500, "InternalServerError")
     if inbound.type == "invoke" and inbound.name == ADAPTIVE_CARD_ACTION and not reply.invoke:
-        logger.error("activity %s: invoke handler gave no response", inbound.activity_id)
+        logger.error("activity %s: invoke handler gave no response", inbound.log_id)
         return _failure(inbound, _unexpected(inbound), 500, "InternalServerError")
     return reply
 
@@ -45,13 +45,13 @@ def refused(inbound: Inbound, refusal: Refusal) -> Reply:
         title=refusal.title,
         message=refusal.message,
         facts=tuple(Fact(fact.label, fact.value) for fact in refusal.facts),
-        reference=inbound.activity_id,
+        reference=inbound.log_id,
     )
     return _failure(inbound, view, 400, "BadRequest")
 
 
 def _unexpected(inbound: Inbound) -> error_card.ErrorView:
-    return error_card.ErrorView(message=UNEXPECTED_ERROR, reference=inbound.activity_id)
+    return error_card.ErrorView(message=UNEXPECTED_ERROR, reference=inbound.log_id)
 
 
 def _failure(inbound: Inbound, view: error_card.ErrorView, status: int, code: str) -> Reply:

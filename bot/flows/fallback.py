@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.routing import AnyCardAction, Inbound, InvokeReply, Reply, Route
+from bot.routing import AnyCardAction, Inbound, InvokeReply, Reply, Route, loggable
 from bot.services import BotServices
 
 logger = logging.getLogger(__name__)
@@ -15,7 +15,9 @@ NOT_AVAILABLE = "This button is not available any more. Type help to see what yo
 
 def routes(services: BotServices) -> tuple[Route, ...]:
     async def unknown_verb(inbound: Inbound) -> Reply:
-        logger.info("activity %s: card action %r has no handler", inbound.activity_id, inbound.verb)
+        logger.info(
+            "activity %s: card action %s has no handler", inbound.log_id, loggable(inbound.verb)
+        )
         return Reply(invoke=InvokeReply.error(400, "BadRequest", NOT_AVAILABLE))
 
     return (Route(AnyCardAction(), unknown_verb, "unknown card action"),)

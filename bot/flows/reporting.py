@@ -2,11 +2,16 @@
 incidents"): the typed word "report" sends the incident report card, and its Submit
 records the report through the report use case, or shows the card again with the problems.
 
-`cards.incident_report.parse` checks that everything needed is there and every choice is
-one the card offered; `to_report` here makes the date and time a moment in the school's own
-time (UK), refuses a date that does not exist or is in the future, and builds the
-person's and the incident's details. Problems come back as a `ValidationProblem`, so the
-card is shown again with what the person typed.
+`cards.incident_report.parse` checks that everything needed is there, every choice is one
+the card offered and every text is within its limits; `to_report` here makes the date and
+time a moment in the school's own time (UK), refuses a date that does not exist or is in
+the future and a time the clocks skipped, and builds the person's and the incident's
+details. Problems come back as a `ValidationProblem`, so the card is shown again with what
+the person typed and each problem next to its field.
+
+A time that happens twice (01:00 to 01:59 on the night the clocks go back) is read as the
+first of the two, in British Summer Time: someone reporting it from memory cannot say
+which, and the earlier reading keeps the incident inside the night it was reported for.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.routing import CardVerb, Handler, Inbound, InvokeReply, Reply, Route, TextCommand
 from bot.services import BotServices
 from cards import incident_report, report_received
 from cards.common import COMMAND_ID_KEY, Choice
-from cards.incident_report import ReportSubmission, ValidationProblem
+from cards.incident_report import INCIDENT_DATE, INCIDENT_TIME, ReportSubmission, ValidationProblem
 from cards.inputs import submitted_values
 from casework import bus
 from casework.pipeline import Actor, Casework, UnknownUser
@@ -71,19 +76,30 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
             raise UnknownUser(NOT_IN_DIRECTORY)
         offered = report_view(services, user=user, command_id=command_id)
 
-        def again(problems: tuple[str, ...]) -> Reply:
+        def again(problems: tuple[str, ...], at_fields: Mapping[str, str] | None = None) -> Reply:
             view = report_view(
                 services,
                 user=user,
                 command_id=command_id,
                 values=submitted_values(data),
                 problems=problems,
+                field_problems=at_fields,
             )
             return Reply(invoke=InvokeReply.card(incident_report.build(view)))
 
+        def refused(problem: ValidationProblem) -> Reply:
+            # The input ids only: what was typed may be personal, and is never logged.
+            logger.info(
+                "activity %s: report not recorded, %d problems (%s)",
+                inbound.log_id,
+                len(problem.problems),
+                ",".join(sorted(problem.at_fields)) or "-",
+            )
+            return again(problem.problems, problem.at_fields)
+
         parsed = incident_report.parse(data, offered)
         if isinstance(parsed, ValidationProblem):
-            return again(parsed.problems)
+            return refused(parsed)
         actor = Actor(inbound.user_aad_object_id, inbound.activity_id or None)
         person = casework.ports.directory.person(actor.object_id)
         if person is None:
@@ -96,7 +112,7 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
             now=casework.now(),
         )
         if isinstance(report, ValidationProblem):
-            return again(report.problems)
+            return refused(report)
         try:
             outcome = await bus.report_incident(
                 casework,
@@ -107,10 +123,10 @@ def report_submitter(services: BotServices, casework: Casework) -> Handler:
                 incident=report.incident,
             )
         except StoreUnavailable:
-            logger.warning("activity %s: report not saved, store unavailable", inbound.activity_id)
+            logger.warning("activity %s: report not saved, store unavailable", inbound.log_id)
             return again((NOT_SAVED,))
         school = casework.school(outcome.school_id)
-        logger.info("activity %s: report recorded as %s", inbound.activity_id, outcome.reference)
+        logger.info("activity %s: report recorded as %s", inbound.log_id, outcome.reference)
         received = report_received.ReportReceivedView(
             reference=outcome.reference,
             head_title=school.head_title.value,
@@ -130,8 +146,11 @@ def report_view(
     command_id: str | None = None,
     values: Mapping[str, str] | None = None,
     problems: tuple[str, ...] = (),
+    field_problems: Mapping[str, str] | None = None,
 ) -> incident_report.IncidentReportView:
-    """The report card's view: the reporter's schools and the policy's lists to choose from."""
+    """The report card's view: the reporter's schools and the policy's lists to choose from,
+    and today's date in the school's time (the latest the date picker offers)."""
+    today = services.casework.now().astimezone(UK).date() if services.casework else None
     return incident_report.IncidentReportView(
         command_id=command_id or services.command_ids(),
         schools=schools_of(services, user),
@@ -141,6 +160,8 @@ def report_view(
         affected=tuple(Choice(a.value, a.label) for a in AffectedGroup),
         values=dict(values or {}),
         problems=problems,
+        field_problems=dict(field_problems or {}),
+        latest_date=today.isoformat() if today else "",
     )
 
 
@@ -173,13 +194,27 @@ def to_report(
 ) -> Report | ValidationProblem:
     try:
         day = date.fromisoformat(submission.incident_date)
+    except ValueError:
+        return _problem_at(INCIDENT_DATE.id, "Give a date and time that exist.", values)
+    try:
         moment = time.fromisoformat(submission.incident_time)
     except ValueError:
-        return ValidationProblem(("Give a date and time that exist.",), values)
-    occurred_at = datetime.combine(day, moment.replace(tzinfo=None), tzinfo=UK)
+        return _problem_at(INCIDENT_TIME.id, "Give a date and time that exist.", values)
+    if moment.tzinfo is not None:
+        # The card's parser refuses a zone suffix; a zone is never dropped silently.
+        return _problem_at(INCIDENT_TIME.id, INCIDENT_TIME.with_zone, values)
+    occurred_at = uk_moment(day, moment)
+    if occurred_at is None:
+        return _problem_at(
+            INCIDENT_TIME.id,
+            f"There was no {moment.strftime('%H:%M')} on {day.day} {day.strftime('%B %Y')} "
+            "in the UK: the clocks went forward an hour that night. Give the time the clock "
+            "showed.",
+            values,
+        )
     if occurred_at > now:
-        return ValidationProblem(
-            ("The date and time of the incident cannot be in the future.",), values
+        return _problem_at(
+            INCIDENT_DATE.id, "The date and time of the incident cannot be in the future.", values
         )
     return Report(
         command_id=submission.command_id,
@@ -202,3 +237,17 @@ def to_report(
             evidence=submission.evidence,
         ),
     )
+
+
+def uk_moment(day: date, moment: time) -> datetime | None:
+    """`moment` on `day` as a UK clock showed it, or None for a time the clocks skipped
+    (spring forward). A time shown twice (autumn) is the first of the two (`fold=0`)."""
+    local = datetime.combine(day, moment, tzinfo=UK)
+    # A skipped time does not survive the trip to UTC and back unchanged.
+    if local.astimezone(UTC).astimezone(UK).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return local
+
+
+def _problem_at(input_id: str, message: str, values: dict[str, str]) -> ValidationProblem:
+    return ValidationProblem((message,), values, {input_id: message})

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import OUTBOUND_TIMEOUT_S, create_app
 from bot.auth import InboundAuthPolicy
 from bot.routing import Router
 from bot.services import BotServices
@@ -79,16 +79,13 @@ async def start_bot(
             chosen = services or services_for_tests()
             if not app_id:
                 connector.expected_authorization = None
-            timeouts = (
-                {} if outbound_timeout_s is None else {"outbound_timeout_s": outbound_timeout_s}
-            )
             app = create_app(
                 settings,
                 chosen,
                 router=router,
                 auth_policy=auth_policy,
                 monotonic=monotonic,
-                **timeouts,
+                outbound_timeout_s=outbound_timeout_s or OUTBOUND_TIMEOUT_S,
             )
             async with serve(app) as url:
                 client = TeamsClient(

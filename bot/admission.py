@@ -1,0 +1,58 @@
+"""How much work /api/messages takes on at once, and how long a request may take to arrive.
+
+Each activity costs the event loop about 55 ms of CPU (a third of it botbuilder
+building its connector clients, see docs/benchmarks.md), so a burst of hundreds made every
+one of them wait many seconds and held their memory meanwhile. `Admission` lets
+`max_in_flight` activities be processed at once and `max_waiting` more wait for a turn;
+any beyond that are answered 503 with `Retry-After` at once, which the Bot Connector
+retries. /healthz and /readyz are not counted: they answer under any load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """The bounds on /api/messages (docs/input-limits.md says why these numbers)."""
+
+    max_in_flight: int = 4
+    max_waiting: int = 16
+    # A body not fully arrived after this long is answered 408: Teams sends an activity in
+    # one go, and a slow sender must not hold the request open indefinitely.
+    body_timeout_s: float = 10.0
+    retry_after_s: int = 2
+
+    def __post_init__(self) -> None:
+        if self.max_in_flight < 1 or self.max_waiting < 0 or self.body_timeout_s <= 0:
+            raise ValueError(f"unusable request limits: {self!r}")
+
+
+class Overloaded(Exception):
+    """Every slot is taken and the queue is full: answer 503 at once."""
+
+
+class Admission:
+    """At most `max_in_flight` holders of `admit()` at once, `max_waiting` more queued."""
+
+    def __init__(self, limits: RequestLimits) -> None:
+        self._limits = limits
+        self._slots = asyncio.Semaphore(limits.max_in_flight)
+        self.admitted = 0  # in flight or waiting, for the log and tests
+
+    @asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        """Hold a slot for the body of the `async with`; raise `Overloaded` at once when
+        the in-flight work and the queue are both full."""
+        if self.admitted >= self._limits.max_in_flight + self._limits.max_waiting:
+            raise Overloaded
+        self.admitted += 1
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self.admitted -= 1
