@@ -171,7 +171,9 @@ def test_nesting_up_to_the_limit_is_accepted() -> None:
     for _ in range(MAX_DEPTH - 1):
         nested = [nested]
 
-    parse_activity(body({"type": "message", "value": nested[0]}))
+    parse_activity(
+        body({"type": "message", "serviceUrl": "https://smba.example/", "value": nested[0]})
+    )
 
 
 def test_a_lone_surrogate_anywhere_is_refused() -> None:
