@@ -18,6 +18,7 @@ For every request hypothesis makes up, whatever its shape:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
@@ -37,6 +38,7 @@ from bot.settings import Settings
 from cards.common import Choice
 from casework.bootstrap import embedded, prepare
 from casework.pipeline import Casework
+from rules.prompts import pending_effects
 from tests.cardschema import assert_valid_card
 from tests.casework_world import EXAMPLE_CONFIG
 from tests.e2e.conftest import services_for_tests
@@ -161,6 +163,23 @@ class World:
         return f"World({self.url})"
 
 
+async def effects_done(casework: Casework, within_s: float = 10.0) -> None:
+    """Wait until the background worker has carried out every case's effects."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        owed = []
+        for school in casework.config.schools:
+            for summary in await casework.ports.store.cases_at(school.id):
+                folded = await casework.load_folded(summary.case_id)
+                assert folded is not None
+                effects = pending_effects(folded.view)
+                owed += [*effects.letters, *effects.notifications]
+        if not owed:
+            return
+        assert asyncio.get_running_loop().time() < deadline, "effects never done"
+        await asyncio.sleep(0.05)
+
+
 async def every_case(casework: Casework) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for school in casework.config.schools:
@@ -208,6 +227,7 @@ async def world(
             )
             assert recorded.invoke_card is not None
             assert "Report OAK-2026-0001 recorded." in card_text(recorded.invoke_card)
+            await effects_done(casework)  # the head's prompt follows the answer
             cases = await every_case(casework)
             assert len(cases) == 1
             yield World(client, casework, session, url, seed, cases)
