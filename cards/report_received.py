@@ -23,7 +23,7 @@ def build(view: ReportReceivedView) -> Card:
         first = f"Report {view.reference} recorded."
     body = [
         heading("Report recorded"),
-        paragraph(f"{first} The {view.head_title} has been asked to carry out a risk assessment."),
+        paragraph(f"{first} The {view.head_title} will be asked to carry out a risk assessment."),
         paragraph(f"School: **{view.school_name}**"),
     ]
     if view.head_not_told_yet:

@@ -124,7 +124,7 @@ async def test_submitting_a_report_records_the_case_and_answers_with_its_referen
     assert_valid_card(answer)
     text = card_text(answer)
     assert "Report OAK-2026-0001 recorded." in text
-    assert "The Headteacher has been asked to carry out a risk assessment." in text
+    assert "The Headteacher will be asked to carry out a risk assessment." in text
     seen = await case_view(casework, case_id_for(command_id), HEAD)
     assert seen.view is not None
     assert seen.view.reference == "OAK-2026-0001"
