@@ -28,6 +28,7 @@ from rules.errors import Refusal
 from rules.prompts import pending_effects
 from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
 from rules.steps.notifications import RecordNotificationSent
+from templates.errors import LetterError
 
 if TYPE_CHECKING:
     from casework.pipeline import Casework
@@ -128,16 +129,29 @@ async def _draft(
         draft = build_draft(letter_inputs(cw, folded, letter), cw.renderer)
         reference = await cw.ports.drafts.create_draft(draft)
     except Exception as error:  # any failure is recorded on the case, never swallowed
+        # A letter the case's details cannot make (a LetterError: a name with a line break,
+        # a role nobody holds) fails the same way every time: recorded as lasting, so it is
+        # not retried on every sweep for ever. Anything else (the mailbox, the disk) is
+        # retried.
+        permanent = isinstance(error, LetterError)
         message = f"{type(error).__name__}: {error}"[:500]
         logger.warning(
-            "case %s: letter %s could not be drafted: %s",
+            "case %s: letter %s could not be drafted (%s): %s",
             reference_of_case,
             letter.letter_id,
+            "lasting" if permanent else "will retry",
             type(error).__name__,
         )
-        failed = RecordLetterDraftFailed(
-            f"system:letter-draft-failed:{letter.letter_id}", letter.letter_id, message
+        # A passing failure is recorded once, however often it recurs (one fixed id). A
+        # lasting one is recorded each time it is found afresh: after the details change
+        # and the letter is tried again (the history's length tells the attempts apart;
+        # two sweepers at the same point use the same id, so it is still recorded once).
+        command_id = (
+            f"system:letter-cannot-be-drafted:{letter.letter_id}:{len(folded.history)}"
+            if permanent
+            else f"system:letter-draft-failed:{letter.letter_id}"
         )
+        failed = RecordLetterDraftFailed(command_id, letter.letter_id, message, permanent)
         return failed, EffectFailure("letter", letter.letter_id, message)
     logger.info("case %s: letter %s drafted", reference_of_case, letter.letter_id)
     return RecordLetterDrafted(

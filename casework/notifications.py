@@ -50,6 +50,12 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "A letter on case {reference} could not be drafted automatically. It will be "
             "tried again; you can also write it by hand. Open the case in Teams for details.",
         ),
+        NotificationKind.LETTER_CANNOT_BE_DRAFTED: (
+            "Case {reference}: a letter cannot be drafted from the case's details",
+            "A letter on case {reference} cannot be drafted automatically from what the case "
+            "records, so it will not be tried again until the details are corrected. Open "
+            "the case in Teams to correct the person's details, or write the letter by hand.",
+        ),
     }
 )
 

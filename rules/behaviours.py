@@ -340,3 +340,4 @@ class NotificationKind(StrEnum):
     PROGRESS_MEETING_DUE_SOON = "progress-meeting-due-soon"  # to the head, under a ban
     POLICY_REVIEW_AFTER_CASE = "policy-review-after-case"  # to the trust, on closing
     LETTER_DRAFT_FAILED = "letter-draft-failed"  # to the signer: draft by hand or retry
+    LETTER_CANNOT_BE_DRAFTED = "letter-cannot-be-drafted"  # to the signer: what to correct

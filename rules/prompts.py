@@ -117,7 +117,13 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
             continue
         due = tl.letter_due(view, letter.letter_id, count)
         text = f"Send {letter.letter.label} and record the date it was sent."
-        if letter.draft_error is not None:
+        if letter.draft_blocked:
+            text += (
+                " The draft cannot be prepared automatically from the case's details, and "
+                "will not be tried again until they are corrected: correct the person's "
+                "details, or write it by hand."
+            )
+        elif letter.draft_error is not None:
             text += " The draft could not be prepared automatically: write it by hand."
         add(
             _prompt(letter.signer, Action.SEND_LETTER, text, due, today, letter_id=letter.letter_id)

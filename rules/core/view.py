@@ -92,6 +92,7 @@ class LetterRecord:
     required_at: datetime
     draft_ref: str | None = None
     draft_error: str | None = None
+    draft_blocked: bool = False  # the last failure was one a retry cannot fix
     sent_on: date | None = None
     withdrawn_reason: str | None = None
 
@@ -101,8 +102,9 @@ class LetterRecord:
 
     @property
     def needs_draft(self) -> bool:
-        """Undone effect for the sweeper: no draft yet (a failed one is retried)."""
-        return self.draft_ref is None and not self.done
+        """Undone effect for the sweeper: no draft yet. A failed one is retried, unless it
+        failed for a reason a retry cannot fix (until the person's details change)."""
+        return self.draft_ref is None and not self.done and not self.draft_blocked
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class RecordLetterDraftFailed(Command):
     command_id: str
     letter_id: str
     error: str
+    permanent: bool = False  # a retry cannot fix it (see LetterDraftFailed)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -90,6 +91,9 @@ class LetterDraftFailed(Event):
     KIND: ClassVar[str] = "letter-draft-failed"
     letter_id: str
     error: str  # what went wrong, for the case record (no personal data)
+    # True when trying again cannot help (the case's own details cannot make the letter):
+    # not retried until the details change; the signer is told what to fix.
+    permanent: bool = False
 
 
 @event
@@ -187,11 +191,17 @@ def _record_letter_draft_failed(
     letter = _existing_letter(view, cmd.letter_id)
     if letter.draft_ref is not None or letter.done:
         return []
-    kind = NotificationKind.LETTER_DRAFT_FAILED
-    return [
-        LetterDraftFailed(cmd.letter_id, required_text(cmd.error, "what went wrong")),
-        *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,)),
-    ]
+    if cmd.permanent and letter.draft_blocked and letter.draft_error == cmd.error:
+        return []  # the same lasting failure, already on the case
+    kind = (
+        NotificationKind.LETTER_CANNOT_BE_DRAFTED
+        if cmd.permanent
+        else NotificationKind.LETTER_DRAFT_FAILED
+    )
+    failed = LetterDraftFailed(
+        cmd.letter_id, required_text(cmd.error, "what went wrong"), cmd.permanent
+    )
+    return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,))]
 
 
 # --- fold ----------------------------------------------------------------------------------
@@ -204,7 +214,7 @@ def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseVi
 
 @folds(LetterDraftFailed)
 def _letter_draft_failed(view: CaseView, meta: EventMeta, e: LetterDraftFailed) -> CaseView:
-    return set_letter(view, e.letter_id, draft_error=e.error)
+    return set_letter(view, e.letter_id, draft_error=e.error, draft_blocked=e.permanent)
 
 
 @folds(LetterSent)

@@ -205,4 +205,6 @@ def _statement_added(view: CaseView, meta: EventMeta, e: StatementAdded) -> Case
 
 @folds(PersonDetailsUpdated)
 def _person_details_updated(view: CaseView, meta: EventMeta, e: PersonDetailsUpdated) -> CaseView:
-    return replace(view, person=e.person)
+    # A letter the old details could not make is tried again with the new ones.
+    letters = tuple(replace(x, draft_blocked=False) for x in view.letters)
+    return replace(view, person=e.person, letters=letters)
