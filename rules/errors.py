@@ -351,6 +351,25 @@ class LetterNotYetSent(Refusal):
         )
 
 
+class RepresentationBeforeLetter(Refusal):
+    """The person's comments are dated (or were received) before the letter they answer was
+    sent: they cannot be a reply to it. `letter` is the letter's label."""
+
+    TITLE = "Not a reply to this letter"
+
+    def __init__(self, *, letter: str, sent_on: date, dated: date) -> None:
+        super().__init__(
+            f"These comments are dated {format_day(dated)}, before {letter} was sent on "
+            f"{format_day(sent_on)}, so they cannot be a reply to it. Record them as a "
+            "statement on the incident instead, or check the dates.",
+            (
+                Fact("Letter", letter),
+                Fact("Sent on", format_day(sent_on)),
+                Fact("Comments dated", format_day(dated)),
+            ),
+        )
+
+
 class StatementNotYetRequested(LetterNotYetSent):
     """The committee's decision before letter 6, the request for a statement, was sent."""
 

@@ -123,8 +123,19 @@ class ReplyWindow:
 
     letter_id: str
     letter: LetterKind
-    representation: RepresentationRecord | None = None
-    closed_on: date | None = None  # set when it passed without a representation
+    representations: tuple[RepresentationRecord, ...] = ()  # every one, in order received
+    closed_on: date | None = None  # set when its 10 school days have passed
+    nothing_more_to_add: bool = False  # the person said so in writing
+
+    @property
+    def representation(self) -> RepresentationRecord | None:
+        """The latest representation on this letter (None: none yet)."""
+        return self.representations[-1] if self.representations else None
+
+    @property
+    def over(self) -> bool:
+        """The right of reply has run in full: the Chair may decide."""
+        return self.closed_on is not None or self.nothing_more_to_add
 
 
 @dataclass(frozen=True)
@@ -154,8 +165,9 @@ class ChairDecisionRecord:
     decided_at: datetime
     letter_id: str
     provisional_letter_id: str  # the head's letter (2 or 4) that it decides on
-    representation: RepresentationRecord | None
-    window_closed_on: date | None  # the window's last day, if it passed without one
+    representation: RepresentationRecord | None  # the latest one
+    window_closed_on: date | None  # the window's last day, if it was closed
+    representations: tuple[RepresentationRecord, ...] = ()  # every one the Chair saw
 
 
 @dataclass(frozen=True)

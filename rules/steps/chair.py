@@ -88,6 +88,7 @@ def _chair_decided(view: CaseView, meta: EventMeta, e: ChairDecided) -> CaseView
         window.letter_id,
         window.representation,
         window.closed_on,
+        window.representations,
     )
     view = replace(view, chair_decisions=(*view.chair_decisions, record), window=None)
     if e.outcome is ChairOutcome.CONFIRM:

@@ -126,7 +126,11 @@ async def test_confirm_and_overturn_at_once_leave_exactly_one_decision(
     await uc.dispatch(
         first,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

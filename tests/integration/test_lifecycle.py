@@ -194,6 +194,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
             letter_dated=date(2026, 1, 19),
             received_on=date(2026, 1, 20),
             summary="Apologises and asks for the ban to be lifted",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

@@ -201,6 +201,13 @@ def _wait_out_window(case: Case) -> None:
     case.today = max(case.today, due.due + timedelta(days=1))
 
 
+def _letter_sent(case: Case) -> None:
+    """A reply can only answer a letter that has been sent."""
+    letter = case.v.window_letter
+    if letter is not None and letter.sent_on is None:
+        case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+
+
 def _meeting_day(case: Case) -> None:
     review = case.v.current_review
     if review is None:
@@ -309,7 +316,14 @@ STEPS: dict[Trigger, Step] = {
         _assess_latest,
     ),
     T.REPRESENTATION_RECEIVED: Step(
-        lambda case: RecordRepresentation(case.next_id(), case.today, case.today, "I apologise")
+        lambda case: RecordRepresentation(case.next_id(), case.today, case.today, "I apologise"),
+        _letter_sent,
+    ),
+    T.REPRESENTATION_FINAL: Step(
+        lambda case: RecordRepresentation(
+            case.next_id(), case.today, case.today, "I have nothing to add", True
+        ),
+        _letter_sent,
     ),
     T.REPRESENTATION_WINDOW_CLOSED: Step(
         lambda case: CloseRepresentationWindow(case.next_id()), _wait_out_window

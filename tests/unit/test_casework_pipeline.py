@@ -88,6 +88,7 @@ async def with_chair(world: FakeWorld) -> str:
             letter_dated=date(2026, 1, 13),
             received_on=date(2026, 1, 14),
             summary="Asks for the ban to be lifted",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

@@ -115,7 +115,11 @@ async def test_chair_clerk_and_trust_see_a_case_only_when_it_reaches_them() -> N
     await uc.dispatch(
         cw,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,
@@ -160,7 +164,11 @@ async def test_prompts_for_each_person_are_their_own() -> None:
     await uc.dispatch(
         cw,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

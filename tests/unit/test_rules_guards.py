@@ -243,6 +243,7 @@ def test_the_letter_that_opens_a_window_cannot_be_withdrawn() -> None:
 
 def test_a_representation_is_recorded_once_and_the_second_is_told_by_whom() -> None:
     fresh = case_in(CaseState.CONDITIONS_PROVISIONAL)
+    fresh.send("letter-2")
     fresh.run(RecordRepresentation(fresh.next_id(), fresh.today, fresh.today, "Sorry"))
     ctx = DecisionContext(
         "actor-2",
@@ -253,7 +254,7 @@ def test_a_representation_is_recorded_once_and_the_second_is_told_by_whom() -> N
         name_of={"actor-1": "Pat Head"}.get,
     )
     with pytest.raises(AlreadyDone, match="already recorded by Pat Head"):
-        decide(fresh.view, RecordRepresentation("late", fresh.today, fresh.today, "More"), ctx)
+        decide(fresh.view, RecordRepresentation("late", fresh.today, fresh.today, "Sorry"), ctx)
 
 
 def test_a_late_representation_is_still_put_before_the_chair() -> None:

@@ -1,0 +1,82 @@
+"""Natural justice (issue 9): each rule the issue names, tested by the rule's name.
+
+Every test here failed on the code before its rule was written (the right of reply cut short,
+a ban on a step that never took effect, a head confirming their own ban, ...)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rules.behaviours import ChairOutcome
+from rules.errors import LetterNotYetSent, NotAllowedNow, RepresentationBeforeLetter
+from rules.state import CaseState
+from rules.steps.chair import DecideAsChair
+from rules.steps.representations import RecordRepresentation
+from tests.unit.rules_builders import Case, calendar
+
+
+def _state(case: Case) -> CaseState:
+    return case.state  # read afresh: mypy would keep the last assertion's narrowing
+
+
+# --- 1. The right of reply runs in full -------------------------------------------------------
+
+
+def _conditions_sent() -> tuple[Case, date]:
+    case = Case().open().assess().impose_conditions()
+    case.send("letter-2")
+    return case, case.today
+
+
+def test_right_of_reply_a_holding_reply_does_not_move_the_case_to_the_chair() -> None:
+    case, _ = _conditions_sent()
+    case.advance(1)
+    case.run(RecordRepresentation(case.next_id(), case.today, case.today, "I will write more"))
+    assert _state(case) is CaseState.CONDITIONS_PROVISIONAL
+    with pytest.raises(NotAllowedNow):
+        case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
+
+
+def test_right_of_reply_every_representation_in_the_window_reaches_the_chair() -> None:
+    case, sent_on = _conditions_sent()
+    case.advance(1)
+    case.run(RecordRepresentation(case.next_id(), case.today, case.today, "Holding reply"))
+    case.advance(7)
+    case.run(RecordRepresentation(case.next_id(), case.today, case.today, "My full account"))
+    assert _state(case) is CaseState.CONDITIONS_PROVISIONAL
+    window_end = calendar().school_days_after(sent_on, 10).due
+    case.today = window_end
+    with pytest.raises(NotAllowedNow):
+        case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
+    case.advance(1)
+    case.close_window()
+    assert _state(case) is CaseState.CONDITIONS_WITH_CHAIR
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
+    decision = case.v.last_chair_decision
+    assert decision is not None
+    assert [r.summary for r in decision.representations] == ["Holding reply", "My full account"]
+
+
+def test_right_of_reply_nothing_more_to_add_in_writing_lets_the_chair_decide_early() -> None:
+    case, _ = _conditions_sent()
+    case.advance(1)
+    case.run(RecordRepresentation(case.next_id(), case.today, case.today, "Nothing to add", True))
+    assert _state(case) is CaseState.CONDITIONS_WITH_CHAIR
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Proportionate"))
+    assert _state(case) is CaseState.CONDITIONS_CONFIRMED
+
+
+def test_right_of_reply_a_representation_dated_before_the_letter_was_sent_is_refused() -> None:
+    case = Case().open().assess().impose_conditions()
+    case.advance(2)
+    case.send("letter-2")
+    with pytest.raises(RepresentationBeforeLetter, match="before Letter 2"):
+        case.run(RecordRepresentation(case.next_id(), case.today.replace(day=12), case.today, "Hi"))
+
+
+def test_right_of_reply_a_representation_before_the_letter_is_sent_is_refused() -> None:
+    case = Case().open().assess().impose_conditions()
+    with pytest.raises(LetterNotYetSent):
+        case.run(RecordRepresentation(case.next_id(), case.today, case.today, "Hi"))
