@@ -277,16 +277,32 @@ class RiskAssessmentRequired(Refusal):
 
 
 class EarlierStepsRequired(Refusal):
-    """A ban with no earlier warning, meeting or conditions on the case needs the recorded
-    ground of an extreme act of violence ("Impose a ban")."""
+    """A ban with no earlier step that took effect before a later incident needs the
+    recorded ground of an extreme act of violence ("Impose a ban")."""
 
     TITLE = _MISSING
 
     def __init__(self) -> None:
         super().__init__(
-            "No warning, meeting or conditions have been recorded on this case. A ban without "
-            "them needs the ground recorded: describe the extreme act of violence.",
+            "No earlier step has taken effect before a later incident on this case (a warning "
+            "letter recorded as sent, an informal meeting held, or conditions in force). A ban "
+            "without one needs the ground recorded: describe the extreme act of violence.",
             (Fact("Missing", "the extreme act of violence that grounds the ban"),),
+        )
+
+
+class ExtremeViolenceNotRecorded(Refusal):
+    """The extreme-violence ground names an incident on which no physical behaviour (or
+    assault) was recorded."""
+
+    TITLE = "No act of violence recorded"
+
+    def __init__(self, *, incident_no: int) -> None:
+        super().__init__(
+            f"Incident {incident_no} records no physical behaviour (hitting, spitting, "
+            "physical abuse) and no assault, so it cannot ground a ban as an extreme act of "
+            "violence. Take the earlier steps the policy sets out first.",
+            (Fact("Incident", str(incident_no)),),
         )
 
 

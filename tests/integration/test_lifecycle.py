@@ -52,7 +52,14 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import CHAIR, CLERK, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
@@ -146,7 +153,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
         command_id="cmd-report",
         school_id="oakfield",
         person=person(),
-        incident=incident(at(date(2026, 1, 12), 8)),
+        incident=violent_incident(at(date(2026, 1, 12), 8)),
     )
     case_id = reported.case_id
     assert reported.reference == "OAK-2026-0001"
@@ -167,7 +174,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
             command_id="cmd-ban",
             reason="A threat to wait for a member of staff after school",
             arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence against a member of staff at the gate",
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,

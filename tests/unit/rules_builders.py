@@ -19,6 +19,7 @@ from rules.commands import Command
 from rules.decide import DecisionContext, decide
 from rules.details import (
     Conditions,
+    IncidentDetails,
     Statement,
 )
 from rules.events import Event, EventMeta
@@ -49,7 +50,15 @@ from rules.steps.review import (
 )
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    incident,
+    person,
+    violent_incident,
+)
 
 # An English school's year 2025-26 and 2026-27 (half terms as separate terms).
 TERMS = TermDates(
@@ -144,9 +153,9 @@ class Case:
 
     # -- the usual steps --
 
-    def open(self) -> Case:
+    def open(self, details: IncidentDetails | None = None) -> Case:
         new = NewCase("case-1", "OAK-2026-0001", "oak", person())
-        self.run(ReportIncident(self.next_id(), incident(at(self.today, 8)), new))
+        self.run(ReportIncident(self.next_id(), details or incident(at(self.today, 8)), new))
         return self
 
     def assess(self) -> Case:
@@ -235,7 +244,7 @@ def _report(case: Case) -> Command:
     new = None
     if case.view is None:
         new = NewCase("case-1", "OAK-2026-0001", "oak", person())
-    return ReportIncident(case.next_id(), incident(at(case.today, 8)), new)
+    return ReportIncident(case.next_id(), violent_incident(at(case.today, 8)), new)
 
 
 def _latest_no(case: Case) -> int:
@@ -302,7 +311,7 @@ STEPS: dict[Trigger, Step] = {
             "Continued aggression",
             arrangements("The matter has been reported to the police."),
             None,
-            "Punched a member of staff",
+            VIOLENCE,
         ),
         _assess_latest,
     ),

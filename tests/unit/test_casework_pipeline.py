@@ -21,7 +21,14 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import (
     CHAIR,
     HEAD,
@@ -44,7 +51,7 @@ async def report(world: FakeWorld, command_id: str = "cmd-report") -> Outcome:
         command_id=command_id,
         school_id="oakfield",
         person=person(),
-        incident=incident(at(MONDAY, 8)),
+        incident=violent_incident(at(MONDAY, 8)),
     )
 
 
@@ -63,7 +70,7 @@ async def banned_case(world: FakeWorld) -> str:
             command_id="cmd-ban",
             reason="A threat to a member of staff",
             arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -248,7 +255,7 @@ async def test_a_failed_draft_leaves_the_decision_and_a_visible_failure_then_a_s
             command_id="cmd-ban",
             reason="A threat to a member of staff",
             arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -319,7 +326,7 @@ async def test_an_unknown_user_is_refused_and_nothing_is_written() -> None:
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
 
     assert await world.store.cases_at("oakfield") == ()
@@ -336,7 +343,7 @@ async def test_someone_from_another_school_may_not_report_here() -> None:
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
 
 

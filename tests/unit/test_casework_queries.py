@@ -16,7 +16,14 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import (
     CHAIR,
     CHAIR_OF_TRUSTEES,
@@ -39,7 +46,7 @@ async def reported(world: FakeWorld) -> str:
         command_id="cmd-report",
         school_id="oakfield",
         person=person(),
-        incident=incident(at(MONDAY, 8)),
+        incident=violent_incident(at(MONDAY, 8)),
     )
     return outcome.case_id
 
@@ -58,7 +65,7 @@ async def ban(world: FakeWorld, case_id: str) -> None:
             command_id="cmd-ban",
             reason="A threat",
             arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,

@@ -10,11 +10,20 @@ from datetime import date
 import pytest
 
 from rules.behaviours import ChairOutcome
-from rules.errors import LetterNotYetSent, NotAllowedNow, RepresentationBeforeLetter
-from rules.state import CaseState
+from rules.errors import (
+    EarlierStepsRequired,
+    ExtremeViolenceNotRecorded,
+    InvalidDetails,
+    LetterNotYetSent,
+    NotAllowedNow,
+    RepresentationBeforeLetter,
+)
+from rules.state import CaseState, Trigger
 from rules.steps.chair import DecideAsChair
+from rules.steps.reporting import ReportIncident
 from rules.steps.representations import RecordRepresentation
-from tests.unit.rules_builders import Case, calendar
+from tests.builders import VIOLENCE, at, incident, violent_incident
+from tests.unit.rules_builders import Case, calendar, take
 
 
 def _state(case: Case) -> CaseState:
@@ -80,3 +89,66 @@ def test_right_of_reply_a_representation_before_the_letter_is_sent_is_refused() 
     case = Case().open().assess().impose_conditions()
     with pytest.raises(LetterNotYetSent):
         case.run(RecordRepresentation(case.next_id(), case.today, case.today, "Hi"))
+
+
+# --- 2. A ban only when procedures are exhausted, or on an extreme act of violence ----------
+
+
+def _later_incident(case: Case) -> None:
+    case.advance(1)
+    case.run(ReportIncident(case.next_id(), incident(at(case.today, 8))))
+    case.assess()
+
+
+def test_ban_ground_a_warning_never_sent_does_not_exhaust_procedures() -> None:
+    case = Case().open().assess().warn()
+    _later_incident(case)
+    with pytest.raises(EarlierStepsRequired):
+        case.ban()
+
+
+def test_ban_ground_a_cancelled_meeting_does_not_exhaust_procedures() -> None:
+    case = Case().open()
+    take(case, Trigger.INFORMAL_MEETING_ARRANGED)
+    take(case, Trigger.INFORMAL_MEETING_CANCELLED)
+    _later_incident(case)
+    with pytest.raises(EarlierStepsRequired):
+        case.ban()
+
+
+def test_ban_ground_a_step_on_the_same_incident_does_not_exhaust_procedures() -> None:
+    case = Case().open().assess().warn()
+    case.send("letter-1")
+    with pytest.raises(EarlierStepsRequired):
+        case.ban()
+
+
+def test_ban_ground_a_warning_sent_then_continued_aggression_exhausts_procedures() -> None:
+    case = Case().open().assess().warn()
+    case.send("letter-1")
+    _later_incident(case)
+    case.ban()
+    assert _state(case) is CaseState.BAN_PROVISIONAL
+
+
+def test_ban_ground_a_meeting_held_then_continued_aggression_exhausts_procedures() -> None:
+    case = Case().open()
+    take(case, Trigger.INFORMAL_MEETING_ARRANGED)
+    take(case, Trigger.INFORMAL_MEETING_HELD)
+    _later_incident(case)
+    case.ban()
+    assert _state(case) is CaseState.BAN_PROVISIONAL
+
+
+def test_ban_ground_extreme_violence_needs_physical_behaviour_on_the_incident() -> None:
+    case = Case().open().assess()  # shouting and a threat: no physical act
+    with pytest.raises(ExtremeViolenceNotRecorded, match="Incident 1"):
+        case.ban(ground="A threat of violence against a member of staff at the gate")
+
+
+def test_ban_ground_extreme_violence_is_described_in_at_least_a_sentence() -> None:
+    case = Case().open(violent_incident()).assess()
+    with pytest.raises(InvalidDetails, match="at least a sentence"):
+        case.ban(ground="x")
+    case.ban(ground=VIOLENCE)
+    assert _state(case) is CaseState.BAN_PROVISIONAL
