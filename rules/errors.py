@@ -306,6 +306,21 @@ class ExtremeViolenceNotRecorded(Refusal):
         )
 
 
+class OwnDecision(Refusal):
+    """The person who imposed conditions or a ban may not confirm or overturn them, whatever
+    roles they hold: nobody reviews their own decision. `sanction` is its label."""
+
+    TITLE = "Nobody reviews their own decision"
+
+    def __init__(self, *, sanction: str, imposed_on: date) -> None:
+        super().__init__(
+            f"You imposed the {sanction} on {format_day(imposed_on)}, so you cannot confirm or "
+            "overturn it: nobody reviews their own decision. Another Chair of the Local "
+            "Academy Committee must decide.",
+            (Fact("Imposed on", format_day(imposed_on)),),
+        )
+
+
 class TooFewStaff(Refusal):
     """ "Members of school staff will always be accompanied by at least one other colleague".
 

@@ -127,8 +127,11 @@ class Case:
         roles: frozenset[Role] | None = None,
         *,
         system: bool = False,
-        actor: str = "actor-1",
+        actor: str | None = None,
     ) -> list[Event]:
+        if actor is None:
+            # Nobody reviews their own decision: the Chair is someone other than the head.
+            actor = "chair-1" if isinstance(command, DecideAsChair) else "actor-1"
         ctx = self.ctx(roles if roles is not None else ALL_ROLES - {Role.TRUST}, system=system)
         if not system:
             ctx = DecisionContext(actor, ctx.roles, ctx.now, ctx.today, ctx.calendar)

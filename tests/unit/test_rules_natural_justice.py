@@ -16,6 +16,7 @@ from rules.errors import (
     InvalidDetails,
     LetterNotYetSent,
     NotAllowedNow,
+    OwnDecision,
     RepresentationBeforeLetter,
 )
 from rules.state import CaseState, Trigger
@@ -152,3 +153,17 @@ def test_ban_ground_extreme_violence_is_described_in_at_least_a_sentence() -> No
         case.ban(ground="x")
     case.ban(ground=VIOLENCE)
     assert _state(case) is CaseState.BAN_PROVISIONAL
+
+
+# --- 3. Nobody reviews their own decision -----------------------------------------------------
+
+
+def test_nobody_reviews_their_own_decision_whatever_roles_they_hold() -> None:
+    case = Case().open(violent_incident()).assess()
+    case.ban(ground=VIOLENCE)  # imposed by actor-1, who also holds the Chair's role here
+    case.send("letter-4")
+    case.run(RecordRepresentation(case.next_id(), case.today, case.today, "Nothing more", True))
+    with pytest.raises(OwnDecision, match="nobody reviews their own decision"):
+        case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"), actor="actor-1")
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"), actor="chair-2")
+    assert _state(case) is CaseState.BAN_CONFIRMED
