@@ -48,6 +48,7 @@ def incident(occurred_at: datetime | None = None, **changes: object) -> Incident
     return IncidentDetails(**values)  # type: ignore[arg-type]
 
 
+POLICE = "The matter has been reported to the local police."  # letter 4 after a physical act
 VIOLENCE = "Punched the caretaker in the face at the main gate."  # an extreme act, in a sentence
 
 

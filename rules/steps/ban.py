@@ -75,10 +75,14 @@ def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Ev
     required_text(
         arrangements.drop_off_and_collection, "how pupils will be dropped off and collected"
     )
-    if latest.details.assault and not arrangements.police_statement.strip():
+    # "Where an assault has led to a ban": asked whenever the behaviours recorded are
+    # physical (hitting, spitting, physical abuse), not only when "assault" is ticked.
+    details = latest.details
+    physical = details.assault or any(b.is_physical for b in details.behaviours)
+    if physical and not arrangements.police_statement.strip():
         raise InvalidDetails(
-            "An assault led to this ban: add the statement that the matter has been reported "
-            "to the local police."
+            "Physical behaviour led to this ban: add the statement that the matter has been "
+            "reported to the local police."
         )
     if cmd.until is not None and cmd.until <= ctx.today:
         raise InvalidDetails("The end of the ban's period must be after today.")

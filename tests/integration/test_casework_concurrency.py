@@ -25,6 +25,7 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
 from tests.builders import (
+    POLICE,
     VIOLENCE,
     arrangements,
     assessment,
@@ -74,7 +75,7 @@ async def banned(cw: Casework) -> str:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat",
-            arrangements=arrangements(),
+            arrangements=arrangements(POLICE),
             extreme_violence_ground=VIOLENCE,
         ),
         HEAD,

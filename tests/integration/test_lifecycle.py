@@ -53,6 +53,7 @@ from rules.steps.representations import RecordRepresentation
 from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
 from rules.steps.risk_assessment import AssessRisk
 from tests.builders import (
+    POLICE,
     VIOLENCE,
     arrangements,
     assessment,
@@ -173,7 +174,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to wait for a member of staff after school",
-            arrangements=arrangements(),
+            arrangements=arrangements(POLICE),
             extreme_violence_ground=VIOLENCE,
         ),
         HEAD,

@@ -51,6 +51,7 @@ from rules.steps.review import (
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
 from tests.builders import (
+    POLICE,
     VIOLENCE,
     arrangements,
     assessment,
@@ -178,7 +179,9 @@ class Case:
         return self
 
     def ban(self, ground: str = "") -> Case:
-        self.run(ImposeBan(self.next_id(), "Continued aggression", arrangements(), None, ground))
+        self.run(
+            ImposeBan(self.next_id(), "Continued aggression", arrangements(POLICE), None, ground)
+        )
         return self
 
     def close_window(self) -> None:

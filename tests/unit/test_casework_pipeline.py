@@ -22,6 +22,7 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
 from tests.builders import (
+    POLICE,
     VIOLENCE,
     arrangements,
     assessment,
@@ -69,7 +70,7 @@ async def banned_case(world: FakeWorld) -> str:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to a member of staff",
-            arrangements=arrangements(),
+            arrangements=arrangements(POLICE),
             extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
@@ -254,7 +255,7 @@ async def test_a_failed_draft_leaves_the_decision_and_a_visible_failure_then_a_s
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to a member of staff",
-            arrangements=arrangements(),
+            arrangements=arrangements(POLICE),
             extreme_violence_ground=VIOLENCE,
         ),
         HEAD,

@@ -17,6 +17,7 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
 from tests.builders import (
+    POLICE,
     VIOLENCE,
     arrangements,
     assessment,
@@ -64,7 +65,7 @@ async def ban(world: FakeWorld, case_id: str) -> None:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat",
-            arrangements=arrangements(),
+            arrangements=arrangements(POLICE),
             extreme_violence_ground=VIOLENCE,
         ),
         HEAD,

@@ -20,10 +20,11 @@ from rules.errors import (
     RepresentationBeforeLetter,
 )
 from rules.state import CaseState, Trigger
+from rules.steps.ban import ImposeBan
 from rules.steps.chair import DecideAsChair
 from rules.steps.reporting import ReportIncident
 from rules.steps.representations import RecordRepresentation
-from tests.builders import VIOLENCE, at, incident, violent_incident
+from tests.builders import POLICE, VIOLENCE, arrangements, at, incident, violent_incident
 from tests.unit.rules_builders import Case, calendar, take
 
 
@@ -167,3 +168,14 @@ def test_nobody_reviews_their_own_decision_whatever_roles_they_hold() -> None:
         case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"), actor="actor-1")
     case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"), actor="chair-2")
     assert _state(case) is CaseState.BAN_CONFIRMED
+
+
+# --- 8. A police statement whenever the behaviours recorded are physical --------------------
+
+
+def test_police_statement_asked_for_whenever_the_behaviours_are_physical() -> None:
+    case = Case().open(violent_incident(assault=False)).assess()  # hitting, "assault" unticked
+    with pytest.raises(InvalidDetails, match="reported to the local police"):
+        case.run(ImposeBan(case.next_id(), "A punch", arrangements(""), None, VIOLENCE))
+    case.run(ImposeBan(case.next_id(), "A punch", arrangements(POLICE), None, VIOLENCE))
+    assert _state(case) is CaseState.BAN_PROVISIONAL
