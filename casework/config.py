@@ -430,6 +430,13 @@ class _Reader:
                 )
                 continue
             seen.add(object_id)
+            if Role.HEAD in roles and Role.CHAIR in roles:
+                # The Chair reviews the head's decisions: nobody reviews their own.
+                self.problem(
+                    f"{at}.roles",
+                    f"{object_id} cannot be both head and chair at one school: "
+                    "nobody may review their own decision",
+                )
             people.append(SchoolPerson(object_id=object_id, name=name, email=email, roles=roles))
         counts = {role: sum(role in p.roles for p in people) for role in Role}
         if counts[Role.HEAD] != 1:

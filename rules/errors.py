@@ -277,16 +277,47 @@ class RiskAssessmentRequired(Refusal):
 
 
 class EarlierStepsRequired(Refusal):
-    """A ban with no earlier warning, meeting or conditions on the case needs the recorded
-    ground of an extreme act of violence ("Impose a ban")."""
+    """A ban with no earlier step that took effect before a later incident needs the
+    recorded ground of an extreme act of violence ("Impose a ban")."""
 
     TITLE = _MISSING
 
     def __init__(self) -> None:
         super().__init__(
-            "No warning, meeting or conditions have been recorded on this case. A ban without "
-            "them needs the ground recorded: describe the extreme act of violence.",
+            "No earlier step has taken effect before a later incident on this case (a warning "
+            "letter recorded as sent, an informal meeting held, or conditions in force). A ban "
+            "without one needs the ground recorded: describe the extreme act of violence.",
             (Fact("Missing", "the extreme act of violence that grounds the ban"),),
+        )
+
+
+class ExtremeViolenceNotRecorded(Refusal):
+    """The extreme-violence ground names an incident on which no physical behaviour (or
+    assault) was recorded."""
+
+    TITLE = "No act of violence recorded"
+
+    def __init__(self, *, incident_no: int) -> None:
+        super().__init__(
+            f"Incident {incident_no} records no physical behaviour (hitting, spitting, "
+            "physical abuse) and no assault, so it cannot ground a ban as an extreme act of "
+            "violence. Take the earlier steps the policy sets out first.",
+            (Fact("Incident", str(incident_no)),),
+        )
+
+
+class OwnDecision(Refusal):
+    """The person who imposed conditions or a ban may not confirm or overturn them, whatever
+    roles they hold: nobody reviews their own decision. `sanction` is its label."""
+
+    TITLE = "Nobody reviews their own decision"
+
+    def __init__(self, *, sanction: str, imposed_on: date) -> None:
+        super().__init__(
+            f"You imposed the {sanction} on {format_day(imposed_on)}, so you cannot confirm or "
+            "overturn it: nobody reviews their own decision. Another Chair of the Local "
+            "Academy Committee must decide.",
+            (Fact("Imposed on", format_day(imposed_on)),),
         )
 
 
@@ -348,6 +379,25 @@ class LetterNotYetSent(Refusal):
             f"{letter} has not been recorded as sent. The person's 10 school days count from "
             "the date it was sent: record that date first.",
             (Fact("Letter", letter),),
+        )
+
+
+class RepresentationBeforeLetter(Refusal):
+    """The person's comments are dated (or were received) before the letter they answer was
+    sent: they cannot be a reply to it. `letter` is the letter's label."""
+
+    TITLE = "Not a reply to this letter"
+
+    def __init__(self, *, letter: str, sent_on: date, dated: date) -> None:
+        super().__init__(
+            f"These comments are dated {format_day(dated)}, before {letter} was sent on "
+            f"{format_day(sent_on)}, so they cannot be a reply to it. Record them as a "
+            "statement on the incident instead, or check the dates.",
+            (
+                Fact("Letter", letter),
+                Fact("Sent on", format_day(sent_on)),
+                Fact("Comments dated", format_day(dated)),
+            ),
         )
 
 

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from rules import timeline as tl
-from rules.behaviours import NotificationKind
+from rules.behaviours import LetterKind, NotificationKind
 from rules.calendar import Deadline, SchoolCalendar, format_day
 from rules.core.view import CaseView, LetterRecord, NotificationRecord
 from rules.roles import Role
@@ -199,8 +199,10 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
 
 def open_window_due(view: CaseView, count: tl.Counter) -> date | None:
     window = view.window
-    if window is None or window.representation is not None or window.closed_on is not None:
+    if window is None or window.over:
         return None
+    if window.letter is LetterKind.WARNING and window.representation is not None:
+        return None  # a reply to a warning ends its window
     deadline = tl.reply_deadline(view, count)
     return deadline.due if deadline else None
 

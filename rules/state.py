@@ -109,6 +109,7 @@ class Trigger(StrEnum):
     REMOVED_FROM_PREMISES = "removed-from-premises"
     REFERRED_TO_COMPLAINTS = "referred-to-complaints"
     REPRESENTATION_RECEIVED = "representation-received"
+    REPRESENTATION_FINAL = "representation-final"
     REPRESENTATION_WINDOW_CLOSED = "representation-window-closed"
     CHAIR_CONFIRMED = "chair-confirmed"
     CHAIR_OVERTURNED = "chair-overturned"
@@ -144,7 +145,8 @@ _TRIGGER_LABELS = {
     Trigger.REMOVED_FROM_PREMISES: "removed from the premises (section 547)",
     Trigger.REFERRED_TO_COMPLAINTS: "referred to the complaints policy",
     Trigger.REPRESENTATION_RECEIVED: "representation received",
-    Trigger.REPRESENTATION_WINDOW_CLOSED: "10 school days passed without a representation",
+    Trigger.REPRESENTATION_FINAL: "representation received: nothing more to add",
+    Trigger.REPRESENTATION_WINDOW_CLOSED: "the 10 school days for representations passed",
     Trigger.CHAIR_CONFIRMED: "Chair confirmed the decision",
     Trigger.CHAIR_OVERTURNED: "Chair overturned the decision",
     Trigger.PROGRESS_MEETING_HELD: "annual progress meeting held",
@@ -199,6 +201,7 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
             **_stay(S.WARNED, _EVERY_LIVE_STAGE),
             T.EXPECTATIONS_CLARIFIED: S.WARNED,  # a further incident, a further warning
             T.REPRESENTATION_RECEIVED: S.OPEN,
+            T.REPRESENTATION_FINAL: S.OPEN,
             T.REPRESENTATION_WINDOW_CLOSED: S.OPEN,
             T.INFORMAL_MEETING_ARRANGED: S.MEETING_ARRANGED,
             T.CONDITIONS_IMPOSED: S.CONDITIONS_PROVISIONAL,
@@ -213,13 +216,18 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.CONDITIONS_PROVISIONAL: {
             **_stay(S.CONDITIONS_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
+            # The right of reply runs in full: comments are recorded as they come, and the
+            # Chair decides only once the window has closed or the person has said in
+            # writing that they have nothing more to add.
+            T.REPRESENTATION_RECEIVED: S.CONDITIONS_PROVISIONAL,
             T.REPRESENTATION_WINDOW_CLOSED: S.CONDITIONS_WITH_CHAIR,
-            T.REPRESENTATION_RECEIVED: S.CONDITIONS_WITH_CHAIR,
+            T.REPRESENTATION_FINAL: S.CONDITIONS_WITH_CHAIR,
             T.BAN_IMPOSED: S.BAN_PROVISIONAL,
         },
         S.CONDITIONS_WITH_CHAIR: {
             **_stay(S.CONDITIONS_WITH_CHAIR, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
             T.REPRESENTATION_RECEIVED: S.CONDITIONS_WITH_CHAIR,  # a late letter, before deciding
+            T.REPRESENTATION_FINAL: S.CONDITIONS_WITH_CHAIR,
             T.CHAIR_CONFIRMED: S.CONDITIONS_CONFIRMED,
             T.CHAIR_OVERTURNED: S.OPEN,
             T.BAN_IMPOSED: S.BAN_PROVISIONAL,
@@ -241,12 +249,17 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_PROVISIONAL: {
             **_stay(S.BAN_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            # The right of reply runs in full: comments are recorded as they come, and the
+            # Chair decides only once the window has closed or the person has said in
+            # writing that they have nothing more to add.
+            T.REPRESENTATION_RECEIVED: S.BAN_PROVISIONAL,
             T.REPRESENTATION_WINDOW_CLOSED: S.BAN_WITH_CHAIR,
-            T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
+            T.REPRESENTATION_FINAL: S.BAN_WITH_CHAIR,
         },
         S.BAN_WITH_CHAIR: {
             **_stay(S.BAN_WITH_CHAIR, _EVERY_LIVE_STAGE + _UNDER_BAN),
             T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
+            T.REPRESENTATION_FINAL: S.BAN_WITH_CHAIR,
             T.CHAIR_CONFIRMED: S.BAN_CONFIRMED,
             T.CHAIR_OVERTURNED: S.OPEN,
         },

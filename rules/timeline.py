@@ -17,7 +17,8 @@ Choices where the policy is silent:
   the letter was recorded as SENT. Until then it is pending: nothing can close it.
 - The Chair's letter is due 10 school days after the person's letter: its date for
   conditions ("the date of the parent's letter"), the day it was received for a ban ("the
-  receipt of their letter"); with no representation, after the window's last day.
+  receipt of their letter"); with no representation, after the window's last day; never
+  from before the window's last day when the window ran its course.
 - The clerk is reminded of a review 20 school days before it is due: enough to send
   letter 6 and still give the person 10 school days before the meeting.
 - A review is due six months after the Chair's confirmation, then six months after each
@@ -149,15 +150,18 @@ def _chair_count(
     window_closed_on: date | None,
     count: Counter,
 ) -> Deadline | None:
+    starts: list[date] = []
     if representation is not None:
         if kind is SanctionKind.CONDITIONS:
-            start = representation.letter_dated  # "of the date of the parent's letter"
+            starts.append(representation.letter_dated)  # "of the date of the parent's letter"
         else:
-            start = representation.received_on  # "of the receipt of their letter"
-    elif window_closed_on is not None:
-        start = window_closed_on
-    else:
+            starts.append(representation.received_on)  # "of the receipt of their letter"
+    if window_closed_on is not None:
+        # The Chair may not decide before the window closes, so never count from earlier.
+        starts.append(window_closed_on)
+    if not starts:
         return None
+    start = max(starts)
     return count.school_days_after(start, DECISION_LETTER_SCHOOL_DAYS)
 
 

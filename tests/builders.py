@@ -48,6 +48,20 @@ def incident(occurred_at: datetime | None = None, **changes: object) -> Incident
     return IncidentDetails(**values)  # type: ignore[arg-type]
 
 
+POLICE = "The matter has been reported to the local police."  # letter 4 after a physical act
+VIOLENCE = "Punched the caretaker in the face at the main gate."  # an extreme act, in a sentence
+
+
+def violent_incident(occurred_at: datetime | None = None, **changes: object) -> IncidentDetails:
+    """An incident with a physical act recorded: it may ground a ban without earlier steps."""
+    values: dict[str, object] = {
+        "behaviours": (Behaviour.SHOUTING, Behaviour.HITTING),
+        "summary": "Shouted at the caretaker at pick-up and punched him.",
+    }
+    values.update(changes)
+    return incident(occurred_at, **values)
+
+
 def assessment(risk: RiskLevel = RiskLevel.HIGH) -> RiskAssessment:
     return RiskAssessment(
         form_of_abuse="Shouting and a threat at the gate",

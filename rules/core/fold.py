@@ -111,13 +111,18 @@ def set_incident(view: CaseView, no: int, **changes: Any) -> CaseView:
 
 
 def respond(
-    view: CaseView, meta: EventMeta, incident_no: int, trigger: Trigger, reason: str = ""
+    view: CaseView,
+    meta: EventMeta,
+    incident_no: int,
+    trigger: Trigger,
+    reason: str = "",
+    letter_id: str = "",
 ) -> CaseView:
-    """Record the head's response `trigger` to incident `incident_no`."""
+    """Record the head's response `trigger` to incident `incident_no` (and its letter)."""
     record = view.incident(incident_no)
     if record is None:
         raise HistoryError(f"case {view.case_id}: no incident {incident_no}")
-    response = ResponseRecord(trigger, incident_no, meta.actor_id, meta.at, reason)
+    response = ResponseRecord(trigger, incident_no, meta.actor_id, meta.at, reason, letter_id)
     return set_incident(view, incident_no, responses=(*record.responses, response))
 
 

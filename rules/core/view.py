@@ -58,6 +58,7 @@ class ResponseRecord:
     by: str
     at: datetime
     reason: str = ""
+    letter_id: str = ""  # the letter the response called for (1, 2 or 4), if any
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,19 @@ class ReplyWindow:
 
     letter_id: str
     letter: LetterKind
-    representation: RepresentationRecord | None = None
-    closed_on: date | None = None  # set when it passed without a representation
+    representations: tuple[RepresentationRecord, ...] = ()  # every one, in order received
+    closed_on: date | None = None  # set when its 10 school days have passed
+    nothing_more_to_add: bool = False  # the person said so in writing
+
+    @property
+    def representation(self) -> RepresentationRecord | None:
+        """The latest representation on this letter (None: none yet)."""
+        return self.representations[-1] if self.representations else None
+
+    @property
+    def over(self) -> bool:
+        """The right of reply has run in full: the Chair may decide."""
+        return self.closed_on is not None or self.nothing_more_to_add
 
 
 @dataclass(frozen=True)
@@ -156,8 +168,9 @@ class ChairDecisionRecord:
     decided_at: datetime
     letter_id: str
     provisional_letter_id: str  # the head's letter (2 or 4) that it decides on
-    representation: RepresentationRecord | None
-    window_closed_on: date | None  # the window's last day, if it passed without one
+    representation: RepresentationRecord | None  # the latest one
+    window_closed_on: date | None  # the window's last day, if it was closed
+    representations: tuple[RepresentationRecord, ...] = ()  # every one the Chair saw
 
 
 @dataclass(frozen=True)
@@ -310,16 +323,49 @@ class CaseView:
 
     # -- history that later steps depend on --
 
-    @property
-    def earlier_steps_taken(self) -> bool:
-        """A warning, an informal meeting or conditions already on the case: a ban then
-        follows "where all relevant procedures have been exhausted"."""
-        earlier = {
-            Trigger.EXPECTATIONS_CLARIFIED,
-            Trigger.INFORMAL_MEETING_ARRANGED,
-            Trigger.CONDITIONS_IMPOSED,
+    def procedures_exhausted_before(self, incident_no: int) -> bool:
+        """ "Where all relevant procedures have been exhausted and aggression or
+        intimidation continue" ("The school's response" 4): an earlier step that took
+        effect (a warning letter recorded as sent, an informal meeting held, conditions in
+        force and not overturned) on an earlier incident, and incident `incident_no`
+        happened on or after the day it took effect. A letter never sent, a meeting
+        cancelled, or a step on the same incident does not count."""
+        incident = self.incident(incident_no)
+        if incident is None:
+            return False
+        happened = incident.details.occurred_at.date()
+        return any(
+            took_effect <= happened for took_effect in self._steps_in_effect(before_no=incident_no)
+        )
+
+    def _steps_in_effect(self, *, before_no: int) -> list[date]:
+        """The days on which each earlier step took effect."""
+        days: list[date] = []
+        overturned = {
+            d.provisional_letter_id
+            for d in self.chair_decisions
+            if d.outcome is ChairOutcome.OVERTURN
         }
-        return any(step.trigger in earlier for step in self.steps)
+        steps = {
+            Trigger.EXPECTATIONS_CLARIFIED,
+            Trigger.CONDITIONS_IMPOSED,
+            Trigger.BAN_IMPOSED,
+        }
+        for incident in self.incidents:
+            if incident.no >= before_no:
+                continue
+            for response in incident.responses:
+                if response.trigger not in steps or response.letter_id in overturned:
+                    continue
+                letter = self.letter(response.letter_id)
+                if letter is not None and letter.sent_on is not None:
+                    days.append(letter.sent_on)
+        days += [
+            m.held_on
+            for m in self.informal_meetings
+            if m.held_on is not None and m.incident_no < before_no
+        ]
+        return days
 
     @property
     def policy_used(self) -> bool:

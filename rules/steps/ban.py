@@ -1,7 +1,11 @@
 """Response 4, a ban from the premises: provisional until the Chair decides, in letter 4
 (with the arrangements for meetings and for pupils' drop-off and collection, and the police
-statement where an assault led to it), and the notice to the Chair of Trustees. A ban with
-no earlier step on the case needs the ground of an extreme act of violence ("Impose a ban")."""
+statement where an assault led to it), and the notice to the Chair of Trustees.
+
+A ban needs a ground (issue 9, rule 2): either all relevant procedures were exhausted and
+the aggression continued (an earlier step took effect, then a later incident:
+`CaseView.procedures_exhausted_before`), or an extreme act of violence on the incident it
+answers (physical behaviours recorded, described in at least a sentence)."""
 
 from __future__ import annotations
 
@@ -22,9 +26,9 @@ from rules.core.decide import (
 from rules.core.events import Event, EventMeta, event
 from rules.core.fold import cancel_pending_meeting, folds, respond
 from rules.core.permissions import CHOOSE_RESPONSE, permitted
-from rules.core.view import CaseView, ReplyWindow, SanctionRecord
+from rules.core.view import CaseView, IncidentRecord, ReplyWindow, SanctionRecord
 from rules.details import BanArrangements
-from rules.errors import EarlierStepsRequired, InvalidDetails
+from rules.errors import EarlierStepsRequired, ExtremeViolenceNotRecorded, InvalidDetails
 from rules.roles import Role
 from rules.state import Trigger
 
@@ -66,21 +70,27 @@ class BanImposed(Event):
 def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Event]:
     latest = assessed_latest(view)
     reason = required_text(cmd.reason, "the reason for the ban")
-    ground = cmd.extreme_violence_ground.strip()
-    if not view.earlier_steps_taken and not ground:
-        raise EarlierStepsRequired()
     arrangements = cmd.arrangements
     required_text(arrangements.meetings, "the arrangements for meetings at school about pupils")
     required_text(
         arrangements.drop_off_and_collection, "how pupils will be dropped off and collected"
     )
-    if latest.details.assault and not arrangements.police_statement.strip():
+    # "Where an assault has led to a ban": asked whenever the behaviours recorded are
+    # physical (hitting, spitting, physical abuse), not only when "assault" is ticked.
+    details = latest.details
+    physical = details.assault or any(b.is_physical for b in details.behaviours)
+    if physical and not arrangements.police_statement.strip():
         raise InvalidDetails(
-            "An assault led to this ban: add the statement that the matter has been reported "
-            "to the local police."
+            "Physical behaviour led to this ban: add the statement that the matter has been "
+            "reported to the local police."
         )
     if cmd.until is not None and cmd.until <= ctx.today:
         raise InvalidDetails("The end of the ban's period must be after today.")
+    ground = cmd.extreme_violence_ground.strip()
+    if ground:
+        _extreme_violence(latest, ground)
+    elif not view.procedures_exhausted_before(latest.no):
+        raise EarlierStepsRequired()
     letter = letter_required(
         cmd, LetterKind.BAN, Role.HEAD, (Role.CHAIR,), tl.REPLY_WINDOW_SCHOOL_DAYS
     )
@@ -107,9 +117,26 @@ def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Ev
     ]
 
 
+MIN_GROUND_WORDS = 5  # "at least a sentence": who did what to whom
+
+
+def _extreme_violence(incident: IncidentRecord, ground: str) -> None:
+    """The extreme-violence ground is tied to the incident the ban answers: physical
+    behaviours must be recorded on it (or an assault), and the head describes the act in at
+    least a sentence. A word or a threat does not ground a ban without earlier steps."""
+    details = incident.details
+    if not (details.assault or any(b.is_physical for b in details.behaviours)):
+        raise ExtremeViolenceNotRecorded(incident_no=incident.no)
+    if len(ground.split()) < MIN_GROUND_WORDS:
+        raise InvalidDetails(
+            "Describe the extreme act of violence in at least a sentence: what was done, "
+            "and to whom."
+        )
+
+
 @folds(BanImposed)
 def _ban_imposed(view: CaseView, meta: EventMeta, e: BanImposed) -> CaseView:
-    view = respond(view, meta, e.incident_no, Trigger.BAN_IMPOSED, e.reason)
+    view = respond(view, meta, e.incident_no, Trigger.BAN_IMPOSED, e.reason, e.letter_id)
     view = cancel_pending_meeting(view, "overtaken by a ban")
     sanction = SanctionRecord(
         kind=SanctionKind.BAN,

@@ -1,6 +1,7 @@
 """The Chair's decision: the Chair of the Local Academy Committee confirms or overturns the
 provisional conditions or ban (letters 3 and 5), once the person's representations have
-arrived or their 10 school days have passed."""
+arrived or their 10 school days have passed. Nobody reviews their own decision: the person
+who imposed the sanction may not decide on it, whatever roles they hold (issue 9, rule 3)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rules.core.events import Event, EventMeta, event
 from rules.core.fold import folds
 from rules.core.permissions import permitted
 from rules.core.view import CaseView, ChairDecisionRecord
-from rules.errors import HistoryError
+from rules.errors import HistoryError, OwnDecision
 from rules.roles import Role
 from rules.state import Trigger
 
@@ -59,6 +60,8 @@ class ChairDecided(Event):
 def _decide_as_chair(view: CaseView, cmd: DecideAsChair, ctx: DecisionContext) -> list[Event]:
     sanction = view.sanction
     assert sanction is not None  # the table allows this only with a provisional sanction
+    if sanction.imposed_by == ctx.actor_id:
+        raise OwnDecision(sanction=sanction.kind.label, imposed_on=sanction.imposed_on)
     reason = required_text(cmd.reason, "the reason for your decision")
     kind = (
         LetterKind.CONDITIONS_DECISION
@@ -88,6 +91,7 @@ def _chair_decided(view: CaseView, meta: EventMeta, e: ChairDecided) -> CaseView
         window.letter_id,
         window.representation,
         window.closed_on,
+        window.representations,
     )
     view = replace(view, chair_decisions=(*view.chair_decisions, record), window=None)
     if e.outcome is ChairOutcome.CONFIRM:

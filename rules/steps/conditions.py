@@ -72,7 +72,7 @@ def _impose_conditions(view: CaseView, cmd: ImposeConditions, ctx: DecisionConte
 
 @folds(ConditionsImposed)
 def _conditions_imposed(view: CaseView, meta: EventMeta, e: ConditionsImposed) -> CaseView:
-    view = respond(view, meta, e.incident_no, Trigger.CONDITIONS_IMPOSED, e.reason)
+    view = respond(view, meta, e.incident_no, Trigger.CONDITIONS_IMPOSED, e.reason, e.letter_id)
     view = cancel_pending_meeting(view, "overtaken by conditions")
     sanction = SanctionRecord(
         kind=SanctionKind.CONDITIONS,

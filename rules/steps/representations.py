@@ -1,6 +1,11 @@
 """Representations: the person may write within 10 school days of letter 1, 2 or 4 (counted
-from the date it was sent). Their comments are recorded, or the window is closed when the
-days have passed without any; after letter 2 or 4, either way, the Chair is then prompted."""
+from the date it was sent).
+
+The right of reply runs in full (issue 9, rule 1): after letter 2 or 4 every representation
+within the window is recorded and shown to the Chair, and the Chair is prompted only when
+the window has closed, or earlier when the person has said in writing that they have
+nothing more to add (`nothing_more_to_add`). A reply to letter 1 ends its window at once:
+no decision waits on it. Comments dated before the letter was sent cannot answer it."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from rules.errors import (
     LetterNotYetSent,
     NoReplyAwaited,
     RepresentationAlreadyRecorded,
+    RepresentationBeforeLetter,
     WindowStillOpen,
 )
 from rules.roles import Role
@@ -38,11 +44,20 @@ class RecordRepresentation(Command):
     """The person's written comments on the letter awaiting a reply (1, 2 or 4)."""
 
     DONE: ClassVar[str] = "The person's written comments recorded"
-    TRIGGERS: ClassVar[tuple[Trigger, ...]] = (Trigger.REPRESENTATION_RECEIVED,)
+    TRIGGERS: ClassVar[tuple[Trigger, ...]] = (
+        Trigger.REPRESENTATION_RECEIVED,
+        Trigger.REPRESENTATION_FINAL,
+    )
     command_id: str
     letter_dated: date
     received_on: date
     summary: str
+    nothing_more_to_add: bool = False  # the person said so in writing
+
+    def trigger(self) -> Trigger:
+        if self.nothing_more_to_add:
+            return Trigger.REPRESENTATION_FINAL
+        return Trigger.REPRESENTATION_RECEIVED
 
 
 @permitted("record that no written comments arrived in time", Role.HEAD, Role.CHAIR, system=True)
@@ -66,17 +81,23 @@ class RepresentationReceived(Event):
     """The person's written comments on letter 1, 2 or 4 (`letter_id`)."""
 
     KIND: ClassVar[str] = "representation-received"
-    TRIGGER: ClassVar[Trigger | None] = Trigger.REPRESENTATION_RECEIVED
     letter_id: str
     letter_dated: date
     received_on: date
     summary: str
+    nothing_more_to_add: bool = False
+
+    @property
+    def trigger(self) -> Trigger:
+        if self.nothing_more_to_add:
+            return Trigger.REPRESENTATION_FINAL
+        return Trigger.REPRESENTATION_RECEIVED
 
 
 @event
 @dataclass(frozen=True)
 class RepresentationWindowClosed(Event):
-    """The 10 school days after letter `letter_id` passed with no representation."""
+    """The 10 school days after letter `letter_id` passed (with or without representations)."""
 
     KIND: ClassVar[str] = "representation-window-closed"
     TRIGGER: ClassVar[Trigger | None] = Trigger.REPRESENTATION_WINDOW_CLOSED
@@ -96,24 +117,32 @@ def _chair_needed(view: CaseView, letter_id: str) -> list[Event]:
 def _record_representation(
     view: CaseView, cmd: RecordRepresentation, ctx: DecisionContext
 ) -> list[Event]:
-    window = view.window
-    if window is None:
+    window, letter = view.window, view.window_letter
+    if window is None or letter is None:
         raise NoReplyAwaited()
-    if window.representation is not None:
-        earlier = window.representation
-        raise RepresentationAlreadyRecorded(
-            letter_dated=earlier.letter_dated,
-            by=who(earlier.recorded_by, Trigger.REPRESENTATION_RECEIVED, ctx),
-            on=earlier.recorded_at.date(),
-        )
+    for earlier in window.representations:
+        if earlier.letter_dated == cmd.letter_dated and earlier.summary == cmd.summary.strip():
+            raise RepresentationAlreadyRecorded(
+                letter_dated=earlier.letter_dated,
+                by=who(earlier.recorded_by, Trigger.REPRESENTATION_RECEIVED, ctx),
+                on=earlier.recorded_at.date(),
+            )
     past_day(cmd.received_on, "The date it was received", ctx)
     if cmd.letter_dated > cmd.received_on:
         raise InvalidDetails("The person's letter cannot be dated after it was received.")
+    if letter.sent_on is None:
+        raise LetterNotYetSent(letter=letter.letter.label)
+    if cmd.letter_dated < letter.sent_on:
+        raise RepresentationBeforeLetter(
+            letter=letter.letter.label, sent_on=letter.sent_on, dated=cmd.letter_dated
+        )
     summary = required_text(cmd.summary, "a summary of what the person wrote")
     events: list[Event] = [
-        RepresentationReceived(window.letter_id, cmd.letter_dated, cmd.received_on, summary)
+        RepresentationReceived(
+            window.letter_id, cmd.letter_dated, cmd.received_on, summary, cmd.nothing_more_to_add
+        )
     ]
-    if window.letter is not LetterKind.WARNING:
+    if window.letter is not LetterKind.WARNING and (cmd.nothing_more_to_add or window.over):
         events += _chair_needed(view, window.letter_id)
     return events
 
@@ -125,7 +154,7 @@ def _close_representation_window(
     window, letter = view.window, view.window_letter
     if window is None or letter is None:
         raise NoReplyAwaited()
-    if window.representation is not None or window.closed_on is not None:
+    if window.over or (window.letter is LetterKind.WARNING and window.representation):
         raise CommentsAlreadyDealtWith()
     if letter.sent_on is None:
         raise LetterNotYetSent(letter=letter.letter.label)
@@ -160,7 +189,11 @@ def _representation_received(
     )
     return replace(
         view,
-        window=replace(window, representation=record),
+        window=replace(
+            window,
+            representations=(*window.representations, record),
+            nothing_more_to_add=window.nothing_more_to_add or e.nothing_more_to_add,
+        ),
         representations=(*view.representations, record),
     )
 

@@ -24,7 +24,15 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock, RecordingDrafts
 
@@ -53,7 +61,7 @@ async def banned(cw: Casework) -> str:
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
     ).case_id
     await uc.dispatch(
@@ -67,8 +75,8 @@ async def banned(cw: Casework) -> str:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat",
-            arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -94,7 +102,7 @@ async def test_the_same_command_through_two_instances_is_applied_once(
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
     ).case_id
 
@@ -126,7 +134,11 @@ async def test_confirm_and_overturn_at_once_leave_exactly_one_decision(
     await uc.dispatch(
         first,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

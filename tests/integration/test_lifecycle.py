@@ -52,7 +52,15 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import CHAIR, CLERK, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
@@ -146,7 +154,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
         command_id="cmd-report",
         school_id="oakfield",
         person=person(),
-        incident=incident(at(date(2026, 1, 12), 8)),
+        incident=violent_incident(at(date(2026, 1, 12), 8)),
     )
     case_id = reported.case_id
     assert reported.reference == "OAK-2026-0001"
@@ -166,8 +174,8 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to wait for a member of staff after school",
-            arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence against a member of staff at the gate",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -194,6 +202,7 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
             letter_dated=date(2026, 1, 19),
             received_on=date(2026, 1, 20),
             summary="Apologises and asks for the ban to be lifted",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

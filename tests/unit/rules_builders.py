@@ -19,6 +19,7 @@ from rules.commands import Command
 from rules.decide import DecisionContext, decide
 from rules.details import (
     Conditions,
+    IncidentDetails,
     Statement,
 )
 from rules.events import Event, EventMeta
@@ -49,7 +50,16 @@ from rules.steps.review import (
 )
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    incident,
+    person,
+    violent_incident,
+)
 
 # An English school's year 2025-26 and 2026-27 (half terms as separate terms).
 TERMS = TermDates(
@@ -118,8 +128,11 @@ class Case:
         roles: frozenset[Role] | None = None,
         *,
         system: bool = False,
-        actor: str = "actor-1",
+        actor: str | None = None,
     ) -> list[Event]:
+        if actor is None:
+            # Nobody reviews their own decision: the Chair is someone other than the head.
+            actor = "chair-1" if isinstance(command, DecideAsChair) else "actor-1"
         ctx = self.ctx(roles if roles is not None else ALL_ROLES - {Role.TRUST}, system=system)
         if not system:
             ctx = DecisionContext(actor, ctx.roles, ctx.now, ctx.today, ctx.calendar)
@@ -144,9 +157,9 @@ class Case:
 
     # -- the usual steps --
 
-    def open(self) -> Case:
+    def open(self, details: IncidentDetails | None = None) -> Case:
         new = NewCase("case-1", "OAK-2026-0001", "oak", person())
-        self.run(ReportIncident(self.next_id(), incident(at(self.today, 8)), new))
+        self.run(ReportIncident(self.next_id(), details or incident(at(self.today, 8)), new))
         return self
 
     def assess(self) -> Case:
@@ -166,7 +179,9 @@ class Case:
         return self
 
     def ban(self, ground: str = "") -> Case:
-        self.run(ImposeBan(self.next_id(), "Continued aggression", arrangements(), None, ground))
+        self.run(
+            ImposeBan(self.next_id(), "Continued aggression", arrangements(POLICE), None, ground)
+        )
         return self
 
     def close_window(self) -> None:
@@ -201,6 +216,13 @@ def _wait_out_window(case: Case) -> None:
     case.today = max(case.today, due.due + timedelta(days=1))
 
 
+def _letter_sent(case: Case) -> None:
+    """A reply can only answer a letter that has been sent."""
+    letter = case.v.window_letter
+    if letter is not None and letter.sent_on is None:
+        case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
+
+
 def _meeting_day(case: Case) -> None:
     review = case.v.current_review
     if review is None:
@@ -228,7 +250,7 @@ def _report(case: Case) -> Command:
     new = None
     if case.view is None:
         new = NewCase("case-1", "OAK-2026-0001", "oak", person())
-    return ReportIncident(case.next_id(), incident(at(case.today, 8)), new)
+    return ReportIncident(case.next_id(), violent_incident(at(case.today, 8)), new)
 
 
 def _latest_no(case: Case) -> int:
@@ -295,7 +317,7 @@ STEPS: dict[Trigger, Step] = {
             "Continued aggression",
             arrangements("The matter has been reported to the police."),
             None,
-            "Punched a member of staff",
+            VIOLENCE,
         ),
         _assess_latest,
     ),
@@ -309,7 +331,14 @@ STEPS: dict[Trigger, Step] = {
         _assess_latest,
     ),
     T.REPRESENTATION_RECEIVED: Step(
-        lambda case: RecordRepresentation(case.next_id(), case.today, case.today, "I apologise")
+        lambda case: RecordRepresentation(case.next_id(), case.today, case.today, "I apologise"),
+        _letter_sent,
+    ),
+    T.REPRESENTATION_FINAL: Step(
+        lambda case: RecordRepresentation(
+            case.next_id(), case.today, case.today, "I have nothing to add", True
+        ),
+        _letter_sent,
     ),
     T.REPRESENTATION_WINDOW_CLOSED: Step(
         lambda case: CloseRepresentationWindow(case.next_id()), _wait_out_window

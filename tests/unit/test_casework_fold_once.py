@@ -15,7 +15,7 @@ from rules.core import fold
 from rules.events import Event, EventMeta
 from rules.steps.ban import ImposeBan
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person, violent_incident
 from tests.casework_world import HEAD, STAFF, fake_world
 
 MONDAY = date(2026, 1, 12)
@@ -31,7 +31,7 @@ async def test_a_ban_folds_each_event_of_the_case_once(monkeypatch: pytest.Monke
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
     ).case_id
     await bus.dispatch(cw, AssessRisk("cmd-assess", 1, assessment()), HEAD, case_id=case_id)
@@ -48,7 +48,7 @@ async def test_a_ban_folds_each_event_of_the_case_once(monkeypatch: pytest.Monke
     monkeypatch.setattr(fold, "_step", counting)
     outcome = await bus.dispatch(
         cw,
-        ImposeBan("cmd-ban", "A threat", arrangements(), None, "A threat of violence"),
+        ImposeBan("cmd-ban", "A punch", arrangements(POLICE), None, VIOLENCE),
         HEAD,
         case_id=case_id,
     )

@@ -21,7 +21,15 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import (
     CHAIR,
     HEAD,
@@ -44,7 +52,7 @@ async def report(world: FakeWorld, command_id: str = "cmd-report") -> Outcome:
         command_id=command_id,
         school_id="oakfield",
         person=person(),
-        incident=incident(at(MONDAY, 8)),
+        incident=violent_incident(at(MONDAY, 8)),
     )
 
 
@@ -62,8 +70,8 @@ async def banned_case(world: FakeWorld) -> str:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to a member of staff",
-            arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -88,6 +96,7 @@ async def with_chair(world: FakeWorld) -> str:
             letter_dated=date(2026, 1, 13),
             received_on=date(2026, 1, 14),
             summary="Asks for the ban to be lifted",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,
@@ -246,8 +255,8 @@ async def test_a_failed_draft_leaves_the_decision_and_a_visible_failure_then_a_s
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat to a member of staff",
-            arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -318,7 +327,7 @@ async def test_an_unknown_user_is_refused_and_nothing_is_written() -> None:
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
 
     assert await world.store.cases_at("oakfield") == ()
@@ -335,7 +344,7 @@ async def test_someone_from_another_school_may_not_report_here() -> None:
             command_id="cmd-report",
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
 
 

@@ -16,7 +16,15 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import (
     CHAIR,
     CHAIR_OF_TRUSTEES,
@@ -39,7 +47,7 @@ async def reported(world: FakeWorld) -> str:
         command_id="cmd-report",
         school_id="oakfield",
         person=person(),
-        incident=incident(at(MONDAY, 8)),
+        incident=violent_incident(at(MONDAY, 8)),
     )
     return outcome.case_id
 
@@ -57,8 +65,8 @@ async def ban(world: FakeWorld, case_id: str) -> None:
         ImposeBan(
             command_id="cmd-ban",
             reason="A threat",
-            arrangements=arrangements(),
-            extreme_violence_ground="A threat of violence at the gate",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
         ),
         HEAD,
         case_id=case_id,
@@ -115,7 +123,11 @@ async def test_chair_clerk_and_trust_see_a_case_only_when_it_reaches_them() -> N
     await uc.dispatch(
         cw,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,
@@ -160,7 +172,11 @@ async def test_prompts_for_each_person_are_their_own() -> None:
     await uc.dispatch(
         cw,
         RecordRepresentation(
-            command_id="cmd-comments", letter_dated=MONDAY, received_on=MONDAY, summary="Sorry"
+            command_id="cmd-comments",
+            letter_dated=MONDAY,
+            received_on=MONDAY,
+            summary="Sorry",
+            nothing_more_to_add=True,
         ),
         HEAD,
         case_id=case_id,

@@ -272,6 +272,12 @@ MISTAKES: list[tuple[str, Mutation, str]] = [
         "schools[0].people must have exactly one head, not 2",
     ),
     (
+        "nobody reviews their own decision: head and chair",
+        set_at("schools", 0, "people", 0, "roles", ["head", "chair"]),
+        "schools[0].people[0].roles a1000000-0000-4000-8000-000000000001 cannot be both head "
+        "and chair at one school: nobody may review their own decision",
+    ),
+    (
         "no chair",
         set_at("schools", 1, "people", 2, "roles", ["staff"]),
         "schools[1].people must have at least one chair (of the Local Academy Committee)",

@@ -47,7 +47,7 @@ from rules.steps.review import (
     ScheduleReview,
 )
 from rules.steps.warning import ClarifyExpectations
-from tests.builders import arrangements, at, incident, person
+from tests.builders import VIOLENCE, arrangements, at, incident, person, violent_incident
 
 from .rules_builders import START, Case, calendar, case_in, conditions, take
 
@@ -58,7 +58,7 @@ RESPONSES = [
         "r", at(c_day := case_in(CaseState.NEW).today), "Office", ("A", "B"), True, True
     ),
     ImposeConditions("r", conditions(), "Abuse"),
-    ImposeBan("r", "Violence", arrangements("Reported to police"), None, "Punched a teacher"),
+    ImposeBan("r", "Violence", arrangements("Reported to police"), None, VIOLENCE),
     ReferToComplaints("r", "Complaint"),
 ]
 
@@ -68,7 +68,7 @@ RESPONSES = [
 
 @pytest.mark.parametrize("command", RESPONSES, ids=lambda x: type(x).__name__)
 def test_no_response_before_the_risk_assessment(command: Command) -> None:
-    case = Case().open()
+    case = Case().open(violent_incident())
     with pytest.raises(RiskAssessmentRequired, match="Incident 1 has not been risk-assessed"):
         case.run(command)
     case.assess()
@@ -95,19 +95,24 @@ def test_the_assessment_sees_the_previous_incidents() -> None:
 
 
 def test_a_ban_without_earlier_steps_needs_the_extreme_violence_ground() -> None:
-    case = Case().open().assess()
+    case = Case().open(violent_incident()).assess()
     with pytest.raises(EarlierStepsRequired, match="extreme act of violence"):
         case.ban(ground="")
     with pytest.raises(EarlierStepsRequired):
         case.ban(ground="   ")
-    case.ban(ground="Punched the caretaker")
-    assert case.v.sanction.extreme_violence_ground == "Punched the caretaker"  # type: ignore[union-attr]
+    case.ban(ground="Punched the caretaker in the face.")
+    assert case.v.sanction.extreme_violence_ground == "Punched the caretaker in the face."  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("earlier", [Trigger.EXPECTATIONS_CLARIFIED, Trigger.CONDITIONS_IMPOSED])
 def test_a_ban_after_earlier_steps_needs_no_special_ground(earlier: Trigger) -> None:
+    # Procedures exhausted: the earlier step took effect, then the aggression continued.
     case = Case().open()
     take(case, earlier)
+    case.send("letter-1" if earlier is Trigger.EXPECTATIONS_CLARIFIED else "letter-2")
+    case.advance(1)
+    case.run(ReportIncident(case.next_id(), incident(at(case.today, 8))))
+    case.assess()
     case.ban(ground="")
     assert case.state is CaseState.BAN_PROVISIONAL
 
@@ -123,10 +128,10 @@ def test_a_ban_after_an_assault_needs_the_police_statement() -> None:
     )
     case.assess()
     with pytest.raises(InvalidDetails, match="reported to the local police"):
-        case.run(ImposeBan(case.next_id(), "Assault", arrangements(""), None, "Assault"))
+        case.run(ImposeBan(case.next_id(), "Assault", arrangements(""), None, VIOLENCE))
     case.run(
         ImposeBan(
-            case.next_id(), "Assault", arrangements("Reported to the police."), None, "Assault"
+            case.next_id(), "Assault", arrangements("Reported to the police."), None, VIOLENCE
         )
     )
     assert case.state is CaseState.BAN_PROVISIONAL
@@ -243,6 +248,7 @@ def test_the_letter_that_opens_a_window_cannot_be_withdrawn() -> None:
 
 def test_a_representation_is_recorded_once_and_the_second_is_told_by_whom() -> None:
     fresh = case_in(CaseState.CONDITIONS_PROVISIONAL)
+    fresh.send("letter-2")
     fresh.run(RecordRepresentation(fresh.next_id(), fresh.today, fresh.today, "Sorry"))
     ctx = DecisionContext(
         "actor-2",
@@ -253,7 +259,7 @@ def test_a_representation_is_recorded_once_and_the_second_is_told_by_whom() -> N
         name_of={"actor-1": "Pat Head"}.get,
     )
     with pytest.raises(AlreadyDone, match="already recorded by Pat Head"):
-        decide(fresh.view, RecordRepresentation("late", fresh.today, fresh.today, "More"), ctx)
+        decide(fresh.view, RecordRepresentation("late", fresh.today, fresh.today, "Sorry"), ctx)
 
 
 def test_a_late_representation_is_still_put_before_the_chair() -> None:

@@ -85,7 +85,9 @@ def test_conditions_to_chair_to_review_to_letter_7_and_the_next_review() -> None
     case.send("letter-2")
     case.advance(3)
     case.run(
-        RecordRepresentation(case.next_id(), case.today - timedelta(days=1), case.today, "Sorry")
+        RecordRepresentation(
+            case.next_id(), case.today - timedelta(days=1), case.today, "Sorry", True
+        )
     )
     assert _state(case) is CaseState.CONDITIONS_WITH_CHAIR
     chair = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CHAIR]
@@ -162,7 +164,7 @@ def test_for_a_ban_the_chairs_days_run_from_receipt() -> None:
     case.send("letter-4")
     case.advance(5)
     dated = case.today - timedelta(days=4)
-    case.run(RecordRepresentation(case.next_id(), dated, case.today, "Sorry"))
+    case.run(RecordRepresentation(case.next_id(), dated, case.today, "Sorry", True))
     chair = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CHAIR]
     assert chair[0].deadline == CAL.school_days_after(case.today, 10)
 

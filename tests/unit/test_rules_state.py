@@ -67,7 +67,8 @@ def test_a_breach_needs_a_sanction_in_force() -> None:
 
 def test_the_chair_decides_only_after_the_window() -> None:
     # The Chair's decision is possible only in the "with the Chair" states, which are
-    # entered only by a representation or by the window closing.
+    # entered only by the window closing or by a representation saying the person has
+    # nothing more to add (issue 9, rule 1: the right of reply runs in full).
     deciding = {s for s in CaseState if allowed(s, Trigger.CHAIR_CONFIRMED)}
     assert deciding == {CaseState.CONDITIONS_WITH_CHAIR, CaseState.BAN_WITH_CHAIR}
     entries = {
@@ -76,7 +77,7 @@ def test_the_chair_decides_only_after_the_window() -> None:
         for t, target in row.items()
         if target in deciding and s not in deciding
     }
-    assert entries == {Trigger.REPRESENTATION_RECEIVED, Trigger.REPRESENTATION_WINDOW_CLOSED}
+    assert entries == {Trigger.REPRESENTATION_FINAL, Trigger.REPRESENTATION_WINDOW_CLOSED}
 
 
 def test_closing_only_with_nothing_pending() -> None:
