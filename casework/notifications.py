@@ -50,6 +50,11 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "A letter on case {reference} could not be drafted automatically. It will be "
             "tried again; you can also write it by hand. Open the case in Teams for details.",
         ),
+        NotificationKind.LETTER_READY: (
+            "Case {reference}: a letter is ready in your drafts",
+            "A letter on case {reference} has been drafted for you. Read it, adjust it if "
+            "need be, and send it; then record in Teams the date it was sent.",
+        ),
         NotificationKind.LETTER_CANNOT_BE_DRAFTED: (
             "Case {reference}: a letter cannot be drafted from the case's details",
             "A letter on case {reference} cannot be drafted automatically from what the case "

@@ -341,3 +341,4 @@ class NotificationKind(StrEnum):
     POLICY_REVIEW_AFTER_CASE = "policy-review-after-case"  # to the trust, on closing
     LETTER_DRAFT_FAILED = "letter-draft-failed"  # to the signer: draft by hand or retry
     LETTER_CANNOT_BE_DRAFTED = "letter-cannot-be-drafted"  # to the signer: what to correct
+    LETTER_READY = "letter-ready"  # to the signer: the draft is ready to read and send

@@ -181,7 +181,13 @@ def _record_letter_drafted(
     letter = _existing_letter(view, cmd.letter_id)
     if letter.draft_ref == cmd.draft_ref or letter.done:
         return []  # the same draft recorded again, or the letter is no longer needed
-    return [LetterDrafted(cmd.letter_id, required_text(cmd.draft_ref, "the draft's reference"))]
+    # The answer to the signer's step said "the letter is being drafted": this tells them
+    # it is ready, to read, adjust and send.
+    kind = NotificationKind.LETTER_READY
+    return [
+        LetterDrafted(cmd.letter_id, required_text(cmd.draft_ref, "the draft's reference")),
+        *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,)),
+    ]
 
 
 @decides(RecordLetterDraftFailed)

@@ -78,3 +78,5 @@ async def test_a_lasting_draft_failure_is_not_retried_until_the_details_change(
 
     assert len(tries) == 4  # both tried again with the corrected details
     assert len(world.drafts.drafts) == 2
+    ready = [n for n in world.notifier.sent.values() if "ready in your drafts" in n.title]
+    assert [n.recipients for n in ready] == [(HEAD.object_id,)] * 2  # the follow-up message
