@@ -45,7 +45,7 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import CloseRepresentationWindow
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import arrangements, assessment, at, incident, person
+from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person, violent_incident
 from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
@@ -96,7 +96,7 @@ def script() -> list[tuple[str, Command | None, Any]]:
         ("cmd-assess", AssessRisk("cmd-assess", 1, assessment()), HEAD),
         (
             "cmd-ban",
-            ImposeBan("cmd-ban", "A threat", arrangements(), None, "A threat of violence"),
+            ImposeBan("cmd-ban", "A punch", arrangements(POLICE), None, VIOLENCE),
             HEAD,
         ),
         ("cmd-sent", RecordLetterSent("cmd-sent", "cmd-ban:letter-4", MONDAY), HEAD),
@@ -126,7 +126,7 @@ async def record(cw: Casework, command_id: str, command: Command | None, actor: 
             command_id=command_id,
             school_id="oakfield",
             person=person(),
-            incident=incident(at(MONDAY, 8)),
+            incident=violent_incident(at(MONDAY, 8)),
         )
     else:
         await bus.dispatch(cw, command, actor, case_id=CASE_ID)
