@@ -401,6 +401,25 @@ class RepresentationBeforeLetter(Refusal):
         )
 
 
+class LetterSentBeforeItsDate(Refusal):
+    """The sent date recorded is before the date the letter bears (its draft's date): the
+    date on the letter and the date the person's days count from must agree."""
+
+    TITLE = "Before the letter's date"
+
+    def __init__(self, *, letter: str, dated_on: date, sent_on: date) -> None:
+        super().__init__(
+            f"{letter} is dated {format_day(dated_on)}, so it cannot have been sent on "
+            f"{format_day(sent_on)}. Record the day it actually went, or ask for a re-dated "
+            "draft.",
+            (
+                Fact("Letter", letter),
+                Fact("Letter dated", format_day(dated_on)),
+                Fact("Sent on", format_day(sent_on)),
+            ),
+        )
+
+
 class StatementNotYetRequested(LetterNotYetSent):
     """The committee's decision before letter 6, the request for a statement, was sent."""
 

@@ -14,7 +14,8 @@ Two ways of counting (`Counter`):
 
 Choices where the policy is silent:
 - A reply window ("within 10 school days of the date of this letter") counts from the date
-  the letter was recorded as SENT. Until then it is pending: nothing can close it.
+  the letter was recorded as SENT. Until then it is pending: nothing can close it. It never
+  closes before the reply-by date printed on the letter (issue 9, rule 4).
 - The Chair's letter is due 10 school days after the person's letter: its date for
   conditions ("the date of the parent's letter"), the day it was received for a ban ("the
   receipt of their letter"); with no representation, after the window's last day; never
@@ -127,7 +128,17 @@ def reply_deadline(view: CaseView, count: Counter) -> Deadline | None:
     letter = view.window_letter
     if letter is None or letter.sent_on is None:
         return None
-    return count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS)
+    return _no_earlier_than_printed(
+        count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS), letter.reply_by
+    )
+
+
+def _no_earlier_than_printed(counted: Deadline, printed: date | None) -> Deadline:
+    """The person never gets less time than their letter says: the later of the 10 school
+    days from the day it was sent and the date printed on it."""
+    if printed is not None and printed > counted.due:
+        return Deadline(printed, counted.warning)
+    return counted
 
 
 def chair_deadline(view: CaseView, count: Counter) -> Deadline | None:
@@ -208,7 +219,7 @@ def statement_deadline(view: CaseView, count: Counter) -> Deadline | None:
     letter = view.letter(review.letter_id)
     if letter is None or letter.sent_on is None:
         return None
-    return earliest_review_meeting(letter.sent_on, count)
+    return _no_earlier_than_printed(earliest_review_meeting(letter.sent_on, count), letter.reply_by)
 
 
 def letter_6_send_by(view: CaseView, count: Counter) -> Deadline | None:
