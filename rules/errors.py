@@ -368,6 +368,20 @@ class WindowStillOpen(Refusal):
         )
 
 
+class StatementWindowOpen(WindowStillOpen):
+    """The committee's decision without a statement while the person's 10 school days to
+    give one (letter 6) have not passed: they have until the end of `until`."""
+
+    def __init__(self, *, until: date) -> None:
+        Refusal.__init__(
+            self,
+            f"The person has until the end of {format_day(until)} to give a statement for "
+            "the review, and none has been recorded: the committee's decision can be "
+            "recorded once it arrives or after that day.",
+            (Fact("Statement may arrive until", format_day(until)),),
+        )
+
+
 class LetterNotYetSent(Refusal):
     """A deadline counts from the date a letter was sent, and it has not been recorded:
     `letter` is the letter's label."""

@@ -9,16 +9,18 @@ from datetime import date
 
 import pytest
 
-from rules.behaviours import ChairOutcome
+from rules.behaviours import ChairOutcome, ReviewOutcome
 from rules.errors import (
     EarlierStepsRequired,
     ExtremeViolenceNotRecorded,
     InvalidDetails,
     LetterNotYetSent,
     LetterSentBeforeItsDate,
+    MeetingTooEarly,
     NotAllowedNow,
     OwnDecision,
     RepresentationBeforeLetter,
+    StatementWindowOpen,
     WindowStillOpen,
 )
 from rules.prompts import Action, prompts_for
@@ -28,9 +30,10 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterDrafted, RecordLetterSent, RedateLetter
 from rules.steps.reporting import ReportIncident
 from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
-from rules.timeline import reply_deadline, strict
+from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
+from rules.timeline import reply_deadline, statement_deadline, strict
 from tests.builders import POLICE, VIOLENCE, arrangements, at, incident, violent_incident
-from tests.unit.rules_builders import Case, calendar, take
+from tests.unit.rules_builders import Case, calendar, case_in, take
 
 
 def _state(case: Case) -> CaseState:
@@ -256,3 +259,39 @@ def test_letter_dates_a_letter_going_later_than_dated_is_offered_a_redated_draft
     _drafted(case, "letter-2")
     case.run(RecordLetterSent(case.next_id(), letter_id, case.today))
     assert _state(case) is CaseState.CONDITIONS_PROVISIONAL
+
+
+# --- 9. Letter 6's statement is due before the committee meets ------------------------------
+
+
+def test_review_statement_deadline_falls_at_least_a_school_day_before_the_meeting() -> None:
+    case = case_in(CaseState.CONDITIONS_CONFIRMED)
+    statement_due = calendar().school_days_after(case.today, 10).due
+    with pytest.raises(MeetingTooEarly):
+        case.run(ScheduleReview(case.next_id(), statement_due))  # the meeting on the last day
+    meeting_on = calendar().school_days_after(case.today, 11).due
+    case.run(ScheduleReview(case.next_id(), meeting_on))
+    case.send("letter-6")
+    deadline = statement_deadline(case.v, strict(calendar()))
+    assert deadline is not None
+    assert deadline.due == statement_due
+    assert calendar().school_days_after(deadline.due, 1).due <= meeting_on
+
+
+def test_review_outcome_waits_for_the_statement_or_its_window_to_close() -> None:
+    case = case_in(CaseState.CONDITIONS_CONFIRMED)
+    meeting_on = calendar().school_days_after(case.today, 11).due
+    case.run(ScheduleReview(case.next_id(), meeting_on))
+    letter_6 = case.v.letters[-1]
+    printed = meeting_on  # letter 6 printed a statement-by date on the meeting day itself
+    case.run(
+        RecordLetterDrafted("draft-6", letter_6.letter_id, "d", case.today, printed), system=True
+    )
+    case.send("letter-6")
+    case.today = meeting_on
+    outcome = RecordReviewOutcome(case.next_id(), ReviewOutcome.MAINTAIN, "Compliant")
+    with pytest.raises(StatementWindowOpen, match="statement"):
+        case.run(outcome)
+    case.run(RecordReviewStatement(case.next_id(), case.today, case.today, "I have complied"))
+    case.run(outcome)
+    assert _state(case) is CaseState.CONDITIONS_CONFIRMED
