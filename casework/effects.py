@@ -126,7 +126,8 @@ async def _draft(
 ) -> tuple[Command, EffectFailure | None]:
     reference_of_case = folded.view.reference
     try:
-        draft = build_draft(letter_inputs(cw, folded, letter), cw.renderer)
+        inputs = letter_inputs(cw, folded, letter)
+        draft = build_draft(inputs, cw.renderer)
         reference = await cw.ports.drafts.create_draft(draft)
     except Exception as error:  # any failure is recorded on the case, never swallowed
         # A letter the case's details cannot make (a LetterError: a name with a line break,
@@ -154,8 +155,14 @@ async def _draft(
         failed = RecordLetterDraftFailed(command_id, letter.letter_id, message, permanent)
         return failed, EffectFailure("letter", letter.letter_id, message)
     logger.info("case %s: letter %s drafted", reference_of_case, letter.letter_id)
+    # A re-dated draft is a fresh draft, recorded under its own id.
+    redated = f":redated-{letter.redated}" if letter.redated else ""
     return RecordLetterDrafted(
-        f"system:letter-drafted:{letter.letter_id}", letter.letter_id, reference
+        f"system:letter-drafted:{letter.letter_id}{redated}",
+        letter.letter_id,
+        reference,
+        inputs.letter_date,
+        draft.reply_by,
     ), None
 
 

@@ -259,8 +259,9 @@ def _recipient(person: Person) -> Recipient:
     return Recipient(name=person.name, email=person.email)
 
 
-def draft_key(case_id: str, letter_id: str) -> str:
-    return f"{case_id}:{letter_id}"
+def draft_key(case_id: str, letter_id: str, redated: int = 0) -> str:
+    # A re-dated draft is a new draft, not the first one again.
+    return f"{case_id}:{letter_id}" + (f":redated-{redated}" if redated else "")
 
 
 def build_draft(inputs: LetterInputs, renderer: LetterRenderer) -> LetterDraft:
@@ -298,7 +299,7 @@ def build_draft(inputs: LetterInputs, renderer: LetterRenderer) -> LetterDraft:
         ),
     )
     return LetterDraft(
-        key=draft_key(view.case_id, letter.letter_id),
+        key=draft_key(view.case_id, letter.letter_id, letter.redated),
         case_id=view.case_id,
         case_reference=view.reference,
         letter=letter.letter.value,

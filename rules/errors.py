@@ -368,6 +368,20 @@ class WindowStillOpen(Refusal):
         )
 
 
+class StatementWindowOpen(WindowStillOpen):
+    """The committee's decision without a statement while the person's 10 school days to
+    give one (letter 6) have not passed: they have until the end of `until`."""
+
+    def __init__(self, *, until: date) -> None:
+        Refusal.__init__(
+            self,
+            f"The person has until the end of {format_day(until)} to give a statement for "
+            "the review, and none has been recorded: the committee's decision can be "
+            "recorded once it arrives or after that day.",
+            (Fact("Statement may arrive until", format_day(until)),),
+        )
+
+
 class LetterNotYetSent(Refusal):
     """A deadline counts from the date a letter was sent, and it has not been recorded:
     `letter` is the letter's label."""
@@ -397,6 +411,25 @@ class RepresentationBeforeLetter(Refusal):
                 Fact("Letter", letter),
                 Fact("Sent on", format_day(sent_on)),
                 Fact("Comments dated", format_day(dated)),
+            ),
+        )
+
+
+class LetterSentBeforeItsDate(Refusal):
+    """The sent date recorded is before the date the letter bears (its draft's date): the
+    date on the letter and the date the person's days count from must agree."""
+
+    TITLE = "Before the letter's date"
+
+    def __init__(self, *, letter: str, dated_on: date, sent_on: date) -> None:
+        super().__init__(
+            f"{letter} is dated {format_day(dated_on)}, so it cannot have been sent on "
+            f"{format_day(sent_on)}. Record the day it actually went, or ask for a re-dated "
+            "draft.",
+            (
+                Fact("Letter", letter),
+                Fact("Letter dated", format_day(dated_on)),
+                Fact("Sent on", format_day(sent_on)),
             ),
         )
 

@@ -125,6 +125,12 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
             )
         elif letter.draft_error is not None:
             text += " The draft could not be prepared automatically: write it by hand."
+        elif letter.dated_on is not None and today > letter.dated_on:
+            # It goes later than it is dated: a fresh draft makes its dates agree.
+            text += (
+                f" The draft is dated {format_day(letter.dated_on)}: if it goes today, ask "
+                "for a re-dated draft so that its date and reply-by date are right."
+            )
         add(
             _prompt(letter.signer, Action.SEND_LETTER, text, due, today, letter_id=letter.letter_id)
         )
@@ -276,7 +282,12 @@ def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline 
     `provisional_reply_by`."""
     if letter.sent_on is None or letter.reply_within_school_days is None:
         return None
-    return tl.lenient(calendar).school_days_after(letter.sent_on, letter.reply_within_school_days)
+    counted = tl.lenient(calendar).school_days_after(
+        letter.sent_on, letter.reply_within_school_days
+    )
+    if letter.reply_by is not None and letter.reply_by > counted.due:
+        return Deadline(letter.reply_by, counted.warning)  # never earlier than it says
+    return counted
 
 
 def provisional_reply_by(

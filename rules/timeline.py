@@ -14,13 +14,15 @@ Two ways of counting (`Counter`):
 
 Choices where the policy is silent:
 - A reply window ("within 10 school days of the date of this letter") counts from the date
-  the letter was recorded as SENT. Until then it is pending: nothing can close it.
+  the letter was recorded as SENT. Until then it is pending: nothing can close it. It never
+  closes before the reply-by date printed on the letter (issue 9, rule 4).
 - The Chair's letter is due 10 school days after the person's letter: its date for
   conditions ("the date of the parent's letter"), the day it was received for a ban ("the
   receipt of their letter"); with no representation, after the window's last day; never
   from before the window's last day when the window ran its course.
 - The clerk is reminded of a review 20 school days before it is due: enough to send
-  letter 6 and still give the person 10 school days before the meeting.
+  letter 6 and still give the person 10 school days, ending at least one school day
+  before the meeting (issue 9, rule 9).
 - A review is due six months after the Chair's confirmation, then six months after each
   review meeting; a ban with an earlier defined end date is due for review by that date.
 - The annual progress meeting under a confirmed ban is due 12 months after confirmation,
@@ -127,7 +129,17 @@ def reply_deadline(view: CaseView, count: Counter) -> Deadline | None:
     letter = view.window_letter
     if letter is None or letter.sent_on is None:
         return None
-    return count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS)
+    return _no_earlier_than_printed(
+        count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS), letter.reply_by
+    )
+
+
+def _no_earlier_than_printed(counted: Deadline, printed: date | None) -> Deadline:
+    """The person never gets less time than their letter says: the later of the 10 school
+    days from the day it was sent and the date printed on it."""
+    if printed is not None and printed > counted.due:
+        return Deadline(printed, counted.warning)
+    return counted
 
 
 def chair_deadline(view: CaseView, count: Counter) -> Deadline | None:
@@ -193,10 +205,16 @@ def review_reminder_from(view: CaseView, count: Counter) -> date | None:
     return count.school_days_before(due.due, REMINDER_LEAD_SCHOOL_DAYS)
 
 
+STATEMENT_LEAD_SCHOOL_DAYS = 1  # the statement is due at least this long before the meeting
+
+
 def earliest_review_meeting(letter_6_date: date, count: Counter) -> Deadline:
-    """The meeting may be no earlier than the end of the person's 10 school days to give a
-    statement, counted from letter 6's date."""
-    return count.school_days_after(letter_6_date, REPLY_WINDOW_SCHOOL_DAYS)
+    """The meeting may be no earlier than one school day after the end of the person's 10
+    school days to give a statement, counted from letter 6's date (issue 9, rule 9): the
+    committee has the statement, or knows none came, before it meets."""
+    return count.school_days_after(
+        letter_6_date, REPLY_WINDOW_SCHOOL_DAYS + STATEMENT_LEAD_SCHOOL_DAYS
+    )
 
 
 def statement_deadline(view: CaseView, count: Counter) -> Deadline | None:
@@ -208,15 +226,18 @@ def statement_deadline(view: CaseView, count: Counter) -> Deadline | None:
     letter = view.letter(review.letter_id)
     if letter is None or letter.sent_on is None:
         return None
-    return earliest_review_meeting(letter.sent_on, count)
+    counted = count.school_days_after(letter.sent_on, REPLY_WINDOW_SCHOOL_DAYS)
+    return _no_earlier_than_printed(counted, letter.reply_by)
 
 
 def letter_6_send_by(view: CaseView, count: Counter) -> Deadline | None:
-    """The last day letter 6 can go and still leave 10 school days before the meeting."""
+    """The last day letter 6 can go and still leave 10 school days for the statement, ending
+    at least one school day before the meeting."""
     review = view.current_review
     if review is None:
         return None
-    return Deadline(count.school_days_before(review.meeting_on, REPLY_WINDOW_SCHOOL_DAYS))
+    lead = REPLY_WINDOW_SCHOOL_DAYS + STATEMENT_LEAD_SCHOOL_DAYS
+    return Deadline(count.school_days_before(review.meeting_on, lead))
 
 
 def review_letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadline | None:

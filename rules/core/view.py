@@ -96,6 +96,11 @@ class LetterRecord:
     draft_blocked: bool = False  # the last failure was one a retry cannot fix
     sent_on: date | None = None
     withdrawn_reason: str | None = None
+    # The date the current draft bears and the reply-by date printed on it (None before a
+    # draft, or for a draft recorded before issue 9); `redated` counts the re-dated drafts.
+    dated_on: date | None = None
+    reply_by: date | None = None
+    redated: int = 0
 
     @property
     def done(self) -> bool:

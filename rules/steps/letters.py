@@ -1,7 +1,12 @@
 """A letter's life after a step calls for it (`rules.core.events.LetterRequired`): drafted
 into the signer's mailbox by the application (or the draft failed, and the signer is told),
 sent on a date the signer records ("the date of this letter", from which the person's days
-count), or withdrawn when it will not be sent."""
+count), or withdrawn when it will not be sent.
+
+The date on the letter and the date the case counts from agree (issue 9, rule 4): a letter
+cannot be recorded as sent before the date its draft bears, and a draft that has not gone
+by the day after its date can be re-dated (`RedateLetter`: drafted afresh, dated the day it
+is drafted, with its reply-by date counted from then)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from rules.errors import (
     LetterAlreadySent,
     LetterAlreadyWithdrawn,
     LetterCannotBeWithdrawn,
+    LetterSentBeforeItsDate,
     NotPermitted,
 )
 from rules.roles import Role
@@ -61,6 +67,20 @@ class RecordLetterDrafted(Command):
     command_id: str
     letter_id: str
     draft_ref: str
+    dated_on: date | None = None  # the date the draft bears
+    reply_by: date | None = None  # the reply-by date printed on it, if any
+
+
+@permitted("ask for a re-dated draft of a letter", Role.HEAD, Role.CHAIR, Role.CLERK)
+@command
+@dataclass(frozen=True)
+class RedateLetter(Command):
+    """A draft that did not go on the date it bears is drafted afresh, dated the day it is
+    drafted, so that the date on the letter and the person's days agree."""
+
+    DONE: ClassVar[str] = "A re-dated draft asked for: the letter is being drafted"
+    command_id: str
+    letter_id: str
 
 
 @permitted("record a failed letter draft", system=True)
@@ -83,6 +103,17 @@ class LetterDrafted(Event):
     KIND: ClassVar[str] = "letter-drafted"
     letter_id: str
     draft_ref: str  # the draft's reference in the signer's mailbox or the letters folder
+    dated_on: date | None = None  # "the date of this letter" printed on the draft
+    reply_by: date | None = None  # the reply-by (or statement-by) date printed on it
+
+
+@event
+@dataclass(frozen=True)
+class LetterRedated(Event):
+    """The signer asked for a fresh draft dated the day it is drafted (`RedateLetter`)."""
+
+    KIND: ClassVar[str] = "letter-redated"
+    letter_id: str
 
 
 @event
@@ -151,7 +182,23 @@ def _record_letter_sent(view: CaseView, cmd: RecordLetterSent, ctx: DecisionCont
             f"The letter cannot have been sent before it was called for "
             f"({format_day(letter.required_at.date())})."
         )
+    if letter.dated_on is not None and cmd.sent_on < letter.dated_on:
+        raise LetterSentBeforeItsDate(
+            letter=letter.letter.label, dated_on=letter.dated_on, sent_on=cmd.sent_on
+        )
     return [LetterSent(cmd.letter_id, cmd.sent_on)]
+
+
+@decides(RedateLetter)
+def _redate_letter(view: CaseView, cmd: RedateLetter, ctx: DecisionContext) -> list[Event]:
+    letter = _existing_letter(view, cmd.letter_id)
+    _check_signer(letter, ctx)
+    _check_not_done(letter)
+    if letter.dated_on is None or letter.dated_on >= ctx.today:
+        raise InvalidDetails(
+            f"{letter.letter.label} has no draft dated before today: there is nothing to re-date."
+        )
+    return [LetterRedated(cmd.letter_id)]
 
 
 @decides(WithdrawLetter)
@@ -185,7 +232,12 @@ def _record_letter_drafted(
     # it is ready, to read, adjust and send.
     kind = NotificationKind.LETTER_READY
     return [
-        LetterDrafted(cmd.letter_id, required_text(cmd.draft_ref, "the draft's reference")),
+        LetterDrafted(
+            cmd.letter_id,
+            required_text(cmd.draft_ref, "the draft's reference"),
+            cmd.dated_on,
+            cmd.reply_by,
+        ),
         *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,)),
     ]
 
@@ -215,7 +267,30 @@ def _record_letter_draft_failed(
 
 @folds(LetterDrafted)
 def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseView:
-    return set_letter(view, e.letter_id, draft_ref=e.draft_ref, draft_error=None)
+    return set_letter(
+        view,
+        e.letter_id,
+        draft_ref=e.draft_ref,
+        draft_error=None,
+        dated_on=e.dated_on,
+        reply_by=e.reply_by,
+    )
+
+
+@folds(LetterRedated)
+def _letter_redated(view: CaseView, meta: EventMeta, e: LetterRedated) -> CaseView:
+    letter = view.letter(e.letter_id)
+    redated = letter.redated + 1 if letter is not None else 1
+    return set_letter(
+        view,
+        e.letter_id,
+        draft_ref=None,
+        draft_error=None,
+        draft_blocked=False,
+        dated_on=None,
+        reply_by=None,
+        redated=redated,
+    )
 
 
 @folds(LetterDraftFailed)

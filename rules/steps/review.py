@@ -1,7 +1,9 @@
 """The committee's review of conditions or a ban in force, about every six months: the
 clerk schedules the meeting and sends letter 6 (the person has 10 school days to give a
-statement before it), may move the meeting, records the statement, then the committee's
-outcome (maintain, extend, vary, replace a ban by conditions, remove) for letter 7."""
+statement, ending at least one school day before the meeting), may move the meeting,
+records the statement, then the committee's outcome (maintain, extend, vary, replace a ban
+by conditions, remove) for letter 7. Without a statement the outcome waits until the
+statement's window has closed (issue 9, rule 9)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from rules.errors import (
     MeetingTooEarly,
     ReviewStatementAlreadyRecorded,
     StatementNotYetRequested,
+    StatementWindowOpen,
 )
 from rules.roles import Role
 from rules.state import Trigger
@@ -221,7 +224,12 @@ def _record_review_outcome(
     if letter6.sent_on is None:
         raise StatementNotYetRequested()
     if review.statement is None:
+        # Without the statement, the committee decides only once its window has closed.
         _check_meeting_date(review.meeting_on, letter6.sent_on, ctx)
+        deadline = tl.statement_deadline(view, tl.strict(ctx.calendar))
+        assert deadline is not None  # letter 6 was sent
+        if ctx.today <= deadline.due:
+            raise StatementWindowOpen(until=deadline.due)
     reason = required_text(cmd.reason, "the committee's reasons")
     conditions = Conditions()
     if cmd.outcome in (ReviewOutcome.VARY, ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS):

@@ -231,7 +231,7 @@ def _meeting_day(case: Case) -> None:
     assert letter is not None
     if letter.sent_on is None:
         case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
-        earliest = calendar().school_days_after(case.today, 10).due
+        earliest = calendar().school_days_after(case.today, 11).due
         if review.meeting_on < earliest:
             case.run(RescheduleReview(case.next_id(), earliest))
     review = case.v.current_review
@@ -261,7 +261,7 @@ def _reschedule(case: Case) -> Command:
     review = case.view.current_review if case.view is not None else None
     letter = case.v.letter(review.letter_id) if review else None
     start = letter.sent_on if letter and letter.sent_on else case.today
-    return RescheduleReview(case.next_id(), calendar().school_days_after(start, 10).due)
+    return RescheduleReview(case.next_id(), calendar().school_days_after(start, 11).due)
 
 
 def _outcome(outcome: ReviewOutcome) -> Step:
@@ -354,7 +354,7 @@ STEPS: dict[Trigger, Step] = {
     ),
     T.REVIEW_SCHEDULED: Step(
         lambda case: ScheduleReview(
-            case.next_id(), calendar().school_days_after(case.today, 10).due
+            case.next_id(), calendar().school_days_after(case.today, 11).due
         )
     ),
     T.REVIEW_RESCHEDULED: Step(_reschedule),

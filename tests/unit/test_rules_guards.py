@@ -362,7 +362,7 @@ def test_an_informal_meeting_needs_two_staff_and_the_safety_checks() -> None:
 
 def test_a_review_meeting_no_earlier_than_the_statement_window_allows() -> None:
     case = case_in(CaseState.CONDITIONS_CONFIRMED)
-    earliest = calendar().school_days_after(case.today, 10).due
+    earliest = calendar().school_days_after(case.today, 11).due
     with pytest.raises(MeetingTooEarly) as refusal:
         case.run(ScheduleReview(case.next_id(), earliest - timedelta(days=1)))
     assert f"{earliest.day} {earliest:%B %Y}" in str(refusal.value)
@@ -377,7 +377,7 @@ def test_moving_the_meeting_counts_from_the_date_letter_6_went() -> None:
     case = case_in(CaseState.CONDITIONS_UNDER_REVIEW)
     case.advance(7)
     case.send("letter-6")
-    earliest = calendar().school_days_after(case.today, 10).due
+    earliest = calendar().school_days_after(case.today, 11).due
     with pytest.raises(MeetingTooEarly):
         case.run(RescheduleReview(case.next_id(), earliest - timedelta(days=1)))
     case.run(RescheduleReview(case.next_id(), earliest))

@@ -15,6 +15,7 @@ from rules.steps.letters import (
     RecordLetterDrafted,
     RecordLetterDraftFailed,
     RecordLetterSent,
+    RedateLetter,
     WithdrawLetter,
 )
 from rules.steps.notifications import RecordNotificationSent, SendDueReminders
@@ -39,6 +40,7 @@ def _sample(cls: type[Command], case: Case, role: Role | None = None) -> Command
         WithdrawLetter: WithdrawLetter("p-1", letter, "Not needed"),
         RecordLetterDrafted: RecordLetterDrafted("p-1", letter, "drafts/1"),
         RecordLetterDraftFailed: RecordLetterDraftFailed("p-1", letter, "mailbox offline"),
+        RedateLetter: RedateLetter("p-1", letter),
         RecordNotificationSent: RecordNotificationSent(
             "p-1", case.v.notifications[0].notification_id
         ),
