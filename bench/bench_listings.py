@@ -208,7 +208,8 @@ async def sweep_cost(
     def push_back(connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE deadlines SET due = '2099-12-31'")
         connection.executemany(
-            "UPDATE deadlines SET due = ? WHERE case_id = ? AND action = 'close-representation-window'",
+            "UPDATE deadlines SET due = ? WHERE case_id = ?"
+            " AND action = 'close-representation-window'",
             [(window_due, case_id) for case_id in swept],
         )
 
