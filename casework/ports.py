@@ -62,6 +62,27 @@ class StoreUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class OpenPrompt:
+    """One thing one role must do next on a case, as the projection keeps it for listings
+    (`rules.prompts.prompts_for`, computed when the case last changed).
+
+    Only "overdue" depends on the day it is read, so it is not kept; a prompt whose deadline
+    is the day it is read (move a review meeting now) is kept with `due_on_the_day`."""
+
+    case_id: str
+    school_id: str
+    reference: str
+    role: Role
+    action: str  # a `rules.prompts.Action` value
+    text: str
+    due: date | None  # None: the policy sets no date (or `due_on_the_day`)
+    warning: str | None = None  # shown next to the date (`rules.calendar.Deadline.warning`)
+    due_on_the_day: bool = False
+    letter_id: str | None = None
+    incident_no: int | None = None
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     """The Cases projection: one row per case, rewritten after each append.
 
@@ -80,6 +101,13 @@ class CaseSummary:
     # The last event (its sequence number) this row reflects: a store never replaces a row
     # with one that reflects fewer events, so a slow writer cannot undo a newer projection.
     projected_seq: int = 0
+    # Who may list the case, kept so that a listing reads rows instead of replaying cases
+    # (casework.queries): the roles besides the head and senior staff who see the whole case
+    # now, and the Entra object ids of the staff who reported its incidents.
+    seen_by: frozenset[Role] = frozenset()
+    reported_by: tuple[str, ...] = ()
+    # Every role's next actions on the case, soonest first (what "my prompts" lists).
+    prompts: tuple[OpenPrompt, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,8 +169,34 @@ class CaseStore(Protocol):
 
     async def cases_at(self, school_id: str) -> Sequence[CaseSummary]: ...
 
-    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
-        """Open deadlines falling on or before `day`, across all cases, soonest first."""
+    # -- listings: read from the projection, a page at a time (casework.queries) --
+
+    async def cases_page(
+        self,
+        school_id: str,
+        *,
+        roles: frozenset[Role] | None = None,
+        reported_by: str | None = None,
+        after: str | None = None,
+        limit: int,
+    ) -> Sequence[CaseSummary]:
+        """Up to `limit` of the school's cases by reference, after the reference `after`.
+
+        `roles` None: every case. Otherwise only the cases some role in `roles` sees whole
+        (`CaseSummary.seen_by`) or that `reported_by` reported on."""
+        ...
+
+    async def open_prompts(self, school_id: str, role: Role, *, limit: int) -> Sequence[OpenPrompt]:
+        """The role's prompts at the school: the `limit` soonest (dated before undated, then
+        by reference), and every prompt `due_on_the_day` besides."""
+        ...
+
+    async def due_by(
+        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+    ) -> Sequence[OpenDeadline]:
+        """Open deadlines falling on or before `day`, across all cases, soonest first
+        (by due, case id, action): with `after`, only those after it in that order; with
+        `limit`, at most that many (the sweeper reads a batch at a time)."""
         ...
 
     # -- the catch-up of derived records (casework.catchup) --

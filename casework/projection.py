@@ -1,22 +1,71 @@
 """The derived records of a case: its row in the Cases list and its rows in the index of
 open deadlines, computed from the case's view (pure), and written by the pipeline after
-each append and by the catch-up."""
+each append and by the catch-up.
+
+The row also keeps what the listings need, so that no listing replays a case: who sees the
+whole case (`seen_whole_by`), who reported on it, and every role's prompts."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from casework.ports import CaseSummary, OpenDeadline
+from casework.ports import CaseSummary, OpenDeadline, OpenPrompt
 from rules import timeline as tl
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView
-from rules.prompts import open_deadlines, pending_effects, prompts_for
+from rules.prompts import Action, Prompt, open_deadlines, pending_effects, prompts_for
+from rules.roles import Role
+from rules.state import CaseState, Trigger
 
 UK = ZoneInfo("Europe/London")
 
 # The sweeper's wake-up row for effects still undone (a failed draft, an unsent prompt).
 COMPLETE_EFFECTS = "complete-effects"
+
+_WITH_CHAIR = frozenset(
+    {
+        CaseState.CONDITIONS_PROVISIONAL,
+        CaseState.CONDITIONS_WITH_CHAIR,
+        CaseState.BAN_PROVISIONAL,
+        CaseState.BAN_WITH_CHAIR,
+    }
+)
+_REVIEW_TO_ARRANGE = frozenset({CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED})
+_EVERY_CASE = frozenset({Role.HEAD, Role.SENIOR})  # see every case at their school
+
+
+def seen_whole_by(view: CaseView) -> frozenset[Role]:
+    """The roles, besides the head and senior staff (who see every case at their school),
+    that see the whole case now (ARCHITECTURE.md, "People and what they may do")."""
+    roles: set[Role] = set()
+    if view.state in _WITH_CHAIR or view.chair_decisions:
+        roles.add(Role.CHAIR)
+    if view.reviews or view.state in _REVIEW_TO_ARRANGE:
+        roles.add(Role.CLERK)
+    if any(s.trigger is Trigger.BAN_IMPOSED for s in view.steps):
+        roles.add(Role.TRUST)
+    return frozenset(roles)
+
+
+def _kept(view: CaseView, prompt: Prompt) -> OpenPrompt:
+    # A review meeting to move is due the day it is read (`Deadline(today)`), whatever day
+    # the row was written.
+    on_the_day = prompt.action is Action.RESCHEDULE_REVIEW
+    deadline = None if on_the_day else prompt.deadline
+    return OpenPrompt(
+        case_id=view.case_id,
+        school_id=view.school_id,
+        reference=view.reference,
+        role=prompt.role,
+        action=prompt.action.value,
+        text=prompt.text,
+        due=deadline.due if deadline else None,
+        warning=deadline.warning if deadline else None,
+        due_on_the_day=on_the_day,
+        letter_id=prompt.letter_id,
+        incident_no=prompt.incident_no,
+    )
 
 
 def project(
@@ -24,6 +73,7 @@ def project(
 ) -> tuple[CaseSummary, list[OpenDeadline]]:
     """The case's row in the Cases list and its rows in the due index (pure)."""
     prompts = prompts_for(view, today, calendar)
+    seen_by = seen_whole_by(view)
     dated = [p for p in prompts if p.deadline is not None]
     review_date = None
     if view.current_review is not None:
@@ -42,6 +92,10 @@ def project(
         review_date=review_date,
         updated_at=now,
         projected_seq=view.last_seq,
+        seen_by=seen_by,
+        reported_by=tuple(dict.fromkeys(i.reported_by for i in view.incidents)),
+        # A role is prompted only on a case it sees whole.
+        prompts=tuple(_kept(view, p) for p in prompts if p.role in _EVERY_CASE | seen_by),
     )
     deadlines = [
         OpenDeadline(view.case_id, view.school_id, entry.role, entry.action.value, entry.due)

@@ -17,22 +17,19 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from casework.pipeline import Actor, Casework
-from casework.ports import CaseSummary
+from casework.ports import CaseSummary, OpenPrompt
+from casework.projection import seen_whole_by
+from rules.calendar import Deadline
 from rules.case import CaseView
 from rules.errors import CaseNotFound
-from rules.prompts import Prompt, policy_review_prompt, prompts_for
+from rules.prompts import Action, Prompt, policy_review_prompt
 from rules.roles import Role
-from rules.state import CaseState, Trigger
+from rules.state import CaseState
 
-_WITH_CHAIR = frozenset(
-    {
-        CaseState.CONDITIONS_PROVISIONAL,
-        CaseState.CONDITIONS_WITH_CHAIR,
-        CaseState.BAN_PROVISIONAL,
-        CaseState.BAN_WITH_CHAIR,
-    }
-)
-_REVIEW_TO_ARRANGE = frozenset({CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED})
+# A listing is read a page at a time: a card cannot show more, and the cost of a page must
+# not grow with the number of cases (docs/performance.md).
+PAGE = 50
+_EVERY_CASE = frozenset({Role.HEAD, Role.SENIOR})
 
 
 class Scope(StrEnum):
@@ -72,13 +69,7 @@ class UserPrompt:
 
 
 def sees_whole_case(view: CaseView, roles: frozenset[Role]) -> bool:
-    if roles & {Role.HEAD, Role.SENIOR}:
-        return True
-    if Role.CHAIR in roles and (view.state in _WITH_CHAIR or view.chair_decisions):
-        return True
-    if Role.CLERK in roles and (view.reviews or view.state in _REVIEW_TO_ARRANGE):
-        return True
-    return Role.TRUST in roles and any(s.trigger is Trigger.BAN_IMPOSED for s in view.steps)
+    return bool(roles & _EVERY_CASE) or bool(roles & seen_whole_by(view))
 
 
 def sight(view: CaseView, actor_id: str, roles: frozenset[Role]) -> CaseSight | None:
@@ -111,48 +102,68 @@ async def case_view(cw: Casework, case_id: str, actor: Actor) -> CaseSight:
     raise CaseNotFound("There is no case you can open with that reference.")
 
 
-async def cases_at(cw: Casework, school_id: str, actor: Actor) -> tuple[CaseSummary, ...]:
-    """The Cases list at one school, as far as `actor` may see it."""
+async def cases_at(
+    cw: Casework, school_id: str, actor: Actor, *, after: str | None = None, limit: int = PAGE
+) -> tuple[CaseSummary, ...]:
+    """A page of the Cases list at one school (by reference, after `after`), as far as
+    `actor` may see it. Read from the projection: one store query, whatever the number
+    of cases."""
     roles = cw.roles_at(actor, school_id)
     if not roles:
         return ()
-    summaries = await cw.ports.store.cases_at(school_id)
-    if roles & {Role.HEAD, Role.SENIOR}:
-        return tuple(summaries)
-    visible: list[CaseSummary] = []
-    for summary in summaries:
-        _, view = await cw.load(summary.case_id)
-        if view is not None and sight(view, actor.object_id, roles) is not None:
-            visible.append(summary)
-    return tuple(visible)
+    store = cw.ports.store
+    if roles & _EVERY_CASE:
+        return tuple(await store.cases_page(school_id, after=after, limit=limit))
+    return tuple(
+        await store.cases_page(
+            school_id, roles=roles, reported_by=actor.object_id, after=after, limit=limit
+        )
+    )
 
 
-async def prompts_for_user(cw: Casework, actor: Actor, today: date) -> tuple[UserPrompt, ...]:
-    """Everything `actor` must do, at every school where they hold a role, soonest first."""
+def _prompt(kept: OpenPrompt, today: date) -> Prompt:
+    if kept.due_on_the_day:
+        deadline: Deadline | None = Deadline(today)
+    elif kept.due is not None:
+        deadline = Deadline(kept.due, kept.warning)
+    else:
+        deadline = None
+    return Prompt(
+        role=Role(kept.role),
+        action=Action(kept.action),
+        text=kept.text,
+        deadline=deadline,
+        overdue=deadline is not None and today > deadline.due,
+        letter_id=kept.letter_id,
+        incident_no=kept.incident_no,
+    )
+
+
+def _soonest(p: UserPrompt) -> tuple[bool, date, str]:
+    deadline = p.prompt.deadline
+    return (deadline is None, deadline.due if deadline else date.min, p.reference or "")
+
+
+async def prompts_for_user(
+    cw: Casework, actor: Actor, today: date, *, limit: int = PAGE
+) -> tuple[UserPrompt, ...]:
+    """The `limit` soonest things `actor` must do, at every school where they hold a role.
+
+    Read from the kept prompts (`CaseSummary.prompts`): one store query per school and role,
+    each returning at most `limit` rows, whatever the number of cases."""
     found: list[UserPrompt] = []
     directory = cw.ports.directory
     trust_prompted = False
     for school_id in directory.schools_of(actor.object_id):
         roles = cw.roles_at(actor, school_id)
-        calendar = cw.calendar(school_id)
         if Role.TRUST in roles and not trust_prompted:
             trust_prompted = True
             reviewed = cw.config.trust.policy_last_reviewed
+            calendar = cw.calendar(school_id)
             found.append(UserPrompt(school_id, policy_review_prompt(reviewed, today, calendar)))
-        for summary in await cw.ports.store.cases_at(school_id):
-            _, view = await cw.load(summary.case_id)
-            if view is None or not sees_whole_case(view, roles):
-                continue
-            for prompt in prompts_for(view, today, calendar):
-                if prompt.role in roles:
-                    found.append(UserPrompt(school_id, prompt, view.case_id, view.reference))
-    return tuple(
-        sorted(
-            found,
-            key=lambda p: (
-                p.prompt.deadline is None,
-                p.prompt.deadline.due if p.prompt.deadline else date.min,
-                p.reference or "",
-            ),
-        )
-    )
+        for role in sorted(roles):
+            for kept in await cw.ports.store.open_prompts(school_id, role, limit=limit):
+                found.append(
+                    UserPrompt(school_id, _prompt(kept, today), kept.case_id, kept.reference)
+                )
+    return tuple(sorted(found, key=_soonest)[:limit])

@@ -3,7 +3,8 @@
     report = await sweep(casework, today)
 
 It reads the due index (`CaseStore.due_by(today)`, the sweeper's own wake-up rows
-included), and for each case found:
+included), a batch at a time (`BATCH` rows, so that a backlog of due items is never held in
+memory at once), and for each case found:
 1. issues what `rules.sweep.system_commands_due` says is due today (closing a reply
    window that passed without comments, sending due reminders) as the system actor;
 2. retries every effect still undone (letter drafts, notifications).
@@ -21,16 +22,19 @@ is logged and reported, and the sweep goes on to the next.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
 from casework.catchup import catch_up
 from casework.pipeline import SYSTEM, Casework, EffectFailure
-from casework.ports import StoreUnavailable
+from casework.ports import OpenDeadline, StoreUnavailable
 from rules.errors import HistoryError, Refusal
 from rules.sweep import system_commands_due
 
 logger = logging.getLogger(__name__)
+
+BATCH = 200  # due-index rows read at a time
 
 
 @dataclass(frozen=True)
@@ -42,17 +46,34 @@ class SweepReport:
     unavailable: tuple[str, ...]  # case ids the store could not serve this time
 
 
-async def sweep(cw: Casework, today: date) -> SweepReport:
+async def _due_cases(cw: Casework, today: date, batch: int) -> AsyncIterator[str]:
+    """Each case with a due row, once, reading the index a batch at a time. Sweeping a case
+    rewrites its rows; the next batch starts after the last row read, so none is read twice
+    and a case whose rows were rewritten is not visited again."""
+    seen: set[str] = set()
+    after: OpenDeadline | None = None
+    while True:
+        rows = await cw.ports.store.due_by(today, after=after, limit=batch)
+        for row in rows:
+            if row.case_id not in seen:
+                seen.add(row.case_id)
+                yield row.case_id
+        if len(rows) < batch:
+            return
+        after = rows[-1]
+
+
+async def sweep(cw: Casework, today: date, *, batch: int = BATCH) -> SweepReport:
     # First the derived records, so that a case a crash left without its row and deadlines
     # is found by the due index below.
     await catch_up(cw)
-    due = await cw.ports.store.due_by(today)
-    case_ids = tuple(dict.fromkeys(d.case_id for d in due))
+    visited: list[str] = []
     applied: list[str] = []
     refused: list[str] = []
     failures: list[tuple[str, EffectFailure]] = []
     unavailable: list[str] = []
-    for case_id in case_ids:
+    async for case_id in _due_cases(cw, today, batch):
+        visited.append(case_id)
         try:
             _, view = await cw.load(case_id)
             if view is None:
@@ -83,10 +104,10 @@ async def sweep(cw: Casework, today: date) -> SweepReport:
     logger.info(
         "sweep of %s: %s case(s), %s step(s) applied, %s effect(s) still undone",
         today.isoformat(),
-        len(case_ids),
+        len(visited),
         len(applied),
         len(failures),
     )
     return SweepReport(
-        case_ids, tuple(applied), tuple(refused), tuple(failures), tuple(unavailable)
+        tuple(visited), tuple(applied), tuple(refused), tuple(failures), tuple(unavailable)
     )

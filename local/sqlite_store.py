@@ -27,6 +27,7 @@ from casework.ports import (
     CaseSummary,
     NewEvent,
     OpenDeadline,
+    OpenPrompt,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
@@ -141,6 +142,44 @@ MIGRATIONS: tuple[str, ...] = (
         command_id TEXT PRIMARY KEY,
         reference  TEXT NOT NULL
     );
+    """,
+    # 4: listings read the projection, never the events (docs/performance.md). The Cases row
+    # keeps who sees the case and who reported on it; `case_sightings` indexes that per
+    # school and viewer ("role:chair", "user:<object id>") in reference order; `prompts`
+    # keeps each role's next actions, indexed in the order they are listed. Rows written
+    # before this version have none of it, so every case is projected again by the next
+    # catch-up (its checkpoint and the rows' projected_seq start over).
+    """
+    ALTER TABLE cases ADD COLUMN seen_by TEXT NOT NULL DEFAULT '[]';  -- JSON list of roles
+    ALTER TABLE cases ADD COLUMN reported_by TEXT NOT NULL DEFAULT '[]';  -- JSON object ids
+    CREATE TABLE case_sightings (
+        school_id TEXT NOT NULL,
+        viewer    TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        case_id   TEXT NOT NULL,
+        PRIMARY KEY (school_id, viewer, reference, case_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_sightings_by_case ON case_sightings (case_id);
+    CREATE TABLE prompts (
+        case_id        TEXT    NOT NULL,
+        position       INTEGER NOT NULL,  -- order within the case (soonest first)
+        school_id      TEXT    NOT NULL,
+        reference      TEXT    NOT NULL,
+        role           TEXT    NOT NULL,
+        action         TEXT    NOT NULL,
+        text           TEXT    NOT NULL,
+        due            TEXT,  -- ISO date
+        due_order      TEXT    NOT NULL,  -- the due date, or '~' (after every date) for none
+        warning        TEXT,
+        due_on_the_day INTEGER NOT NULL,
+        letter_id      TEXT,
+        incident_no    INTEGER,
+        PRIMARY KEY (case_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX prompts_listed ON prompts (school_id, role, due_order, reference);
+    CREATE INDEX prompts_on_the_day ON prompts (school_id, role) WHERE due_on_the_day = 1;
+    UPDATE cases SET projected_seq = 0;
+    DELETE FROM checkpoints WHERE name = 'projection';
     """,
 )
 
@@ -412,6 +451,13 @@ class SqliteCaseStore:
                     f"deadline for case {deadline.case_id} saved with case {summary.case_id}"
                 )
         updated_at = iso_utc(summary.updated_at)
+        seen_by = json.dumps(sorted(r.value for r in summary.seen_by))
+        reported_by = json.dumps(list(summary.reported_by))
+        viewers = dict.fromkeys(
+            [f"role:{r.value}" for r in sorted(summary.seen_by)]
+            + [f"user:{oid}" for oid in summary.reported_by]
+        )
+        prompts = [_prompt_row(summary.case_id, i, p) for i, p in enumerate(summary.prompts)]
 
         def save(connection: sqlite3.Connection) -> None:
             row = connection.execute(
@@ -421,8 +467,8 @@ class SqliteCaseStore:
                 return  # a newer projection is already there: never go back
             connection.execute(
                 "INSERT OR REPLACE INTO cases (case_id, reference, school_id, person_name,"
-                " status, next_action, next_deadline, review_date, updated_at, projected_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, next_action, next_deadline, review_date, updated_at, projected_seq,"
+                " seen_by, reported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     summary.case_id,
                     summary.reference,
@@ -434,7 +480,20 @@ class SqliteCaseStore:
                     _iso_date(summary.review_date),
                     updated_at,
                     summary.projected_seq,
+                    seen_by,
+                    reported_by,
                 ),
+            )
+            connection.execute("DELETE FROM case_sightings WHERE case_id = ?", (summary.case_id,))
+            connection.executemany(
+                "INSERT INTO case_sightings (school_id, viewer, reference, case_id)"
+                " VALUES (?, ?, ?, ?)",
+                [(summary.school_id, v, summary.reference, summary.case_id) for v in viewers],
+            )
+            connection.execute("DELETE FROM prompts WHERE case_id = ?", (summary.case_id,))
+            connection.executemany(
+                f"INSERT INTO prompts ({_PROMPT_COLUMNS}) VALUES ({_PROMPT_PLACEHOLDERS})",
+                prompts,
             )
             connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
             connection.executemany(
@@ -455,27 +514,91 @@ class SqliteCaseStore:
         await self._db.call(self._db.transaction(save))
 
     async def summary(self, case_id: str) -> CaseSummary | None:
-        def select(connection: sqlite3.Connection) -> tuple[Any, ...] | None:
-            row: tuple[Any, ...] | None = connection.execute(
+        def select(connection: sqlite3.Connection) -> list[CaseSummary]:
+            rows = connection.execute(
                 f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)
-            ).fetchone()
-            return row
+            ).fetchall()
+            return _with_prompts(connection, rows)
 
-        row = await self._db.call(select)
-        return None if row is None else _summary(row)
+        found = await self._db.call(select)
+        return found[0] if found else None
 
     async def cases_at(self, school_id: str) -> Sequence[CaseSummary]:
-        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return connection.execute(
+        def select(connection: sqlite3.Connection) -> list[CaseSummary]:
+            rows = connection.execute(
                 f"SELECT {_CASE_COLUMNS} FROM cases WHERE school_id = ? ORDER BY reference",
                 (school_id,),
             ).fetchall()
+            return _with_prompts(connection, rows)
 
-        return tuple(_summary(row) for row in await self._db.call(select))
+        return tuple(await self._db.call(select))
 
-    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
+    async def cases_page(
+        self,
+        school_id: str,
+        *,
+        roles: frozenset[Role] | None = None,
+        reported_by: str | None = None,
+        after: str | None = None,
+        limit: int,
+    ) -> Sequence[CaseSummary]:
+        start = "" if after is None else after
+
+        def select(connection: sqlite3.Connection) -> list[CaseSummary]:
+            if roles is None:
+                rows = connection.execute(
+                    f"SELECT {_CASE_COLUMNS} FROM cases WHERE school_id = ? AND reference > ?"
+                    " ORDER BY reference LIMIT ?",
+                    (school_id, start, limit),
+                ).fetchall()
+                return _with_prompts(connection, rows)
+            viewers = [f"role:{r.value}" for r in sorted(roles)]
+            if reported_by is not None:
+                viewers.append(f"user:{reported_by}")
+            # One index range per viewer, each in reference order and cut at `limit`; the
+            # union is then cut again, so the cost is the page's, not the school's.
+            ranges = " UNION ".join(
+                "SELECT * FROM (SELECT reference, case_id FROM case_sightings"
+                " WHERE school_id = ? AND viewer = ? AND reference > ?"
+                " ORDER BY reference LIMIT ?)"
+                for _ in viewers
+            )
+            rows = connection.execute(
+                f"SELECT {_CASE_COLUMNS_OF_C} FROM ({ranges}) AS s"
+                " JOIN cases AS c ON c.case_id = s.case_id ORDER BY s.reference LIMIT ?",
+                [x for v in viewers for x in (school_id, v, start, limit)] + [limit],
+            ).fetchall()
+            return _with_prompts(connection, rows)
+
+        return tuple(await self._db.call(select))
+
+    async def open_prompts(self, school_id: str, role: Role, *, limit: int) -> Sequence[OpenPrompt]:
         def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return connection.execute(DUE_BY_QUERY, (day.isoformat(),)).fetchall()
+            return connection.execute(
+                f"SELECT {_PROMPT_COLUMNS} FROM (SELECT * FROM prompts"
+                " WHERE school_id = ? AND role = ? ORDER BY due_order, reference LIMIT ?)"
+                f" UNION SELECT {_PROMPT_COLUMNS} FROM prompts"
+                " WHERE school_id = ? AND role = ? AND due_on_the_day = 1"
+                " ORDER BY due_order, reference, position",
+                (school_id, role.value, limit, school_id, role.value),
+            ).fetchall()
+
+        return tuple(_open_prompt(row) for row in await self._db.call(select))
+
+    async def due_by(
+        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+    ) -> Sequence[OpenDeadline]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            if after is None and limit is None:
+                return connection.execute(DUE_BY_QUERY, (day.isoformat(),)).fetchall()
+            start = (
+                ("", "", "")
+                if after is None
+                else (after.due.isoformat(), after.case_id, after.action)
+            )
+            return connection.execute(
+                DUE_BATCH_QUERY, (day.isoformat(), *start, -1 if limit is None else limit)
+            ).fetchall()
 
         return tuple(
             OpenDeadline(
@@ -523,11 +646,76 @@ DUE_BY_QUERY = (
     "SELECT case_id, school_id, role, action, due FROM deadlines"
     " WHERE due <= ? ORDER BY due, case_id, action"
 )
+# The same, a batch at a time after a given row (row values compare in index order).
+DUE_BATCH_QUERY = (
+    "SELECT case_id, school_id, role, action, due FROM deadlines"
+    " WHERE due <= ? AND (due, case_id, action) > (?, ?, ?) ORDER BY due, case_id, action LIMIT ?"
+)
 _EVENT_COLUMNS = "case_id, seq, kind, data, actor_id, at, command_id, activity_id"
 _CASE_COLUMNS = (
     "case_id, reference, school_id, person_name, status, next_action, next_deadline,"
-    " review_date, updated_at, projected_seq"
+    " review_date, updated_at, projected_seq, seen_by, reported_by"
 )
+_CASE_COLUMNS_OF_C = ", ".join(f"c.{name.strip()}" for name in _CASE_COLUMNS.split(","))
+_PROMPT_COLUMNS = (
+    "case_id, position, school_id, reference, role, action, text, due, due_order, warning,"
+    " due_on_the_day, letter_id, incident_no"
+)
+_PROMPT_PLACEHOLDERS = ", ".join("?" for _ in _PROMPT_COLUMNS.split(","))
+
+
+def _prompt_row(case_id: str, position: int, p: OpenPrompt) -> tuple[Any, ...]:
+    if p.case_id != case_id:
+        raise ValueError(f"prompt for case {p.case_id} saved with case {case_id}")
+    due = _iso_date(p.due)
+    return (
+        case_id,
+        position,
+        p.school_id,
+        p.reference,
+        p.role.value,
+        p.action,
+        p.text,
+        due,
+        "~" if due is None else due,
+        p.warning,
+        int(p.due_on_the_day),
+        p.letter_id,
+        p.incident_no,
+    )
+
+
+def _open_prompt(row: tuple[Any, ...]) -> OpenPrompt:
+    (case_id, _, school_id, reference, role, action, text, due, _, warning, on_the_day,
+     letter_id, incident_no) = row  # fmt: skip
+    return OpenPrompt(
+        case_id=case_id,
+        school_id=school_id,
+        reference=reference,
+        role=Role(role),
+        action=action,
+        text=text,
+        due=_from_iso_date(due),
+        warning=warning,
+        due_on_the_day=bool(on_the_day),
+        letter_id=letter_id,
+        incident_no=incident_no,
+    )
+
+
+def _with_prompts(connection: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[CaseSummary]:
+    """The rows as summaries, each with its kept prompts (one more query for all of them)."""
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    kept: dict[str, list[OpenPrompt]] = {case_id: [] for case_id in ids}
+    for prompt_row in connection.execute(
+        f"SELECT {_PROMPT_COLUMNS} FROM prompts WHERE case_id IN ({', '.join('?' for _ in ids)})"
+        " ORDER BY case_id, position",
+        ids,
+    ):
+        kept[prompt_row[0]].append(_open_prompt(prompt_row))
+    return [_summary(row, tuple(kept[row[0]])) for row in rows]
 
 
 def _event(row: tuple[Any, ...]) -> StoredEvent:
@@ -544,7 +732,7 @@ def _event(row: tuple[Any, ...]) -> StoredEvent:
     )
 
 
-def _summary(row: tuple[Any, ...]) -> CaseSummary:
+def _summary(row: tuple[Any, ...], prompts: tuple[OpenPrompt, ...] = ()) -> CaseSummary:
     (
         case_id,
         reference,
@@ -556,6 +744,8 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
         review_date,
         updated_at,
         projected_seq,
+        seen_by,
+        reported_by,
     ) = row
     return CaseSummary(
         case_id=case_id,
@@ -568,4 +758,7 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
         review_date=_from_iso_date(review_date),
         updated_at=from_iso_utc(updated_at),
         projected_seq=int(projected_seq),
+        seen_by=frozenset(Role(r) for r in json.loads(seen_by)),
+        reported_by=tuple(json.loads(reported_by)),
+        prompts=prompts,
     )

@@ -19,6 +19,7 @@ from casework.ports import (
     NewEvent,
     Notification,
     OpenDeadline,
+    OpenPrompt,
     Person,
     SequenceTaken,
     StoredEvent,
@@ -131,9 +132,50 @@ class InMemoryCaseStore:
             )
         )
 
-    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
-        due = [d for ds in self._deadlines.values() for d in ds if d.due <= day]
-        return tuple(sorted(due, key=lambda d: (d.due, d.case_id, d.action)))
+    async def cases_page(
+        self,
+        school_id: str,
+        *,
+        roles: frozenset[Role] | None = None,
+        reported_by: str | None = None,
+        after: str | None = None,
+        limit: int,
+    ) -> Sequence[CaseSummary]:
+        def listed(s: CaseSummary) -> bool:
+            if roles is None:
+                return True
+            return bool(s.seen_by & roles) or (
+                reported_by is not None and reported_by in s.reported_by
+            )
+
+        return tuple(
+            s for s in await self.cases_at(school_id) if s.reference > (after or "") and listed(s)
+        )[:limit]
+
+    async def open_prompts(self, school_id: str, role: Role, *, limit: int) -> Sequence[OpenPrompt]:
+        kept = [
+            p
+            for s in self._summaries.values()
+            if s.school_id == school_id
+            for p in s.prompts
+            if p.role is role
+        ]
+        soonest = sorted(
+            (p for p in kept if not p.due_on_the_day),
+            key=lambda p: (p.due is None, p.due or date.min, p.reference),
+        )[:limit]
+        return (*soonest, *(p for p in kept if p.due_on_the_day))
+
+    async def due_by(
+        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+    ) -> Sequence[OpenDeadline]:
+        def order(d: OpenDeadline) -> tuple[date, str, str]:
+            return (d.due, d.case_id, d.action)
+
+        due = sorted((d for ds in self._deadlines.values() for d in ds if d.due <= day), key=order)
+        if after is not None:
+            due = [d for d in due if order(d) > order(after)]
+        return tuple(due if limit is None else due[:limit])
 
     async def changes_since(self, position: int, limit: int) -> Sequence[tuple[int, str, int]]:
         return tuple(self._log[position : position + limit])

@@ -27,11 +27,13 @@ class FlakyDueIndex(InMemoryCaseStore):
         super().__init__()
         self.failures = failures
 
-    async def due_by(self, day: date) -> Sequence[OpenDeadline]:
+    async def due_by(
+        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+    ) -> Sequence[OpenDeadline]:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("case store unavailable (simulated outage)")
-        return await super().due_by(day)
+        return await super().due_by(day, after=after, limit=limit)
 
 
 async def eventually(check: Callable[[], bool], within_s: float = 5.0) -> None:

@@ -1,0 +1,404 @@
+"""The floor, the peer and Safe Premises side by side, under the same load (not a test).
+
+    .venv/bin/python -m bench.side_by_side [--seconds 10] [--concurrency 16] [--rounds 1]
+
+In one run it starts, each in its own process pinned to core 0:
+- the floor: a bare aiohttp handler that answers 200 with a small JSON body;
+- the peer: a minimal echo bot on the stock Bot Framework SDK (botbuilder 4.17.1,
+  `CloudAdapter.process`, no authentication, as its samples run locally), which posts its
+  echo back through the connector as every botbuilder reply does;
+- Safe Premises on the embedded default (SQLite in a temporary folder, the example trust),
+  without and then with authentication (the loopback identity provider of tests/harness,
+  a signed token on every request, outbound tokens from the harness).
+
+Each is driven for `--seconds` by a load generator of ours in another process pinned to
+core 1, keeping `--concurrency` requests in flight (16: within the app's admission limit of 4
+running and 16 waiting, so the figures are of work done, not of quick 503s), against a
+loopback Bot Connector in the same process that accepts every reply. It prints requests/s,
+server CPU per turn (its utime + stime over the answers), p50/p99 latency, resident memory
+after the run, cold start (process start to the first 2xx answer), and the ratios to the peer and
+to the floor. For the incident report submit every request is a new case, and afterwards the
+number of cases in the store is checked against the number of answers.
+
+Every address is 127.0.0.1; each run is bounded in time and stops its processes itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+APP_ID = "00000000-0000-4000-8000-00000000b07a"
+TENANT = "5f3c9a2e-8d41-4b6a-9c0e-2a7d1e4b6f10"  # the example trust's (config/trust.yaml)
+STAFF = "a1000000-0000-4000-8000-000000000003"  # Priya Shah, staff at Oakfield
+SERVER_CORE, LOAD_CORE = 0, 1
+START_TIMEOUT_S = 60.0
+
+
+def pin(core: int) -> None:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > core:
+        os.sched_setaffinity(0, {core})
+
+
+# --- the servers (child processes) -----------------------------------------------------------
+
+
+def floor_app() -> web.Application:
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/api/messages", answer)
+    return app
+
+
+def peer_app() -> web.Application:
+    from botbuilder.core import ActivityHandler, TurnContext
+    from botbuilder.integration.aiohttp import (
+        CloudAdapter,
+        ConfigurationBotFrameworkAuthentication,
+    )
+
+    class Configuration:
+        APP_ID = ""
+        APP_PASSWORD = ""
+        APP_TYPE = "MultiTenant"
+        APP_TENANTID = ""
+
+    class EchoBot(ActivityHandler):  # type: ignore[misc]
+        async def on_message_activity(self, turn_context: TurnContext) -> None:
+            await turn_context.send_activity(f"Echo: {turn_context.activity.text}")
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Configuration()))
+    bot = EchoBot()
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response: web.StreamResponse = await adapter.process(request, bot)
+        return response
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+def premises_app(data_dir: Path, metadata_url: str | None) -> web.Application:
+    import functools
+    import logging
+
+    from bot.app import create_app
+    from bot.services import BotServices
+    from bot.settings import Settings
+    from cards.common import Choice
+    from casework.bootstrap import SystemClock, embedded, prepare
+    from tests.harness.identities import StaticOutboundTokens
+
+    prepared = prepare(Path("config/trust.yaml"))
+    config = prepared.config
+    if metadata_url is None:
+        settings = Settings(data_dir=data_dir)
+    else:
+        settings = Settings(app_id=APP_ID, app_password="unused", openid_metadata_url=metadata_url)
+    services = BotServices(
+        tenant_id=config.tenant_id,
+        trust_name=config.trust.name,
+        schools=tuple(Choice(s.id, s.name) for s in config.schools),
+        outbound_tokens=StaticOutboundTokens() if metadata_url else None,
+        open_casework=functools.partial(embedded, prepared, data_dir, SystemClock()),
+    )
+    logging.getLogger("bot.app").setLevel(logging.ERROR)
+    return create_app(settings, services)
+
+
+async def serve(kind: str, data_dir: str, metadata_url: str) -> None:
+    pin(SERVER_CORE)
+    if kind == "floor":
+        app = floor_app()
+    elif kind == "peer":
+        app = peer_app()
+    else:
+        app = premises_app(Path(data_dir), metadata_url or None)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(json.dumps({"port": runner.addresses[0][1]}), flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+# --- the load (a child process on the other core) --------------------------------------------
+
+
+def message(n: int, service_url: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "id": f"f:load-{n}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": {"id": f"29:{STAFF}", "name": "Priya Shah", "aadObjectId": STAFF},
+        "recipient": {"id": "28:safe-premises-bot", "name": "Safe Premises"},
+        "conversation": {"id": "a:chat-load", "conversationType": "personal", "tenantId": TENANT},
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "en-GB",
+        "text": text,
+        "textFormat": "plain",
+    }
+
+
+def report_submit(n: int, service_url: str, run: str) -> dict[str, Any]:
+    invoke = message(n, service_url, "")
+    del invoke["text"], invoke["textFormat"]
+    invoke["type"] = "invoke"
+    invoke["name"] = "adaptiveCard/action"
+    invoke["value"] = {
+        "action": {
+            "type": "Action.Execute",
+            "title": "Submit report",
+            "verb": "incident.report",
+            "data": {
+                "commandId": f"{run}-{n}",
+                "school": "oakfield",
+                "personName": "Jordan Example",
+                "relationship": "parent",
+                "incidentDate": "2026-03-02",
+                "incidentTime": "08:45",
+                "location": "The main gate",
+                "channel": "in-person",
+                "behaviours": "shouting,threat",
+                "affected": "staff,pupils",
+                "policeCalled": "false",
+                "assault": "false",
+                "summary": "Shouted at the class teacher and threatened to wait for her.",
+                "effect": "The teacher was frightened.",
+            },
+        },
+        "trigger": "manual",
+    }
+    return invoke
+
+
+async def drive(
+    url: str, turn: str, seconds: float, concurrency: int, service_url: str, token: str
+) -> None:
+    pin(LOAD_CORE)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    run = f"load-{os.getpid()}-{time.time_ns()}"
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    counter = iter(range(1, 10**9))
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout
+    ) as session:
+
+        def body(n: int) -> dict[str, Any]:
+            if turn == "report":
+                return report_submit(n, service_url, run)
+            return message(n, service_url, "help")
+
+        async with session.post(url, json=body(0), headers=headers) as warm:
+            await warm.read()
+            statuses[-warm.status] = 1  # the warm-up, not counted below
+        end = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            while time.perf_counter() < end:
+                started = time.perf_counter()
+                async with session.post(url, json=body(next(counter)), headers=headers) as r:
+                    await r.read()
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                    if 200 <= r.status < 300:
+                        latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies) or [float("nan")]
+    print(
+        json.dumps(
+            {
+                "ok": len(latencies),
+                "statuses": statuses,
+                "elapsed": elapsed,
+                "p50": statistics.median(ordered),
+                "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+            }
+        ),
+        flush=True,
+    )
+
+
+# --- the orchestration (the parent) ----------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def first_answer(url: str, body: dict[str, Any], headers: dict[str, str]) -> None:
+    async with aiohttp.ClientSession() as session:
+        deadline = time.perf_counter() + START_TIMEOUT_S
+        while True:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.post(url, json=body, headers=headers) as response:
+                    if 200 <= response.status < 300:
+                        return
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"no answer from {url}")
+            await asyncio.sleep(0.005)
+
+
+def connector_app() -> web.Application:
+    """A Bot Connector that accepts every reply (the bots' own work is what is measured)."""
+
+    async def accept(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"id": "reply"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", accept)
+    return app
+
+
+async def one(
+    kind: str, turn: str, args: argparse.Namespace, idp: Any, sink_url: str
+) -> dict[str, float]:
+    data_dir = tempfile.mkdtemp(prefix="side-by-side-")
+    metadata = idp.metadata_url if kind == "premises-auth" else ""
+    token = idp.mint(audience=APP_ID, service_url=sink_url) if metadata else ""
+    started = time.perf_counter()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.side_by_side", "--serve", kind, data_dir, metadata,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = await asyncio.wait_for(server.stdout.readline(), START_TIMEOUT_S)
+        url = f"http://127.0.0.1:{json.loads(line)['port']}/api/messages"
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        await first_answer(url, message(0, sink_url, "help"), headers)
+        cold = time.perf_counter() - started
+        cpu_before = cpu_seconds(server.pid)
+        load = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.side_by_side", "--drive", url, turn,
+            str(args.seconds), str(args.concurrency), sink_url, token,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await asyncio.wait_for(load.communicate(), args.seconds + 60)
+        result = json.loads(out)
+        cpu = cpu_seconds(server.pid) - cpu_before
+        rss = rss_mb(server.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            server.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(server.wait(), 60)
+    figures = {
+        "req/s": result["ok"] / result["elapsed"],
+        "CPU ms/turn": cpu * 1000 / max(result["ok"], 1),
+        "p50 ms": result["p50"] * 1000,
+        "p99 ms": result["p99"] * 1000,
+        "RSS MB": rss,
+        "cold start ms": cold * 1000,
+        "errors": sum(v for k, v in result["statuses"].items() if not 200 <= abs(int(k)) < 300),
+    }
+    if turn == "report":
+        with contextlib.closing(sqlite3.connect(Path(data_dir) / "cases.sqlite3")) as db:
+            (cases,) = db.execute("SELECT COUNT(*) FROM cases").fetchone()
+        answered = result["ok"] + 1  # the warm-up made a case too
+        figures["cases == answers"] = float(cases == answered)
+        if cases != answered:
+            print(f"  {kind}/{turn}: {cases} cases but {answered} answers", file=sys.stderr)
+    return figures
+
+
+def median_of(rounds: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+
+
+async def main(args: argparse.Namespace) -> None:
+    from tests.harness.idp import LoopbackIdentityProvider
+    from tests.harness.servers import serve as serve_loopback
+
+    pin(LOAD_CORE)
+    runs = [
+        ("floor", "help"),
+        ("peer", "help"),
+        ("premises", "help"),
+        ("premises", "report"),
+        ("premises-auth", "help"),
+        ("premises-auth", "report"),
+    ]
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    async with LoopbackIdentityProvider() as idp, serve_loopback(connector_app()) as connector:
+        for kind, turn in runs:
+            rounds = [await one(kind, turn, args, idp, connector + "/") for _ in range(args.rounds)]
+            results[(kind, turn)] = median_of(rounds)
+            print(f"  done: {kind} {turn}", file=sys.stderr, flush=True)
+    keys = ["req/s", "CPU ms/turn", "p50 ms", "p99 ms", "RSS MB", "cold start ms", "errors"]
+    print(
+        f"{args.concurrency} in flight, {args.seconds:g} s per run, median of {args.rounds}"
+        " round(s); server on core 0, load on core 1"
+    )
+    print(
+        "| server | turn | "
+        + " | ".join(keys)
+        + " | req/s vs peer | vs floor | CPU vs peer | RSS vs peer | cold start vs peer |"
+    )
+    print("|---" * (len(keys) + 7) + "|")
+    peer, floor = results[("peer", "help")], results[("floor", "help")]
+    for (kind, turn), r in results.items():
+        cells = [f"{r[k]:.1f}" for k in keys]
+        ratios = [
+            r["req/s"] / peer["req/s"],
+            r["req/s"] / floor["req/s"],
+            r["CPU ms/turn"] / peer["CPU ms/turn"],
+            r["RSS MB"] / peer["RSS MB"],
+            r["cold start ms"] / peer["cold start ms"],
+        ]
+        extra = " (cases == answers)" if r.get("cases == answers") == 1.0 else ""
+        if turn == "report" and not extra:
+            extra = " (CASES != ANSWERS)"
+        print(
+            f"| {kind} | {turn}{extra} | " + " | ".join(cells) + " | "
+            + " | ".join(f"{x:.2f}×" for x in ratios) + " |"
+        )  # fmt: skip
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        asyncio.run(serve(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else ""))
+    elif sys.argv[1:2] == ["--drive"]:
+        url, turn, seconds, concurrency, service_url = sys.argv[2:7]
+        token = sys.argv[7] if len(sys.argv) > 7 else ""
+        asyncio.run(drive(url, turn, float(seconds), int(concurrency), service_url, token))
+    else:
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument("--concurrency", type=int, default=16)
+        parser.add_argument("--rounds", type=int, default=1)
+        asyncio.run(main(parser.parse_args()))

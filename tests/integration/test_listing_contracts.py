@@ -1,0 +1,148 @@
+"""The listings' reads (`CaseStore.cases_page`, `open_prompts`, `due_by` in batches) keep
+the same promises on SQLite and on the fake: a page in reference order, only the cases the
+viewer may list, the soonest prompts first."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casework.ports import CaseStore, OpenDeadline, OpenPrompt
+from local.sqlite_store import SqliteCaseStore
+from rules.roles import Role
+from tests.fakes import InMemoryCaseStore, summary_for_test
+
+
+@pytest.fixture(params=["in-memory fake", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseStore]:
+    if request.param == "sqlite":
+        sqlite = SqliteCaseStore.open(tmp_path / "cases.sqlite3")
+        yield sqlite
+        sqlite.close()
+    else:
+        yield InMemoryCaseStore()
+
+
+def prompt(case_id: str, role: Role, due: date | None, **changes: object) -> OpenPrompt:
+    base = OpenPrompt(
+        case_id=case_id,
+        school_id="oakfield",
+        reference=f"OAK-2026-{case_id[-4:]:0>4}",
+        role=role,
+        action="send-letter",
+        text="Send letter 4 and record the date it was sent.",
+        due=due,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_a_page_of_every_case_in_reference_order(store: CaseStore) -> None:
+    for n in (3, 1, 2, 4):
+        await store.save_summary(summary_for_test(f"case-{n:04d}"), [])
+
+    first = await store.cases_page("oakfield", limit=2)
+    rest = await store.cases_page("oakfield", after=first[-1].reference, limit=10)
+
+    assert [s.case_id for s in first] == ["case-0001", "case-0002"]
+    assert [s.case_id for s in rest] == ["case-0003", "case-0004"]
+    assert await store.cases_page("riverside", limit=10) == ()
+
+
+async def test_a_page_of_the_cases_a_role_sees_or_a_person_reported(store: CaseStore) -> None:
+    await store.save_summary(summary_for_test("case-0001"), [])
+    await store.save_summary(summary_for_test("case-0002", seen_by=frozenset({Role.CHAIR})), [])
+    await store.save_summary(summary_for_test("case-0003", reported_by=("staff-1",)), [])
+    await store.save_summary(
+        summary_for_test("case-0004", seen_by=frozenset({Role.CHAIR, Role.CLERK})), []
+    )
+
+    chair = await store.cases_page("oakfield", roles=frozenset({Role.CHAIR}), limit=10)
+    staff = await store.cases_page(
+        "oakfield", roles=frozenset({Role.STAFF}), reported_by="staff-1", limit=10
+    )
+    both = await store.cases_page(
+        "oakfield", roles=frozenset({Role.CHAIR, Role.CLERK}), reported_by="staff-1", limit=2
+    )
+
+    assert [s.case_id for s in chair] == ["case-0002", "case-0004"]
+    assert chair[1].seen_by == frozenset({Role.CHAIR, Role.CLERK})
+    assert [s.case_id for s in staff] == ["case-0003"]
+    assert staff[0].reported_by == ("staff-1",)
+    assert [s.case_id for s in both] == ["case-0002", "case-0003"]
+
+
+async def test_a_summary_comes_back_with_its_prompts(store: CaseStore) -> None:
+    kept = (
+        prompt("case-0001", Role.HEAD, date(2026, 12, 1), warning="Counted in working days"),
+        prompt("case-0001", Role.CLERK, None, due_on_the_day=True, action="reschedule-review"),
+        prompt("case-0001", Role.HEAD, None, letter_id=None, incident_no=1),
+    )
+    summary = summary_for_test("case-0001", prompts=kept)
+    await store.save_summary(summary, [])
+
+    assert await store.summary("case-0001") == summary
+    assert await store.cases_page("oakfield", limit=5) == (summary,)
+
+
+async def test_open_prompts_are_the_soonest_for_the_role_and_those_due_on_the_day(
+    store: CaseStore,
+) -> None:
+    dues = {1: date(2026, 12, 3), 2: None, 3: date(2026, 12, 1), 4: date(2026, 12, 2)}
+    for n, due in dues.items():
+        kept = (prompt(f"case-{n:04d}", Role.HEAD, due), prompt(f"case-{n:04d}", Role.CHAIR, due))
+        await store.save_summary(summary_for_test(f"case-{n:04d}", prompts=kept), [])
+    on_the_day = prompt("case-0005", Role.HEAD, None, due_on_the_day=True)
+    await store.save_summary(summary_for_test("case-0005", prompts=(on_the_day,)), [])
+
+    head = await store.open_prompts("oakfield", Role.HEAD, limit=3)
+
+    assert [(p.case_id, p.role) for p in head][:3] == [
+        ("case-0003", Role.HEAD),
+        ("case-0004", Role.HEAD),
+        ("case-0001", Role.HEAD),
+    ]
+    assert set(head[3:]) == {on_the_day}
+    assert [p.case_id for p in await store.open_prompts("oakfield", Role.CHAIR, limit=10)] == [
+        "case-0003",
+        "case-0004",
+        "case-0001",
+        "case-0002",
+    ]
+    assert await store.open_prompts("riverside", Role.HEAD, limit=10) == ()
+
+
+async def test_a_new_projection_replaces_the_prompts_and_sightings(store: CaseStore) -> None:
+    first = summary_for_test(
+        "case-0001",
+        seen_by=frozenset({Role.CHAIR}),
+        prompts=(prompt("case-0001", Role.CHAIR, date(2026, 12, 1)),),
+    )
+    await store.save_summary(first, [])
+    await store.save_summary(replace(first, projected_seq=2, seen_by=frozenset(), prompts=()), [])
+
+    assert await store.cases_page("oakfield", roles=frozenset({Role.CHAIR}), limit=10) == ()
+    assert await store.open_prompts("oakfield", Role.CHAIR, limit=10) == ()
+
+
+async def test_due_by_reads_a_batch_at_a_time_after_a_row(store: CaseStore) -> None:
+    for n in range(1, 6):
+        case_id = f"case-{n:04d}"
+        rows = [
+            OpenDeadline(case_id, "oakfield", None, "send-reminders", date(2026, 12, n)),
+            OpenDeadline(case_id, "oakfield", Role.HEAD, "send-letter", date(2026, 12, n)),
+        ]
+        await store.save_summary(summary_for_test(case_id), rows)
+    everything = await store.due_by(date(2026, 12, 4))
+
+    batches: list[OpenDeadline] = []
+    after: OpenDeadline | None = None
+    while batch := await store.due_by(date(2026, 12, 4), after=after, limit=3):
+        batches += batch
+        after = batch[-1]
+
+    assert len(everything) == 8
+    assert tuple(batches) == tuple(everything)
