@@ -38,7 +38,9 @@ def test_only_the_adapter_imports_the_bot_framework_sdk() -> None:
         if any(m.split(".")[0] in SDK for m in imported_modules(path))
     }
 
-    assert importers == {"bot/adapter.py"}
+    # bench/side_by_side.py runs a stock botbuilder echo bot as the peer to measure against:
+    # a benchmark, not the product.
+    assert importers - {"bench/side_by_side.py"} == {"bot/adapter.py"}
 
 
 def test_cards_import_only_the_standard_library_and_cards() -> None:
