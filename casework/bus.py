@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 
+from casework.history import Folded
 from casework.pipeline import Actor, Casework, CommandIdTaken, Outcome
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
@@ -40,11 +41,13 @@ def issued_by_people(command_type: type[Command]) -> bool:
     return bool(required_roles(command_type))
 
 
-async def dispatch(cw: Casework, command: Command, actor: Actor, *, case_id: str) -> Outcome:
+async def dispatch(
+    cw: Casework, command: Command, actor: Actor, *, case_id: str, known: Folded | None = None
+) -> Outcome:
     """Apply a person's `command` to the case `case_id` (see `Casework.handle`)."""
     if not issued_by_people(type(command)):
         raise NotPermitted("This is done automatically and cannot be asked for.")
-    return await cw.handle(command, actor, case_id=case_id)
+    return await cw.handle(command, actor, case_id=case_id, known=known)
 
 
 async def report_incident(
@@ -58,13 +61,15 @@ async def report_incident(
 ) -> Outcome:
     """Open a case for `person` at `school_id` with its first incident."""
     case_id = case_id_for(command_id)
-    _, view = await cw.load(case_id)
-    if view is not None and view.opened_by != actor.object_id:
-        raise CommandIdTaken()  # someone else's form: say nothing about their case
-    if view is not None:  # the same submit again: answered with the first result
+    folded = await cw.load_folded(case_id)
+    if folded is not None:
+        view = folded.view
+        if view.opened_by != actor.object_id:
+            raise CommandIdTaken()  # someone else's form: say nothing about their case
+        # The same submit again: answered with the first result, from the case as loaded.
         new_case = NewCase(case_id, view.reference, view.school_id, view.person)
         command = ReportIncident(command_id, incident, new_case)
-        return await dispatch(cw, command, actor, case_id=case_id)
+        return await dispatch(cw, command, actor, case_id=case_id, known=folded)
     school = cw.school(school_id)
     # Refuse before allocating: a reference is never reused, so none is spent on a refusal.
     ctx = cw.context(actor, school.id)

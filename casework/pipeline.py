@@ -211,12 +211,15 @@ class Casework:
 
     # --- the pipeline ----------------------------------------------------------------------
 
-    async def handle(self, command: Command, actor: Actor, *, case_id: str) -> Outcome:
+    async def handle(
+        self, command: Command, actor: Actor, *, case_id: str, known: Folded | None = None
+    ) -> Outcome:
         """Apply `command` to the case `case_id` for `actor`, then carry out its effects.
+        `known` is the case as the caller already loaded it (not loaded again).
 
         Raises a `Refusal` (nothing written) or `StoreUnavailable` (nothing written).
         """
-        applied = await self.apply(case_id, command, actor)
+        applied = await self.apply(case_id, command, actor, known=known)
         if self.later is not None:
             # Recorded and projected: the effects (drafts, prompts) follow the answer.
             self.later(applied.folded.case_id)
