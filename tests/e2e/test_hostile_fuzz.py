@@ -164,16 +164,19 @@ class World:
 
 
 async def effects_done(casework: Casework, within_s: float = 10.0) -> None:
-    """Wait until the background worker has carried out every case's effects."""
+    """Wait until the background worker has carried out every case's effects, and the
+    case's row reflects the events they appended (it is written just after them)."""
     deadline = asyncio.get_running_loop().time() + within_s
     while True:
-        owed = []
+        owed: list[object] = []
         for school in casework.config.schools:
             for summary in await casework.ports.store.cases_at(school.id):
                 folded = await casework.load_folded(summary.case_id)
                 assert folded is not None
                 effects = pending_effects(folded.view)
                 owed += [*effects.letters, *effects.notifications]
+                if summary.projected_seq < folded.view.last_seq:
+                    owed.append(summary)
         if not owed:
             return
         assert asyncio.get_running_loop().time() < deadline, "effects never done"
