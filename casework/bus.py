@@ -12,15 +12,19 @@ reminders) go through `Casework.handle` as the system, never through here.
 
 Reporting an incident on a new case is the one use case that does more than pass the
 command on: it derives the case id from the command id (so a double-clicked submit lands on
-the same case) and allocates the case reference.
+the same case) and allocates the case reference: on a store with transactions
+(`AtomicCaseStore`) it reads the next reference ahead and the append allocates it in the
+same transaction as the case's first events, so a report is one durable write.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from casework.history import Folded
-from casework.pipeline import Actor, Casework, CommandIdTaken, Outcome
+from casework.pipeline import MAX_APPEND_ATTEMPTS, Actor, Casework, CommandIdTaken, Outcome
+from casework.ports import AtomicCaseStore, ReferenceClaim, ReferenceTaken, StoreUnavailable
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
 from rules.errors import NotPermitted
@@ -29,6 +33,8 @@ from rules.steps.reporting import NewCase, ReportIncident
 
 # Case ids are uuid5 of the reporting command's id in this namespace: the same submit, sent
 # twice, names the same case.
+logger = logging.getLogger(__name__)
+
 CASE_NAMESPACE = uuid.UUID("6f1d3c2a-5b7e-4c9d-8a1f-2e3b4c5d6e7f")
 
 
@@ -42,12 +48,18 @@ def issued_by_people(command_type: type[Command]) -> bool:
 
 
 async def dispatch(
-    cw: Casework, command: Command, actor: Actor, *, case_id: str, known: Folded | None = None
+    cw: Casework,
+    command: Command,
+    actor: Actor,
+    *,
+    case_id: str,
+    known: Folded | None = None,
+    claim: ReferenceClaim | None = None,
 ) -> Outcome:
     """Apply a person's `command` to the case `case_id` (see `Casework.handle`)."""
     if not issued_by_people(type(command)):
         raise NotPermitted("This is done automatically and cannot be asked for.")
-    return await cw.handle(command, actor, case_id=case_id, known=known)
+    return await cw.handle(command, actor, case_id=case_id, known=known, claim=claim)
 
 
 async def report_incident(
@@ -75,9 +87,26 @@ async def report_incident(
     ctx = cw.context(actor, school.id)
     probe = ReportIncident(command_id, incident)
     check_permitted(probe, ctx.roles, system=False)
-    # Allocated once per command id: fifty presses of one card spend one reference.
-    reference = await cw.ports.store.allocate_reference(
-        school.reference_prefix, ctx.today.year, command_id
-    )
-    command = ReportIncident(command_id, incident, NewCase(case_id, reference, school.id, person))
-    return await dispatch(cw, command, actor, case_id=case_id)
+    store = cw.ports.store
+    if not isinstance(store, AtomicCaseStore):
+        # Allocated once per command id: fifty presses of one card spend one reference.
+        reference = await store.allocate_reference(
+            school.reference_prefix, ctx.today.year, command_id
+        )
+        command = ReportIncident(
+            command_id, incident, NewCase(case_id, reference, school.id, person)
+        )
+        return await dispatch(cw, command, actor, case_id=case_id)
+    # Read ahead and allocated in the append's own transaction (one durable write per
+    # report); another process taking the number first means reading the next.
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        claim = await store.peek_reference(school.reference_prefix, ctx.today.year, command_id)
+        new_case = NewCase(case_id, claim.reference, school.id, person)
+        command = ReportIncident(command_id, incident, new_case)
+        try:
+            return await dispatch(cw, command, actor, case_id=case_id, claim=claim)
+        except ReferenceTaken:
+            logger.info("report %s: reference %s taken meanwhile", command_id, claim.reference)
+        finally:
+            store.release_reference(claim)
+    raise StoreUnavailable("References were being taken too quickly. Nothing was saved; try again.")

@@ -25,20 +25,29 @@ Logs name case ids, references and command ids, never personal details.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 
 from casework.actor import SYSTEM as SYSTEM
 from casework.actor import Actor as Actor
-from casework.catchup import catch_up
+from casework.catchup import PROJECTION, catch_up
 from casework.config import School, TrustConfig
 from casework.effects import EffectFailure as EffectFailure
 from casework.effects import EffectsDone, complete_effects
 from casework.history import Folded, fold_stored
-from casework.ports import NewEvent, Ports, SequenceTaken, StoredEvent, StoreUnavailable
+from casework.ports import (
+    AtomicCaseStore,
+    NewEvent,
+    Ports,
+    ReferenceClaim,
+    SequenceTaken,
+    StoredEvent,
+    StoreUnavailable,
+)
 from casework.projection import COMPLETE_EFFECTS as COMPLETE_EFFECTS
 from casework.projection import UK, project
 from rules.calendar import SchoolCalendar
@@ -212,14 +221,22 @@ class Casework:
     # --- the pipeline ----------------------------------------------------------------------
 
     async def handle(
-        self, command: Command, actor: Actor, *, case_id: str, known: Folded | None = None
+        self,
+        command: Command,
+        actor: Actor,
+        *,
+        case_id: str,
+        known: Folded | None = None,
+        claim: ReferenceClaim | None = None,
     ) -> Outcome:
         """Apply `command` to the case `case_id` for `actor`, then carry out its effects.
-        `known` is the case as the caller already loaded it (not loaded again).
+        `known` is the case as the caller already loaded it (not loaded again); `claim` the
+        new case's reference, read ahead, to allocate with the first append.
 
-        Raises a `Refusal` (nothing written) or `StoreUnavailable` (nothing written).
+        Raises a `Refusal` (nothing written), `StoreUnavailable` (nothing written) or
+        `ReferenceTaken` (nothing written: read another reference).
         """
-        applied = await self.apply(case_id, command, actor, known=known)
+        applied = await self.apply(case_id, command, actor, known=known, claim=claim)
         if self.later is not None:
             # Recorded and projected: the effects (drafts, prompts) follow the answer.
             self.later(applied.folded.case_id)
@@ -259,7 +276,13 @@ class Casework:
         return (await complete_effects(self, folded)).failures
 
     async def apply(
-        self, case_id: str, command: Command, actor: Actor, *, known: Folded | None = None
+        self,
+        case_id: str,
+        command: Command,
+        actor: Actor,
+        *,
+        known: Folded | None = None,
+        claim: ReferenceClaim | None = None,
     ) -> Applied:
         """Record `command` on the case and project it. `known` is the case as the caller
         already has it (tried first; reloaded only if another append got there first)."""
@@ -295,18 +318,47 @@ class Casework:
                 assert folded is not None  # a new case always has events
                 return Applied(folded, (), repeated=False)
             records = [NewEvent(*event_to_record(e)) for e in events]
+            expected = folded.view.last_seq if folded else 0
+            store = self.ports.store
+            failure: EffectFailure | None = None
             try:
-                appended = tuple(
-                    await self.ports.store.append(
-                        case_id,
-                        folded.view.last_seq if folded else 0,
-                        records,
-                        actor_id=ctx.actor_id,
-                        at=ctx.now,
-                        command_id=command.command_id,
-                        activity_id=actor.activity_id,
+                if isinstance(store, AtomicCaseStore):
+                    # One durable transaction: the events, the reference, the projection.
+                    stored = _as_stored(case_id, expected, records, ctx.actor_id, ctx.now,
+                                        command.command_id, actor.activity_id)  # fmt: skip
+                    new = folded.extended(stored) if folded else _first(stored)
+                    summary, deadlines = project(
+                        new.view, self.today(), self.calendar(new.view.school_id), self.now()
                     )
-                )
+                    appended = tuple(
+                        await store.append_projected(
+                            case_id,
+                            expected,
+                            records,
+                            actor_id=ctx.actor_id,
+                            at=ctx.now,
+                            command_id=command.command_id,
+                            activity_id=actor.activity_id,
+                            summary=summary,
+                            deadlines=deadlines,
+                            claim=claim if folded is None else None,
+                            checkpoint=PROJECTION,
+                        )
+                    )
+                else:
+                    appended = tuple(
+                        await store.append(
+                            case_id,
+                            expected,
+                            records,
+                            actor_id=ctx.actor_id,
+                            at=ctx.now,
+                            command_id=command.command_id,
+                            activity_id=actor.activity_id,
+                        )
+                    )
+                    new = folded.extended(appended) if folded else _first(appended)
+                    failure = await self._project(new.view)
             except SequenceTaken:
                 logger.info(
                     "case %s: command %s lost a race for the next sequence number; deciding again",
@@ -314,11 +366,6 @@ class Casework:
                     command.command_id,
                 )
                 continue
-            if folded is None:
-                new = fold_stored(appended)
-                assert new is not None
-            else:
-                new = folded.extended(appended)
             logger.info(
                 "case %s: command %s appended seq %s..%s",
                 new.view.reference,
@@ -326,7 +373,6 @@ class Casework:
                 appended[0].seq,
                 appended[-1].seq,
             )
-            failure = await self._project(new.view)
             return Applied(new, appended, repeated=False, failure=failure)
         raise StoreUnavailable(
             "The case was changing too quickly to record this. Nothing was saved; please try again."
@@ -347,3 +393,35 @@ class Casework:
                 "case list", "", "The case list could not be updated; it will be next time."
             )
         return None
+
+
+def _first(events: tuple[StoredEvent, ...]) -> Folded:
+    folded = fold_stored(events)
+    assert folded is not None  # a new case always has events
+    return folded
+
+
+def _as_stored(
+    case_id: str,
+    expected_seq: int,
+    records: list[NewEvent],
+    actor_id: str,
+    at: datetime,
+    command_id: str,
+    activity_id: str | None,
+) -> tuple[StoredEvent, ...]:
+    """The events as the store will return them (data through JSON, the time in UTC), to
+    fold and project before the one transaction that writes both."""
+    return tuple(
+        StoredEvent(
+            case_id=case_id,
+            seq=expected_seq + i,
+            kind=r.kind,
+            data=json.loads(json.dumps(dict(r.data), allow_nan=False)),
+            actor_id=actor_id,
+            at=at.astimezone(UTC),
+            command_id=command_id,
+            activity_id=activity_id,
+        )
+        for i, r in enumerate(records, start=1)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from rules.roles import Role
 
@@ -212,6 +212,63 @@ class CaseStore(Protocol):
 
     async def advance_checkpoint(self, name: str, position: int) -> None:
         """Record progress; a checkpoint never moves back (two instances may race)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReferenceClaim:
+    """A new case's reference, read ahead of its first append (`peek_reference`) and
+    allocated in the append's own transaction (`AtomicCaseStore.append_projected`)."""
+
+    school_prefix: str
+    year: int
+    command_id: str
+    reference: str  # "{prefix}-{year}-{n:04d}"
+    number: int  # n
+
+
+class ReferenceTaken(Exception):
+    """The reference read ahead was allocated meanwhile (another process): read another."""
+
+
+@runtime_checkable
+class AtomicCaseStore(Protocol):
+    """A case store with transactions across its tables (the embedded SQLite file): a
+    command's reference, events, projection and catch-up checkpoint are written in ONE
+    durable transaction. Stores without it (SharePoint) take the separate calls of
+    `CaseStore` and the catch-up (docs/casework.md, "Derived records")."""
+
+    async def peek_reference(
+        self, school_prefix: str, year: int, command_id: str
+    ) -> ReferenceClaim:
+        """The reference the next report at that school and year is to claim (a read: nothing
+        is written; the same command id gets the reference it was already allocated)."""
+        ...
+
+    def release_reference(self, claim: ReferenceClaim) -> None:
+        """The report that read `claim` is over (recorded, refused or failed): a number never
+        claimed may be read again."""
+        ...
+
+    async def append_projected(
+        self,
+        case_id: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        actor_id: str,
+        at: datetime,
+        command_id: str,
+        activity_id: str | None,
+        summary: CaseSummary,
+        deadlines: Sequence[OpenDeadline],
+        claim: ReferenceClaim | None,
+        checkpoint: str,
+    ) -> Sequence[StoredEvent]:
+        """`CaseStore.append`, and in the same transaction: the claimed reference allocated
+        (`ReferenceTaken` if it is not free), `save_summary(summary, deadlines)`, and the
+        checkpoint `checkpoint` moved past these events if it was at the end of the log
+        before them (so the catch-up has nothing to do). All or nothing."""
         ...
 
 

@@ -28,6 +28,8 @@ from casework.ports import (
     NewEvent,
     OpenDeadline,
     OpenPrompt,
+    ReferenceClaim,
+    ReferenceTaken,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
@@ -317,6 +319,8 @@ class SqliteCaseStore:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        # command id -> the reference `peek_reference` handed out, until released.
+        self._in_flight: dict[str, ReferenceClaim] = {}
 
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> SqliteCaseStore:
@@ -367,6 +371,51 @@ class SqliteCaseStore:
 
         return await self._db.call(self._db.transaction(allocate))
 
+    async def peek_reference(
+        self, school_prefix: str, year: int, command_id: str
+    ) -> ReferenceClaim:
+        """A read, no transaction: the number after both the file's counter and the numbers
+        this store object has handed out to reports still in flight, so that reports running
+        at once in this process claim different numbers (the same command id, pressed again
+        meanwhile, gets the same claim). Another process's claim makes ours
+        `ReferenceTaken` at the append, and the report reads another."""
+
+        def read(connection: sqlite3.Connection) -> tuple[str | None, int]:
+            row = connection.execute(
+                "SELECT reference FROM reference_allocations WHERE command_id = ?",
+                (command_id,),
+            ).fetchone()
+            (last,) = connection.execute(
+                "SELECT COALESCE(MAX(last), 0) FROM reference_counters"
+                " WHERE prefix = ? AND year = ?",
+                (school_prefix, year),
+            ).fetchone()
+            return (None if row is None else str(row[0])), int(last)
+
+        allocated, last = await self._db.call(read)
+        # From here to the return, nothing awaits: the event loop runs one peek at a time.
+        if allocated is not None:
+            number = int(allocated.rsplit("-", 1)[1])
+            return ReferenceClaim(school_prefix, year, command_id, allocated, number)
+        if command_id in self._in_flight:
+            return self._in_flight[command_id]
+        number = 1 + max(
+            [last]
+            + [
+                c.number
+                for c in self._in_flight.values()
+                if (c.school_prefix, c.year) == (school_prefix, year)
+            ]
+        )
+        claim = ReferenceClaim(
+            school_prefix, year, command_id, f"{school_prefix}-{year}-{number:04d}", number
+        )
+        self._in_flight[command_id] = claim
+        return claim
+
+    def release_reference(self, claim: ReferenceClaim) -> None:
+        self._in_flight.pop(claim.command_id, None)
+
     async def load(self, case_id: str) -> Sequence[StoredEvent]:
         def load(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
             return connection.execute(
@@ -388,51 +437,75 @@ class SqliteCaseStore:
         activity_id: str | None,
     ) -> Sequence[StoredEvent]:
         at_text = iso_utc(at)
-        at_utc = from_iso_utc(at_text)
         # Serialise before touching the file: data that is not JSON fails here, writing nothing.
-        rows = [
-            (case_id, expected_seq + i, e.kind, json.dumps(dict(e.data), allow_nan=False))
-            for i, e in enumerate(events, start=1)
-        ]
+        rows = _event_rows(case_id, expected_seq, events)
 
         def append(connection: sqlite3.Connection) -> None:
-            (last,) = connection.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,)
-            ).fetchone()
-            if last != expected_seq:
-                raise SequenceTaken(case_id, expected_seq + 1)
-            try:
-                connection.executemany(
-                    "INSERT INTO events (case_id, seq, kind, data, actor_id, at, command_id,"
-                    " activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*row, actor_id, at_text, command_id, activity_id) for row in rows],
-                )
-                connection.executemany(
-                    "INSERT INTO event_log (case_id, seq) VALUES (?, ?)",
-                    [(case_id, seq) for (_, seq, _, _) in rows],
-                )
-            except sqlite3.IntegrityError as error:
-                if error.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
-                    raise
-                raise SequenceTaken(case_id, expected_seq + 1) from error
+            _insert_events(
+                connection, case_id, expected_seq, rows, actor_id, at_text, command_id, activity_id
+            )
 
         await self._db.call(self._db.transaction(append))
         log.debug(
             "case %s: appended seq %s..%s", case_id, expected_seq + 1, expected_seq + len(rows)
         )
-        return tuple(
-            StoredEvent(
-                case_id=case_id,
-                seq=seq,
-                kind=kind,
-                data=json.loads(data),
-                actor_id=actor_id,
-                at=at_utc,
-                command_id=command_id,
-                activity_id=activity_id,
+        return _stored(case_id, rows, actor_id, at_text, command_id, activity_id)
+
+    async def append_projected(
+        self,
+        case_id: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        actor_id: str,
+        at: datetime,
+        command_id: str,
+        activity_id: str | None,
+        summary: CaseSummary,
+        deadlines: Sequence[OpenDeadline],
+        claim: ReferenceClaim | None,
+        checkpoint: str,
+    ) -> Sequence[StoredEvent]:
+        """The append, the reference claimed, the projection and the checkpoint in one
+        `BEGIN IMMEDIATE … COMMIT`: one durable commit per command (casework.ports)."""
+        at_text = iso_utc(at)
+        rows = _event_rows(case_id, expected_seq, events)
+        if summary.case_id != case_id:
+            raise ValueError(f"summary for case {summary.case_id} saved with case {case_id}")
+        projection = _projection_rows(summary, deadlines)
+
+        def append(connection: sqlite3.Connection) -> None:
+            if claim is not None:
+                _claim_reference(connection, claim)
+            (end,) = connection.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM event_log"
+            ).fetchone()
+            row = connection.execute(
+                "SELECT position FROM checkpoints WHERE name = ?", (checkpoint,)
+            ).fetchone()
+            caught_up = (0 if row is None else int(row[0])) >= int(end)
+            _insert_events(
+                connection, case_id, expected_seq, rows, actor_id, at_text, command_id, activity_id
             )
-            for (_, seq, kind, data) in rows
+            _save_projection(connection, summary, deadlines, projection)
+            if caught_up:
+                # Every case up to the log's end was projected, and this one is now: the
+                # catch-up has nothing to read.
+                connection.execute(
+                    "INSERT INTO checkpoints (name, position)"
+                    " SELECT ?, MAX(position) FROM event_log WHERE true"
+                    " ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position)",
+                    (checkpoint,),
+                )
+
+        await self._db.call(self._db.transaction(append))
+        log.debug(
+            "case %s: appended and projected seq %s..%s",
+            case_id,
+            expected_seq + 1,
+            expected_seq + len(rows),
         )
+        return _stored(case_id, rows, actor_id, at_text, command_id, activity_id)
 
     async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
         def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -445,71 +518,10 @@ class SqliteCaseStore:
         return tuple(_event(row) for row in await self._db.call(select))
 
     async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
-        for deadline in deadlines:
-            if deadline.case_id != summary.case_id:
-                raise ValueError(
-                    f"deadline for case {deadline.case_id} saved with case {summary.case_id}"
-                )
-        updated_at = iso_utc(summary.updated_at)
-        seen_by = json.dumps(sorted(r.value for r in summary.seen_by))
-        reported_by = json.dumps(list(summary.reported_by))
-        viewers = dict.fromkeys(
-            [f"role:{r.value}" for r in sorted(summary.seen_by)]
-            + [f"user:{oid}" for oid in summary.reported_by]
-        )
-        prompts = [_prompt_row(summary.case_id, i, p) for i, p in enumerate(summary.prompts)]
+        projection = _projection_rows(summary, deadlines)
 
         def save(connection: sqlite3.Connection) -> None:
-            row = connection.execute(
-                "SELECT projected_seq FROM cases WHERE case_id = ?", (summary.case_id,)
-            ).fetchone()
-            if row is not None and int(row[0]) > summary.projected_seq:
-                return  # a newer projection is already there: never go back
-            connection.execute(
-                "INSERT OR REPLACE INTO cases (case_id, reference, school_id, person_name,"
-                " status, next_action, next_deadline, review_date, updated_at, projected_seq,"
-                " seen_by, reported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    summary.case_id,
-                    summary.reference,
-                    summary.school_id,
-                    summary.person_name,
-                    summary.status,
-                    summary.next_action,
-                    _iso_date(summary.next_deadline),
-                    _iso_date(summary.review_date),
-                    updated_at,
-                    summary.projected_seq,
-                    seen_by,
-                    reported_by,
-                ),
-            )
-            connection.execute("DELETE FROM case_sightings WHERE case_id = ?", (summary.case_id,))
-            connection.executemany(
-                "INSERT INTO case_sightings (school_id, viewer, reference, case_id)"
-                " VALUES (?, ?, ?, ?)",
-                [(summary.school_id, v, summary.reference, summary.case_id) for v in viewers],
-            )
-            connection.execute("DELETE FROM prompts WHERE case_id = ?", (summary.case_id,))
-            connection.executemany(
-                f"INSERT INTO prompts ({_PROMPT_COLUMNS}) VALUES ({_PROMPT_PLACEHOLDERS})",
-                prompts,
-            )
-            connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
-            connection.executemany(
-                "INSERT INTO deadlines (case_id, school_id, role, action, due)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (
-                        d.case_id,
-                        d.school_id,
-                        None if d.role is None else d.role.value,
-                        d.action,
-                        d.due.isoformat(),
-                    )
-                    for d in deadlines
-                ],
-            )
+            _save_projection(connection, summary, deadlines, projection)
 
         await self._db.call(self._db.transaction(save))
 
@@ -639,6 +651,177 @@ class SqliteCaseStore:
             )
 
         await self._db.call(self._db.transaction(advance))
+
+
+EventRow = tuple[str, int, str, str]  # (case id, seq, kind, JSON data)
+
+
+def _event_rows(case_id: str, expected_seq: int, events: Sequence[NewEvent]) -> list[EventRow]:
+    return [
+        (case_id, expected_seq + i, e.kind, json.dumps(dict(e.data), allow_nan=False))
+        for i, e in enumerate(events, start=1)
+    ]
+
+
+def _insert_events(
+    connection: sqlite3.Connection,
+    case_id: str,
+    expected_seq: int,
+    rows: list[EventRow],
+    actor_id: str,
+    at_text: str,
+    command_id: str,
+    activity_id: str | None,
+) -> None:
+    (last,) = connection.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,)
+    ).fetchone()
+    if last != expected_seq:
+        raise SequenceTaken(case_id, expected_seq + 1)
+    try:
+        connection.executemany(
+            "INSERT INTO events (case_id, seq, kind, data, actor_id, at, command_id,"
+            " activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, actor_id, at_text, command_id, activity_id) for row in rows],
+        )
+        connection.executemany(
+            "INSERT INTO event_log (case_id, seq) VALUES (?, ?)",
+            [(case_id, seq) for (_, seq, _, _) in rows],
+        )
+    except sqlite3.IntegrityError as error:
+        if error.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
+            raise
+        raise SequenceTaken(case_id, expected_seq + 1) from error
+
+
+def _stored(
+    case_id: str,
+    rows: list[EventRow],
+    actor_id: str,
+    at_text: str,
+    command_id: str,
+    activity_id: str | None,
+) -> tuple[StoredEvent, ...]:
+    at_utc = from_iso_utc(at_text)
+    return tuple(
+        StoredEvent(
+            case_id=case_id,
+            seq=seq,
+            kind=kind,
+            data=json.loads(data),
+            actor_id=actor_id,
+            at=at_utc,
+            command_id=command_id,
+            activity_id=activity_id,
+        )
+        for (_, seq, kind, data) in rows
+    )
+
+
+def _claim_reference(connection: sqlite3.Connection, claim: ReferenceClaim) -> None:
+    """Allocate the reference read ahead, or raise `ReferenceTaken` (inside a transaction)."""
+    row = connection.execute(
+        "SELECT reference FROM reference_allocations WHERE command_id = ?", (claim.command_id,)
+    ).fetchone()
+    if row is not None:
+        if str(row[0]) != claim.reference:
+            raise ReferenceTaken(claim.reference)
+        return
+    row = connection.execute(
+        "SELECT last FROM reference_counters WHERE prefix = ? AND year = ?",
+        (claim.school_prefix, claim.year),
+    ).fetchone()
+    if row is not None and int(row[0]) >= claim.number:
+        raise ReferenceTaken(claim.reference)
+    connection.execute(
+        "INSERT INTO reference_counters (prefix, year, last) VALUES (?, ?, ?)"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = excluded.last",
+        (claim.school_prefix, claim.year, claim.number),
+    )
+    connection.execute(
+        "INSERT INTO reference_allocations (command_id, reference) VALUES (?, ?)",
+        (claim.command_id, claim.reference),
+    )
+
+
+ProjectionRows = tuple[str, str, str, list[str], list[tuple[Any, ...]]]
+
+
+def _projection_rows(summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> ProjectionRows:
+    """What `_save_projection` writes, computed (and checked) before the transaction."""
+    for deadline in deadlines:
+        if deadline.case_id != summary.case_id:
+            raise ValueError(
+                f"deadline for case {deadline.case_id} saved with case {summary.case_id}"
+            )
+    viewers = dict.fromkeys(
+        [f"role:{r.value}" for r in sorted(summary.seen_by)]
+        + [f"user:{oid}" for oid in summary.reported_by]
+    )
+    return (
+        iso_utc(summary.updated_at),
+        json.dumps(sorted(r.value for r in summary.seen_by)),
+        json.dumps(list(summary.reported_by)),
+        list(viewers),
+        [_prompt_row(summary.case_id, i, p) for i, p in enumerate(summary.prompts)],
+    )
+
+
+def _save_projection(
+    connection: sqlite3.Connection,
+    summary: CaseSummary,
+    deadlines: Sequence[OpenDeadline],
+    projection: ProjectionRows,
+) -> None:
+    """The case's row, sightings, prompts and deadlines, unless a newer row is there."""
+    updated_at, seen_by, reported_by, viewers, prompts = projection
+    row = connection.execute(
+        "SELECT projected_seq FROM cases WHERE case_id = ?", (summary.case_id,)
+    ).fetchone()
+    if row is not None and int(row[0]) > summary.projected_seq:
+        return  # a newer projection is already there: never go back
+    connection.execute(
+        "INSERT OR REPLACE INTO cases (case_id, reference, school_id, person_name,"
+        " status, next_action, next_deadline, review_date, updated_at, projected_seq,"
+        " seen_by, reported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            summary.case_id,
+            summary.reference,
+            summary.school_id,
+            summary.person_name,
+            summary.status,
+            summary.next_action,
+            _iso_date(summary.next_deadline),
+            _iso_date(summary.review_date),
+            updated_at,
+            summary.projected_seq,
+            seen_by,
+            reported_by,
+        ),
+    )
+    connection.execute("DELETE FROM case_sightings WHERE case_id = ?", (summary.case_id,))
+    connection.executemany(
+        "INSERT INTO case_sightings (school_id, viewer, reference, case_id) VALUES (?, ?, ?, ?)",
+        [(summary.school_id, v, summary.reference, summary.case_id) for v in viewers],
+    )
+    connection.execute("DELETE FROM prompts WHERE case_id = ?", (summary.case_id,))
+    connection.executemany(
+        f"INSERT INTO prompts ({_PROMPT_COLUMNS}) VALUES ({_PROMPT_PLACEHOLDERS})", prompts
+    )
+    connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
+    connection.executemany(
+        "INSERT INTO deadlines (case_id, school_id, role, action, due) VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                d.case_id,
+                d.school_id,
+                None if d.role is None else d.role.value,
+                d.action,
+                d.due.isoformat(),
+            )
+            for d in deadlines
+        ],
+    )
 
 
 # "What is due" reads the deadlines index alone, in its order: no scan of the cases.
