@@ -224,11 +224,15 @@ def _meeting_follow_up(inputs: LetterInputs) -> tc.LetterData:
     if meeting is None or meeting.held_on is None:
         raise LetterError("meeting-follow-up: the meeting it follows is not on the case")
     points = tuple(line.strip() for line in meeting.notes.splitlines() if line.strip())
+    common = parts.common(inputs)
+    # "besides you and me": the signer is the "me", not one of the others present.
+    signer = common.signer.name.strip().casefold()
+    others = tuple(s for s in meeting.staff_present if s.strip().casefold() != signer)
     return tc.MeetingFollowUpLetter(
-        common=parts.common(inputs),
+        common=common,
         meeting_date=meeting.held_on,
         meeting_time=meeting.meeting_at.astimezone(UK).time().replace(second=0, microsecond=0),
-        attendees=meeting.staff_present,
+        attendees=others,
         points_discussed=points,
         agreed_actions=meeting.agreed_actions,
         expectations=MEETING_EXPECTATIONS,

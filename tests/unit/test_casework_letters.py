@@ -304,3 +304,6 @@ async def test_letter_1_and_the_meeting_follow_up_are_drafted_in_full() -> None:
     assert follow_up.reply_by is None
     for expected in ("How to raise concerns calmly", "Concerns go through the office", "3.30pm"):
         assert expected in follow_up.text
+    # item 15: the signer (the head, Rachel Okafor) is the "me", not listed among the others
+    assert "besides you and me, was Daniel Hughes." in follow_up.text
+    assert "Rachel Okafor and" not in follow_up.text

@@ -680,3 +680,12 @@ def test_preview_reports_a_bad_override_folder(
     (tmp_path / "letter-9.j2").write_text("x", encoding="utf-8")
     assert main(["preview", "--out", str(tmp_path / "out"), "--overrides", str(tmp_path)]) == 2
     assert "letter-9.j2: not a letter template name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("variant", [name for name in EXAMPLES if name.startswith("letter-4-")])
+def test_item_14_letter_4_says_the_ban_is_decided_pending_review(
+    variant: str, rendered: dict[str, RenderedLetter]
+) -> None:
+    text = rendered[variant].text
+    assert "I have decided to impose a ban, pending review, on you" in text
+    assert "recommending" not in text
