@@ -31,10 +31,10 @@ from rules.errors import NotPermitted
 from rules.permissions import check_permitted, required_roles
 from rules.steps.reporting import NewCase, ReportIncident
 
-# Case ids are uuid5 of the reporting command's id in this namespace: the same submit, sent
-# twice, names the same case.
 logger = logging.getLogger(__name__)
 
+# Case ids are uuid5 of the reporting command's id in this namespace: the same submit, sent
+# twice, names the same case.
 CASE_NAMESPACE = uuid.UUID("6f1d3c2a-5b7e-4c9d-8a1f-2e3b4c5d6e7f")
 
 

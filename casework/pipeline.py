@@ -324,8 +324,15 @@ class Casework:
             try:
                 if isinstance(store, AtomicCaseStore):
                     # One durable transaction: the events, the reference, the projection.
-                    stored = _as_stored(case_id, expected, records, ctx.actor_id, ctx.now,
-                                        command.command_id, actor.activity_id)  # fmt: skip
+                    stored = _as_stored(
+                        case_id,
+                        expected,
+                        records,
+                        ctx.actor_id,
+                        ctx.now,
+                        command.command_id,
+                        actor.activity_id,
+                    )
                     new = folded.extended(stored) if folded else _first(stored)
                     summary, deadlines = project(
                         new.view, self.today(), self.calendar(new.view.school_id), self.now()

@@ -509,17 +509,19 @@ class MeetingFollowUpLetter:
     common: LetterCommon
     meeting_date: date
     meeting_time: time | None
-    attendees: tuple[str, ...]  # staff there besides the signer: "Mr Ahmed (Deputy Headteacher)"
+    # Staff there besides the signer ("Mr Ahmed (Deputy Headteacher)"); empty when the
+    # signer met the person alone, and the letter then names nobody else.
+    attendees: tuple[str, ...]
     points_discussed: tuple[str, ...]
     agreed_actions: tuple[str, ...]  # may be empty
     expectations: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        for name in ("attendees", "points_discussed", "expectations"):
+        for name in ("points_discussed", "expectations"):
             if not getattr(self, name):
                 raise LetterError(f"{self.letter_id}: {name} is empty")
+        for name in ("attendees", "points_discussed", "agreed_actions", "expectations"):
             _require_lines(self.letter_id, name, getattr(self, name))
-        _require_lines(self.letter_id, "agreed_actions", self.agreed_actions)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from templates.context import (
     Incident,
     LetterData,
     Logo,
+    MeetingFollowUpLetter,
     ReviewOutcomeLetter,
     WarningLetter,
 )
@@ -689,3 +690,14 @@ def test_item_14_letter_4_says_the_ban_is_decided_pending_review(
     text = rendered[variant].text
     assert "I have decided to impose a ban, pending review, on you" in text
     assert "recommending" not in text
+
+
+def test_a_meeting_the_signer_held_alone_drafts_without_naming_anyone_else(
+    renderer: LetterRenderer,
+) -> None:
+    # The drafting leaves the signer out of "besides you and me"; a meeting with nobody else
+    # there is still a meeting to follow up, not a letter that cannot be drafted.
+    alone = replace(example("meeting-follow-up", MeetingFollowUpLetter), attendees=())
+    letter = renderer.render(alone)
+    assert "besides you and me" not in letter.text
+    assert "Your concerns about how the school told you" in letter.text
