@@ -42,6 +42,7 @@ class Action(StrEnum):
     # The sweeper's own steps (role None in open_deadlines):
     CLOSE_REPRESENTATION_WINDOW = "close-representation-window"
     SEND_REMINDERS = "send-reminders"
+    END_SANCTION_PERIOD = "end-sanction-period"
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,18 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
             _prompt(Role.CHAIR, Action.DECIDE_AS_CHAIR, text, tl.chair_deadline(view, count), today)
         )
 
-    if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED):
+    # A ban or conditions past their defined end are no longer in force, even on the day
+    # before the sweeper records the end: nothing is prompted about them.
+    period_end = tl.period_end_due(view)
+    ended = period_end is not None and today >= period_end
+    if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED) and not ended:
         due = tl.review_due(view, count)
         text = "Arrange the committee's review: set the meeting date and send letter 6."
-        add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
+        if due is not None or view.sanction is None or view.sanction.until is None:
+            add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
 
     review = view.current_review
-    if review is not None:
+    if review is not None and not ended:
         deadline = tl.statement_deadline(view, count)
         if deadline is not None and review.meeting_on < deadline.due and review.statement is None:
             text = (
@@ -170,10 +176,12 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
         )
         add(_prompt(Role.CLERK, Action.RECORD_REVIEW_OUTCOME, text, due, today))
 
-    if state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW):
+    if state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW) and not ended:
+        # None for a person with no child at the school, or a ban that ends first.
         due = tl.progress_meeting_due(view, count)
         text = "Offer the annual meeting about the child's progress, and record it when held."
-        add(_prompt(Role.HEAD, Action.HOLD_PROGRESS_MEETING, text, due, today))
+        if due is not None:
+            add(_prompt(Role.HEAD, Action.HOLD_PROGRESS_MEETING, text, due, today))
 
     return tuple(sorted(found, key=_soonest_first))
 
@@ -200,6 +208,9 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
         )
     for remind_on in _reminder_dates(view, count):
         entries.append(DueEntry(None, Action.SEND_REMINDERS, remind_on))
+    period_end = tl.period_end_due(view)
+    if period_end is not None:
+        entries.append(DueEntry(None, Action.END_SANCTION_PERIOD, period_end))
     return tuple(sorted(entries, key=lambda e: (e.due, e.action.value)))
 
 

@@ -123,6 +123,7 @@ class Trigger(StrEnum):
     REVIEW_REPLACED_BAN_WITH_CONDITIONS = "review-replaced-ban-with-conditions"
     REVIEW_REMOVED = "review-removed"
     BREACH_RECORDED = "breach-recorded"
+    SANCTION_PERIOD_ENDED = "sanction-period-ended"
     CASE_CLOSED = "case-closed"
 
     @property
@@ -159,6 +160,7 @@ _TRIGGER_LABELS = {
     Trigger.REVIEW_REPLACED_BAN_WITH_CONDITIONS: "committee replaced the ban by conditions",
     Trigger.REVIEW_REMOVED: "committee removed it",
     Trigger.BREACH_RECORDED: "breach recorded",
+    Trigger.SANCTION_PERIOD_ENDED: "the defined period ended: no longer in force",
     Trigger.CASE_CLOSED: "case closed",
 }
 
@@ -234,11 +236,13 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.CONDITIONS_CONFIRMED: {
             **_stay(S.CONDITIONS_CONFIRMED, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REVIEW_SCHEDULED: S.CONDITIONS_UNDER_REVIEW,
             T.BAN_IMPOSED: S.BAN_PROVISIONAL,
         },
         S.CONDITIONS_UNDER_REVIEW: {
             **_stay(S.CONDITIONS_UNDER_REVIEW, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REVIEW_RESCHEDULED: S.CONDITIONS_UNDER_REVIEW,
             T.REVIEW_STATEMENT_RECEIVED: S.CONDITIONS_UNDER_REVIEW,
             T.REVIEW_MAINTAINED: S.CONDITIONS_CONFIRMED,
@@ -249,6 +253,7 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_PROVISIONAL: {
             **_stay(S.BAN_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             # The right of reply runs in full: comments are recorded as they come, and the
             # Chair decides only once the window has closed or the person has said in
             # writing that they have nothing more to add.
@@ -258,6 +263,7 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_WITH_CHAIR: {
             **_stay(S.BAN_WITH_CHAIR, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
             T.REPRESENTATION_FINAL: S.BAN_WITH_CHAIR,
             T.CHAIR_CONFIRMED: S.BAN_CONFIRMED,
@@ -265,11 +271,13 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_CONFIRMED: {
             **_stay(S.BAN_CONFIRMED, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.PROGRESS_MEETING_HELD: S.BAN_CONFIRMED,
             T.REVIEW_SCHEDULED: S.BAN_UNDER_REVIEW,
         },
         S.BAN_UNDER_REVIEW: {
             **_stay(S.BAN_UNDER_REVIEW, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.PROGRESS_MEETING_HELD: S.BAN_UNDER_REVIEW,
             T.REVIEW_RESCHEDULED: S.BAN_UNDER_REVIEW,
             T.REVIEW_STATEMENT_RECEIVED: S.BAN_UNDER_REVIEW,

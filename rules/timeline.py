@@ -24,9 +24,11 @@ Choices where the policy is silent:
   letter 6 and still give the person 10 school days, ending at least one school day
   before the meeting (issue 9, rule 9).
 - A review is due six months after the Chair's confirmation, then six months after each
-  review meeting; a ban with an earlier defined end date is due for review by that date.
+  review meeting; a ban or conditions whose defined period ends before then are not
+  reviewed: they end by themselves on their end date (issue 9, rule 5).
 - The annual progress meeting under a confirmed ban is due 12 months after confirmation,
-  then 12 months after the last one held.
+  then 12 months after the last one held; none is due after the ban's defined end, and
+  none for a person with no child at the school (issue 9, rule 7).
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def review_due(view: CaseView, count: Counter) -> Deadline | None:
         return None
     due = count.months_after(anchor, REVIEW_MONTHS)
     if sanction.until is not None and sanction.until < due.due:
-        return Deadline(sanction.until, due.warning)
+        return None  # it ends by itself before a review falls due (issue 9, rule 5)
     return due
 
 
@@ -249,10 +251,22 @@ def review_letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadlin
 
 
 def progress_meeting_due(view: CaseView, count: Counter) -> Deadline | None:
-    anchor = view.progress_anchor
-    if anchor is None:
+    anchor, sanction = view.progress_anchor, view.sanction
+    if anchor is None or sanction is None or not view.person.has_child_at_school:
         return None
-    return count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+    due = count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+    if sanction.until is not None and sanction.until < due.due:
+        return None  # the ban ends before the meeting would fall due
+    return due
+
+
+def period_end_due(view: CaseView) -> date | None:
+    """The day the sweeper ends the ban or conditions in force: the day after their last
+    day in force (None: no defined period, or nothing in force)."""
+    sanction = view.sanction
+    if sanction is None or sanction.until is None or not view.state.sanction_in_force:
+        return None
+    return sanction.until + timedelta(days=1)
 
 
 def progress_reminder_from(view: CaseView, count: Counter) -> date | None:

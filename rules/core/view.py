@@ -296,6 +296,8 @@ class CaseView:
     last_seq: int = 0
     closed_reason: str | None = None
     closed_at: datetime | None = None
+    # The last day in force of each ban or conditions whose defined period ended by itself.
+    period_ends: tuple[date, ...] = ()
 
     # -- incidents --
 

@@ -1,0 +1,192 @@
+"""Natural justice (issue 9), the engine's part of rules 5 and 7: a ban for a defined period
+ends by itself, a removal needs a nuisance while banned, and a visitor is not a parent.
+
+Every test here failed on the code before its rule was written."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from rules.behaviours import ChairOutcome, Relationship, Remover, ReviewOutcome
+from rules.details import BanArrangements
+from rules.errors import InvalidDetails, NoBreachWhileBanned, PeriodNotEnded
+from rules.events import event_from_record, event_to_record
+from rules.prompts import Action, open_deadlines, prompts_for
+from rules.state import CaseState, Trigger
+from rules.steps.ban import ImposeBan
+from rules.steps.breach import RecordBreach
+from rules.steps.chair import DecideAsChair
+from rules.steps.period_end import EndSanctionPeriod, SanctionPeriodEnded
+from rules.steps.removal import RecordRemoval
+from rules.steps.reporting import NewCase, ReportIncident
+from rules.steps.review import RecordReviewOutcome
+from rules.sweep import system_commands_due
+from tests.builders import POLICE, VIOLENCE, arrangements, at, person, violent_incident
+from tests.unit.rules_builders import Case, calendar, take
+
+UNTIL = date(2026, 5, 22)  # the last day of the summer half term, four months on
+
+
+def _state(case: Case) -> CaseState:
+    return case.state  # read afresh: mypy would keep the last assertion's narrowing
+
+
+def _banned(until: date | None = UNTIL, **person_changes: object) -> Case:
+    """A ban for a defined period, confirmed by the Chair after the window closed."""
+    case = Case()
+    new = NewCase("case-1", "OAK-2026-0001", "oak", person(**person_changes))
+    case.run(ReportIncident(case.next_id(), violent_incident(at(case.today, 8)), new))
+    case.assess()
+    case.run(ImposeBan(case.next_id(), "Assault", arrangements(POLICE), until, VIOLENCE))
+    case.send("letter-4")
+    case.today = calendar().school_days_after(case.today, 10).due + timedelta(days=1)
+    case.close_window()
+    case.run(DecideAsChair(case.next_id(), ChairOutcome.CONFIRM, "Serious"))
+    assert case.state is CaseState.BAN_CONFIRMED
+    return case
+
+
+def _actions(case: Case, today: date) -> set[Action]:
+    return {p.action for p in prompts_for(case.v, today, calendar())}
+
+
+# --- 5. A ban for a defined period ends by itself --------------------------------------------
+
+
+def test_defined_period_the_sweeper_ends_the_ban_the_day_after_its_end_date() -> None:
+    case = _banned()
+    wake_ups = [e for e in open_deadlines(case.v, calendar()) if e.role is None]
+    assert (Action.END_SANCTION_PERIOD, UNTIL + timedelta(days=1)) in {
+        (e.action, e.due) for e in wake_ups
+    }
+    assert system_commands_due(case.v, UNTIL, calendar()) == ()  # in force on its last day
+    (due,) = system_commands_due(case.v, UNTIL + timedelta(days=1), calendar())
+    assert isinstance(due, EndSanctionPeriod)
+    case.today = UNTIL + timedelta(days=1)
+    (ended, *_) = case.run(due, system=True)
+    assert _state(case) is CaseState.OPEN
+    assert case.v.sanction is None
+    assert case.v.period_ends == (UNTIL,)
+    assert case.v.steps[-1].trigger is Trigger.SANCTION_PERIOD_ENDED
+    assert event_from_record(*event_to_record(ended)) == ended
+    assert system_commands_due(case.v, case.today, calendar()) == ()
+
+
+def test_defined_period_the_ban_is_not_ended_before_its_end_date() -> None:
+    case = _banned()
+    case.today = UNTIL
+    with pytest.raises(PeriodNotEnded, match="until Friday 22 May 2026 inclusive"):
+        case.run(EndSanctionPeriod(case.next_id()), system=True)
+    open_ended = _banned(until=None)
+    open_ended.today = UNTIL + timedelta(days=30)
+    with pytest.raises(PeriodNotEnded, match="no end date"):
+        open_ended.run(EndSanctionPeriod(open_ended.next_id()), system=True)
+
+
+def test_defined_period_no_review_or_progress_meeting_for_a_ban_that_has_ended() -> None:
+    case = _banned()
+    # It ends before its six-monthly review and before the year's progress meeting: neither is
+    # prompted, and once past the end date (even before the sweeper records it) nothing is.
+    assert Action.SCHEDULE_REVIEW not in _actions(case, case.today)
+    assert Action.HOLD_PROGRESS_MEETING not in _actions(case, case.today)
+    longer = _banned(until=date(2027, 7, 1))
+    assert {Action.SCHEDULE_REVIEW, Action.HOLD_PROGRESS_MEETING} <= _actions(longer, UNTIL)
+    assert _actions(longer, date(2027, 7, 2)).isdisjoint(
+        {Action.SCHEDULE_REVIEW, Action.HOLD_PROGRESS_MEETING}
+    )
+    kinds = {e.action for e in open_deadlines(case.v, calendar())}
+    assert Action.SEND_REMINDERS not in kinds
+
+
+def test_defined_period_a_review_extends_the_ban_to_a_new_end_date() -> None:
+    case = _banned(until=date(2027, 7, 1))
+    case.today = date(2026, 7, 1)
+    take(case, Trigger.REVIEW_SCHEDULED)
+    review = case.v.current_review
+    assert review is not None
+    take(case, Trigger.REVIEW_STATEMENT_RECEIVED)
+    case.send("letter-6")
+    case.today = review.meeting_on
+    with pytest.raises(InvalidDetails, match="give the new end date"):
+        case.run(RecordReviewOutcome(case.next_id(), ReviewOutcome.EXTEND, "Continued"))
+    new_end = date(2027, 7, 16)
+    case.run(RecordReviewOutcome(case.next_id(), ReviewOutcome.EXTEND, "Continued", until=new_end))
+    assert case.v.sanction is not None
+    assert case.v.sanction.until == new_end
+    on_the_old_end = system_commands_due(case.v, date(2027, 7, 2), calendar())
+    assert not any(isinstance(c, EndSanctionPeriod) for c in on_the_old_end)
+    (due,) = system_commands_due(case.v, new_end + timedelta(days=1), calendar())
+    assert isinstance(due, EndSanctionPeriod)
+
+
+def test_defined_period_a_removal_needs_a_breach_while_the_ban_is_in_force() -> None:
+    case = _banned()
+    removal = RecordRemoval(case.next_id(), at(case.today, 10), Remover.POLICE_OFFICER, "PC Smith")
+    with pytest.raises(NoBreachWhileBanned, match="continues to cause a nuisance"):
+        case.run(removal)
+    assert case.v.removals == ()
+    case.run(RecordBreach(case.next_id(), at(case.today, 9), "Came to the gate again"))
+    case.run(RecordRemoval(case.next_id(), at(case.today, 10), Remover.POLICE_OFFICER, "PC Smith"))
+    assert len(case.v.removals) == 1
+
+
+def test_defined_period_a_breach_after_the_removal_does_not_ground_it() -> None:
+    case = _banned()
+    case.run(RecordBreach(case.next_id(), at(case.today, 11), "Came to the gate again"))
+    with pytest.raises(NoBreachWhileBanned):
+        case.run(
+            RecordRemoval(case.next_id(), at(case.today, 10), Remover.POLICE_OFFICER, "PC Smith")
+        )
+
+
+def test_defined_period_the_end_event_reads_in_plain_words() -> None:
+    assert Trigger.SANCTION_PERIOD_ENDED.label == "the defined period ended: no longer in force"
+    record = event_to_record(SanctionPeriodEnded(_banned().v.sanction.kind, UNTIL, "x"))  # type: ignore[union-attr]
+    assert record[0] == "sanction-period-ended"
+
+
+# --- 7. Visitors are not parents --------------------------------------------------------------
+
+
+def test_visitors_are_not_parents_no_progress_meeting_is_prompted() -> None:
+    visitor = _banned(until=None, relationship=Relationship.VISITOR, pupils=())
+    assert visitor.v.person.is_visitor
+    assert not visitor.v.person.has_child_at_school
+    assert Action.HOLD_PROGRESS_MEETING not in _actions(visitor, visitor.today)
+    far = visitor.today + timedelta(days=400)
+    kinds = {e.action for e in open_deadlines(visitor.v, calendar())}
+    assert Action.HOLD_PROGRESS_MEETING not in kinds
+    reminders = " ".join(c.command_id for c in system_commands_due(visitor.v, far, calendar()))
+    assert "progress-meeting" not in reminders
+    parent = _banned(until=None)
+    assert parent.v.person.has_child_at_school
+    assert Action.HOLD_PROGRESS_MEETING in _actions(parent, parent.today)
+
+
+def test_visitors_are_not_parents_a_parent_with_no_pupil_named_counts_as_a_visitor() -> None:
+    assert person(pupils=()).is_visitor
+    assert person(relationship=Relationship.VISITOR).is_visitor  # pupils named, still a visitor
+    assert person(relationship=Relationship.CARER).has_child_at_school
+
+
+def test_visitors_are_not_parents_a_ban_needs_no_pupil_arrangements() -> None:
+    case = Case()
+    new = NewCase("case-1", "OAK-2026-0001", "oak", person(relationship=Relationship.VISITOR))
+    case.run(ReportIncident(case.next_id(), violent_incident(at(case.today, 8)), new))
+    case.assess()
+    none = BanArrangements("", "", POLICE)
+    case.run(ImposeBan(case.next_id(), "Assault", none, None, VIOLENCE))
+    assert _state(case) is CaseState.BAN_PROVISIONAL
+    parent = Case()
+    parent.run(
+        ReportIncident(
+            parent.next_id(),
+            violent_incident(at(parent.today, 8)),
+            NewCase("case-1", "OAK-2026-0001", "oak", person()),
+        )
+    )
+    parent.assess()
+    with pytest.raises(InvalidDetails):
+        parent.run(ImposeBan(parent.next_id(), "Assault", none, None, VIOLENCE))
