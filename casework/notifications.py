@@ -55,6 +55,14 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "A letter on case {reference} has been drafted for you. Read it, adjust it if "
             "need be, and send it; then record in Teams the date it was sent.",
         ),
+        NotificationKind.LETTER_NEEDS_TERM_DATES: (
+            "Case {reference}: a letter cannot be dated until term dates are added",
+            "A letter on case {reference} cannot be drafted: the date by which the person "
+            "may reply falls after the last term in the school's term dates, and the bot "
+            "does not guess school days. Ask the trust's administrator to add the next "
+            "school year's term dates; the letter is drafted as soon as they are. Open the "
+            "case in Teams for the dates that are missing.",
+        ),
         NotificationKind.LETTER_CANNOT_BE_DRAFTED: (
             "Case {reference}: a letter cannot be drafted from the case's details",
             "A letter on case {reference} cannot be drafted automatically from what the case "

@@ -342,3 +342,4 @@ class NotificationKind(StrEnum):
     LETTER_DRAFT_FAILED = "letter-draft-failed"  # to the signer: draft by hand or retry
     LETTER_CANNOT_BE_DRAFTED = "letter-cannot-be-drafted"  # to the signer: what to correct
     LETTER_READY = "letter-ready"  # to the signer: the draft is ready to read and send
+    LETTER_NEEDS_TERM_DATES = "letter-needs-term-dates"  # to the signer: dates missing

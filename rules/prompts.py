@@ -124,6 +124,13 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
                 "will not be tried again until they are corrected: correct the person's "
                 "details, or write it by hand."
             )
+        elif letter.term_dates_end is not None:
+            text += (
+                " It cannot be drafted yet: its reply-by date falls after the school's last "
+                f"configured term, which ends on {format_day(letter.term_dates_end)}, and no "
+                "date is guessed. Ask the trust's administrator to add the term dates from "
+                f"{format_day(letter.term_dates_end + timedelta(days=1))}; the draft follows."
+            )
         elif letter.draft_error is not None:
             text += " The draft could not be prepared automatically: write it by hand."
         elif letter.dated_on is not None and today > letter.dated_on:
@@ -287,13 +294,20 @@ def policy_review_prompt(last_review: date, today: date, calendar: SchoolCalenda
     return _prompt(Role.TRUST, Action.REVIEW_POLICY, text, deadline, today)
 
 
-def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline | None:
+def _counter(calendar: SchoolCalendar, exact: bool) -> tl.Counter:
+    return tl.strict(calendar) if exact else tl.lenient(calendar)
+
+
+def letter_reply_by(
+    letter: LetterRecord, calendar: SchoolCalendar, *, exact: bool = False
+) -> Deadline | None:
     """The reply-by date for a letter: counted from its sent date (None until it is sent,
     or if it gives no right of reply). For a draft, pass the intended date to
-    `provisional_reply_by`."""
+    `provisional_reply_by`. `exact`: the calendar's answer or its `CalendarError`, never the
+    earliest possible date (what a letter prints: issue 9, rule 6)."""
     if letter.sent_on is None or letter.reply_within_school_days is None:
         return None
-    counted = tl.lenient(calendar).school_days_after(
+    counted = _counter(calendar, exact).school_days_after(
         letter.sent_on, letter.reply_within_school_days
     )
     if letter.reply_by is not None and letter.reply_by > counted.due:
@@ -302,10 +316,11 @@ def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline 
 
 
 def provisional_reply_by(
-    letter: LetterRecord, letter_date: date, calendar: SchoolCalendar
+    letter: LetterRecord, letter_date: date, calendar: SchoolCalendar, *, exact: bool = False
 ) -> Deadline | None:
     """The reply-by date to print on a draft dated `letter_date` (letter 6 states one). If
-    the letter goes later, the recorded sent date counts, so the person never gets less."""
+    the letter goes later, the recorded sent date counts, so the person never gets less.
+    `exact` as for `letter_reply_by`."""
     if letter.reply_within_school_days is None:
         return None
-    return tl.lenient(calendar).school_days_after(letter_date, letter.reply_within_school_days)
+    return _counter(calendar, exact).school_days_after(letter_date, letter.reply_within_school_days)

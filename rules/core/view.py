@@ -94,6 +94,8 @@ class LetterRecord:
     draft_ref: str | None = None
     draft_error: str | None = None
     draft_blocked: bool = False  # the last failure was one a retry cannot fix
+    # The last failure: the reply-by date cannot be counted, the term dates end on this day.
+    term_dates_end: date | None = None
     sent_on: date | None = None
     withdrawn_reason: str | None = None
     # The date the current draft bears and the reply-by date printed on it (None before a
