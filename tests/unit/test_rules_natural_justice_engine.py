@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from rules.behaviours import ChairOutcome, Relationship, Remover, ReviewOutcome
+from rules.calendar import Region, SchoolCalendar
 from rules.details import BanArrangements
 from rules.errors import InvalidDetails, NoBreachWhileBanned, PeriodNotEnded
 from rules.events import event_from_record, event_to_record
@@ -24,7 +25,7 @@ from rules.steps.reporting import NewCase, ReportIncident
 from rules.steps.review import RecordReviewOutcome
 from rules.sweep import system_commands_due
 from tests.builders import POLICE, VIOLENCE, arrangements, at, person, violent_incident
-from tests.unit.rules_builders import Case, calendar, take
+from tests.unit.rules_builders import TERMS, Case, calendar, take
 
 UNTIL = date(2026, 5, 22)  # the last day of the summer half term, four months on
 
@@ -190,3 +191,51 @@ def test_visitors_are_not_parents_a_ban_needs_no_pupil_arrangements() -> None:
     parent.assess()
     with pytest.raises(InvalidDetails):
         parent.run(ImposeBan(parent.next_id(), "Assault", none, None, VIOLENCE))
+
+
+# --- Also: the progress meeting at the next academic review day -------------------------------
+
+
+REVIEW_DAYS = (date(2026, 3, 5), date(2026, 7, 9), date(2026, 11, 19), date(2027, 3, 11))
+
+
+def _with_review_days(days: tuple[date, ...] = REVIEW_DAYS) -> SchoolCalendar:
+    return SchoolCalendar(Region.ENGLAND, TERMS, days)
+
+
+def _progress_due(case: Case, on: SchoolCalendar) -> date:
+    (prompt,) = [
+        p for p in prompts_for(case.v, case.today, on) if p.action is Action.HOLD_PROGRESS_MEETING
+    ]
+    assert prompt.deadline is not None
+    return prompt.deadline.due
+
+
+def test_academic_review_day_the_progress_meeting_is_prompted_for_the_next_one() -> None:
+    case = _banned(until=None)
+    confirmed_on = case.today
+    assert confirmed_on < REVIEW_DAYS[0]
+    assert _progress_due(case, _with_review_days()) == REVIEW_DAYS[0]
+    # None configured: 12 months after the Chair's confirmation, as before.
+    assert _progress_due(case, calendar()) == calendar().months_after(confirmed_on, 12).due
+
+
+def test_academic_review_day_one_meeting_a_school_year() -> None:
+    case = _banned(until=None)
+    case.today = REVIEW_DAYS[0]
+    take(case, Trigger.PROGRESS_MEETING_HELD)
+    # The next is in the next school year, not July's review day in the same year.
+    assert _progress_due(case, _with_review_days()) == date(2026, 11, 19)
+
+
+def test_academic_review_day_past_the_last_configured_one_warns() -> None:
+    case = _banned(until=None)
+    (prompt,) = [
+        p
+        for p in prompts_for(case.v, case.today, _with_review_days((date(2025, 11, 20),)))
+        if p.action is Action.HOLD_PROGRESS_MEETING
+    ]
+    assert prompt.deadline is not None
+    assert prompt.deadline.due == calendar().months_after(case.today, 12).due
+    assert prompt.deadline.warning is not None
+    assert "No academic review day is configured after" in prompt.deadline.warning
