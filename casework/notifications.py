@@ -45,6 +45,17 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "Case {reference} has been closed. The policy on managing aggressive behaviour "
             "is reviewed after each case in which it is used.",
         ),
+        NotificationKind.POLICY_REVIEW_AFTER_INCIDENT: (
+            "Case {reference}: the policy was used, review it",
+            "The school took a step of the policy on managing aggressive behaviour on case "
+            "{reference}. The policy is reviewed following each incident where it is used.",
+        ),
+        NotificationKind.SOCIAL_MEDIA_POST: (
+            "Case {reference}: report the post and ask for its removal",
+            "An incident on case {reference} was on social media. Report the post to the "
+            "site's 'report abuse' route, ask the person to remove it, and record both on the "
+            "case in Teams.",
+        ),
         NotificationKind.LETTER_DRAFT_FAILED: (
             "Case {reference}: a letter could not be drafted",
             "A letter on case {reference} could not be drafted automatically. It will be "

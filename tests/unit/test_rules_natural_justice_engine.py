@@ -9,23 +9,34 @@ from datetime import date, timedelta
 
 import pytest
 
-from rules.behaviours import ChairOutcome, Relationship, Remover, ReviewOutcome
+from rules.behaviours import (
+    ChairOutcome,
+    NotificationKind,
+    Relationship,
+    Remover,
+    ReviewOutcome,
+)
 from rules.calendar import Region, SchoolCalendar
 from rules.details import BanArrangements
 from rules.errors import InvalidDetails, NoBreachWhileBanned, PeriodNotEnded
-from rules.events import event_from_record, event_to_record
+from rules.events import Event, NotificationRequired, event_from_record, event_to_record
 from rules.prompts import Action, open_deadlines, prompts_for
+from rules.roles import Role
 from rules.state import CaseState, Trigger
 from rules.steps.ban import ImposeBan
 from rules.steps.breach import RecordBreach
 from rules.steps.chair import DecideAsChair
+from rules.steps.conditions import ImposeConditions
+from rules.steps.no_further_action import RecordNoFurtherAction
 from rules.steps.period_end import EndSanctionPeriod, SanctionPeriodEnded
 from rules.steps.removal import RecordRemoval
 from rules.steps.reporting import NewCase, ReportIncident
 from rules.steps.review import RecordReviewOutcome
+from rules.steps.warning import ClarifyExpectations
 from rules.sweep import system_commands_due
-from tests.builders import POLICE, VIOLENCE, arrangements, at, person, violent_incident
+from tests.builders import POLICE, VIOLENCE, arrangements, at, incident, person, violent_incident
 from tests.unit.rules_builders import TERMS, Case, calendar, take
+from tests.unit.rules_builders import conditions as conds
 
 UNTIL = date(2026, 5, 22)  # the last day of the summer half term, four months on
 
@@ -239,3 +250,38 @@ def test_academic_review_day_past_the_last_configured_one_warns() -> None:
     assert prompt.deadline.due == calendar().months_after(case.today, 12).due
     assert prompt.deadline.warning is not None
     assert "No academic review day is configured after" in prompt.deadline.warning
+
+
+# --- Also: a policy review after each incident where the policy was used ---------------------
+
+
+def _policy_reviews(events: list[Event]) -> list[str]:
+    return [
+        e.notification_id
+        for e in events
+        if isinstance(e, NotificationRequired)
+        and e.kind is NotificationKind.POLICY_REVIEW_AFTER_INCIDENT
+    ]
+
+
+def test_policy_review_prompted_after_each_incident_where_the_policy_was_used() -> None:
+    case = Case().open().assess()
+    warned = case.run(ClarifyExpectations(case.next_id()))
+    assert _policy_reviews(warned) == ["policy-review:incident-1"]
+    prompt = next(
+        e for e in warned if isinstance(e, NotificationRequired) and e.roles == (Role.TRUST,)
+    )
+    assert prompt.kind is NotificationKind.POLICY_REVIEW_AFTER_INCIDENT
+    # A further step on the same incident is the same incident: no second prompt.
+    assert _policy_reviews(case.run(ImposeConditions(case.next_id(), conds(), "Again"))) == []
+    case.send("letter-2")
+    case.advance(1)
+    case.run(ReportIncident(case.next_id(), incident(at(case.today, 8))))
+    case.assess()
+    banned = case.run(ImposeBan(case.next_id(), "Continued", arrangements(POLICE), None))
+    assert _policy_reviews(banned) == ["policy-review:incident-2"]
+
+
+def test_policy_review_not_prompted_when_no_step_of_the_policy_was_taken() -> None:
+    case = Case().open().assess()
+    assert _policy_reviews(case.run(RecordNoFurtherAction(case.next_id(), "Apologised"))) == []
