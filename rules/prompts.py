@@ -38,6 +38,8 @@ class Action(StrEnum):
     RESCHEDULE_REVIEW = "reschedule-review"
     RECORD_REVIEW_OUTCOME = "record-review-outcome"
     HOLD_PROGRESS_MEETING = "hold-progress-meeting"
+    REPORT_POST = "report-post"
+    ASK_POST_REMOVAL = "ask-post-removal"
     REVIEW_POLICY = "review-policy"
     # The sweeper's own steps (role None in open_deadlines):
     CLOSE_REPRESENTATION_WINDOW = "close-representation-window"
@@ -109,6 +111,23 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
     if latest is not None and latest.assessed and not latest.responses:
         text = f"Choose the school's response to incident {latest.no}."
         add(_prompt(Role.HEAD, Action.CHOOSE_RESPONSE, text, None, today, incident_no=latest.no))
+    for incident in view.incidents:
+        # "Inappropriate use of Social Media": report the post, and ask for its removal.
+        if not incident.on_social_media:
+            continue
+        no = incident.no
+        if not incident.post_reports:
+            text = (
+                f"Report the post of incident {no} to the site's 'report abuse' route, and "
+                "record the report."
+            )
+            add(_prompt(Role.HEAD, Action.REPORT_POST, text, None, today, incident_no=no))
+        if not incident.removal_requests:
+            text = (
+                f"Ask the person to remove the post of incident {no} at once (letter 1 can "
+                "ask), and record the request."
+            )
+            add(_prompt(Role.HEAD, Action.ASK_POST_REMOVAL, text, None, today, incident_no=no))
     if not view.person.email and not view.person.postal_address:
         text = "Add the person's email or postal address: the letters go to them."
         add(_prompt(Role.HEAD, Action.ADD_CONTACT_DETAILS, text, None, today))

@@ -97,8 +97,12 @@ class Trigger(StrEnum):
 
     INCIDENT_REPORTED = "incident-reported"
     STATEMENT_ADDED = "statement-added"
+    DISCLOSURE_DECIDED = "disclosure-decided"
+    STATEMENT_RELEASED = "statement-released"
     PERSON_DETAILS_UPDATED = "person-details-updated"
     RISK_ASSESSED = "risk-assessed"
+    SOCIAL_MEDIA_POST_REPORTED = "social-media-post-reported"
+    SOCIAL_MEDIA_REMOVAL_REQUESTED = "social-media-removal-requested"
     NO_FURTHER_ACTION = "no-further-action"
     EXPECTATIONS_CLARIFIED = "expectations-clarified"
     INFORMAL_MEETING_ARRANGED = "informal-meeting-arranged"
@@ -134,8 +138,12 @@ class Trigger(StrEnum):
 _TRIGGER_LABELS = {
     Trigger.INCIDENT_REPORTED: "incident reported",
     Trigger.STATEMENT_ADDED: "statement added",
+    Trigger.DISCLOSURE_DECIDED: "decision recorded on showing a statement to the person",
+    Trigger.STATEMENT_RELEASED: "statement shown to the person",
     Trigger.PERSON_DETAILS_UPDATED: "person's details updated",
     Trigger.RISK_ASSESSED: "risk assessed",
+    Trigger.SOCIAL_MEDIA_POST_REPORTED: "post reported to the site's 'report abuse' route",
+    Trigger.SOCIAL_MEDIA_REMOVAL_REQUESTED: "person asked to remove the post",
     Trigger.NO_FURTHER_ACTION: "no further action",
     Trigger.EXPECTATIONS_CLARIFIED: "expectations clarified (letter 1)",
     Trigger.INFORMAL_MEETING_ARRANGED: "informal meeting arranged",
@@ -168,13 +176,19 @@ S = CaseState
 T = Trigger
 
 # Steps every live case allows without changing its stage: more incidents and statements
-# accumulate, the person's details are kept current, each new incident is assessed and may
-# get no further action, and any complaint goes to the Trust Complaints Policy.
+# accumulate (and a statement may be shown to the person, once the head has decided to),
+# the person's details are kept current, each new incident is assessed (a post on social
+# media reported and its removal asked for) and may get no further action, and any
+# complaint goes to the Trust Complaints Policy.
 _EVERY_LIVE_STAGE = (
     T.INCIDENT_REPORTED,
     T.STATEMENT_ADDED,
+    T.DISCLOSURE_DECIDED,
+    T.STATEMENT_RELEASED,
     T.PERSON_DETAILS_UPDATED,
     T.RISK_ASSESSED,
+    T.SOCIAL_MEDIA_POST_REPORTED,
+    T.SOCIAL_MEDIA_REMOVAL_REQUESTED,
     T.NO_FURTHER_ACTION,
     T.REFERRED_TO_COMPLAINTS,
 )
@@ -289,6 +303,8 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         S.CLOSED: {
             T.INCIDENT_REPORTED: S.OPEN,  # a new incident reopens the person's case
             T.STATEMENT_ADDED: S.CLOSED,  # a statement may arrive after closing
+            T.DISCLOSURE_DECIDED: S.CLOSED,  # and the person may ask to see one
+            T.STATEMENT_RELEASED: S.CLOSED,
         },
     }
 )

@@ -14,11 +14,14 @@ from datetime import date, datetime
 
 from rules.behaviours import (
     Addressee,
+    Behaviour,
     ChairOutcome,
+    Channel,
     LetterKind,
     NotificationKind,
     Remover,
     ReviewOutcome,
+    RiskLevel,
     SanctionKind,
 )
 from rules.details import (
@@ -36,10 +39,24 @@ from rules.state import CaseState, Trigger
 
 
 @dataclass(frozen=True)
+class DisclosureRecord:
+    """The head's decision on showing a statement to the person who asked to see it,
+    weighing "the risk of retaliation to witnesses or individuals"."""
+
+    release: bool
+    retaliation_risk: RiskLevel
+    reasons: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class StatementRecord:
     statement: Statement
     added_by: str
     added_at: datetime
+    disclosure: DisclosureRecord | None = None  # the latest decision
+    released_on: date | None = None  # the day it was shown to the person
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,21 @@ class ResponseRecord:
 
 
 @dataclass(frozen=True)
+class PostReportRecord:
+    reported_on: date
+    site: str
+    reference: str  # the site's reference for the report, if it gave one
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class RemovalRequestRecord:
+    requested_on: date
+    how: str  # e.g. "in letter 1", "by email"
+    recorded_by: str
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     no: int
     details: IncidentDetails
@@ -70,10 +102,21 @@ class IncidentRecord:
     statements: tuple[StatementRecord, ...] = ()
     assessments: tuple[AssessmentRecord, ...] = ()
     responses: tuple[ResponseRecord, ...] = ()
+    # A post on social media: reported to the site, and the person asked to remove it.
+    post_reports: tuple[PostReportRecord, ...] = ()
+    removal_requests: tuple[RemovalRequestRecord, ...] = ()
 
     @property
     def assessed(self) -> bool:
         return bool(self.assessments)
+
+    @property
+    def on_social_media(self) -> bool:
+        """The behaviours include social media, or it reached the school through it."""
+        details = self.details
+        return Behaviour.SOCIAL_MEDIA in details.behaviours or (
+            details.channel is Channel.SOCIAL_MEDIA
+        )
 
     @property
     def assessment(self) -> RiskAssessment | None:

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rules.behaviours import (
+    Behaviour,
     ChairOutcome,
     Remover,
     ReviewOutcome,
+    RiskLevel,
     StandardCondition,
 )
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
@@ -31,6 +33,7 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.closing import CloseCase
 from rules.steps.complaints import ReferToComplaints
 from rules.steps.conditions import ImposeConditions
+from rules.steps.disclosure import DecideDisclosure, RecordStatementReleased
 from rules.steps.informal_meeting import (
     ArrangeInformalMeeting,
     CancelInformalMeeting,
@@ -50,6 +53,7 @@ from rules.steps.review import (
     ScheduleReview,
 )
 from rules.steps.risk_assessment import AssessRisk
+from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from rules.steps.warning import ClarifyExpectations
 from tests.builders import (
     POLICE,
@@ -326,10 +330,54 @@ def _past_the_end_of_the_period(case: Case) -> None:
     case.today = max(case.today, sanction.until + timedelta(days=1))
 
 
+def _a_statement(case: Case) -> None:
+    """A statement to decide on (incident 1 may have none yet)."""
+    incident = case.v.incident(1)
+    if incident is not None and not incident.statements and case.state is not CaseState.NEW:
+        case.run(AddStatement(case.next_id(), 1, statement()))
+
+
+def _released_may_be(case: Case) -> None:
+    """A statement is shown only after the head decided to release it."""
+    _a_statement(case)
+    incident = case.v.incident(1)
+    if incident is not None and incident.statements and incident.statements[0].disclosure is None:
+        case.run(DecideDisclosure(case.next_id(), 1, 1, True, RiskLevel.LOW, "Low risk"))
+
+
+def _a_post(case: Case) -> None:
+    """An incident on social media (reporting one is allowed at every stage)."""
+    if not any(i.on_social_media for i in case.v.incidents):
+        posted = incident(at(case.today, 8), behaviours=(Behaviour.SOCIAL_MEDIA,))
+        case.run(ReportIncident(case.next_id(), posted))
+
+
+def _post_no(case: Case) -> int:
+    posted = [i.no for i in case.view.incidents if i.on_social_media] if case.view else []
+    return posted[-1] if posted else 1
+
+
 T = Trigger
 STEPS: dict[Trigger, Step] = {
     T.INCIDENT_REPORTED: Step(_report),
     T.STATEMENT_ADDED: Step(lambda case: AddStatement(case.next_id(), 1, statement())),
+    T.DISCLOSURE_DECIDED: Step(
+        lambda case: DecideDisclosure(
+            case.next_id(), 1, 1, False, RiskLevel.HIGH, "The witness fears retaliation"
+        ),
+        _a_statement,
+    ),
+    T.STATEMENT_RELEASED: Step(
+        lambda case: RecordStatementReleased(case.next_id(), 1, 1, case.today), _released_may_be
+    ),
+    T.SOCIAL_MEDIA_POST_REPORTED: Step(
+        lambda case: RecordPostReported(case.next_id(), _post_no(case), case.today, "Facebook"),
+        _a_post,
+    ),
+    T.SOCIAL_MEDIA_REMOVAL_REQUESTED: Step(
+        lambda case: RecordRemovalRequested(case.next_id(), _post_no(case), case.today, "by email"),
+        _a_post,
+    ),
     T.PERSON_DETAILS_UPDATED: Step(
         lambda case: UpdatePersonDetails(case.next_id(), person(email="new@example.org"))
     ),

@@ -10,15 +10,23 @@ from datetime import date, timedelta
 import pytest
 
 from rules.behaviours import (
+    Behaviour,
     ChairOutcome,
     NotificationKind,
     Relationship,
     Remover,
     ReviewOutcome,
+    RiskLevel,
 )
 from rules.calendar import Region, SchoolCalendar
 from rules.details import BanArrangements
-from rules.errors import InvalidDetails, NoBreachWhileBanned, PeriodNotEnded
+from rules.errors import (
+    DisclosureNotDecided,
+    InvalidDetails,
+    NoBreachWhileBanned,
+    NotPermitted,
+    PeriodNotEnded,
+)
 from rules.events import Event, NotificationRequired, event_from_record, event_to_record
 from rules.prompts import Action, open_deadlines, prompts_for
 from rules.roles import Role
@@ -27,15 +35,17 @@ from rules.steps.ban import ImposeBan
 from rules.steps.breach import RecordBreach
 from rules.steps.chair import DecideAsChair
 from rules.steps.conditions import ImposeConditions
+from rules.steps.disclosure import DecideDisclosure, RecordStatementReleased
 from rules.steps.no_further_action import RecordNoFurtherAction
 from rules.steps.period_end import EndSanctionPeriod, SanctionPeriodEnded
 from rules.steps.removal import RecordRemoval
-from rules.steps.reporting import NewCase, ReportIncident
+from rules.steps.reporting import AddStatement, NewCase, ReportIncident
 from rules.steps.review import RecordReviewOutcome
+from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from rules.steps.warning import ClarifyExpectations
 from rules.sweep import system_commands_due
 from tests.builders import POLICE, VIOLENCE, arrangements, at, incident, person, violent_incident
-from tests.unit.rules_builders import TERMS, Case, calendar, take
+from tests.unit.rules_builders import START, TERMS, Case, calendar, statement, take
 from tests.unit.rules_builders import conditions as conds
 
 UNTIL = date(2026, 5, 22)  # the last day of the summer half term, four months on
@@ -285,3 +295,85 @@ def test_policy_review_prompted_after_each_incident_where_the_policy_was_used() 
 def test_policy_review_not_prompted_when_no_step_of_the_policy_was_taken() -> None:
     case = Case().open().assess()
     assert _policy_reviews(case.run(RecordNoFurtherAction(case.next_id(), "Apologised"))) == []
+
+
+# --- Also: social media: report the post, ask for its removal ---------------------------------
+
+
+def _posted_case() -> Case:
+    return Case().open(incident(at(START, 8), behaviours=(Behaviour.SOCIAL_MEDIA,)))
+
+
+def test_social_media_the_head_is_prompted_to_report_the_post_and_ask_for_removal() -> None:
+    case = _posted_case()
+    head = {p.action for p in prompts_for(case.v, case.today, calendar()) if p.role is Role.HEAD}
+    assert {Action.REPORT_POST, Action.ASK_POST_REMOVAL} <= head
+    reported = case.run(RecordPostReported(case.next_id(), 1, case.today, "Facebook", "FB-123"))
+    assert event_from_record(*event_to_record(reported[0])) == reported[0]
+    asked = case.run(RecordRemovalRequested(case.next_id(), 1, case.today, "in letter 1"))
+    assert event_from_record(*event_to_record(asked[0])) == asked[0]
+    incident_1 = case.v.incident(1)
+    assert incident_1 is not None
+    assert incident_1.post_reports[0].site == "Facebook"
+    assert incident_1.removal_requests[0].how == "in letter 1"
+    head = {p.action for p in prompts_for(case.v, case.today, calendar()) if p.role is Role.HEAD}
+    assert head.isdisjoint({Action.REPORT_POST, Action.ASK_POST_REMOVAL})
+    assert [s.trigger.label for s in case.v.steps[-2:]] == [
+        "post reported to the site's 'report abuse' route",
+        "person asked to remove the post",
+    ]
+
+
+def test_social_media_no_prompt_and_no_record_without_a_post() -> None:
+    case = Case().open()
+    actions = {p.action for p in prompts_for(case.v, case.today, calendar())}
+    assert actions.isdisjoint({Action.REPORT_POST, Action.ASK_POST_REMOVAL})
+    with pytest.raises(InvalidDetails, match="does not record social media"):
+        case.run(RecordPostReported(case.next_id(), 1, case.today, "Facebook"))
+
+
+# --- Also: a disclosure decision before any statement is shown --------------------------------
+
+
+def _with_statement() -> Case:
+    case = Case().open()
+    case.run(AddStatement(case.next_id(), 1, statement()))
+    return case
+
+
+def test_disclosure_a_statement_is_not_released_without_the_heads_decision() -> None:
+    case = _with_statement()
+    with pytest.raises(DisclosureNotDecided, match="No disclosure decision"):
+        case.run(RecordStatementReleased(case.next_id(), 1, 1, case.today))
+    assert case.v.incidents[0].statements[0].released_on is None
+
+
+def test_disclosure_a_statement_withheld_for_the_risk_of_retaliation_stays_withheld() -> None:
+    case = _with_statement()
+    decided = case.run(
+        DecideDisclosure(
+            case.next_id(), 1, 1, False, RiskLevel.HIGH, "The caretaker fears reprisal"
+        )
+    )
+    assert event_from_record(*event_to_record(decided[0])) == decided[0]
+    with pytest.raises(DisclosureNotDecided, match="decided not to release"):
+        case.run(RecordStatementReleased(case.next_id(), 1, 1, case.today))
+
+
+def test_disclosure_a_statement_released_after_a_decision_to_release_it() -> None:
+    case = _with_statement()
+    with pytest.raises(InvalidDetails):
+        case.run(DecideDisclosure(case.next_id(), 1, 1, True, RiskLevel.LOW, " "))
+    with pytest.raises(NotPermitted):
+        case.run(
+            DecideDisclosure(case.next_id(), 1, 1, True, RiskLevel.LOW, "Low risk"),
+            frozenset({Role.SENIOR}),
+        )
+    case.run(DecideDisclosure(case.next_id(), 1, 1, True, RiskLevel.LOW, "Low risk"))
+    released = case.run(RecordStatementReleased(case.next_id(), 1, 1, case.today))
+    assert event_from_record(*event_to_record(released[0])) == released[0]
+    record = case.v.incidents[0].statements[0]
+    assert record.released_on == case.today
+    assert record.disclosure is not None
+    assert record.disclosure.retaliation_risk is RiskLevel.LOW
+    assert case.v.steps[-1].trigger.label == "statement shown to the person"
