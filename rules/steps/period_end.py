@@ -3,8 +3,8 @@ conditions or a ban the committee extended to a new end date, end by themselves 
 date. The ban or conditions are in force up to and including their end date; on the next
 day the sweeper records the end, so that the case's stage, the prompts (no review, no
 progress meeting) and every list that follows the stage no longer treat them as in force.
-A review in progress for them does not take place, and its letter 6, if not yet sent, is
-withdrawn."""
+A review in progress for them does not take place; its letter 6, and any letter imposing
+them or giving the Chair's decision on them, if not yet sent, is withdrawn."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
-from rules.behaviours import SanctionKind
+from rules.behaviours import LetterKind, SanctionKind
 from rules.core.commands import Command, command
 from rules.core.decide import DecisionContext, decides
 from rules.core.events import Event, EventMeta, event
@@ -24,6 +24,15 @@ from rules.roles import Role
 from rules.state import Trigger
 
 PERIOD_ENDED_REASON = "the defined period ended"
+_OF_THE_SANCTION = frozenset(
+    {
+        LetterKind.CONDITIONS,
+        LetterKind.BAN,
+        LetterKind.BAN_NOTICE_TO_CHAIR_OF_TRUSTEES,
+        LetterKind.CONDITIONS_DECISION,
+        LetterKind.BAN_DECISION,
+    }
+)
 
 
 @permitted("record that the defined period ended", Role.HEAD, system=True)
@@ -75,18 +84,22 @@ def _end_sanction_period(
 def _sanction_period_ended(view: CaseView, meta: EventMeta, e: SanctionPeriodEnded) -> CaseView:
     if view.sanction is None:
         raise HistoryError(f"case {view.case_id}: a period ended with no sanction in force")
-    reviews, letters = view.reviews, view.letters
+    reviews = view.reviews
     current = view.current_review
+    withdrawn: set[str] = set()
     if current is not None:
         # The committee no longer meets about it: the review is over, and its request for a
         # statement, if it has not gone, is withdrawn.
         reviews = (*reviews[:-1], replace(current, overtaken=True))
-        letters = tuple(
-            replace(x, withdrawn_reason=PERIOD_ENDED_REASON)
-            if x.letter_id == current.letter_id and not x.done
-            else x
-            for x in letters
-        )
+        withdrawn.add(current.letter_id)
+    # A letter imposing it, or the Chair's decision on it, that has not gone by now would
+    # tell the person of something no longer in force: withdrawn too.
+    letters = tuple(
+        replace(x, withdrawn_reason=PERIOD_ENDED_REASON)
+        if not x.done and (x.letter_id in withdrawn or x.letter in _OF_THE_SANCTION)
+        else x
+        for x in view.letters
+    )
     return replace(
         view,
         sanction=None,

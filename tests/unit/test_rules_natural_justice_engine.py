@@ -377,3 +377,16 @@ def test_disclosure_a_statement_released_after_a_decision_to_release_it() -> Non
     assert record.disclosure is not None
     assert record.disclosure.retaliation_risk is RiskLevel.LOW
     assert case.v.steps[-1].trigger.label == "statement shown to the person"
+
+
+def test_defined_period_letters_not_yet_sent_are_withdrawn_when_the_ban_ends() -> None:
+    case = Case()
+    new = NewCase("case-1", "OAK-2026-0001", "oak", person())
+    case.run(ReportIncident(case.next_id(), violent_incident(at(case.today, 8)), new))
+    case.assess()
+    case.run(ImposeBan(case.next_id(), "Assault", arrangements(POLICE), UNTIL, VIOLENCE))
+    case.today = UNTIL + timedelta(days=1)
+    case.run(EndSanctionPeriod(case.next_id()), system=True)
+    assert {x.withdrawn_reason for x in case.v.letters} == {"the defined period ended"}
+    sends = [p for p in prompts_for(case.v, case.today, calendar()) if p.letter_id is not None]
+    assert sends == []
