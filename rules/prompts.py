@@ -183,7 +183,9 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
     if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED) and not ended:
         due = tl.review_due(view, count)
         text = "Arrange the committee's review: set the meeting date and send letter 6."
-        if due is not None or view.sanction is None or view.sanction.until is None:
+        # With a defined end before the review would fall due, it ends by itself instead.
+        ends_first = due is None and view.sanction is not None and view.sanction.until is not None
+        if not ends_first:
             add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
 
     review = view.current_review
