@@ -268,7 +268,10 @@ def _record_letter_draft_failed(
         cmd.permanent,
         cmd.term_dates_end,
     )
-    return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,))]
+    roles: tuple[Role, ...] = (letter.signer,)
+    if cmd.term_dates_end is not None and letter.signer is not Role.HEAD:
+        roles = (letter.signer, Role.HEAD)  # the head is told too (issue 9, rule 6)
+    return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, roles)]
 
 
 # --- fold ----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from rules.steps.breach import RecordBreach
 from rules.steps.chair import DecideAsChair
 from rules.steps.conditions import ImposeConditions
 from rules.steps.disclosure import DecideDisclosure, RecordStatementReleased
+from rules.steps.letters import RecordLetterDraftFailed
 from rules.steps.no_further_action import RecordNoFurtherAction
 from rules.steps.period_end import EndSanctionPeriod, SanctionPeriodEnded
 from rules.steps.removal import RecordRemoval
@@ -45,7 +46,7 @@ from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from rules.steps.warning import ClarifyExpectations
 from rules.sweep import system_commands_due
 from tests.builders import POLICE, VIOLENCE, arrangements, at, incident, person, violent_incident
-from tests.unit.rules_builders import START, TERMS, Case, calendar, statement, take
+from tests.unit.rules_builders import START, TERMS, Case, calendar, case_in, statement, take
 from tests.unit.rules_builders import conditions as conds
 
 UNTIL = date(2026, 5, 22)  # the last day of the summer half term, four months on
@@ -390,3 +391,46 @@ def test_defined_period_letters_not_yet_sent_are_withdrawn_when_the_ban_ends() -
     assert {x.withdrawn_reason for x in case.v.letters} == {"the defined period ended"}
     sends = [p for p in prompts_for(case.v, case.today, calendar()) if p.letter_id is not None]
     assert sends == []
+
+
+def test_defined_period_a_breach_of_earlier_conditions_does_not_ground_a_removal() -> None:
+    case = Case().open().assess().impose_conditions()
+    case.send("letter-2")
+    case.run(RecordBreach(case.next_id(), at(case.today, 9), "Phoned the office again"))
+    case.advance(1)
+    case.run(ReportIncident(case.next_id(), incident(at(case.today, 8))))
+    case.assess()
+    case.ban()
+    case.advance(1)
+    with pytest.raises(NoBreachWhileBanned):
+        case.run(RecordRemoval(case.next_id(), at(case.today, 10), Remover.POLICE_OFFICER, "PC"))
+    # A further incident while banned is the nuisance the removal answers.
+    case.run(ReportIncident(case.next_id(), incident(at(case.today, 9))))
+    case.run(RecordRemoval(case.next_id(), at(case.today, 10), Remover.POLICE_OFFICER, "PC"))
+    assert len(case.v.removals) == 1
+
+
+# --- 6. No date is ever guessed (the rules' side) ----------------------------------------------
+
+
+def test_no_date_guessed_the_signer_and_the_head_are_told_which_term_dates_are_missing() -> None:
+    case = case_in(CaseState.BAN_UNDER_REVIEW)
+    review = case.v.current_review
+    assert review is not None
+    error = "TermDatesMissing: The reply-by date cannot be counted."
+    failed = RecordLetterDraftFailed(
+        "system:x", review.letter_id, error, term_dates_end=date(2027, 7, 21)
+    )
+    produced = case.run(failed, system=True)
+    (note,) = [e for e in produced if isinstance(e, NotificationRequired)]
+    assert note.kind is NotificationKind.LETTER_NEEDS_TERM_DATES
+    assert note.roles == (Role.CLERK, Role.HEAD)
+    letter = case.v.letter(review.letter_id)
+    assert letter is not None
+    assert letter.needs_draft  # tried again: no guessed date, no lasting block
+    (prompt,) = [
+        p for p in prompts_for(case.v, case.today, calendar()) if p.letter_id == letter.letter_id
+    ]
+    assert "ends on Wednesday 21 July 2027" in prompt.text
+    assert "term dates from Thursday 22 July 2027" in prompt.text
+    assert event_from_record(*event_to_record(produced[0])) == produced[0]
