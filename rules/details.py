@@ -60,6 +60,13 @@ class IncidentDetails:
     assault: bool = False
     evidence: str = ""
 
+    @property
+    def on_social_media(self) -> bool:
+        """The behaviours include social media, or it reached the school through it: the
+        post is reported to the site and its removal asked for ("Inappropriate use of
+        Social Media")."""
+        return Behaviour.SOCIAL_MEDIA in self.behaviours or self.channel is Channel.SOCIAL_MEDIA
+
 
 @dataclass(frozen=True)
 class Statement:

@@ -14,9 +14,7 @@ from datetime import date, datetime
 
 from rules.behaviours import (
     Addressee,
-    Behaviour,
     ChairOutcome,
-    Channel,
     LetterKind,
     NotificationKind,
     Remover,
@@ -112,11 +110,7 @@ class IncidentRecord:
 
     @property
     def on_social_media(self) -> bool:
-        """The behaviours include social media, or it reached the school through it."""
-        details = self.details
-        return Behaviour.SOCIAL_MEDIA in details.behaviours or (
-            details.channel is Channel.SOCIAL_MEDIA
-        )
+        return self.details.on_social_media
 
     @property
     def assessment(self) -> RiskAssessment | None:

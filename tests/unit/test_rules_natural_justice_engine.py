@@ -305,6 +305,14 @@ def _posted_case() -> Case:
     return Case().open(incident(at(START, 8), behaviours=(Behaviour.SOCIAL_MEDIA,)))
 
 
+def test_social_media_the_head_is_sent_a_prompt_when_the_incident_is_reported() -> None:
+    case = _posted_case()
+    kinds = {(n.kind, n.roles) for n in case.v.notifications}
+    assert (NotificationKind.SOCIAL_MEDIA_POST, (Role.HEAD,)) in kinds
+    plain = Case().open()
+    assert NotificationKind.SOCIAL_MEDIA_POST not in {n.kind for n in plain.v.notifications}
+
+
 def test_social_media_the_head_is_prompted_to_report_the_post_and_ask_for_removal() -> None:
     case = _posted_case()
     head = {p.action for p in prompts_for(case.v, case.today, calendar()) if p.role is Role.HEAD}
