@@ -144,7 +144,8 @@ async def _draft(
         )
         message = f"{type(error).__name__}: {error}"[:500]
         failed = RecordLetterDraftFailed(
-            f"system:letter-needs-term-dates:{letter.letter_id}",
+            # Once per draft asked for (a re-dated draft may wait again).
+            f"system:letter-needs-term-dates:{letter.letter_id}:{letter.redated}",
             letter.letter_id,
             message,
             term_dates_end=error.last_covered,
