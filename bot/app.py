@@ -133,6 +133,9 @@ def create_app(
                     settings.host,
                     live.tenant_id,
                 )
+            if live.casework is not None:
+                for warning in live.casework.term_dates_warnings():
+                    logger.warning("term dates running out: %s", warning)
             background: list[asyncio.Task[None]] = [asyncio.create_task(retries.run())]
             worker = None
             if live.casework is not None:
@@ -208,7 +211,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready: the configuration is loaded and the store answers."""
+    """Ready: the configuration is loaded and the store answers. Still ready, with
+    `warnings`, when a school's configured term dates are running out."""
     services = request.app[SERVICES]
     try:
         reasons = list(await asyncio.wait_for(_not_ready(services), READINESS_TIMEOUT_S))
@@ -219,6 +223,11 @@ async def readyz(request: web.Request) -> web.Response:
         reasons = [f"the readiness check failed ({type(error).__name__})"]
     if reasons:
         return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
+    casework = services.casework
+    warnings = list(casework.term_dates_warnings()) if casework is not None else []
+    if warnings:
+        # Ready, but the trust's administrator must act before letters have to wait.
+        return web.json_response({"status": "ready", "warnings": warnings})
     return web.json_response({"status": "ready"})
 
 

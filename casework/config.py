@@ -14,6 +14,7 @@ checks would sit apart from the schema they check.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ class TrustPerson:
         return Person(object_id=self.object_id, name=self.name, email=self.email)
 
 
+DEFAULT_TERM_DATES_WARNING_SCHOOL_DAYS = 60
+
+
 @dataclass(frozen=True)
 class Trust:
     name: str
@@ -76,6 +80,9 @@ class Trust:
     policy_last_reviewed: date  # the policy is reviewed every two years
     branding: Branding
     people: tuple[TrustPerson, ...]
+    # `/readyz` and the start-up log warn when a school's configured terms hold fewer
+    # school days than this from today (issue 9, rule 6).
+    term_dates_warning_school_days: int = DEFAULT_TERM_DATES_WARNING_SCHOOL_DAYS
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,10 @@ class School:
     head_title: HeadTitle
     clerks_channel: Channel | None
     people: tuple[SchoolPerson, ...]
+    # The days on which the annual meeting about a banned parent's child's progress is held
+    # (model letter 4: "at the time of the next Academic Review Day"), in order. None
+    # configured: the meeting is prompted 12 months after the Chair's confirmation.
+    academic_review_days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,10 +249,12 @@ class _Reader:
             "policy_last_reviewed",
             "branding",
             "people",
+            "term_dates_warning_school_days",
         }
         data = self.mapping(value, where, fields)
         if data is None:
             return None
+        warning_days = self.warning_days(data, where)
         name = self.text(data, "name", where)
         registered_name = self.text(data, "registered_name", where)
         company_number = self.company_number(data, where)
@@ -258,6 +271,7 @@ class _Reader:
             or reviewed is None
             or branding is None
             or people is None
+            or warning_days is None
         ):
             return None
         return Trust(
@@ -269,7 +283,43 @@ class _Reader:
             policy_last_reviewed=reviewed,
             branding=branding,
             people=people,
+            term_dates_warning_school_days=warning_days,
         )
+
+    def warning_days(self, data: Mapping[str, Any], where: str) -> int | None:
+        key = "term_dates_warning_school_days"
+        value = data.get(key, DEFAULT_TERM_DATES_WARNING_SCHOOL_DAYS)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 400:
+            self.problem(
+                f"{where}.{key}",
+                f"must be a whole number of school days from 1 to 400, not {_shown(value)}",
+            )
+            return None
+        return value
+
+    def review_days(self, value: object, where: str) -> tuple[date, ...] | None:
+        """`academic_review_days`: a list of dates, in order, none twice (may be absent)."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(where, f"must be a list of dates like 2026-10-15, not {_shown(value)}")
+            return None
+        days: list[date] = []
+        for n, item in enumerate(value):
+            day = item if isinstance(item, date) and not isinstance(item, datetime) else None
+            if isinstance(item, str):
+                with contextlib.suppress(ValueError):
+                    day = date.fromisoformat(item)
+            if day is None:
+                self.problem(f"{where}[{n}]", f"must be a date like 2026-10-15, not {_shown(item)}")
+                return None
+            if days and day <= days[-1]:
+                self.problem(
+                    f"{where}[{n}]", f"must come after {days[-1].isoformat()}: list them in order"
+                )
+                return None
+            days.append(day)
+        return tuple(days)
 
     def branding(self, value: object, where: str) -> Branding | None:
         data = self.mapping(value, where, {"logo", "primary_colour", "accent_colour"})
@@ -353,6 +403,7 @@ class _Reader:
             "head_title",
             "clerks_channel",
             "people",
+            "academic_review_days",
         }
         data = self.mapping(value, where, fields)
         if data is None:
@@ -378,8 +429,12 @@ class _Reader:
         head_title = self.head_title(data, where)
         channel = self.channel(data.get("clerks_channel"), f"{where}.clerks_channel")
         people = self.school_people(data.get("people"), f"{where}.people")
+        review_days = self.review_days(
+            data.get("academic_review_days"), f"{where}.academic_review_days"
+        )
         if (
-            school_id is None
+            review_days is None
+            or school_id is None
             or prefix is None
             or name is None
             or address is None
@@ -405,6 +460,7 @@ class _Reader:
             head_title=head_title,
             clerks_channel=channel,
             people=people,
+            academic_review_days=review_days,
         )
 
     def school_people(self, value: object, where: str) -> tuple[SchoolPerson, ...] | None:

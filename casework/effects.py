@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from casework.actor import SYSTEM
 from casework.history import Folded
+from casework.letter_parts import TermDatesMissing
 from casework.letters import LetterInputs, build_draft
 from casework.notifications import build_notification
 from casework.ports import StoreUnavailable
@@ -129,6 +130,27 @@ async def _draft(
         inputs = letter_inputs(cw, folded, letter)
         draft = build_draft(inputs, cw.renderer)
         reference = await cw.ports.drafts.create_draft(draft)
+    except TermDatesMissing as error:
+        # No date is guessed (issue 9, rule 6): the signer is told, and the trust's
+        # administrator reads this line (the school and the day its term dates end, no
+        # personal data). Retried on every sweep, so it is drafted once the dates are added.
+        logger.warning(
+            "case %s: letter %s cannot be dated: the term dates of school %s end on %s; "
+            "add the next school year's term dates",
+            reference_of_case,
+            letter.letter_id,
+            folded.view.school_id,
+            error.last_covered.isoformat(),
+        )
+        message = f"{type(error).__name__}: {error}"[:500]
+        failed = RecordLetterDraftFailed(
+            # Once per draft asked for (a re-dated draft may wait again).
+            f"system:letter-needs-term-dates:{letter.letter_id}:{letter.redated}",
+            letter.letter_id,
+            message,
+            term_dates_end=error.last_covered,
+        )
+        return failed, EffectFailure("letter", letter.letter_id, message)
     except Exception as error:  # any failure is recorded on the case, never swallowed
         # A letter the case's details cannot make (a LetterError: a name with a line break,
         # a role nobody holds) fails the same way every time: recorded as lasting, so it is

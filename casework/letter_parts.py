@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from casework.config import School, TrustConfig
 from casework.ports import Directory, Person
 from rules import behaviours as rb
-from rules.calendar import SchoolCalendar
+from rules.calendar import BeyondTermDates, OutsideTermDates, SchoolCalendar
 from rules.case import CaseView, IncidentRecord, LetterRecord
 from rules.details import BanArrangements, Conditions
 from rules.prompts import letter_reply_by, provisional_reply_by
@@ -201,10 +201,29 @@ def behaviour_towards(record: IncidentRecord) -> str:
     return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
 
 
+class TermDatesMissing(Exception):
+    """A letter's reply-by date cannot be counted: it falls after the school's last
+    configured term (issue 9, rule 6: no date is guessed). Not a `LetterError`: once the
+    trust's administrator has added the term dates, the next try drafts the letter.
+    `last_covered` is the last day the school's term dates cover."""
+
+    def __init__(self, message: str, last_covered: date) -> None:
+        super().__init__(message)
+        self.last_covered = last_covered
+
+
 def reply_by(inputs: LetterInputs, letter: LetterRecord | None = None) -> date:
+    """The reply-by (or statement-by) date the letter prints, counted exactly from the
+    school's term dates. `TermDatesMissing` when they do not reach it: the person is never
+    given a date counted in calendar days instead of school days."""
     letter = letter or inputs.letter
-    sent = letter_reply_by(letter, inputs.calendar)
-    due = sent or provisional_reply_by(letter, inputs.letter_date, inputs.calendar)
+    try:
+        sent = letter_reply_by(letter, inputs.calendar, exact=True)
+        due = sent or provisional_reply_by(letter, inputs.letter_date, inputs.calendar, exact=True)
+    except (BeyondTermDates, OutsideTermDates) as error:
+        raise TermDatesMissing(
+            f"The reply-by date cannot be counted: {error.message}", error.last_covered
+        ) from None
     if due is None:
         raise LetterError(f"{letter.letter.value}: this letter gives no right of reply")
     return due.due

@@ -11,7 +11,10 @@ A letter is built from the case *as it stood when the letter was called for* (th
 folds the events up to the `letter-required` event), with the person's current contact
 details, and dated the day it is drafted. Until the letter is recorded as sent, the
 reply-by date printed is provisional: counted from the draft's date
-(`rules.prompts.provisional_reply_by`); the recorded sent date counts afterwards.
+(`rules.prompts.provisional_reply_by`); the recorded sent date counts afterwards. Both are
+counted exactly from the school's term dates: a reply-by date they do not reach raises
+`casework.letter_parts.TermDatesMissing`, and the letter waits for the dates instead of
+printing a guess (issue 9, rule 6).
 """
 
 from __future__ import annotations

@@ -45,6 +45,17 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "Case {reference} has been closed. The policy on managing aggressive behaviour "
             "is reviewed after each case in which it is used.",
         ),
+        NotificationKind.POLICY_REVIEW_AFTER_INCIDENT: (
+            "Case {reference}: the policy was used, review it",
+            "The school took a step of the policy on managing aggressive behaviour on case "
+            "{reference}. The policy is reviewed following each incident where it is used.",
+        ),
+        NotificationKind.SOCIAL_MEDIA_POST: (
+            "Case {reference}: report the post and ask for its removal",
+            "An incident on case {reference} was on social media. Report the post to the "
+            "site's 'report abuse' route, ask the person to remove it, and record both on the "
+            "case in Teams.",
+        ),
         NotificationKind.LETTER_DRAFT_FAILED: (
             "Case {reference}: a letter could not be drafted",
             "A letter on case {reference} could not be drafted automatically. It will be "
@@ -54,6 +65,14 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "Case {reference}: a letter is ready in your drafts",
             "A letter on case {reference} has been drafted for you. Read it, adjust it if "
             "need be, and send it; then record in Teams the date it was sent.",
+        ),
+        NotificationKind.LETTER_NEEDS_TERM_DATES: (
+            "Case {reference}: a letter cannot be dated until term dates are added",
+            "A letter on case {reference} cannot be drafted: the date by which the person "
+            "may reply falls after the last term in the school's term dates, and the bot "
+            "does not guess school days. Ask the trust's administrator to add the next "
+            "school year's term dates; the letter is drafted as soon as they are. Open the "
+            "case in Teams for the dates that are missing.",
         ),
         NotificationKind.LETTER_CANNOT_BE_DRAFTED: (
             "Case {reference}: a letter cannot be drafted from the case's details",

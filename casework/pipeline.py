@@ -50,6 +50,7 @@ from casework.ports import (
 )
 from casework.projection import COMPLETE_EFFECTS as COMPLETE_EFFECTS
 from casework.projection import UK, project
+from casework.term_dates import term_dates_running_out
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView
 from rules.commands import COMMAND_TYPES, Command
@@ -161,8 +162,16 @@ class Casework:
     def calendar(self, school_id: str) -> SchoolCalendar:
         if school_id not in self._calendars:
             school = self.school(school_id)
-            self._calendars[school_id] = SchoolCalendar(school.region, school.term_dates)
+            self._calendars[school_id] = SchoolCalendar(
+                school.region, school.term_dates, school.academic_review_days
+            )
         return self._calendars[school_id]
+
+    def term_dates_warnings(self) -> tuple[str, ...]:
+        """The schools whose configured terms are running out (`/readyz`, the start-up log)."""
+        calendars = {school_id: self.calendar(school_id) for school_id in self.config.school_ids}
+        threshold = self.config.trust.term_dates_warning_school_days
+        return term_dates_running_out(calendars, self.today(), threshold)
 
     def now(self) -> datetime:
         return self.ports.clock.now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import yaml
 
-from rules.calendar import LONGEST_TERM, Region, Term, TermDates, parse_region
+from rules.calendar import LONGEST_TERM, Region, SchoolCalendar, Term, TermDates, parse_region
 from rules.errors import CalendarError
 
 log = logging.getLogger(__name__)
@@ -423,3 +423,23 @@ def _runs(days: set[date]) -> list[tuple[date, date]]:
         if weekdays:
             trimmed.append((weekdays[0], weekdays[-1]))
     return trimmed
+
+
+def term_dates_running_out(
+    calendars: Mapping[str, SchoolCalendar], today: date, threshold: int
+) -> tuple[str, ...]:
+    """A warning for each school whose configured terms hold fewer than `threshold` school
+    days after `today` (issue 9, rule 6): past them no reply-by date can be counted, so
+    letters wait. Each names the school's id and the day its dates end, nothing personal."""
+    warnings: list[str] = []
+    for school_id, calendar in calendars.items():
+        left = calendar.school_days_left(today)
+        dates = calendar.term_dates
+        if left is None or dates is None or left >= threshold:
+            continue
+        warnings.append(
+            f"school {school_id}: the term dates end on {dates.last_day.isoformat()}, "
+            f"{left} school day(s) from today (fewer than {threshold}); add the next school "
+            "year's term dates, or letters whose reply-by date falls after them will wait"
+        )
+    return tuple(warnings)

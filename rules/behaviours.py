@@ -339,6 +339,11 @@ class NotificationKind(StrEnum):
     REVIEW_DUE_SOON = "review-due-soon"  # to the clerk, ahead of the six-monthly review
     PROGRESS_MEETING_DUE_SOON = "progress-meeting-due-soon"  # to the head, under a ban
     POLICY_REVIEW_AFTER_CASE = "policy-review-after-case"  # to the trust, on closing
+    # To the trust, the first time the school takes a step of the policy on an incident.
+    POLICY_REVIEW_AFTER_INCIDENT = "policy-review-after-incident"
+    # To the head, after an incident on social media: report the post, ask for its removal.
+    SOCIAL_MEDIA_POST = "social-media-post"
     LETTER_DRAFT_FAILED = "letter-draft-failed"  # to the signer: draft by hand or retry
     LETTER_CANNOT_BE_DRAFTED = "letter-cannot-be-drafted"  # to the signer: what to correct
     LETTER_READY = "letter-ready"  # to the signer: the draft is ready to read and send
+    LETTER_NEEDS_TERM_DATES = "letter-needs-term-dates"  # to the signer: dates missing

@@ -20,7 +20,7 @@ Slightly over our usual 400 lines: the calendar and the arithmetic on it are one
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -213,8 +213,14 @@ class SchoolCalendar:
     holidays) and every `Deadline` carries `NO_TERM_DATES_WARNING`.
     """
 
-    def __init__(self, region: Region, term_dates: TermDates | None) -> None:
+    def __init__(
+        self,
+        region: Region,
+        term_dates: TermDates | None,
+        academic_review_days: Sequence[date] = (),
+    ) -> None:
         self._region = parse_region(region)
+        self._academic_review_days = tuple(sorted(academic_review_days))
         if term_dates is not None and term_dates.region is not self._region:
             raise CalendarError(
                 f"The term dates are for {term_dates.region.value}, "
@@ -231,6 +237,27 @@ class SchoolCalendar:
     @property
     def term_dates(self) -> TermDates | None:
         return self._term_dates
+
+    @property
+    def academic_review_days(self) -> tuple[date, ...]:
+        """The school's academic review days, in order (none: not configured)."""
+        return self._academic_review_days
+
+    def academic_review_day_after(self, day: date) -> date | None:
+        """The first academic review day after `day` (None: none configured after it)."""
+        days = self._academic_review_days
+        index = bisect.bisect_right(days, day)
+        return days[index] if index < len(days) else None
+
+    def school_days_left(self, today: date) -> int | None:
+        """How many school days the configured terms still hold after `today` (None: no
+        term dates, so nothing runs out)."""
+        dates = self._term_dates
+        if dates is None:
+            return None
+        if today >= dates.last_day:
+            return 0
+        return self.school_days_between(today, dates.last_day)
 
     @property
     def warning(self) -> str | None:

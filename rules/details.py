@@ -28,6 +28,18 @@ class PersonDetails:
     postal_address: tuple[str, ...] = ()
     pupils: tuple[str, ...] = ()  # pupil(s) connected with the person, if any
 
+    @property
+    def has_child_at_school(self) -> bool:
+        """A parent or carer with a pupil at the school named (issue 9, rule 7): only they
+        are offered the annual meeting about their child's progress, and only their
+        letters have the child paragraphs and the pupils' arrangements."""
+        return self.relationship is not Relationship.VISITOR and bool(self.pupils)
+
+    @property
+    def is_visitor(self) -> bool:
+        """No child at the school: a visitor, or a parent or carer with no pupil named."""
+        return not self.has_child_at_school
+
 
 @dataclass(frozen=True)
 class IncidentDetails:
@@ -47,6 +59,13 @@ class IncidentDetails:
     police_called: bool = False
     assault: bool = False
     evidence: str = ""
+
+    @property
+    def on_social_media(self) -> bool:
+        """The behaviours include social media, or it reached the school through it: the
+        post is reported to the site and its removal asked for ("Inappropriate use of
+        Social Media")."""
+        return Behaviour.SOCIAL_MEDIA in self.behaviours or self.channel is Channel.SOCIAL_MEDIA
 
 
 @dataclass(frozen=True)

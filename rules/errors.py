@@ -477,6 +477,66 @@ class MeetingNotYetHeld(Refusal):
         )
 
 
+class PeriodNotEnded(Refusal):
+    """The ban or conditions in force have no end date, or their last day, `until`, has not
+    yet passed: they do not end by themselves yet (issue 9, rule 5)."""
+
+    TITLE = _TOO_EARLY
+
+    def __init__(self, *, sanction: str, until: date | None) -> None:
+        if until is None:
+            message = f"The {sanction} has no end date: it stays in force until it is reviewed."
+            facts: tuple[Fact, ...] = ()
+        else:
+            message = (
+                f"The {sanction} is in force until {format_day(until)} inclusive: it ends by "
+                "itself the day after."
+            )
+            facts = (Fact("In force until", format_day(until)),)
+        super().__init__(message, facts)
+
+
+class NoBreachWhileBanned(Refusal):
+    """A removal under section 547 needs a recorded breach or nuisance while the ban is in
+    force ("a banned person who continues to cause a nuisance"), on or before the removal;
+    `banned_on` is the day the ban took effect."""
+
+    TITLE = _MISSING
+
+    def __init__(self, *, banned_on: date) -> None:
+        super().__init__(
+            "A removal under section 547 is for a banned person who continues to cause a "
+            f"nuisance, and nothing has been recorded since the ban of {format_day(banned_on)}. "
+            "Record the breach of the ban (or report the incident) first, then the removal.",
+            (Fact("Banned since", format_day(banned_on)),),
+        )
+
+
+class DisclosureNotDecided(Refusal):
+    """A statement may be shown to the person only after the head has recorded a decision to
+    release it, having weighed the risk of retaliation to the witness."""
+
+    TITLE = "Disclosure decision needed first"
+
+    def __init__(self, *, incident_no: int, statement_no: int, withheld: bool) -> None:
+        if withheld:
+            message = (
+                f"The Headteacher/Principal decided not to release statement {statement_no} of "
+                f"incident {incident_no}, so it cannot be shown to the person. A new decision "
+                "to release it must be recorded first."
+            )
+        else:
+            message = (
+                f"No disclosure decision is recorded for statement {statement_no} of incident "
+                f"{incident_no}. The Headteacher/Principal must first decide whether to "
+                "release it, weighing the risk of retaliation to the witness."
+            )
+        super().__init__(
+            message,
+            (Fact("Incident", str(incident_no)), Fact("Statement", str(statement_no))),
+        )
+
+
 class HistoryError(Exception):
     """A stored history that the rules cannot replay (an event the transition table forbids,
     or an unknown event kind). Not a Refusal: it is a defect or a corrupted record, never a

@@ -38,10 +38,13 @@ class Action(StrEnum):
     RESCHEDULE_REVIEW = "reschedule-review"
     RECORD_REVIEW_OUTCOME = "record-review-outcome"
     HOLD_PROGRESS_MEETING = "hold-progress-meeting"
+    REPORT_POST = "report-post"
+    ASK_POST_REMOVAL = "ask-post-removal"
     REVIEW_POLICY = "review-policy"
     # The sweeper's own steps (role None in open_deadlines):
     CLOSE_REPRESENTATION_WINDOW = "close-representation-window"
     SEND_REMINDERS = "send-reminders"
+    END_SANCTION_PERIOD = "end-sanction-period"
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,23 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
     if latest is not None and latest.assessed and not latest.responses:
         text = f"Choose the school's response to incident {latest.no}."
         add(_prompt(Role.HEAD, Action.CHOOSE_RESPONSE, text, None, today, incident_no=latest.no))
+    for incident in view.incidents:
+        # "Inappropriate use of Social Media": report the post, and ask for its removal.
+        if not incident.on_social_media:
+            continue
+        no = incident.no
+        if not incident.post_reports:
+            text = (
+                f"Report the post of incident {no} to the site's 'report abuse' route, and "
+                "record the report."
+            )
+            add(_prompt(Role.HEAD, Action.REPORT_POST, text, None, today, incident_no=no))
+        if not incident.removal_requests:
+            text = (
+                f"Ask the person to remove the post of incident {no} at once (letter 1 can "
+                "ask), and record the request."
+            )
+            add(_prompt(Role.HEAD, Action.ASK_POST_REMOVAL, text, None, today, incident_no=no))
     if not view.person.email and not view.person.postal_address:
         text = "Add the person's email or postal address: the letters go to them."
         add(_prompt(Role.HEAD, Action.ADD_CONTACT_DETAILS, text, None, today))
@@ -122,6 +142,13 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
                 " The draft cannot be prepared automatically from the case's details, and "
                 "will not be tried again until they are corrected: correct the person's "
                 "details, or write it by hand."
+            )
+        elif letter.term_dates_end is not None:
+            text += (
+                " It cannot be drafted yet: its reply-by date falls after the school's last "
+                f"configured term, which ends on {format_day(letter.term_dates_end)}, and no "
+                "date is guessed. Ask the trust's administrator to add the term dates from "
+                f"{format_day(letter.term_dates_end + timedelta(days=1))}; the draft follows."
             )
         elif letter.draft_error is not None:
             text += " The draft could not be prepared automatically: write it by hand."
@@ -149,13 +176,20 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
             _prompt(Role.CHAIR, Action.DECIDE_AS_CHAIR, text, tl.chair_deadline(view, count), today)
         )
 
-    if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED):
+    # A ban or conditions past their defined end are no longer in force, even on the day
+    # before the sweeper records the end: nothing is prompted about them.
+    period_end = tl.period_end_due(view)
+    ended = period_end is not None and today >= period_end
+    if state in (CaseState.CONDITIONS_CONFIRMED, CaseState.BAN_CONFIRMED) and not ended:
         due = tl.review_due(view, count)
         text = "Arrange the committee's review: set the meeting date and send letter 6."
-        add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
+        # With a defined end before the review would fall due, it ends by itself instead.
+        ends_first = due is None and view.sanction is not None and view.sanction.until is not None
+        if not ends_first:
+            add(_prompt(Role.CLERK, Action.SCHEDULE_REVIEW, text, due, today))
 
     review = view.current_review
-    if review is not None:
+    if review is not None and not ended:
         deadline = tl.statement_deadline(view, count)
         if deadline is not None and review.meeting_on < deadline.due and review.statement is None:
             text = (
@@ -170,10 +204,12 @@ def prompts_for(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[
         )
         add(_prompt(Role.CLERK, Action.RECORD_REVIEW_OUTCOME, text, due, today))
 
-    if state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW):
+    if state in (CaseState.BAN_CONFIRMED, CaseState.BAN_UNDER_REVIEW) and not ended:
+        # None for a person with no child at the school, or a ban that ends first.
         due = tl.progress_meeting_due(view, count)
         text = "Offer the annual meeting about the child's progress, and record it when held."
-        add(_prompt(Role.HEAD, Action.HOLD_PROGRESS_MEETING, text, due, today))
+        if due is not None:
+            add(_prompt(Role.HEAD, Action.HOLD_PROGRESS_MEETING, text, due, today))
 
     return tuple(sorted(found, key=_soonest_first))
 
@@ -200,6 +236,9 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
         )
     for remind_on in _reminder_dates(view, count):
         entries.append(DueEntry(None, Action.SEND_REMINDERS, remind_on))
+    period_end = tl.period_end_due(view)
+    if period_end is not None:
+        entries.append(DueEntry(None, Action.END_SANCTION_PERIOD, period_end))
     return tuple(sorted(entries, key=lambda e: (e.due, e.action.value)))
 
 
@@ -276,13 +315,20 @@ def policy_review_prompt(last_review: date, today: date, calendar: SchoolCalenda
     return _prompt(Role.TRUST, Action.REVIEW_POLICY, text, deadline, today)
 
 
-def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline | None:
+def _counter(calendar: SchoolCalendar, exact: bool) -> tl.Counter:
+    return tl.strict(calendar) if exact else tl.lenient(calendar)
+
+
+def letter_reply_by(
+    letter: LetterRecord, calendar: SchoolCalendar, *, exact: bool = False
+) -> Deadline | None:
     """The reply-by date for a letter: counted from its sent date (None until it is sent,
     or if it gives no right of reply). For a draft, pass the intended date to
-    `provisional_reply_by`."""
+    `provisional_reply_by`. `exact`: the calendar's answer or its `CalendarError`, never the
+    earliest possible date (what a letter prints: issue 9, rule 6)."""
     if letter.sent_on is None or letter.reply_within_school_days is None:
         return None
-    counted = tl.lenient(calendar).school_days_after(
+    counted = _counter(calendar, exact).school_days_after(
         letter.sent_on, letter.reply_within_school_days
     )
     if letter.reply_by is not None and letter.reply_by > counted.due:
@@ -291,10 +337,11 @@ def letter_reply_by(letter: LetterRecord, calendar: SchoolCalendar) -> Deadline 
 
 
 def provisional_reply_by(
-    letter: LetterRecord, letter_date: date, calendar: SchoolCalendar
+    letter: LetterRecord, letter_date: date, calendar: SchoolCalendar, *, exact: bool = False
 ) -> Deadline | None:
     """The reply-by date to print on a draft dated `letter_date` (letter 6 states one). If
-    the letter goes later, the recorded sent date counts, so the person never gets less."""
+    the letter goes later, the recorded sent date counts, so the person never gets less.
+    `exact` as for `letter_reply_by`."""
     if letter.reply_within_school_days is None:
         return None
-    return tl.lenient(calendar).school_days_after(letter_date, letter.reply_within_school_days)
+    return _counter(calendar, exact).school_days_after(letter_date, letter.reply_within_school_days)

@@ -97,8 +97,12 @@ class Trigger(StrEnum):
 
     INCIDENT_REPORTED = "incident-reported"
     STATEMENT_ADDED = "statement-added"
+    DISCLOSURE_DECIDED = "disclosure-decided"
+    STATEMENT_RELEASED = "statement-released"
     PERSON_DETAILS_UPDATED = "person-details-updated"
     RISK_ASSESSED = "risk-assessed"
+    SOCIAL_MEDIA_POST_REPORTED = "social-media-post-reported"
+    SOCIAL_MEDIA_REMOVAL_REQUESTED = "social-media-removal-requested"
     NO_FURTHER_ACTION = "no-further-action"
     EXPECTATIONS_CLARIFIED = "expectations-clarified"
     INFORMAL_MEETING_ARRANGED = "informal-meeting-arranged"
@@ -123,6 +127,7 @@ class Trigger(StrEnum):
     REVIEW_REPLACED_BAN_WITH_CONDITIONS = "review-replaced-ban-with-conditions"
     REVIEW_REMOVED = "review-removed"
     BREACH_RECORDED = "breach-recorded"
+    SANCTION_PERIOD_ENDED = "sanction-period-ended"
     CASE_CLOSED = "case-closed"
 
     @property
@@ -133,8 +138,12 @@ class Trigger(StrEnum):
 _TRIGGER_LABELS = {
     Trigger.INCIDENT_REPORTED: "incident reported",
     Trigger.STATEMENT_ADDED: "statement added",
+    Trigger.DISCLOSURE_DECIDED: "decision recorded on showing a statement to the person",
+    Trigger.STATEMENT_RELEASED: "statement shown to the person",
     Trigger.PERSON_DETAILS_UPDATED: "person's details updated",
     Trigger.RISK_ASSESSED: "risk assessed",
+    Trigger.SOCIAL_MEDIA_POST_REPORTED: "post reported to the site's 'report abuse' route",
+    Trigger.SOCIAL_MEDIA_REMOVAL_REQUESTED: "person asked to remove the post",
     Trigger.NO_FURTHER_ACTION: "no further action",
     Trigger.EXPECTATIONS_CLARIFIED: "expectations clarified (letter 1)",
     Trigger.INFORMAL_MEETING_ARRANGED: "informal meeting arranged",
@@ -159,6 +168,7 @@ _TRIGGER_LABELS = {
     Trigger.REVIEW_REPLACED_BAN_WITH_CONDITIONS: "committee replaced the ban by conditions",
     Trigger.REVIEW_REMOVED: "committee removed it",
     Trigger.BREACH_RECORDED: "breach recorded",
+    Trigger.SANCTION_PERIOD_ENDED: "the defined period ended: no longer in force",
     Trigger.CASE_CLOSED: "case closed",
 }
 
@@ -166,13 +176,19 @@ S = CaseState
 T = Trigger
 
 # Steps every live case allows without changing its stage: more incidents and statements
-# accumulate, the person's details are kept current, each new incident is assessed and may
-# get no further action, and any complaint goes to the Trust Complaints Policy.
+# accumulate (and a statement may be shown to the person, once the head has decided to),
+# the person's details are kept current, each new incident is assessed (a post on social
+# media reported and its removal asked for) and may get no further action, and any
+# complaint goes to the Trust Complaints Policy.
 _EVERY_LIVE_STAGE = (
     T.INCIDENT_REPORTED,
     T.STATEMENT_ADDED,
+    T.DISCLOSURE_DECIDED,
+    T.STATEMENT_RELEASED,
     T.PERSON_DETAILS_UPDATED,
     T.RISK_ASSESSED,
+    T.SOCIAL_MEDIA_POST_REPORTED,
+    T.SOCIAL_MEDIA_REMOVAL_REQUESTED,
     T.NO_FURTHER_ACTION,
     T.REFERRED_TO_COMPLAINTS,
 )
@@ -234,11 +250,13 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.CONDITIONS_CONFIRMED: {
             **_stay(S.CONDITIONS_CONFIRMED, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REVIEW_SCHEDULED: S.CONDITIONS_UNDER_REVIEW,
             T.BAN_IMPOSED: S.BAN_PROVISIONAL,
         },
         S.CONDITIONS_UNDER_REVIEW: {
             **_stay(S.CONDITIONS_UNDER_REVIEW, _EVERY_LIVE_STAGE + _UNDER_SANCTION),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REVIEW_RESCHEDULED: S.CONDITIONS_UNDER_REVIEW,
             T.REVIEW_STATEMENT_RECEIVED: S.CONDITIONS_UNDER_REVIEW,
             T.REVIEW_MAINTAINED: S.CONDITIONS_CONFIRMED,
@@ -249,6 +267,7 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_PROVISIONAL: {
             **_stay(S.BAN_PROVISIONAL, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             # The right of reply runs in full: comments are recorded as they come, and the
             # Chair decides only once the window has closed or the person has said in
             # writing that they have nothing more to add.
@@ -258,6 +277,7 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_WITH_CHAIR: {
             **_stay(S.BAN_WITH_CHAIR, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.REPRESENTATION_RECEIVED: S.BAN_WITH_CHAIR,
             T.REPRESENTATION_FINAL: S.BAN_WITH_CHAIR,
             T.CHAIR_CONFIRMED: S.BAN_CONFIRMED,
@@ -265,11 +285,13 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         },
         S.BAN_CONFIRMED: {
             **_stay(S.BAN_CONFIRMED, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.PROGRESS_MEETING_HELD: S.BAN_CONFIRMED,
             T.REVIEW_SCHEDULED: S.BAN_UNDER_REVIEW,
         },
         S.BAN_UNDER_REVIEW: {
             **_stay(S.BAN_UNDER_REVIEW, _EVERY_LIVE_STAGE + _UNDER_BAN),
+            T.SANCTION_PERIOD_ENDED: S.OPEN,  # a defined period ends by itself (rule 5)
             T.PROGRESS_MEETING_HELD: S.BAN_UNDER_REVIEW,
             T.REVIEW_RESCHEDULED: S.BAN_UNDER_REVIEW,
             T.REVIEW_STATEMENT_RECEIVED: S.BAN_UNDER_REVIEW,
@@ -281,6 +303,8 @@ TRANSITIONS: Mapping[CaseState, Mapping[Trigger, CaseState]] = MappingProxyType(
         S.CLOSED: {
             T.INCIDENT_REPORTED: S.OPEN,  # a new incident reopens the person's case
             T.STATEMENT_ADDED: S.CLOSED,  # a statement may arrive after closing
+            T.DISCLOSURE_DECIDED: S.CLOSED,  # and the person may ask to see one
+            T.STATEMENT_RELEASED: S.CLOSED,
         },
     }
 )

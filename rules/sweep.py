@@ -17,6 +17,7 @@ from rules.core.commands import Command
 from rules.core.view import CaseView
 from rules.prompts import due_reminders, open_window_due
 from rules.steps.notifications import SendDueReminders
+from rules.steps.period_end import EndSanctionPeriod, period_end_command_id
 from rules.steps.representations import CloseRepresentationWindow
 
 
@@ -31,6 +32,11 @@ def system_commands_due(
     window_due = open_window_due(view, count)
     if window_due is not None and today > window_due and view.window is not None:
         due.append(CloseRepresentationWindow(f"system:close-window:{view.window.letter_id}"))
+    period_end = tl.period_end_due(view)
+    period_end_id = period_end_command_id(view)
+    if period_end is not None and today >= period_end and period_end_id is not None:
+        # The ban or conditions end by themselves: nothing else is due on them.
+        return (EndSanctionPeriod(period_end_id),)
     reminders = due_reminders(view, today, calendar)
     if reminders:
         ids = ",".join(r.notification_id for r in reminders)

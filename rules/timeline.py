@@ -24,9 +24,13 @@ Choices where the policy is silent:
   letter 6 and still give the person 10 school days, ending at least one school day
   before the meeting (issue 9, rule 9).
 - A review is due six months after the Chair's confirmation, then six months after each
-  review meeting; a ban with an earlier defined end date is due for review by that date.
-- The annual progress meeting under a confirmed ban is due 12 months after confirmation,
-  then 12 months after the last one held.
+  review meeting; a ban or conditions whose defined period ends before then are not
+  reviewed: they end by themselves on their end date (issue 9, rule 5).
+- The annual progress meeting under a confirmed ban is due on the school's next academic
+  review day after confirmation, then on the first in a later school year than the last
+  one held; a school that configured none: 12 months after confirmation, then 12 months
+  after the last one held. None is due after the ban's defined end, and none for a person
+  with no child at the school (issue 9, rule 7).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from rules.behaviours import LetterKind, SanctionKind
-from rules.calendar import Deadline, SchoolCalendar, add_months
+from rules.calendar import Deadline, SchoolCalendar, add_months, format_day
 from rules.core.view import CaseView, RepresentationRecord
 from rules.errors import CalendarError
 from rules.state import CaseState
@@ -52,6 +56,9 @@ _LOOKBACK_LIMIT = timedelta(days=200)  # counting back never goes further than t
 
 
 class Counter(Protocol):
+    @property
+    def calendar(self) -> SchoolCalendar: ...
+
     def school_days_after(self, start: date, count: int) -> Deadline: ...
 
     def months_after(self, start: date, months: int) -> Deadline: ...
@@ -194,7 +201,7 @@ def review_due(view: CaseView, count: Counter) -> Deadline | None:
         return None
     due = count.months_after(anchor, REVIEW_MONTHS)
     if sanction.until is not None and sanction.until < due.due:
-        return Deadline(sanction.until, due.warning)
+        return None  # it ends by itself before a review falls due (issue 9, rule 5)
     return due
 
 
@@ -249,10 +256,54 @@ def review_letter_due(view: CaseView, letter_id: str, count: Counter) -> Deadlin
 
 
 def progress_meeting_due(view: CaseView, count: Counter) -> Deadline | None:
-    anchor = view.progress_anchor
-    if anchor is None:
+    anchor, sanction = view.progress_anchor, view.sanction
+    if anchor is None or sanction is None or not view.person.has_child_at_school:
         return None
-    return count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+    due = _progress_meeting_day(view, anchor, count)
+    if sanction.until is not None and sanction.until < due.due:
+        return None  # the ban ends before the meeting would fall due
+    return due
+
+
+def _progress_meeting_day(view: CaseView, anchor: date, count: Counter) -> Deadline:
+    """ "At the time of the next Academic Review Day" (model letter 4), where the school
+    has configured them: the first after the Chair's confirmation, then, one meeting a
+    year, the first in a later school year than the last meeting held. With none
+    configured, 12 months after the anchor; past the last configured one, the same, with
+    a warning that the school's next review days are missing."""
+    calendar = count.calendar
+    if not calendar.academic_review_days:
+        return count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+    held = bool(view.progress_meetings) and anchor != _confirmed_on(view)
+    after = _last_day_of_school_year(anchor) if held else anchor
+    day = calendar.academic_review_day_after(after)
+    if day is not None:
+        return Deadline(day)
+    fallback = count.months_after(anchor, PROGRESS_MEETING_MONTHS)
+    return Deadline(
+        fallback.due,
+        f"No academic review day is configured after {format_day(after)}: ask the trust's "
+        "administrator to add the school's next ones. The date shown is 12 months after "
+        f"{format_day(anchor)}.",
+    )
+
+
+def _confirmed_on(view: CaseView) -> date | None:
+    return view.sanction.confirmed_on if view.sanction is not None else None
+
+
+def _last_day_of_school_year(day: date) -> date:
+    """31 August ending the school year (1 September to 31 August) that holds `day`."""
+    return date(day.year if day.month < 9 else day.year + 1, 8, 31)
+
+
+def period_end_due(view: CaseView) -> date | None:
+    """The day the sweeper ends the ban or conditions in force: the day after their last
+    day in force (None: no defined period, or nothing in force)."""
+    sanction = view.sanction
+    if sanction is None or sanction.until is None or not view.state.sanction_in_force:
+        return None
+    return sanction.until + timedelta(days=1)
 
 
 def progress_reminder_from(view: CaseView, count: Counter) -> date | None:

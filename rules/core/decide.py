@@ -119,7 +119,37 @@ def decide(view: CaseView | None, command: Command, ctx: DecisionContext) -> lis
     if opening is not None:
         return opening(view, command, ctx)
     assert view is not None
-    return _DECIDES[type(command)](view, command, ctx)
+    events = _DECIDES[type(command)](view, command, ctx)
+    return [*events, *_policy_review_after_incident(view, events)]
+
+
+# The responses that use the policy's steps (no further action and a referral to the
+# complaints policy take none of them).
+POLICY_STEPS = frozenset(
+    {
+        Trigger.EXPECTATIONS_CLARIFIED,
+        Trigger.INFORMAL_MEETING_ARRANGED,
+        Trigger.CONDITIONS_IMPOSED,
+        Trigger.BAN_IMPOSED,
+        Trigger.REMOVED_FROM_PREMISES,
+    }
+)
+
+
+def _policy_review_after_incident(view: CaseView, events: list[Event]) -> list[Event]:
+    """ "This Policy will be reviewed … following each incident where the policy is used":
+    the trust is prompted once per incident, the first time the school takes one of the
+    policy's steps on it (not only when the case closes)."""
+    latest = view.latest_incident
+    if latest is None or not any(e.trigger in POLICY_STEPS for e in events):
+        return []
+    numbers = [n for e in events if isinstance(n := getattr(e, "incident_no", None), int)]
+    no = numbers[0] if numbers else latest.no
+    incident = view.incident(no) or latest
+    if any(r.trigger in POLICY_STEPS for r in incident.responses):
+        return []  # already prompted for this incident
+    kind = NotificationKind.POLICY_REVIEW_AFTER_INCIDENT
+    return notify_once(view, f"policy-review:incident-{incident.no}", kind, (Role.TRUST,))
 
 
 # --- the stage ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rules.behaviours import (
     NotificationKind,
     Remover,
     ReviewOutcome,
+    RiskLevel,
     SanctionKind,
 )
 from rules.details import (
@@ -36,10 +37,24 @@ from rules.state import CaseState, Trigger
 
 
 @dataclass(frozen=True)
+class DisclosureRecord:
+    """The head's decision on showing a statement to the person who asked to see it,
+    weighing "the risk of retaliation to witnesses or individuals"."""
+
+    release: bool
+    retaliation_risk: RiskLevel
+    reasons: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class StatementRecord:
     statement: Statement
     added_by: str
     added_at: datetime
+    disclosure: DisclosureRecord | None = None  # the latest decision
+    released_on: date | None = None  # the day it was shown to the person
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,21 @@ class ResponseRecord:
 
 
 @dataclass(frozen=True)
+class PostReportRecord:
+    reported_on: date
+    site: str
+    reference: str  # the site's reference for the report, if it gave one
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class RemovalRequestRecord:
+    requested_on: date
+    how: str  # e.g. "in letter 1", "by email"
+    recorded_by: str
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     no: int
     details: IncidentDetails
@@ -70,10 +100,17 @@ class IncidentRecord:
     statements: tuple[StatementRecord, ...] = ()
     assessments: tuple[AssessmentRecord, ...] = ()
     responses: tuple[ResponseRecord, ...] = ()
+    # A post on social media: reported to the site, and the person asked to remove it.
+    post_reports: tuple[PostReportRecord, ...] = ()
+    removal_requests: tuple[RemovalRequestRecord, ...] = ()
 
     @property
     def assessed(self) -> bool:
         return bool(self.assessments)
+
+    @property
+    def on_social_media(self) -> bool:
+        return self.details.on_social_media
 
     @property
     def assessment(self) -> RiskAssessment | None:
@@ -94,6 +131,8 @@ class LetterRecord:
     draft_ref: str | None = None
     draft_error: str | None = None
     draft_blocked: bool = False  # the last failure was one a retry cannot fix
+    # The last failure: the reply-by date cannot be counted, the term dates end on this day.
+    term_dates_end: date | None = None
     sent_on: date | None = None
     withdrawn_reason: str | None = None
     # The date the current draft bears and the reply-by date printed on it (None before a
@@ -296,6 +335,8 @@ class CaseView:
     last_seq: int = 0
     closed_reason: str | None = None
     closed_at: datetime | None = None
+    # The last day in force of each ban or conditions whose defined period ended by itself.
+    period_ends: tuple[date, ...] = ()
 
     # -- incidents --
 

@@ -71,10 +71,13 @@ def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Ev
     latest = assessed_latest(view)
     reason = required_text(cmd.reason, "the reason for the ban")
     arrangements = cmd.arrangements
-    required_text(arrangements.meetings, "the arrangements for meetings at school about pupils")
-    required_text(
-        arrangements.drop_off_and_collection, "how pupils will be dropped off and collected"
-    )
+    if view.person.has_child_at_school:
+        # The pupils' arrangements "as appropriate": a visitor has no child at the school
+        # (issue 9, rule 7), so their ban needs none.
+        required_text(arrangements.meetings, "the arrangements for meetings at school about pupils")
+        required_text(
+            arrangements.drop_off_and_collection, "how pupils will be dropped off and collected"
+        )
     # "Where an assault has led to a ban": asked whenever the behaviours recorded are
     # physical (hitting, spitting, physical abuse), not only when "assault" is ticked.
     details = latest.details

@@ -92,6 +92,7 @@ class RecordLetterDraftFailed(Command):
     letter_id: str
     error: str
     permanent: bool = False  # a retry cannot fix it (see LetterDraftFailed)
+    term_dates_end: date | None = None  # see LetterDraftFailed
 
 
 # --- events --------------------------------------------------------------------------------
@@ -125,6 +126,10 @@ class LetterDraftFailed(Event):
     # True when trying again cannot help (the case's own details cannot make the letter):
     # not retried until the details change; the signer is told what to fix.
     permanent: bool = False
+    # Set when the letter's reply-by date cannot be counted because the school's term dates
+    # end on this day (issue 9, rule 6: no date is guessed). Retried on every sweep, so it
+    # is drafted once the trust's administrator has added the next school year's dates.
+    term_dates_end: date | None = None
 
 
 @event
@@ -251,15 +256,22 @@ def _record_letter_draft_failed(
         return []
     if cmd.permanent and letter.draft_blocked and letter.draft_error == cmd.error:
         return []  # the same lasting failure, already on the case
-    kind = (
-        NotificationKind.LETTER_CANNOT_BE_DRAFTED
-        if cmd.permanent
-        else NotificationKind.LETTER_DRAFT_FAILED
-    )
+    if cmd.term_dates_end is not None:
+        kind = NotificationKind.LETTER_NEEDS_TERM_DATES
+    elif cmd.permanent:
+        kind = NotificationKind.LETTER_CANNOT_BE_DRAFTED
+    else:
+        kind = NotificationKind.LETTER_DRAFT_FAILED
     failed = LetterDraftFailed(
-        cmd.letter_id, required_text(cmd.error, "what went wrong"), cmd.permanent
+        cmd.letter_id,
+        required_text(cmd.error, "what went wrong"),
+        cmd.permanent,
+        cmd.term_dates_end,
     )
-    return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, (letter.signer,))]
+    roles: tuple[Role, ...] = (letter.signer,)
+    if cmd.term_dates_end is not None and letter.signer is not Role.HEAD:
+        roles = (letter.signer, Role.HEAD)  # the head is told too (issue 9, rule 6)
+    return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, roles)]
 
 
 # --- fold ----------------------------------------------------------------------------------
@@ -272,6 +284,7 @@ def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseVi
         e.letter_id,
         draft_ref=e.draft_ref,
         draft_error=None,
+        term_dates_end=None,
         dated_on=e.dated_on,
         reply_by=e.reply_by,
     )
@@ -295,7 +308,13 @@ def _letter_redated(view: CaseView, meta: EventMeta, e: LetterRedated) -> CaseVi
 
 @folds(LetterDraftFailed)
 def _letter_draft_failed(view: CaseView, meta: EventMeta, e: LetterDraftFailed) -> CaseView:
-    return set_letter(view, e.letter_id, draft_error=e.error, draft_blocked=e.permanent)
+    return set_letter(
+        view,
+        e.letter_id,
+        draft_error=e.error,
+        draft_blocked=e.permanent,
+        term_dates_end=e.term_dates_end,
+    )
 
 
 @folds(LetterSent)

@@ -148,13 +148,19 @@ def _report_incident(
             raise CaseAlreadyExists(reference=view.reference)
         number = len(view.incidents) + 1
     notice_id = f"{cmd.command_id}:{NotificationKind.INCIDENT_REPORTED.value}"
-    return [
+    events = [
         *opened,
         IncidentReported(number, cmd.incident),
         NotificationRequired(
             notice_id, NotificationKind.INCIDENT_REPORTED, (Role.HEAD, Role.SENIOR)
         ),
     ]
+    if cmd.incident.on_social_media:
+        # "They will be reported to the appropriate 'report abuse' section of the network
+        # site" and asked to remove the post: the head is prompted at once.
+        kind = NotificationKind.SOCIAL_MEDIA_POST
+        events.append(NotificationRequired(f"{cmd.command_id}:{kind.value}", kind, (Role.HEAD,)))
+    return events
 
 
 @decides(AddStatement)

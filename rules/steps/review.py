@@ -38,6 +38,7 @@ from rules.errors import (
 )
 from rules.roles import Role
 from rules.state import Trigger
+from rules.wording import format_day
 
 _REVIEW_TRIGGERS = {
     ReviewOutcome.MAINTAIN: Trigger.REVIEW_MAINTAINED,
@@ -236,6 +237,15 @@ def _record_review_outcome(
         conditions = chosen_conditions(cmd.conditions)
     if cmd.until is not None and cmd.until <= review.meeting_on:
         raise InvalidDetails("The new end date must be after the meeting.")
+    current_end = view.sanction.until if view.sanction is not None else None
+    # A defined period is extended to a new, later end date (issue 9, rule 5): without one,
+    # the extension would silently turn it into an open-ended sanction.
+    extending = cmd.outcome is ReviewOutcome.EXTEND and current_end is not None
+    if extending and current_end is not None and (cmd.until is None or cmd.until <= current_end):
+        raise InvalidDetails(
+            f"It is in force until {format_day(current_end)}: to extend it, give the "
+            "new end date, after that day."
+        )
     until = cmd.until if cmd.outcome is ReviewOutcome.EXTEND else None
     letter = letter_required(cmd, LetterKind.REVIEW_OUTCOME, Role.CLERK, (Role.HEAD,))
     return [

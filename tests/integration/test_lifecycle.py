@@ -435,10 +435,12 @@ EXPECTED_TIMELINE: list[tuple[str, str, str]] = [
     ("ban-imposed", H, "cmd-ban"),
     ("letter-required", H, "cmd-ban"),
     ("letter-required", H, "cmd-ban"),
+    ("notification-required", H, "cmd-ban"),  # the trust: review the policy (issue 9)
     ("letter-drafted", SYS, "system:letter-drafted:cmd-ban:letter-4"),
     ("notification-required", SYS, "system:letter-drafted:cmd-ban:letter-4"),
     ("letter-drafted", SYS, "system:letter-drafted:cmd-ban:ban-notice-to-chair-of-trustees"),
     ("notification-required", SYS, "system:letter-drafted:cmd-ban:ban-notice-to-chair-of-trustees"),
+    ("notification-sent", SYS, "system:notified:policy-review:incident-1"),
     ("notification-sent", SYS, "system:notified:cmd-ban:letter-4:letter-ready"),
     (
         "notification-sent",

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rules.behaviours import (
+    Behaviour,
     ChairOutcome,
     Remover,
     ReviewOutcome,
+    RiskLevel,
     StandardCondition,
 )
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
@@ -31,6 +33,7 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.closing import CloseCase
 from rules.steps.complaints import ReferToComplaints
 from rules.steps.conditions import ImposeConditions
+from rules.steps.disclosure import DecideDisclosure, RecordStatementReleased
 from rules.steps.informal_meeting import (
     ArrangeInformalMeeting,
     CancelInformalMeeting,
@@ -38,6 +41,7 @@ from rules.steps.informal_meeting import (
 )
 from rules.steps.letters import RecordLetterSent
 from rules.steps.no_further_action import RecordNoFurtherAction
+from rules.steps.period_end import EndSanctionPeriod
 from rules.steps.progress_meeting import RecordProgressMeeting
 from rules.steps.removal import RecordRemoval
 from rules.steps.reporting import AddStatement, NewCase, ReportIncident, UpdatePersonDetails
@@ -49,6 +53,7 @@ from rules.steps.review import (
     ScheduleReview,
 )
 from rules.steps.risk_assessment import AssessRisk
+from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from rules.steps.warning import ClarifyExpectations
 from tests.builders import (
     POLICE,
@@ -81,6 +86,7 @@ TERMS = TermDates(
 )
 
 START = date(2026, 1, 12)  # a Monday in term
+BAN_UNTIL = date(2027, 7, 1)  # the defined period of the ban the steps below impose
 
 ALL_ROLES = frozenset(Role)
 
@@ -210,9 +216,10 @@ def _wait_out_window(case: Case) -> None:
     letter = case.v.window_letter
     if letter is None:
         return  # nothing awaits a reply: the step itself will be refused
+    # Counted first: a calendar that cannot count refuses before anything is recorded.
+    due = calendar().school_days_after(case.today if letter.sent_on is None else letter.sent_on, 10)
     if letter.sent_on is None:
         case.run(RecordLetterSent(case.next_id(), letter.letter_id, case.today))
-    due = calendar().school_days_after(case.today if letter.sent_on is None else letter.sent_on, 10)
     case.today = max(case.today, due.due + timedelta(days=1))
 
 
@@ -264,20 +271,113 @@ def _reschedule(case: Case) -> Command:
     return RescheduleReview(case.next_id(), calendar().school_days_after(start, 11).due)
 
 
+def _new_end(case: Case, outcome: ReviewOutcome) -> date | None:
+    """An extension of a defined period gives its new end date (rule 5)."""
+    sanction = case.view.sanction if case.view is not None else None
+    if outcome is not ReviewOutcome.EXTEND or sanction is None or sanction.until is None:
+        return None
+    return sanction.until + timedelta(days=365)
+
+
 def _outcome(outcome: ReviewOutcome) -> Step:
-    until = None
     return Step(
         lambda case: RecordReviewOutcome(
-            case.next_id(), outcome, "Governors considered the statement", conditions(), until
+            case.next_id(),
+            outcome,
+            "Governors considered the statement",
+            conditions(),
+            _new_end(case, outcome),
         ),
         _meeting_day,
     )
+
+
+def _breach_of_the_ban(case: Case) -> None:
+    """A removal is for a banned person who continues to cause a nuisance (rule 5)."""
+    if not case.state.ban_in_force:
+        return  # no ban: the step itself will be refused
+    case.run(RecordBreach(case.next_id(), at(case.today, 8), "Came onto the site"))
+
+
+def _past_the_end_of_the_period(case: Case) -> None:
+    """Conditions get a defined end only when a review extends them to one; then the day
+    after their end date comes."""
+    sanction = case.v.sanction
+    if sanction is None or case.state not in TRANSITIONS or not case.state.sanction_in_force:
+        return  # nothing in force: the step itself will be refused
+    if sanction.until is None:
+        if case.state not in (CaseState.CONDITIONS_CONFIRMED, CaseState.CONDITIONS_UNDER_REVIEW):
+            return  # provisional conditions have no end date: the step will be refused
+        under_review = case.state is CaseState.CONDITIONS_UNDER_REVIEW
+        if not under_review:
+            take(case, Trigger.REVIEW_SCHEDULED)
+        _meeting_day(case)
+        review = case.v.current_review
+        assert review is not None
+        case.run(
+            RecordReviewOutcome(
+                case.next_id(),
+                ReviewOutcome.EXTEND,
+                "Some contact continued",
+                until=review.meeting_on + timedelta(days=1),
+            )
+        )
+        if under_review:  # back under review, as the step found it
+            take(case, Trigger.REVIEW_SCHEDULED)
+    sanction = case.v.sanction
+    assert sanction is not None
+    assert sanction.until is not None
+    case.today = max(case.today, sanction.until + timedelta(days=1))
+
+
+def _a_statement(case: Case) -> None:
+    """A statement to decide on (incident 1 may have none yet)."""
+    incident = case.v.incident(1)
+    if incident is not None and not incident.statements and case.state is not CaseState.NEW:
+        case.run(AddStatement(case.next_id(), 1, statement()))
+
+
+def _released_may_be(case: Case) -> None:
+    """A statement is shown only after the head decided to release it."""
+    _a_statement(case)
+    incident = case.v.incident(1)
+    if incident is not None and incident.statements and incident.statements[0].disclosure is None:
+        case.run(DecideDisclosure(case.next_id(), 1, 1, True, RiskLevel.LOW, "Low risk"))
+
+
+def _a_post(case: Case) -> None:
+    """An incident on social media (reporting one is allowed at every stage)."""
+    if not any(i.on_social_media for i in case.v.incidents):
+        posted = incident(at(case.today, 8), behaviours=(Behaviour.SOCIAL_MEDIA,))
+        case.run(ReportIncident(case.next_id(), posted))
+
+
+def _post_no(case: Case) -> int:
+    posted = [i.no for i in case.view.incidents if i.on_social_media] if case.view else []
+    return posted[-1] if posted else 1
 
 
 T = Trigger
 STEPS: dict[Trigger, Step] = {
     T.INCIDENT_REPORTED: Step(_report),
     T.STATEMENT_ADDED: Step(lambda case: AddStatement(case.next_id(), 1, statement())),
+    T.DISCLOSURE_DECIDED: Step(
+        lambda case: DecideDisclosure(
+            case.next_id(), 1, 1, False, RiskLevel.HIGH, "The witness fears retaliation"
+        ),
+        _a_statement,
+    ),
+    T.STATEMENT_RELEASED: Step(
+        lambda case: RecordStatementReleased(case.next_id(), 1, 1, case.today), _released_may_be
+    ),
+    T.SOCIAL_MEDIA_POST_REPORTED: Step(
+        lambda case: RecordPostReported(case.next_id(), _post_no(case), case.today, "Facebook"),
+        _a_post,
+    ),
+    T.SOCIAL_MEDIA_REMOVAL_REQUESTED: Step(
+        lambda case: RecordRemovalRequested(case.next_id(), _post_no(case), case.today, "by email"),
+        _a_post,
+    ),
     T.PERSON_DETAILS_UPDATED: Step(
         lambda case: UpdatePersonDetails(case.next_id(), person(email="new@example.org"))
     ),
@@ -316,7 +416,7 @@ STEPS: dict[Trigger, Step] = {
             case.next_id(),
             "Continued aggression",
             arrangements("The matter has been reported to the police."),
-            None,
+            BAN_UNTIL,
             VIOLENCE,
         ),
         _assess_latest,
@@ -324,7 +424,8 @@ STEPS: dict[Trigger, Step] = {
     T.REMOVED_FROM_PREMISES: Step(
         lambda case: RecordRemoval(
             case.next_id(), at(case.today, 9), Remover.POLICE_OFFICER, "PC Smith"
-        )
+        ),
+        _breach_of_the_ban,
     ),
     T.REFERRED_TO_COMPLAINTS: Step(
         lambda case: ReferToComplaints(case.next_id(), "Complaint about the teacher"),
@@ -368,6 +469,9 @@ STEPS: dict[Trigger, Step] = {
     T.REVIEW_REMOVED: _outcome(ReviewOutcome.REMOVE),
     T.BREACH_RECORDED: Step(
         lambda case: RecordBreach(case.next_id(), at(case.today, 9), "Came onto the site")
+    ),
+    T.SANCTION_PERIOD_ENDED: Step(
+        lambda case: EndSanctionPeriod(case.next_id()), _past_the_end_of_the_period
     ),
     T.CASE_CLOSED: Step(lambda case: CloseCase(case.next_id(), "Resolved"), _responded),
 }

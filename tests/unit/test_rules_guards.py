@@ -30,6 +30,7 @@ from rules.errors import (
 from rules.roles import Role
 from rules.state import CaseState, Trigger
 from rules.steps.ban import ImposeBan
+from rules.steps.breach import RecordBreach
 from rules.steps.chair import DecideAsChair
 from rules.steps.closing import CloseCase
 from rules.steps.complaints import ReferToComplaints
@@ -319,6 +320,7 @@ def test_without_a_name_the_role_is_said() -> None:
 @pytest.mark.parametrize("state", [s for s in CaseState if s.ban_in_force], ids=str)
 def test_removal_is_recorded_while_a_ban_is_in_force(state: CaseState) -> None:
     case = case_in(state)
+    case.run(RecordBreach(case.next_id(), at(case.today, 8), "Came onto the site"))
     case.run(RecordRemoval(case.next_id(), at(case.today, 9), Remover.AUTHORISED_PERSON, "J Site"))
     assert case.v.removals[-1].removed_by is Remover.AUTHORISED_PERSON
 
