@@ -164,7 +164,7 @@ _SUPERSEDED = frozenset({LetterKind.WARNING, LetterKind.CONDITIONS})
 def _supersede_unsent(view: CaseView, later: LetterRequired) -> CaseView:
     if later.letter not in _STEP_LETTERS:
         return view
-    reason = f"Overtaken by {later.letter.label} before it was sent."
+    reason = f"Overtaken before it was sent by {later.letter.label}."
     return replace(
         view,
         letters=tuple(
