@@ -203,8 +203,8 @@ class Incident:
 
 @dataclass(frozen=True)
 class Reporter:
-    """The member of staff who reported the incident: "the school business manager,
-    Mrs Okafor" (role and name) or just a name."""
+    """The member of staff who reported the incident: "Mrs Okafor, the school's business
+    manager" (name and role, the role as it follows "the school's") or just a name."""
 
     name: str
     role: str | None = None
