@@ -549,7 +549,7 @@ def example_letters(
                     StandardCondition.CONTACT_HEAD_OR_DEPUTY_ONLY,
                 ),
             ),
-            "Mr Ahmed, Deputy Headteacher",
+            "the Deputy Headteacher, Mr Ahmed",
             True,
         ),
         "letter-7-ban-removed-with-representation": (
