@@ -100,6 +100,9 @@ class SchoolPerson:
     name: str
     email: str
     roles: frozenset[Role]
+    # Their job, as letters print it after "the school's": "office manager", "Deputy
+    # Headteacher". Letters 2 and 4 name a reporter found here by name with their job.
+    job_title: str | None = None
 
     def as_person(self) -> Person:
         return Person(object_id=self.object_id, name=self.name, email=self.email)
@@ -125,6 +128,15 @@ class School:
     # (model letter 4: "at the time of the next Academic Review Day"), in order. None
     # configured: the meeting is prompted 12 months after the Chair's confirmation.
     academic_review_days: tuple[date, ...] = ()
+    # Who, besides the head, a parent under conditions may contact (letters 2, 3 and 7):
+    # one of `people`, with a job title. None: "the Deputy Headteacher", by role.
+    second_contact: SchoolPerson | None = None
+
+    def person_named(self, name: str) -> SchoolPerson | None:
+        """The member of staff with exactly this name (case and spacing aside), if one."""
+        wanted = " ".join(name.split()).casefold()
+        found = [p for p in self.people if " ".join(p.name.split()).casefold() == wanted]
+        return found[0] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,8 @@ class TrustConfig:
     trust: Trust
     schools: tuple[School, ...]
     letters_override_folder: Path | None
+    # Letters 3, 5 and 7 give the Chair's and the committee's reasons (`letters.give_reasons`).
+    letters_give_reasons: bool = True
 
     def school(self, school_id: str) -> School:
         for school in self.schools:
@@ -227,7 +241,7 @@ class _Reader:
             return None
         tenant_id = self.guid(top, "tenant_id", "tenant_id")
         trust = self.trust(top.get("trust"), "trust")
-        override = self.letters(top.get("letters"), "letters")
+        override, give_reasons = self.letters(top.get("letters"), "letters")
         schools = self.schools(top.get("schools"), "schools")
         if tenant_id is None or trust is None or schools is None:
             return None
@@ -237,6 +251,7 @@ class _Reader:
             trust=trust,
             schools=schools,
             letters_override_folder=override,
+            letters_give_reasons=give_reasons,
         )
 
     def trust(self, value: object, where: str) -> Trust | None:
@@ -355,13 +370,19 @@ class _Reader:
             people.append(TrustPerson(object_id=object_id, name=name, email=email, title=title))
         return tuple(people)
 
-    def letters(self, value: object, where: str) -> Path | None:
+    def letters(self, value: object, where: str) -> tuple[Path | None, bool]:
         if value is None:
-            return None
-        data = self.mapping(value, where, {"override_folder"})
-        if data is None or data.get("override_folder") is None:
-            return None
-        return self.folder_path(data, "override_folder", where)
+            return None, True
+        data = self.mapping(value, where, {"override_folder", "give_reasons"})
+        if data is None:
+            return None, True
+        give_reasons = data.get("give_reasons", True)
+        if type(give_reasons) is not bool:
+            self.problem(f"{where}.give_reasons", "must be true or false")
+            give_reasons = True
+        if data.get("override_folder") is None:
+            return None, give_reasons
+        return self.folder_path(data, "override_folder", where), give_reasons
 
     def schools(self, value: object, where: str) -> tuple[School, ...] | None:
         items = self.sequence(value, where, non_empty=True)
@@ -404,6 +425,7 @@ class _Reader:
             "clerks_channel",
             "people",
             "academic_review_days",
+            "second_contact",
         }
         data = self.mapping(value, where, fields)
         if data is None:
@@ -447,6 +469,7 @@ class _Reader:
             return None
         if address and len(address) > 1 and address[0].strip().lower() == name.strip().lower():
             address = address[1:]
+        second_contact = self.second_contact(data, people, where)
         return School(
             id=school_id,
             reference_prefix=prefix,
@@ -461,7 +484,32 @@ class _Reader:
             clerks_channel=channel,
             people=people,
             academic_review_days=review_days,
+            second_contact=second_contact,
         )
+
+    def second_contact(
+        self, data: Mapping[str, Any], people: Sequence[SchoolPerson], where: str
+    ) -> SchoolPerson | None:
+        if data.get("second_contact") is None:
+            return None
+        object_id = self.guid(data, "second_contact", where)
+        if object_id is None:
+            return None
+        found = next((p for p in people if p.object_id == object_id), None)
+        if found is None:
+            self.problem(
+                f"{where}.second_contact", f"{object_id} is not one of the school's people"
+            )
+        elif found.job_title is None:
+            self.problem(
+                f"{where}.second_contact",
+                f"{object_id} has no job_title: letters name the second contact by their job",
+            )
+        elif Role.HEAD in found.roles:
+            self.problem(f"{where}.second_contact", "must be someone other than the head")
+        else:
+            return found
+        return None
 
     def school_people(self, value: object, where: str) -> tuple[SchoolPerson, ...] | None:
         items = self.sequence(value, where, non_empty=True)
@@ -471,7 +519,7 @@ class _Reader:
         seen: set[str] = set()
         for i, item in enumerate(items):
             at = f"{where}[{i}]"
-            data = self.mapping(item, at, {"object_id", "name", "email", "roles"})
+            data = self.mapping(item, at, {"object_id", "name", "email", "roles", "job_title"})
             if data is None:
                 continue
             identity = self.identity(data, at)
@@ -493,7 +541,14 @@ class _Reader:
                     f"{object_id} cannot be both head and chair at one school: "
                     "nobody may review their own decision",
                 )
-            people.append(SchoolPerson(object_id=object_id, name=name, email=email, roles=roles))
+            job_title = None
+            if data.get("job_title") is not None:
+                job_title = self.text(data, "job_title", at)
+            people.append(
+                SchoolPerson(
+                    object_id=object_id, name=name, email=email, roles=roles, job_title=job_title
+                )
+            )
         counts = {role: sum(role in p.roles for p in people) for role in Role}
         if counts[Role.HEAD] != 1:
             self.problem(where, f"must have exactly one head, not {counts[Role.HEAD]}")

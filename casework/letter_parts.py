@@ -168,27 +168,77 @@ def letter_date(letter: LetterRecord) -> date:
 
 
 def earlier_head_letter(view: CaseView, before: LetterRecord) -> LetterRecord | None:
+    """The head's latest letter to the person before `before` that was recorded as sent
+    (letters 3 and 5's "has written to you previously"): a letter never sent is not one."""
     earlier = [
         x
         for x in view.letters
         if x.letter in _HEAD_LETTERS
         and x.required_at < before.required_at
-        and x.withdrawn_reason is None
+        and x.sent_on is not None
     ]
     return earlier[-1] if earlier else None
 
 
 def previous_incident(view: CaseView, letter: LetterRecord) -> tc.PreviousIncident | None:
-    earlier = earlier_head_letter(view, letter)
-    if earlier is None:
+    """Letters 2 and 4's "I have already written to you about a previous incident on (date)
+    warning you of the consequence …": the latest warning (letter 1) recorded as sent, about
+    an earlier incident. The meeting follow-up warns of nothing, and a letter never sent
+    was never written to the person."""
+    this_incident = incident_for(view, letter).no
+    for earlier in reversed(view.letters):
+        if (
+            earlier.letter is not rb.LetterKind.WARNING
+            or earlier.sent_on is None
+            or earlier.required_at >= letter.required_at
+        ):
+            continue
+        incident = incident_for(view, earlier)
+        if incident.no >= this_incident:
+            continue  # the warning was about this same incident
+        return tc.PreviousIncident(
+            incident_date=local_date(incident.details.occurred_at),
+            letter_date=earlier.sent_on,
+        )
+    return None
+
+
+def reporter(inputs: LetterInputs, record: IncidentRecord) -> tc.Reporter:
+    """ "A report from Mrs Shah, the school's office manager": the name as reported, with
+    the job title of the member of staff of that name in the configuration (none if the
+    name matches nobody, or more than one person)."""
+    name = record.details.reporter_name
+    staff = inputs.school.person_named(name)
+    return tc.Reporter(name, staff.job_title if staff is not None else None)
+
+
+def chair_contact(inputs: LetterInputs) -> tc.ChairContact:
+    """Where letters 2 and 4 tell the person to write to the Chair."""
+    chair = holder(inputs, Role.CHAIR)
+    return tc.ChairContact(name=chair.name, email=chair.email)
+
+
+def senior_contact(school: School) -> str | None:
+    """Letter 2's "Deputy Headteacher/Principal": the configured second contact, by job and
+    name ("the Deputy Headteacher, Daniel Hughes"), or None (the deputy, by role)."""
+    second = school.second_contact
+    if second is None or second.job_title is None:
         return None
-    incident = incident_for(view, earlier)
-    if incident.no >= incident_for(view, letter).no:
-        return None  # the earlier letter was about this same incident
-    return tc.PreviousIncident(
-        incident_date=local_date(incident.details.occurred_at),
-        letter_date=letter_date(earlier),
-    )
+    return f"the {second.job_title}, {second.name}"
+
+
+def reasons(inputs: LetterInputs, text: str) -> str | None:
+    """The Chair's or the committee's reasons, unless the trust has them left out."""
+    if not inputs.config.letters_give_reasons or not text.strip():
+        return None
+    return text.strip()
+
+
+def child_at_school(view: CaseView) -> bool:
+    """Whether the person has a child at the school (the rule's own test, so that the letters
+    and the engine agree): a visitor has none, and the letters leave out the child's meeting
+    and arrangements."""
+    return view.person.has_child_at_school
 
 
 def behaviour_towards(record: IncidentRecord) -> str:

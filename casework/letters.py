@@ -28,6 +28,7 @@ from casework import letter_parts as parts
 from casework.letter_parts import UK, LetterInputs, chair_of_trustees, read_logo, trust_details
 from casework.ports import Attachment, LetterDraft, Person, Recipient
 from rules import behaviours as rb
+from rules import timeline as tl
 from rules.case import IncidentRecord
 from rules.details import Conditions
 from rules.roles import Role
@@ -66,7 +67,16 @@ def _warning(inputs: LetterInputs) -> tc.LetterData:
         relationship=inputs.view.person.relationship,
         reply_by=parts.reply_by(inputs),
         chair_name=parts.holder(inputs, Role.CHAIR).name,
+        meeting_offered=_meeting_offered(inputs),
     )
+
+
+def _meeting_offered(inputs: LetterInputs) -> bool:
+    """Whether the head offered a meeting with letter 1 (the window it opened says)."""
+    window = inputs.view.window
+    if window is None or window.letter_id != inputs.letter.letter_id:
+        return True  # not letter 1's window: the step's default, a meeting offered
+    return window.meeting_offered
 
 
 def _sanction_for(inputs: LetterInputs) -> tuple[IncidentRecord, Conditions]:
@@ -85,11 +95,13 @@ def _conditions(inputs: LetterInputs) -> tc.LetterData:
     return tc.ConditionsLetter(
         common=parts.common(inputs),
         incident=parts.incident(incident),
-        reporter=tc.Reporter(incident.details.reporter_name),
+        reporter=parts.reporter(inputs, incident),
         previous_incident=parts.previous_incident(inputs.view, inputs.letter),
         conditions=parts.in_force(conditions),
         reply_by=parts.reply_by(inputs),
         chair_name=parts.holder(inputs, Role.CHAIR).name,
+        chair=parts.chair_contact(inputs),
+        senior_contact=parts.senior_contact(inputs.school),
     )
 
 
@@ -102,12 +114,16 @@ def _ban(inputs: LetterInputs) -> tc.LetterData:
     return tc.BanLetter(
         common=parts.common(inputs),
         incident=parts.incident(incident),
-        reporter=tc.Reporter(incident.details.reporter_name),
+        reporter=parts.reporter(inputs, incident),
         previous_incident=parts.previous_incident(inputs.view, inputs.letter),
         police=parts.police_report(arrangements),
         arrangements=parts.arrangements(arrangements),
         reply_by=parts.reply_by(inputs),
         chair_name=parts.holder(inputs, Role.CHAIR).name,
+        chair=parts.chair_contact(inputs),
+        until=sanction.until,
+        child_at_school=parts.child_at_school(inputs.view),
+        academic_review_days=bool(inputs.school.academic_review_days),
     )
 
 
@@ -150,6 +166,7 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
     previous_date = parts.letter_date(previous) if previous else None
     representation_date = representation.letter_dated if representation else None
     head_name = parts.holder(inputs, Role.HEAD).name
+    reasons = parts.reasons(inputs, decision.reason)
     if letter.letter is rb.LetterKind.CONDITIONS_DECISION:
         conditions = None
         if decision.outcome is rb.ChairOutcome.CONFIRM and view.sanction is not None:
@@ -163,7 +180,15 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
             decision=decision.outcome,
             conditions=conditions,
             head_name=head_name,
+            senior_contact=parts.senior_contact(inputs.school),
+            reasons=reasons,
         )
+    until = None
+    if decision.outcome is rb.ChairOutcome.CONFIRM and view.sanction is not None:
+        until = view.sanction.until
+    # "Reviewed in six months' time" only when the ban lasts that long: the same count the
+    # engine makes for the review (`rules.timeline.review_due`).
+    review_on = tl.lenient(inputs.calendar).months_after(inputs.letter_date, tl.REVIEW_MONTHS)
     return tc.BanDecisionLetter(
         common=common,
         head_letter_date=head_letter_date,
@@ -172,6 +197,10 @@ def _chair_decision(inputs: LetterInputs) -> tc.LetterData:
         representation_date=representation_date,
         decision=decision.outcome,
         head_name=head_name,
+        reasons=reasons,
+        until=until,
+        ends_before_review=until is not None and until < review_on.due,
+        child_at_school=parts.child_at_school(view),
     )
 
 
@@ -185,6 +214,16 @@ def _statement_request(inputs: LetterInputs) -> tc.LetterData:
     assert head_letter is not None
     incident = view.incident(sanction.incident_no)
     assert incident is not None
+    # Conditions reviewed under the head's ban letter replaced that ban: the letter says
+    # so, with the date of the committee's meeting that replaced it.
+    replaced = [
+        r
+        for r in view.reviews
+        if r.outcome is rb.ReviewOutcome.REPLACE_BAN_WITH_CONDITIONS
+        and r.review_no < review.review_no
+        and head_letter.letter is rb.LetterKind.BAN
+        and review.sanction is rb.SanctionKind.CONDITIONS
+    ]
     return tc.StatementRequestLetter(
         common=parts.common(inputs),
         head_letter_date=parts.letter_date(head_letter),
@@ -194,6 +233,7 @@ def _statement_request(inputs: LetterInputs) -> tc.LetterData:
         review_meeting_time=None,
         statement_by=parts.reply_by(inputs),
         clerk_email=parts.holder(inputs, Role.CLERK).email,
+        replaced_ban_on=replaced[-1].meeting_on if replaced else None,
     )
 
 
@@ -218,6 +258,9 @@ def _review_outcome(inputs: LetterInputs) -> tc.LetterData:
         review_meeting=review.meeting_on,
         decision=review.outcome,
         conditions=conditions,
+        senior_contact=parts.senior_contact(inputs.school),
+        reasons=parts.reasons(inputs, review.reason),
+        child_at_school=parts.child_at_school(view),
     )
 
 

@@ -33,7 +33,7 @@ class PersonDetails:
         """A parent or carer with a pupil at the school named (issue 9, rule 7): only they
         are offered the annual meeting about their child's progress, and only their
         letters have the child paragraphs and the pupils' arrangements."""
-        return self.relationship is not Relationship.VISITOR and bool(self.pupils)
+        return self.relationship is not Relationship.VISITOR and any(p.strip() for p in self.pupils)
 
     @property
     def is_visitor(self) -> bool:

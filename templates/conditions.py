@@ -46,9 +46,10 @@ STANDARD_CONDITIONS: Mapping[StandardCondition, ConditionWording] = MappingProxy
                 "You may not attend any events for parents except those where you will be"
                 " accompanied by a member of the senior leadership team of the school"
             ),
+            # No full stop: the model's third item has none.
             review=(
                 "You may not attend any events for parents except those where you will be"
-                " accompanied by a member of the senior leadership team."
+                " accompanied by a member of the senior leadership team"
             ),
         ),
     }

@@ -203,8 +203,8 @@ class Incident:
 
 @dataclass(frozen=True)
 class Reporter:
-    """The member of staff who reported the incident: "the school business manager,
-    Mrs Okafor" (role and name) or just a name."""
+    """The member of staff who reported the incident: "Mrs Okafor, the school's business
+    manager" (name and role, the role as it follows "the school's") or just a name."""
 
     name: str
     role: str | None = None
@@ -260,13 +260,34 @@ class WarningLetter:
     incident: Incident
     relationship: Relationship
     reply_by: date  # 10 school days after the letter's date, counted by the rules
-    chair_name: str  # for the cc line
+    chair_name: str
+    # "There is then an option for us to meet": printed only when the head offers one.
+    meeting_offered: bool = True
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "chair_name", self.chair_name)
         _check_after(
             self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
         )
+
+
+@dataclass(frozen=True)
+class ChairContact:
+    """Where the person writes to the Chair of the LAC (letters 2 and 4): the Chair's name
+    and email from the trust configuration; post goes to the Chair at the school's address."""
+
+    name: str
+    email: str
+
+    def __post_init__(self) -> None:
+        _require("chair", "name", self.name)
+        _require("chair", "email", self.email)
+
+
+def _check_reasons(owner: str, reasons: str | None) -> None:
+    # None: not given (or the trust does not print them); never blank.
+    if reasons is not None and not reasons.strip():
+        raise LetterError(f"{owner}: reasons is empty")
 
 
 @dataclass(frozen=True)
@@ -285,6 +306,7 @@ class ConditionsLetter:
     conditions: Conditions
     reply_by: date
     chair_name: str
+    chair: ChairContact
     senior_contact: str | None = None
 
     def __post_init__(self) -> None:
@@ -313,12 +335,14 @@ class ConditionsDecisionLetter:
     representation_date: date | None  # the person's letter, or None for no written response
     decision: ChairOutcome
     conditions: Conditions | None  # the conditions confirmed (required to confirm)
-    head_name: str  # for the cc line
+    head_name: str
     senior_contact: str | None = None  # as in letter 2
+    reasons: str | None = None  # the Chair's reasons, in the Chair's words
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
         _require(self.letter_id, "head_name", self.head_name)
+        _check_reasons(self.letter_id, self.reasons)
         if self.decision is ChairOutcome.CONFIRM and self.conditions is None:
             raise LetterError(f"{self.letter_id}: confirming needs the conditions confirmed")
         if self.conditions is not None:
@@ -351,6 +375,15 @@ class BanLetter:
     arrangements: BanArrangements
     reply_by: date
     chair_name: str
+    chair: ChairContact
+    until: date | None = None  # a ban for a defined period ends on this day
+    # False for a person with no child at the school (a visitor): no progress meeting, no
+    # arrangements about a child.
+    child_at_school: bool = True
+    # Whether the school has configured its Academic Review Days: the progress meeting is
+    # then prompted for the next one, as the model says; otherwise about a year after the
+    # Chair's decision, and the letter says that instead (it never promises what is not done).
+    academic_review_days: bool = True
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "chair_name", self.chair_name)
@@ -358,6 +391,10 @@ class BanLetter:
         _check_after(
             self.letter_id, "reply_by", self.reply_by, self.common.letter_date, "the letter's date"
         )
+        if self.until is not None:
+            _check_after(
+                self.letter_id, "until", self.until, self.common.letter_date, "the letter's date"
+            )
 
 
 @dataclass(frozen=True)
@@ -372,10 +409,19 @@ class BanDecisionLetter:
     representation_date: date | None
     decision: ChairOutcome
     head_name: str
+    reasons: str | None = None  # the Chair's reasons, in the Chair's words
+    until: date | None = None  # the end of a ban for a defined period
+    # The ban ends before the committee's six-monthly review would fall: the letter gives
+    # its end, not "reviewed in six months' time".
+    ends_before_review: bool = False
+    child_at_school: bool = True  # as in letter 4
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "behaviour_towards", self.behaviour_towards)
         _require(self.letter_id, "head_name", self.head_name)
+        _check_reasons(self.letter_id, self.reasons)
+        if self.ends_before_review and self.until is None:
+            raise LetterError(f"{self.letter_id}: ends_before_review needs the ban's end (until)")
 
 
 BehaviourTowards = Literal["staff", "pupils", "staff_and_pupils"]
@@ -395,9 +441,16 @@ class StatementRequestLetter:
     review_meeting_time: time | None
     statement_by: date  # at least 10 school days after the letter's date
     clerk_email: str
+    # The committee's meeting at which the ban (imposed by the head's letter) was lifted
+    # and replaced by the conditions now reviewed; None when the head imposed `sanction`.
+    replaced_ban_on: date | None = None
 
     def __post_init__(self) -> None:
         _require(self.letter_id, "clerk_email", self.clerk_email)
+        if self.replaced_ban_on is not None and self.sanction is not SanctionKind.CONDITIONS:
+            raise LetterError(
+                f"{self.letter_id}: a ban replaced by conditions is reviewed as conditions"
+            )
         _check_after(
             self.letter_id,
             "statement_by",
@@ -476,9 +529,12 @@ class ReviewOutcomeLetter:
     decision: ReviewOutcome
     conditions: Conditions | None  # the conditions now in force, for outcomes with conditions
     senior_contact: str | None = None
+    reasons: str | None = None  # the committee's reasons, as the clerk recorded them
+    child_at_school: bool = True  # as in letter 4
 
     def __post_init__(self) -> None:
         owner = self.letter_id
+        _check_reasons(owner, self.reasons)
         outcome = self.outcome  # refuses a decision the sanction reviewed cannot have
         if outcome in OUTCOMES_WITH_CONDITIONS and self.conditions is None:
             raise LetterError(f"{owner}: the outcome {outcome} needs the conditions")

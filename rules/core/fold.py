@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from rules.behaviours import LetterKind
 from rules.core.events import Event, EventMeta, LetterRequired, NotificationRequired
 from rules.core.view import CaseView, LetterRecord, NotificationRecord, ResponseRecord, StepRecord
 from rules.errors import HistoryError, NotAllowedNow
@@ -153,10 +154,31 @@ def cancel_pending_meeting(view: CaseView, reason: str) -> CaseView:
 # --- the effects many steps produce -----------------------------------------------------------
 
 
+# The head's steps whose letter supersedes an earlier step's letter that was never sent
+# (issue 9, item 10): a warning or conditions letter not sent when a later warning,
+# conditions or ban is decided is withdrawn, not left for the head to send after it.
+_STEP_LETTERS = frozenset({LetterKind.WARNING, LetterKind.CONDITIONS, LetterKind.BAN})
+_SUPERSEDED = frozenset({LetterKind.WARNING, LetterKind.CONDITIONS})
+
+
+def _supersede_unsent(view: CaseView, later: LetterRequired) -> CaseView:
+    if later.letter not in _STEP_LETTERS:
+        return view
+    reason = f"Overtaken before it was sent by {later.letter.label}."
+    return replace(
+        view,
+        letters=tuple(
+            replace(x, withdrawn_reason=reason) if x.letter in _SUPERSEDED and not x.done else x
+            for x in view.letters
+        ),
+    )
+
+
 @folds(LetterRequired)
 def _letter(view: CaseView, meta: EventMeta, e: LetterRequired) -> CaseView:
     if view.letter(e.letter_id) is not None:
         raise HistoryError(f"case {view.case_id}: letter {e.letter_id} required twice")
+    view = _supersede_unsent(view, e)
     record = LetterRecord(
         e.letter_id,
         e.letter,

@@ -173,6 +173,7 @@ class ReplyWindow:
     representations: tuple[RepresentationRecord, ...] = ()  # every one, in order received
     closed_on: date | None = None  # set when its 10 school days have passed
     nothing_more_to_add: bool = False  # the person said so in writing
+    meeting_offered: bool = True  # letter 1: the head offered a meeting (the letter says so)
 
     @property
     def representation(self) -> RepresentationRecord | None:

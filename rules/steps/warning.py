@@ -56,4 +56,5 @@ def _clarify_expectations(
 @folds(ExpectationsClarified)
 def _expectations_clarified(view: CaseView, meta: EventMeta, e: ExpectationsClarified) -> CaseView:
     view = respond(view, meta, e.incident_no, Trigger.EXPECTATIONS_CLARIFIED, letter_id=e.letter_id)
-    return replace(view, window=ReplyWindow(e.letter_id, LetterKind.WARNING))
+    window = ReplyWindow(e.letter_id, LetterKind.WARNING, meeting_offered=e.meeting_offered)
+    return replace(view, window=window)

@@ -396,7 +396,14 @@ async def test_a_ban_from_report_to_removal(embedded: Embedded) -> None:
         sender=clerk,
         to=jordan,
         reply_by=date(2027, 1, 19),
-        says=("Tuesday 19 January 2027", "Wednesday 20 January 2027", "conditions were imposed"),
+        # The conditions replaced the ban: what happened, and when (issue 9, item 11).
+        says=(
+            "Tuesday 19 January 2027",
+            "Wednesday 20 January 2027",
+            "As a result of this incident, a ban was imposed. At their meeting on Monday 20 July"
+            " 2026, the Local Academy Committee (the governing body) lifted the ban and replaced"
+            " it with conditions on your contact with the school.",
+        ),
     )
     check_letter(
         dated[("letter-7", date(2027, 1, 20))],

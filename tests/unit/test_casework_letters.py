@@ -222,7 +222,11 @@ async def test_conditions_letters_2_and_3_are_drafted_in_full() -> None:
     letter3 = world.drafts.drafts[f"{case_id}:cmd-chair:letter-3"]
     assert letter2.signer.name == "Rachel Okafor"
     assert letter2.reply_by == date(2026, 1, 26)
-    assert "You may contact either the Headteacher or Deputy Headteacher" in letter2.text
+    # the second contact configured for the school (issue 9, item 15)
+    assert (
+        "You may contact either the Headteacher or the Deputy Headteacher, Daniel Hughes"
+        in letter2.text
+    )
     assert "No filming on the school site" in letter2.text
     assert letter3.signer.name == "Graham Whitlock"
     assert letter3.reply_by is None
