@@ -324,6 +324,7 @@ class Fault:
     path: re.Pattern[str] | None
     status: int = 429
     retry_after: str | None = None
+    message: str = "stand-in fault"
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -475,10 +476,10 @@ class GraphStandIn:
         path: str | None,
         status: int = 429,
         retry_after: str | None = None,
+        message: str = "stand-in fault",
     ) -> None:
-        self._faults.append(
-            Fault(kind, times, method, re.compile(path) if path else None, status, retry_after)
-        )
+        pattern = re.compile(path) if path else None
+        self._faults.append(Fault(kind, times, method, pattern, status, retry_after, message))
 
     def throttle(
         self,
@@ -499,9 +500,11 @@ class GraphStandIn:
         status: int = 503,
         method: str | None = None,
         path: str | None = None,
+        message: str = "stand-in fault",
     ) -> None:
-        """Answer the next `times` matching requests `status` without a Retry-After."""
-        self._fault("fail", times, method, path, status)
+        """Answer the next `times` matching requests `status` (no Retry-After), with
+        `message` as Graph's error message (a 403 names a permission this way)."""
+        self._fault("fail", times, method, path, status, message=message)
 
     def stall(self, times: int = 1, *, method: str | None = None, path: str | None = None) -> None:
         """Hang the next `times` matching requests until the test ends."""
@@ -561,8 +564,10 @@ class GraphStandIn:
         fault = self._take_fault(call.method, call.path)
         if fault is not None and fault.kind in ("throttle", "fail"):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            code = "TooManyRequests" if fault.status == 429 else "serviceNotAvailable"
-            reply = _graph_error(fault.status, code, "stand-in fault")
+            code = {429: "TooManyRequests", 403: "accessDenied"}.get(
+                fault.status, "serviceNotAvailable"
+            )
+            reply = _graph_error(fault.status, code, fault.message)
             reply.headers.update(headers)
             return reply
         if fault is not None and fault.kind == "stall":
