@@ -490,9 +490,10 @@ class GraphClient:
     async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
         """Run `requests` through `$batch`, 20 at most per batch, and answer every id.
 
-        Members answered 429, 503 or 504 (and those that failed with 424 because of one)
-        are sent again after the longest wait asked for, up to `max_attempts` times; any
-        other status is the member's answer, for the caller to check (`raise_for_status`).
+        Members answered 429 or 503, or 504 if they are not a POST (and those that failed
+        with 424 because of one), are sent again after the longest wait asked for, up to
+        `max_attempts` times; any other status is the member's answer, for the caller to
+        check (`raise_for_status`).
         """
         _check_batch(requests)
         results: dict[str, BatchResponse] = {}
@@ -518,13 +519,13 @@ class GraphClient:
             for member in pending:
                 reply = answered[member.id.lower()]
                 results[member.id] = reply
-                if reply.status in RETRIED_STATUSES or reply.status == 424:
+                if _member_retried(member, reply.status) or reply.status == 424:
                     retry.append(member)
                     asked = retry_after_seconds(reply.headers, self._wall_clock())
                     if asked is not None:
                         waits.append(asked)
             # A 424 is retried only with what it depended on: otherwise it is final.
-            retried_ids = {r.id.lower() for r in retry if results[r.id].status in RETRIED_STATUSES}
+            retried_ids = {r.id.lower() for r in retry if results[r.id].status != 424}
             retry = [r for r in retry if _keeps(r, retried_ids, results)]
             if not retry or attempt >= self._policy.max_attempts:
                 return results
@@ -540,6 +541,13 @@ class GraphClient:
             await self._sleep(wait)
             pending = retry
         return results
+
+
+def _member_retried(member: BatchRequest, status: int) -> bool:
+    """429 and 503 mean the member was not run; a 504 may hide a write that happened."""
+    if status == 504:
+        return member.method in _IDEMPOTENT_METHODS
+    return status in RETRIED_STATUSES
 
 
 def _keeps(member: BatchRequest, retried: set[str], results: Mapping[str, BatchResponse]) -> bool:

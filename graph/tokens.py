@@ -240,7 +240,8 @@ def graph_tokens(
     trusts their loopback identity provider's certificate.
     """
     chosen = policy or TokenPolicy()
-    bounded = functools.partial(_bounded, http_client, chosen.timeout_s)
+    # Made now (no I/O), so that every later attempt shares one bounded session.
+    bounded = _bounded(http_client, chosen.timeout_s)
     credential = credentials.credential
     if isinstance(credential, ManagedIdentity):
         acquire = _managed_identity_acquirer(credential, scope, bounded)
@@ -279,7 +280,7 @@ def _confidential_client_acquirer(
     credentials: AppCredentials,
     credential: ClientSecret | ClientCertificate,
     scope: str,
-    http_client: Callable[[], Any],
+    http_client: Any,
 ) -> Callable[[], TokenResult]:
     application: Any = None
     authority = f"{credentials.authority_host.rstrip('/')}/{credentials.tenant_id}"
@@ -295,7 +296,7 @@ def _confidential_client_acquirer(
                 client_id=credentials.client_id,
                 client_credential=_msal_credential(credential),
                 authority=authority,
-                http_client=http_client(),
+                http_client=http_client,
                 # The authority host is the operator's explicit choice; instance
                 # discovery would ask login.microsoftonline.com to vouch for it.
                 instance_discovery=False,
@@ -307,7 +308,7 @@ def _confidential_client_acquirer(
 
 
 def _managed_identity_acquirer(
-    credential: ManagedIdentity, scope: str, http_client: Callable[[], Any]
+    credential: ManagedIdentity, scope: str, http_client: Any
 ) -> Callable[[], TokenResult]:
     client: Any = None
 
@@ -321,7 +322,7 @@ def _managed_identity_acquirer(
                 if credential.client_id
                 else msal.SystemAssignedManagedIdentity()
             )
-            client = msal.ManagedIdentityClient(identity, http_client=http_client())
+            client = msal.ManagedIdentityClient(identity, http_client=http_client)
         # Managed identity endpoints take a resource, not a scope.
         result: TokenResult = client.acquire_token_for_client(
             resource=scope.removesuffix("/.default")

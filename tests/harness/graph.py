@@ -552,14 +552,25 @@ class GraphStandIn:
             body,
         )
         try:
-            reply = await self.handle(call, top_level=True)
+            reply = await self.handle(call)
         except _Drop:
             assert request.transport is not None
             request.transport.close()
             raise asyncio.CancelledError from None
         return _json(reply)
 
-    async def handle(self, call: Call, *, top_level: bool = False) -> Reply:
+    def _site_by_path(self, path: str) -> str:
+        """`/sites/{hostname}:/{server-relative-path}[:/rest]` as `/sites/{site-id}/rest`
+        (the OpenAPI subset writes site by path as GET /sites/{site-id})."""
+        match = re.match(r"^/sites/([^/:]+):(/[^:]*?)(?::(/.*)?)?$", path)
+        if match is not None:
+            for site in self.sites.values():
+                if (site.hostname, site.path) == (match[1], match[2].rstrip("/")):
+                    return f"/sites/{site.id}{match[3] or ''}"
+        return path
+
+    async def handle(self, call: Call) -> Reply:
+        call.path = self._site_by_path(call.path)
         self.requests.append((call.method, call.path))
         fault = self._take_fault(call.method, call.path)
         if fault is not None and fault.kind in ("throttle", "fail"):
@@ -619,7 +630,7 @@ class GraphStandIn:
 
     def _site(self, key: str) -> Site:
         for site in self.sites.values():
-            if key in (site.id, f"{site.hostname}:{site.path}", f"{site.hostname}:{site.path}:"):
+            if key == site.id:
                 return site
         raise LookupError("site")
 

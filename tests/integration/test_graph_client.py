@@ -269,3 +269,16 @@ async def test_a_member_refused_for_good_is_returned_for_the_caller_to_check(
     assert results["b"].ok
     with pytest.raises(GraphConflict, match=r"POST /sites/\{id\}/lists/\{id\}/items"):
         results["a"].raise_for_status()
+
+
+async def test_a_batched_write_answered_504_is_not_sent_again(
+    graph: GraphStandIn, client: GraphClient, sleeps: RecordedSleeps
+) -> None:
+    _, _, items = await make_list(client, graph)
+    graph.fail(1, status=504, method="POST", path=ITEMS)
+    results = await client.batch(
+        [BatchRequest("a", "POST", items, body={"fields": {"EventKey": "SP-1#1"}})]
+    )
+    assert results["a"].status == 504
+    assert graph.requests.count(("POST", "/$batch")) == 1
+    assert sleeps.waits == []

@@ -316,3 +316,13 @@ async def test_group_members_page(graph: GraphStandIn, client: GraphClient) -> N
 
     assert [len(p) for p in pages] == [2, 2, 1]
     assert [m["id"] for p in pages for m in p] == [f"u{n}" for n in range(5)]
+
+
+async def test_a_site_is_found_by_its_path_as_by_its_id(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    site = graph.add_site("trust.sharepoint.com", "/sites/cases")
+    status, found = await raw(http, graph, "GET", "/sites/trust.sharepoint.com:/sites/cases")
+    assert (status, found["id"]) == (200, site.id)
+    status, lists = await raw(http, graph, "GET", "/sites/trust.sharepoint.com:/sites/cases:/lists")
+    assert (status, lists["value"]) == (200, [])
