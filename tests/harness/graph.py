@@ -689,6 +689,10 @@ class GraphStandIn:
             if isinstance(column, Reply):
                 return column
             columns[column.name] = column
+        if any(c.unique and not c.indexed for c in columns.values()):
+            return _graph_error(
+                400, "invalidRequest", "A column enforcing unique values must be indexed"
+            )
         template = str((body.get("list") or {}).get("template", "genericList"))
         created = SharePointList(str(uuid.uuid4()), name, template, columns)
         site.lists[created.id] = created

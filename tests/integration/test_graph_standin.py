@@ -326,3 +326,19 @@ async def test_a_site_is_found_by_its_path_as_by_its_id(
     assert (status, found["id"]) == (200, site.id)
     status, lists = await raw(http, graph, "GET", "/sites/trust.sharepoint.com:/sites/cases:/lists")
     assert (status, lists["value"]) == (200, [])
+
+
+async def test_a_unique_column_that_is_not_indexed_is_refused(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    site, list_id = await events_list(http, graph)
+    status, body = await raw(
+        http,
+        graph,
+        "POST",
+        f"/sites/{site.id}/lists/{list_id}/columns",
+        {"name": "CaseKey", "text": {}, "enforceUniqueValues": True},
+    )
+    assert status == 400
+    assert "must be indexed" in body["error"]["message"]
+    assert "CaseKey" not in site.lists[list_id].columns
