@@ -342,3 +342,29 @@ async def test_a_unique_column_that_is_not_indexed_is_refused(
     assert status == 400
     assert "must be indexed" in body["error"]["message"]
     assert "CaseKey" not in site.lists[list_id].columns
+
+
+async def test_a_batch_member_with_a_malformed_body_is_refused_alone(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    graph.add_user("u1", "Pat Head", "head@example.org")
+    json_header = {"Content-Type": "application/json"}
+    status, body = await raw(
+        http,
+        graph,
+        "POST",
+        "/$batch",
+        {
+            "requests": [
+                {"id": "bad", "method": "POST", "url": "/users/u1/messages",
+                 "headers": json_header, "body": {"subject": ["not", "a", "string"]}},
+                {"id": "good", "method": "GET", "url": "/users/u1"},
+            ]
+        },
+    )  # fmt: skip
+    assert status == 200
+    statuses = {r["id"]: r["status"] for r in body["responses"]}
+    assert statuses == {"bad": 400, "good": 200}
+    assert any("subject" in v for v in graph.violations)
+    assert graph.users["u1"].messages == {}
+    graph.violations.clear()

@@ -9,6 +9,7 @@ import datetime
 import time
 from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 import requests
 from cryptography import x509
@@ -16,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from graph.client import GraphClient, decorated_user_agent
 from graph.tokens import (
     GRAPH_SCOPE,
     AppCredentials,
@@ -28,6 +30,7 @@ from graph.tokens import (
     graph_tokens,
 )
 from tests.harness.entra import CLIENT_SECRET, LoopbackAppServiceIdentity, LoopbackEntraId
+from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID, TRUST_TENANT
 
 
@@ -206,3 +209,25 @@ async def test_managed_identity_on_app_service_asks_the_identity_endpoint(
     assert len(identity.requests) == 1
     assert identity.requests[0]["resource"] == "https://graph.microsoft.com"
     assert identity.requests[0]["client_id"] == APP_ID
+
+
+async def test_graph_calls_share_one_token_from_the_loopback_entra_id(
+    entra: LoopbackEntraId, entra_http: requests.Session
+) -> None:
+    tokens = graph_tokens(credentials(entra), http_client=entra_http)
+    async with (
+        GraphStandIn(access_token=entra.access_token) as graph,
+        aiohttp.ClientSession() as http,
+    ):
+        graph.add_user("u1", "Pat Head", "head@example.org")
+        client = GraphClient(
+            http,
+            tokens,
+            user_agent=decorated_user_agent("ExampleTrust", "SafePremises", "0.1.0"),
+            base_url=graph.base_url,
+        )
+        answers = await asyncio.gather(*(client.get("/users/u1") for _ in range(10)))
+        assert graph.violations == []
+
+    assert {a["id"] for a in answers} == {"u1"}
+    assert entra.token_requests == 1
