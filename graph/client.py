@@ -12,7 +12,7 @@ What it guarantees:
 - a write that may have happened is never repeated blindly: when a POST's response is
   lost (timeout, dropped connection, 504), `GraphOutcomeUnknown` is raised at once; the
   caller retries after looking for what it wrote (the SharePoint store finds an item by
-  its unique key);
+  its unique key). A request that never got a connection is retried like any other;
 - `$batch` sends at most 20 requests a batch (more are split, keeping `dependsOn` chains
   together), checks each member's status and retries throttled members (and those that
   failed only because a throttled one did, 424);
@@ -412,12 +412,17 @@ class GraphClient:
                     status = response.status
                     response_headers = {k: v for k, v in response.headers.items()}
             except (TimeoutError, aiohttp.ClientError) as error:
-                reason = (
-                    "no answer in time"
-                    if isinstance(error, TimeoutError)
-                    else (type(error).__name__)
+                # No connection was made, so nothing was sent: safe to repeat any request.
+                never_sent = isinstance(
+                    error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
                 )
-                if not repeatable:
+                if never_sent:
+                    reason = f"no connection ({type(error).__name__})"
+                elif isinstance(error, TimeoutError):
+                    reason = "no answer in time"
+                else:
+                    reason = type(error).__name__
+                if not repeatable and not never_sent:
                     raise GraphOutcomeUnknown(
                         operation,
                         None,

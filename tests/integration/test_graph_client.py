@@ -4,6 +4,8 @@ and retries throttled members, and every error says what failed without ids or t
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
 import pytest
 
@@ -282,3 +284,24 @@ async def test_a_batched_write_answered_504_is_not_sent_again(
     assert results["a"].status == 504
     assert graph.requests.count(("POST", "/$batch")) == 1
     assert sleeps.waits == []
+
+
+async def test_a_write_that_never_got_a_connection_is_retried_then_reported_unavailable(
+    http: aiohttp.ClientSession, sleeps: RecordedSleeps
+) -> None:
+    # A port nobody listens on (bound, then closed): the connection is refused.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = GraphClient(
+        http,
+        StaticGraphToken("unused"),
+        user_agent=USER_AGENT,
+        base_url=f"http://127.0.0.1:{port}/v1.0",
+        sleep=sleeps,
+    )
+    with pytest.raises(GraphUnavailable, match="no connection") as unreachable:
+        await client.request("POST", "/users/u1/messages", json_body={"subject": "x"})
+
+    assert not isinstance(unreachable.value, GraphOutcomeUnknown)
+    assert len(sleeps.waits) == RetryPolicy().max_attempts - 1
