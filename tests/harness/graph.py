@@ -350,6 +350,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class _Missing(Exception):
+    """What a request names does not exist (answered 404)."""
+
+
 class _Drop(Exception):
     """Performed the write; now close the connection without answering."""
 
@@ -591,7 +595,12 @@ class GraphStandIn:
         elif call.path == "/$batch":
             reply = await self._batch(call)
         else:
-            reply = self._route(call)
+            try:
+                reply = self._route(call)
+            except (IndexError, KeyError, ValueError, TypeError, AttributeError) as error:
+                # A request shape the stand-in does not serve: the test must hear of it.
+                self.violation(f"{call.method} {call.path}: the stand-in failed ({error!r})")
+                reply = _graph_error(500, "generalException", "stand-in failure")
         if 200 <= reply.status < 300 and call.method != "GET" and call.path != "/$batch":
             self.writes.append((call.method, call.path))
         if fault is not None and fault.kind == "drop":
@@ -622,7 +631,7 @@ class GraphStandIn:
                 return self._users(call, parts[1:])
             if parts[0] == "groups" and len(parts) == 3 and parts[2] == "members":
                 return self._members(call, parts[1])
-        except LookupError as missing:
+        except _Missing as missing:
             return _graph_error(404, "itemNotFound", f"{missing.args[0]} not found")
         return _graph_error(400, "BadRequest", "not served by the stand-in")
 
@@ -632,7 +641,7 @@ class GraphStandIn:
         for site in self.sites.values():
             if key == site.id:
                 return site
-        raise LookupError("site")
+        raise _Missing("site")
 
     def _sites(self, call: Call, parts: list[str]) -> Reply:
         site = self._site(parts[0])
@@ -645,7 +654,7 @@ class GraphStandIn:
             return Reply(200, {"value": [lst.as_json() for lst in site.lists.values()]})
         found = site.find_list(rest[1])
         if found is None:
-            raise LookupError("list")
+            raise _Missing("list")
         rest = rest[2:]
         if not rest:
             return Reply(200, found.as_json())
@@ -660,7 +669,7 @@ class GraphStandIn:
                 return self._list_items(found, call)
             item = found.items.get(rest[1])
             if item is None:
-                raise LookupError("item")
+                raise _Missing("item")
             if len(rest) == 2 and call.method == "GET":
                 return Reply(
                     200, item.as_json(expand_fields="fields" in call.query.get("$expand", ""))
@@ -811,7 +820,7 @@ class GraphStandIn:
         for user in self.users.values():
             if key.lower() in (user.id.lower(), user.user_principal_name.lower()):
                 return user
-        raise LookupError("user")
+        raise _Missing("user")
 
     def _users(self, call: Call, parts: list[str]) -> Reply:
         user = self._user(parts[0])
@@ -828,7 +837,7 @@ class GraphStandIn:
             return Reply(200, {"value": [m.as_json(self.url) for m in user.messages.values()]})
         message = user.messages.get(rest[1])
         if message is None:
-            raise LookupError("message")
+            raise _Missing("message")
         tail = rest[2:]
         if not tail:
             if call.method == "GET":
@@ -919,7 +928,7 @@ class GraphStandIn:
     def _members(self, call: Call, group_id: str) -> Reply:
         members = self.groups.get(group_id)
         if members is None:
-            raise LookupError("group")
+            raise _Missing("group")
         users = [self.users[m].as_json() for m in members if m in self.users]
         top = int(call.query.get("$top", "100"))
         skip = int(call.query.get("$skiptoken", "0"))
