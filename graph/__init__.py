@@ -1,2 +1,3 @@
-"""Microsoft Graph adapters (SharePoint case store, Outlook drafts), behind the same ports
-as `local/`. Built in the Microsoft Graph issue; nothing imports this package yet."""
+"""Microsoft Graph: the token provider (`graph.tokens`) and the HTTP client
+(`graph.client`) so far; the SharePoint case store and Outlook drafts, behind the same
+ports as `local/`, come next (docs/graph.md). Nothing in the app imports this package yet."""

@@ -6,6 +6,9 @@
   schema-checks every call.
 - `TeamsClient`: sends activities as Teams would, and reads and presses cards.
 - `serve`: runs an aiohttp app on a random loopback port.
+- `tests.harness.graph.GraphStandIn` (import it from its module: it loads the Graph
+  OpenAPI subset): a stand-in for Microsoft Graph (docs/graph.md).
+- `tests.harness.entra`: the loopback Entra ID, and an App Service identity endpoint.
 """
 
 from tests.harness.connector import LoopbackConnector, Recorded

@@ -22,10 +22,12 @@ import ipaddress
 import secrets
 import ssl
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jwt
 import requests
 from aiohttp import web
 from cryptography import x509
@@ -37,6 +39,8 @@ from tests.harness.servers import serve
 
 CLIENT_SECRET = "loopback-client-secret"  # the app password the loopback Entra ID accepts
 BOT_CONNECTOR_SCOPE = "https://api.botframework.com/.default"
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
 @cache
@@ -82,6 +86,9 @@ class LoopbackEntraId:
         self.discovery_requests = 0
         self.token_requests = 0
         self.tenants: list[str] = []  # the tenant in each token request's path
+        self.scopes: list[str] = []  # the scope of each token request
+        # Certificates (PEM) whose keys may sign a client assertion instead of a secret.
+        self.certificates: list[bytes] = []
         self._stall: asyncio.Event | None = None
         self._stalled = asyncio.Event()
         self._folder: tempfile.TemporaryDirectory[str] | None = None
@@ -150,11 +157,15 @@ class LoopbackEntraId:
             self._stalled.set()
             await self._stall.wait()
         form = await request.post()
+        self.scopes.append(str(form.get("scope")))
         if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
             return _oauth_error(400, "unsupported_grant_type")
-        if form.get("client_secret") != self.client_secret:
+        if form.get("client_assertion_type") == CLIENT_ASSERTION_TYPE:
+            if not self._assertion_verifies(str(form.get("client_assertion"))):
+                return _oauth_error(401, "invalid_client")
+        elif form.get("client_secret") != self.client_secret:
             return _oauth_error(401, "invalid_client")
-        if form.get("scope") != BOT_CONNECTOR_SCOPE:
+        if form.get("scope") not in (BOT_CONNECTOR_SCOPE, GRAPH_SCOPE):
             return _oauth_error(400, "invalid_scope")
         return web.json_response(
             {
@@ -162,6 +173,61 @@ class LoopbackEntraId:
                 "expires_in": self.expires_in,
                 "ext_expires_in": self.expires_in,
                 "access_token": self.access_token,
+            }
+        )
+
+    def _assertion_verifies(self, assertion: str) -> bool:
+        """A client assertion signed by the key of one of `certificates`."""
+        for pem in self.certificates:
+            public_key = x509.load_pem_x509_certificate(pem).public_key()
+            try:
+                jwt.decode(
+                    assertion,
+                    public_key,  # type: ignore[arg-type]
+                    algorithms=["RS256", "PS256"],
+                    options={"verify_aud": False},
+                )
+            except jwt.InvalidTokenError:
+                continue
+            return True
+        return False
+
+
+class LoopbackAppServiceIdentity:
+    """Azure App Service's managed identity endpoint (`IDENTITY_ENDPOINT`, answered when
+    the request carries `X-IDENTITY-HEADER`), as msal's ManagedIdentityClient asks it."""
+
+    def __init__(self) -> None:
+        self.identity_header = secrets.token_urlsafe(12)
+        self.access_token = f"loopback-managed-identity-token-{secrets.token_urlsafe(8)}"
+        self.requests: list[dict[str, str]] = []  # the query of each token request
+        self._serving: Any = None
+        self.endpoint = ""
+
+    async def __aenter__(self) -> LoopbackAppServiceIdentity:
+        app = web.Application()
+        app.router.add_get("/msi/token", self._token)
+        self._serving = serve(app)
+        self.endpoint = f"{await self._serving.__aenter__()}/msi/token"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._serving.__aexit__(None, None, None)
+
+    async def _token(self, request: web.Request) -> web.Response:
+        self.requests.append(dict(request.query))
+        if request.headers.get("X-IDENTITY-HEADER") != self.identity_header:
+            return web.json_response(
+                {"statusCode": 401, "message": "no identity header"}, status=401
+            )
+        if request.query.get("api-version") != "2019-08-01":
+            return web.json_response({"statusCode": 400, "message": "api-version"}, status=400)
+        return web.json_response(
+            {
+                "access_token": self.access_token,
+                "expires_on": str(int(time.time()) + 3599),
+                "resource": request.query.get("resource", ""),
+                "token_type": "Bearer",
             }
         )
 
