@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from rules.behaviours import ChairOutcome, LetterKind
-from rules.calendar import Region, SchoolCalendar
+from rules.calendar import CalendarError, Region, SchoolCalendar, Term, TermDates
 from rules.errors import TooFewStaff
-from rules.prompts import Action, policy_review_prompt
+from rules.prompts import Action, letter_reply_by, policy_review_prompt
 from rules.roles import Role
 from rules.steps.chair import DecideAsChair
 from rules.steps.informal_meeting import (
@@ -158,3 +159,72 @@ def test_an_incident_not_on_the_case_has_no_procedures_exhausted_before_it() -> 
     case = Case().open().assess().warn()
     case.send(LetterKind.WARNING.value)
     assert case.v.procedures_exhausted_before(99) is False
+
+
+# --- term dates are checked as they are read ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2026-09-01", date(2026, 12, 18), "A term's start must be a date (YYYY-MM-DD), got "),
+        (date(2026, 9, 1), "2026-12-18", "A term's end must be a date (YYYY-MM-DD), got "),
+    ],
+)
+def test_a_term_date_that_is_not_a_date_is_named(start: object, end: object, message: str) -> None:
+    with pytest.raises(CalendarError) as refusal:
+        Term(start, end)  # type: ignore[arg-type]
+    assert str(refusal.value).startswith(message)
+
+
+def test_a_one_day_term_and_a_26_week_term_are_terms() -> None:
+    assert D("2026-09-01") in Term(D("2026-09-01"), D("2026-09-01"))
+    Term(D("2026-01-05"), D("2026-01-05") + timedelta(weeks=26))
+    with pytest.raises(CalendarError, match="longer than any school term"):
+        Term(D("2026-01-05"), D("2026-01-06") + timedelta(weeks=26))
+
+
+def test_term_dates_keep_the_region_and_closures_they_were_given() -> None:
+    term = Term(D("2026-09-01"), D("2026-12-18"))
+    dates = TermDates("england", (term,), [D("2026-10-02")])  # type: ignore[arg-type]
+    assert dates.region is Region.ENGLAND
+    assert dates.closures == frozenset({D("2026-10-02")})
+
+
+@pytest.mark.parametrize(
+    ("terms", "closures", "message"),
+    [
+        ((), (), "The term dates contain no terms."),
+        (("2026-09-01",), (), "A term must be a Term, got '2026-09-01'."),
+        (None, ("2026-10-02",), "A closure must be a date (YYYY-MM-DD), got '2026-10-02'."),
+    ],
+)
+def test_bad_term_dates_are_refused_saying_what_is_wrong(
+    terms: tuple[object, ...] | None, closures: tuple[object, ...], message: str
+) -> None:
+    given = (Term(D("2026-09-01"), D("2026-12-18")),) if terms is None else terms
+    with pytest.raises(CalendarError) as refusal:
+        TermDates(Region.ENGLAND, given, closures)  # type: ignore[arg-type]
+    assert str(refusal.value) == message
+
+
+# --- the reply-by date of a sent letter --------------------------------------------------
+
+
+def test_a_sent_letters_reply_by_date_counts_from_the_day_it_was_sent() -> None:
+    case = Case().open().assess().impose_conditions()
+    letter_id = case.v.letters[-1].letter_id
+    assert letter_reply_by(case.v.letters[-1], calendar()) is None  # not sent yet
+    case.send(LetterKind.CONDITIONS.value)
+    letter = case.v.letter(letter_id)
+    assert letter is not None
+    assert letter.sent_on is not None
+    counted = letter_reply_by(letter, calendar())
+    assert counted is not None
+    assert counted.due == calendar().school_days_after(letter.sent_on, 10).due
+    later = replace(letter, reply_by=counted.due + timedelta(days=3))
+    assert letter_reply_by(later, calendar()).due == counted.due + timedelta(days=3)  # type: ignore[union-attr]
+    earlier = replace(letter, reply_by=counted.due - timedelta(days=3))
+    assert letter_reply_by(earlier, calendar()).due == counted.due  # type: ignore[union-attr]
+    no_reply = replace(letter, reply_within_school_days=None)
+    assert letter_reply_by(no_reply, calendar()) is None
