@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from rules.behaviours import ChairOutcome, LetterKind
-from rules.calendar import CalendarError, Region, SchoolCalendar, Term, TermDates
-from rules.errors import TooFewStaff
+from rules.calendar import Region, SchoolCalendar, Term, TermDates
+from rules.errors import CalendarError, TooFewStaff
 from rules.prompts import Action, letter_reply_by, policy_review_prompt
 from rules.roles import Role
 from rules.steps.chair import DecideAsChair
