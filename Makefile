@@ -10,13 +10,14 @@ PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean mutation
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
 	@echo "make playground  start the bot and Microsoft 365 Agents Playground, and print the page to open"
 	@echo "make test        install what the checks need, then ruff, mypy and every test tier"
 	@echo "make preview     render every model letter with example data into var/letter-preview"
+	@echo "make mutation    mutation testing of rules/ and the pipeline (slow; not part of make test)"
 
 # --- environments -------------------------------------------------------------------------
 
@@ -74,6 +75,16 @@ integration: $(VENV)/.dev
 
 e2e: test-deps
 	$(BIN)/pytest tests/e2e -q
+
+# Mutation testing (docs/testing.md): slow, so not part of `make test`. Configured in
+# pyproject.toml [tool.mutmut]; MUTATION_JOBS workers at low priority, MUTANTS picks a subset
+# (e.g. MUTANTS='rules.*'). Prints the score of each file and area at the end.
+MUTATION_JOBS ?= 1
+MUTANTS ?=
+
+mutation: $(VENV)/.dev
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(BIN)/python tests/mutation_scores.py
 
 # --- for administrators -------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from rules.state import Trigger
 # --- commands ------------------------------------------------------------------------------
 
 
-@permitted("record the person's written comments", Role.HEAD, Role.CHAIR, Role.CLERK)
+@permitted("record the person's written comments", Role.HEAD, Role.CHAIR)
 @command
 @dataclass(frozen=True)
 class RecordRepresentation(Command):
