@@ -105,19 +105,24 @@ def premises_app(data_dir: Path, metadata_url: str | None) -> web.Application:
     from bot.settings import Settings
     from cards.common import Choice
     from casework.bootstrap import SystemClock, embedded, prepare
-    from tests.harness.identities import StaticOutboundTokens
 
     prepared = prepare(Path("config/trust.yaml"))
     config = prepared.config
+    outbound_tokens = None
     if metadata_url is None:
         settings = Settings(data_dir=data_dir)
     else:
+        # The harness's tokens stand in for Entra ID's; imported only for the runs that use
+        # them, so that the unauthenticated start is the product's own.
+        from tests.harness.identities import StaticOutboundTokens
+
         settings = Settings(app_id=APP_ID, app_password="unused", openid_metadata_url=metadata_url)
+        outbound_tokens = StaticOutboundTokens()
     services = BotServices(
         tenant_id=config.tenant_id,
         trust_name=config.trust.name,
         schools=tuple(Choice(s.id, s.name) for s in config.schools),
-        outbound_tokens=StaticOutboundTokens() if metadata_url else None,
+        outbound_tokens=outbound_tokens,
         open_casework=functools.partial(embedded, prepared, data_dir, SystemClock()),
     )
     logging.getLogger("bot.app").setLevel(logging.ERROR)
