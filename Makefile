@@ -10,13 +10,14 @@ PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview bench bench-listings clean
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
 	@echo "make playground  start the bot and Microsoft 365 Agents Playground, and print the page to open"
 	@echo "make test        install what the checks need, then ruff, mypy and every test tier"
 	@echo "make preview     render every model letter with example data into var/letter-preview"
+	@echo "make bench       Safe Premises side by side with a stock Bot Framework echo bot (docs/performance.md)"
 
 # --- environments -------------------------------------------------------------------------
 
@@ -79,6 +80,15 @@ e2e: test-deps
 
 preview: $(VENV)/.runtime
 	$(BIN)/python -m templates preview --out var/letter-preview
+
+# Benchmarks print figures and assert nothing (docs/performance.md). The defaults are the
+# published run's: 10 s per run, 16 in flight, medians of 5 rounds; about 7 minutes.
+BENCH_ARGS ?= --seconds 10 --concurrency 16 --rounds 5
+bench: $(VENV)/.runtime
+	$(BIN)/python -m bench.side_by_side $(BENCH_ARGS)
+
+bench-listings: $(VENV)/.runtime
+	$(BIN)/python -m bench.bench_listings
 
 freeze: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable
