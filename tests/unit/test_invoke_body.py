@@ -1,5 +1,5 @@
 """The invoke response's body: a card is written as plain JSON, not through msrest (whose
-serialiser cost about a sixth of a report turn), and the JSON is exactly what msrest wrote
+serialiser was about 7% of a report turn's work), and the JSON is exactly what msrest wrote
 for it; anything else still goes through msrest."""
 
 from __future__ import annotations
