@@ -84,10 +84,10 @@ preview: $(VENV)/.runtime
 # Benchmarks print figures and assert nothing (docs/performance.md). The defaults are the
 # published run's: 10 s per run, 16 in flight, medians of 5 rounds; about 7 minutes.
 BENCH_ARGS ?= --seconds 10 --concurrency 16 --rounds 5
-bench: $(VENV)/.runtime
+bench: $(VENV)/.dev
 	$(BIN)/python -m bench.side_by_side $(BENCH_ARGS)
 
-bench-listings: $(VENV)/.runtime
+bench-listings: $(VENV)/.dev
 	$(BIN)/python -m bench.bench_listings
 
 freeze: $(BIN)/python
