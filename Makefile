@@ -10,7 +10,7 @@ PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean mutation
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview bench bench-listings clean mutation
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test        install what the checks need, then ruff, mypy and every test tier"
 	@echo "make preview     render every model letter with example data into var/letter-preview"
 	@echo "make mutation    mutation testing of rules/ and the pipeline (slow; not part of make test)"
+	@echo "make bench       Safe Premises side by side with a stock Bot Framework echo bot (docs/performance.md)"
 
 # --- environments -------------------------------------------------------------------------
 
@@ -90,6 +91,15 @@ mutation: $(VENV)/.dev
 
 preview: $(VENV)/.runtime
 	$(BIN)/python -m templates preview --out var/letter-preview
+
+# Benchmarks print figures and assert nothing (docs/performance.md). The defaults are the
+# published run's: 10 s per run, 16 in flight, medians of 5 rounds; about 7 minutes.
+BENCH_ARGS ?= --seconds 10 --concurrency 16 --rounds 5
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.side_by_side $(BENCH_ARGS)
+
+bench-listings: $(VENV)/.dev
+	$(BIN)/python -m bench.bench_listings
 
 freeze: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable

@@ -36,7 +36,14 @@ from botbuilder.schema import (
 from bot.auth import VerifiedCaller
 from bot.connector import ConnectorClients, Delivery, ReplyNotPosted, ReplyRetries
 from bot.flows.failures import answer
-from bot.routing import ADAPTIVE_CARD_CONTENT_TYPE, Inbound, OutgoingMessage, Reply, Router
+from bot.routing import (
+    ADAPTIVE_CARD_CONTENT_TYPE,
+    Inbound,
+    InvokeReply,
+    OutgoingMessage,
+    Reply,
+    Router,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,16 +99,48 @@ class TeamsTurns:
 
 def _http_answer(inbound: Inbound, reply: Reply) -> TurnResult:
     if reply.invoke is not None:
-        # A typed body (not a dict), serialised exactly once.
-        body = AdaptiveCardInvokeResponse(
-            status_code=reply.invoke.status_code,
-            type=reply.invoke.type,
-            value=reply.invoke.value,
-        )
-        return TurnResult(200, serializer_helper(body))
+        return TurnResult(200, invoke_body(reply.invoke))
     if inbound.type == "invoke":
         return TurnResult(501)
     return TurnResult(200)
+
+
+class _NotPlainJson(Exception):
+    pass
+
+
+def _plain_json(value: Any) -> Any:
+    """A copy of `value` if it is made only of JSON's own types (exactly `dict` with `str`
+    keys, `list`, `str`, `int`, `float`, `bool`, None), else `_NotPlainJson`."""
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: _plain_json(item) for key, item in value.items()}
+    if kind is list:
+        return [_plain_json(item) for item in value]
+    raise _NotPlainJson
+
+
+def invoke_body(invoke: InvokeReply) -> dict[str, Any]:
+    """The invoke response's JSON, as msrest writes an `AdaptiveCardInvokeResponse`.
+
+    A card or an error (a `dict` of JSON's own types, an `int` status and a `str` type), for
+    which msrest's output is the same structure, is written directly: msrest's serialiser
+    was about 7% of a report turn's work. Anything else goes through msrest, as before.
+    """
+    if type(invoke.status_code) is int and type(invoke.type) is str and type(invoke.value) is dict:
+        try:
+            value = _plain_json(invoke.value)
+        except _NotPlainJson:
+            pass
+        else:
+            return {"statusCode": invoke.status_code, "type": invoke.type, "value": value}
+    typed = AdaptiveCardInvokeResponse(
+        status_code=invoke.status_code, type=invoke.type, value=invoke.value
+    )
+    serialised: dict[str, Any] = serializer_helper(typed)
+    return serialised
 
 
 def delivery_for(activity: Mapping[str, Any]) -> Delivery:

@@ -133,10 +133,10 @@ class Casework:
     trust_letterhead: tc.TrustDetails
     # Set by the bootstrap for adapters that need them (the embedded SQLite file).
     ping: Callable[[], Awaitable[None]] | None = None
-    # Where the app hands the case ids whose effects are to be carried out after the user
-    # has been answered (`casework.worker.EffectWorker.submit`). None: `handle` carries them
-    # out itself before it returns (tests on fakes, scripts).
-    later: Callable[[str], None] | None = None
+    # Where the app hands the cases (as each command left them) whose effects are to be
+    # carried out after the user has been answered (`casework.worker.EffectWorker.submit`).
+    # None: `handle` carries them out itself before it returns (tests on fakes, scripts).
+    later: Callable[[Folded], None] | None = None
     close_adapters: Callable[[], None] | None = None
     _calendars: dict[str, SchoolCalendar] = field(default_factory=dict)
 
@@ -248,7 +248,7 @@ class Casework:
         applied = await self.apply(case_id, command, actor, known=known, claim=claim)
         if self.later is not None:
             # Recorded and projected: the effects (drafts, prompts) follow the answer.
-            self.later(applied.folded.case_id)
+            self.later(applied.folded)
             effects = EffectsDone(applied.folded)
         else:
             effects = await self.settle(applied.folded)

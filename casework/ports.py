@@ -192,11 +192,17 @@ class CaseStore(Protocol):
         ...
 
     async def due_by(
-        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+        self,
+        day: date,
+        *,
+        after: OpenDeadline | None = None,
+        limit: int | None = None,
+        sweeper_only: bool = False,
     ) -> Sequence[OpenDeadline]:
         """Open deadlines falling on or before `day`, across all cases, soonest first
         (by due, case id, action): with `after`, only those after it in that order; with
-        `limit`, at most that many (the sweeper reads a batch at a time)."""
+        `limit`, at most that many (the sweeper reads a batch at a time); with
+        `sweeper_only`, only the sweeper's own rows (`role` None), never people's."""
         ...
 
     # -- the catch-up of derived records (casework.catchup) --

@@ -2,9 +2,10 @@
 
     report = await sweep(casework, today)
 
-It reads the due index (`CaseStore.due_by(today)`, the sweeper's own wake-up rows
-included), a batch at a time (`BATCH` rows, so that a backlog of due items is never held in
-memory at once), and for each case found:
+It reads its own rows of the due index (`CaseStore.due_by(today, sweeper_only=True)`: the
+wake-up dates of its steps and of effects still undone, never people's deadlines, which only
+people act on), a batch at a time (`BATCH` rows, so that a backlog of due items is never held
+in memory at once), and for each case found:
 1. issues what `rules.sweep.system_commands_due` says is due today (closing a reply
    window that passed without comments, sending due reminders) as the system actor;
 2. retries every effect still undone (letter drafts, notifications).
@@ -47,13 +48,16 @@ class SweepReport:
 
 
 async def _due_cases(cw: Casework, today: date, batch: int) -> AsyncIterator[str]:
-    """Each case with a due row, once, reading the index a batch at a time. Sweeping a case
-    rewrites its rows; the next batch starts after the last row read, so none is read twice
-    and a case whose rows were rewritten is not visited again."""
+    """Each case with a due row of the sweeper's own, once, reading the index a batch at a
+    time. Sweeping a case rewrites its rows; the next batch starts after the last row read,
+    so none is read twice and a case whose rows were rewritten is not visited again. A case
+    whose only due rows are people's (a letter overdue, a decision to make) is not read:
+    no system command or undone effect comes of it, as every one has a row of its own
+    (`casework.projection.project`, `rules.prompts.open_deadlines`)."""
     seen: set[str] = set()
     after: OpenDeadline | None = None
     while True:
-        rows = await cw.ports.store.due_by(today, after=after, limit=batch)
+        rows = await cw.ports.store.due_by(today, after=after, limit=batch, sweeper_only=True)
         for row in rows:
             if row.case_id not in seen:
                 seen.add(row.case_id)

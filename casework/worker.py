@@ -2,9 +2,11 @@
 
 A Teams request must be answered within about 15 seconds, and drafting a letter in Outlook is
 two Graph calls or more. So the app records the command, answers the user ("letter 4 is
-being drafted") and hands the case id to this worker, which runs `Casework.settle` (the
-catch-up, then the case's effects) one case at a time, in order, each case once however
-often it was handed in meanwhile.
+being drafted") and hands the case, as the command left it, to this worker, which runs
+`Casework.settle` (the catch-up, then the case's effects) one case at a time, in order, each
+case once however often it was handed in meanwhile (with the newest of the states handed
+in). The case is not loaded again: if another append got there first, recording an effect
+reloads it and tries again (`Casework.apply`), and every effect is idempotent by key.
 
 Nothing is lost if the worker never gets to a case (a crash, a restart, an outage): the
 effects owed are derived from the events and the case's wake-up row in the due index, so
@@ -18,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from casework.history import Folded
     from casework.pipeline import Casework
 
 logger = logging.getLogger(__name__)
@@ -27,30 +30,31 @@ class EffectWorker:
     def __init__(self, casework: Casework) -> None:
         self._casework = casework
         self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._queued: set[str] = set()
+        self._queued: dict[str, Folded] = {}  # case id: the newest state handed in
 
-    def submit(self, case_id: str) -> None:
+    def submit(self, folded: Folded) -> None:
         """Queue the case's effects (once, however often it is submitted before they run)."""
-        if case_id not in self._queued:
-            self._queued.add(case_id)
+        case_id = folded.case_id
+        queued = self._queued.get(case_id)
+        if queued is None:
             self._queue.put_nowait(case_id)
+        if queued is None or folded.view.last_seq >= queued.view.last_seq:
+            self._queued[case_id] = folded
 
     async def run(self) -> None:
         """Carry out queued effects until cancelled. A failure is logged and left to the
         sweeper; the worker goes on with the next case."""
         while True:
             case_id = await self._queue.get()
-            self._queued.discard(case_id)
+            folded = self._queued.pop(case_id)
             try:
-                folded = await self._casework.load_folded(case_id)
-                if folded is not None:
-                    done = await self._casework.settle(folded)
-                    if done.failures:
-                        logger.info(
-                            "case %s: %d effect(s) left for the sweeper",
-                            folded.view.reference,
-                            len(done.failures),
-                        )
+                done = await self._casework.settle(folded)
+                if done.failures:
+                    logger.info(
+                        "case %s: %d effect(s) left for the sweeper",
+                        folded.view.reference,
+                        len(done.failures),
+                    )
             except Exception:
                 logger.exception("effects for case %s failed; the sweeper will retry", case_id)
             finally:

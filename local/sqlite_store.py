@@ -598,18 +598,24 @@ class SqliteCaseStore:
         return tuple(_open_prompt(row) for row in await self._db.call(select))
 
     async def due_by(
-        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+        self,
+        day: date,
+        *,
+        after: OpenDeadline | None = None,
+        limit: int | None = None,
+        sweeper_only: bool = False,
     ) -> Sequence[OpenDeadline]:
         def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            if after is None and limit is None:
+            if after is None and limit is None and not sweeper_only:
                 return connection.execute(DUE_BY_QUERY, (day.isoformat(),)).fetchall()
             start = (
                 ("", "", "")
                 if after is None
                 else (after.due.isoformat(), after.case_id, after.action)
             )
+            query = SWEEPER_DUE_BATCH_QUERY if sweeper_only else DUE_BATCH_QUERY
             return connection.execute(
-                DUE_BATCH_QUERY, (day.isoformat(), *start, -1 if limit is None else limit)
+                query, (day.isoformat(), *start, -1 if limit is None else limit)
             ).fetchall()
 
         return tuple(
@@ -833,6 +839,13 @@ DUE_BY_QUERY = (
 DUE_BATCH_QUERY = (
     "SELECT case_id, school_id, role, action, due FROM deadlines"
     " WHERE due <= ? AND (due, case_id, action) > (?, ?, ?) ORDER BY due, case_id, action LIMIT ?"
+)
+# The sweeper's own rows (role NULL) of that, in the same index order: people's overdue
+# rows are stepped over in the index, never returned.
+SWEEPER_DUE_BATCH_QUERY = (
+    "SELECT case_id, school_id, role, action, due FROM deadlines"
+    " WHERE due <= ? AND (due, case_id, action) > (?, ?, ?) AND role IS NULL"
+    " ORDER BY due, case_id, action LIMIT ?"
 )
 _EVENT_COLUMNS = "case_id, seq, kind, data, actor_id, at, command_id, activity_id"
 _CASE_COLUMNS = (

@@ -27,8 +27,6 @@ from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 
-import holidays
-
 from rules.errors import CalendarError
 from rules.wording import format_day as format_day  # worded once, for the refusals too
 
@@ -270,6 +268,9 @@ class SchoolCalendar:
         """The region's bank holidays in `year`, with their names."""
         cached = self._bank_holidays.get(year)
         if cached is None:
+            # Imported with the first date counted, not at start (its data takes a while).
+            import holidays
+
             found = holidays.country_holidays(
                 "GB", subdiv=_SUBDIVISION[self._region], years=year, categories=("public",)
             )

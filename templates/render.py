@@ -39,7 +39,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from templates.context import LETTER_TYPES, Incident, LetterData
-from templates.docx import write_docx
 from templates.errors import LetterError, LetterTemplateError
 from templates.formatting import and_list, clock_time, date_and_time, long_date
 from templates.markup import LetterDocument, check_no_placeholders, read_markup
@@ -252,10 +251,20 @@ class LetterTemplates:
         return templates
 
     def _check_with_examples(self, override_folder: Path) -> None:
+        """Render the example letters that the overrides change: every letter when the
+        layout or the macros are overridden (every letter extends the one and imports the
+        other), otherwise the overridden letters' own. The defaults alone are the shipped
+        templates, which the tests render in every variant (tests/unit/test_letters.py), so
+        a folder with no overrides costs nothing at start."""
+        if not self.overridden:
+            return
         from templates.examples import example_letters  # examples import this module's users
 
+        every_letter = bool(self.overridden & {LAYOUT, MACROS})
         renderer = LetterRenderer(self)
         for variant, data in example_letters().items():
+            if not every_letter and f"{data.letter_id}.j2" not in self.overridden:
+                continue
             try:
                 renderer.document(data)
             except LetterError as error:
@@ -364,6 +373,10 @@ class LetterRenderer:
         Raises `LetterError` (naming the letter, and the template line or field) rather than
         ever returning a letter with a blank or a model placeholder in it.
         """
+        # python-docx is imported with the first letter, not at start: a turn that makes no
+        # letter (and the start itself) does not pay for it.
+        from templates.docx import write_docx
+
         document = self.document(data)
         trust = data.common.trust
         logo = trust.branding.logo

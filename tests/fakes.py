@@ -167,12 +167,25 @@ class InMemoryCaseStore:
         return (*soonest, *(p for p in kept if p.due_on_the_day))
 
     async def due_by(
-        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+        self,
+        day: date,
+        *,
+        after: OpenDeadline | None = None,
+        limit: int | None = None,
+        sweeper_only: bool = False,
     ) -> Sequence[OpenDeadline]:
         def order(d: OpenDeadline) -> tuple[date, str, str]:
             return (d.due, d.case_id, d.action)
 
-        due = sorted((d for ds in self._deadlines.values() for d in ds if d.due <= day), key=order)
+        due = sorted(
+            (
+                d
+                for ds in self._deadlines.values()
+                for d in ds
+                if d.due <= day and not (sweeper_only and d.role is not None)
+            ),
+            key=order,
+        )
         if after is not None:
             due = [d for d in due if order(d) > order(after)]
         return tuple(due if limit is None else due[:limit])

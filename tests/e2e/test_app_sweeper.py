@@ -28,12 +28,17 @@ class FlakyDueIndex(InMemoryCaseStore):
         self.failures = failures
 
     async def due_by(
-        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+        self,
+        day: date,
+        *,
+        after: OpenDeadline | None = None,
+        limit: int | None = None,
+        sweeper_only: bool = False,
     ) -> Sequence[OpenDeadline]:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("case store unavailable (simulated outage)")
-        return await super().due_by(day, after=after, limit=limit)
+        return await super().due_by(day, after=after, limit=limit, sweeper_only=sweeper_only)
 
 
 async def eventually(check: Callable[[], bool], within_s: float = 5.0) -> None:

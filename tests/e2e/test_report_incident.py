@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import CONNECTORS
 from bot.flows.reporting import NOT_SAVED
 from cards.common import Choice
 from casework.bootstrap import embedded, prepare, wire
@@ -273,3 +274,30 @@ async def test_when_entra_id_cannot_be_reached_a_submit_is_still_recorded_and_an
         "OAK-2026-0001"
     ]
     assert tokens.requests == asked_before
+
+
+async def test_a_report_submit_answers_in_its_body_with_no_connector_client_and_no_token(
+    reporting: Reporting, start_bot: StartBot
+) -> None:
+    # The form comes from one bot; a fresh one (no client built, no token yet) takes the
+    # submit, as after a restart.
+    await reporting.bot.client.say(STAFF, "report")
+    form = reporting.bot.client.last_card(STAFF)
+    assert reporting.bot.app[CONNECTORS].built == 1  # the form went out through a client
+    tokens = StaticOutboundTokens()
+    services = services_for_tests(
+        schools=tuple(Choice(s.id, s.name) for s in reporting.casework.config.schools),
+        casework=reporting.casework,
+        outbound_tokens=tokens,
+    )
+    async with start_bot(services=services) as fresh:
+        posted_before = len(fresh.connector.recorded)
+
+        response = await fresh.client.press(STAFF, form, "Submit report", complete_report())
+
+        assert response.status == 200
+        assert response.invoke_card is not None
+        assert "Report OAK-2026-0001 recorded." in card_text(response.invoke_card)
+        assert fresh.app[CONNECTORS].built == 0
+        assert tokens.requests == 0
+        assert len(fresh.connector.recorded) == posted_before

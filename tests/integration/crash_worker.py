@@ -118,7 +118,7 @@ async def crashed_at(cw: Casework) -> datetime:
 
 
 async def record(cw: Casework, command_id: str, command: Command | None, actor: Any) -> None:
-    cw.later = lambda case_id: None  # answer first, as the app does; effects below
+    cw.later = lambda folded: None  # answer first, as the app does; effects below
     if command is None:
         await bus.report_incident(
             cw,

@@ -146,3 +146,27 @@ async def test_due_by_reads_a_batch_at_a_time_after_a_row(store: CaseStore) -> N
 
     assert len(everything) == 8
     assert tuple(batches) == tuple(everything)
+
+
+async def test_due_by_for_the_sweeper_reads_only_its_own_rows_in_batches(
+    store: CaseStore,
+) -> None:
+    for n in range(1, 6):
+        case_id = f"case-{n:04d}"
+        rows = [OpenDeadline(case_id, "oakfield", Role.HEAD, "send-letter", date(2026, 12, n))]
+        if n % 2:
+            rows.append(
+                OpenDeadline(case_id, "oakfield", None, "send-reminders", date(2026, 12, n))
+            )
+        await store.save_summary(summary_for_test(case_id), rows)
+
+    batches: list[OpenDeadline] = []
+    after: OpenDeadline | None = None
+    while batch := await store.due_by(date(2026, 12, 5), after=after, limit=2, sweeper_only=True):
+        assert len(batch) <= 2
+        batches += batch
+        after = batch[-1]
+
+    everything = await store.due_by(date(2026, 12, 5))
+    assert tuple(batches) == tuple(d for d in everything if d.role is None)
+    assert [d.case_id for d in batches] == ["case-0001", "case-0003", "case-0005"]

@@ -29,7 +29,7 @@ MONDAY = date(2026, 1, 12)
 @pytest.fixture
 async def casework(tmp_path: Path) -> AsyncIterator[Casework]:
     async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, FixedClock(at(MONDAY, 9))) as cw:
-        cw.later = lambda case_id: None  # answer first, as the app does: effects follow
+        cw.later = lambda folded: None  # answer first, as the app does: effects follow
         yield cw
 
 
