@@ -64,6 +64,17 @@ EXPECTED: dict[str, tuple[frozenset[Role], bool]] = {
     "RecordReviewStatement": (frozenset({CLERK, HEAD}), False),
     "RecordReviewOutcome": (frozenset({CLERK}), False),
     "CloseCase": (frozenset({HEAD}), False),
+    # Social media ("Inappropriate use of Social Media"): the school reports the post and asks
+    # for its removal; the head "and/or appropriate senior staff member" act for the school.
+    "RecordPostReported": (frozenset({SENIOR, HEAD}), False),
+    "RecordRemovalRequested": (frozenset({SENIOR, HEAD}), False),
+    # Statements shown on request ("Recording of incidents"): the head weighs the risk of
+    # retaliation to witnesses; releasing a statement so decided is the school's act.
+    "DecideDisclosure": (frozenset({HEAD}), False),
+    "RecordStatementReleased": (frozenset({SENIOR, HEAD}), False),
+    # A ban or conditions for a defined period end by themselves on that date (the sweeper);
+    # the head may record the end too.
+    "EndSanctionPeriod": (frozenset({HEAD}), True),
     # Letters: any signer's role; narrowed per letter below.
     "RecordLetterSent": (frozenset({HEAD, CHAIR, CLERK}), False),
     "WithdrawLetter": (frozenset({HEAD, CHAIR, CLERK}), False),
