@@ -77,7 +77,9 @@ def _on_meeting_day(state: CaseState) -> Case:
 
 def test_a_review_that_extends_a_ban_gives_it_the_new_end_date() -> None:
     case = _on_meeting_day(CaseState.BAN_UNDER_REVIEW)
-    new_end = case.today + timedelta(days=182)
+    assert case.v.sanction is not None
+    # Later than both the meeting and any end the ban already has (issue 9, rule 5).
+    new_end = max(case.today, case.v.sanction.until or case.today) + timedelta(days=182)
     case.run(RecordReviewOutcome("o-1", ReviewOutcome.EXTEND, "Continued contact", until=new_end))
     assert case.state is CaseState.BAN_CONFIRMED
     assert case.v.sanction is not None
