@@ -342,11 +342,58 @@ class Notification:
     channel: str | None = None  # a configured channel name, e.g. the clerks' channel
     title: str = ""
     text: str = ""
+    kind: str = ""  # a `rules.behaviours.NotificationKind` value: which card to carry
+    reference: str = ""  # the case reference the prompt's button opens
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """One delivery per address: "user:<object id>" for each recipient's personal chat
+        with the bot, "channel:<school id>" for the school's clerks' channel."""
+        users = tuple(f"user:{oid}" for oid in dict.fromkeys(self.recipients))
+        return users + ((f"channel:{self.school_id}",) if self.channel else ())
 
 
 class Notifier(Protocol):
     async def notify(self, notification: Notification) -> None:
-        """Deliver (or durably queue) the notification once per key."""
+        """Durably queue the notification once per key, one delivery per address. Queued
+        is not sent: a deliverer posts it and records each recipient's outcome."""
+        ...
+
+
+# --- Conversations (where Teams prompts go) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationReference:
+    """Where a proactive message to one address goes, from the last activity seen there.
+
+    `address` is "user:<Entra object id>" for a personal chat, "channel:<Teams channel id>"
+    for a team channel. Refreshed on every activity: Teams may move a conversation to
+    another serviceUrl."""
+
+    address: str
+    service_url: str  # https (or http on a loopback host, local mode and tests)
+    conversation_id: str
+    tenant_id: str
+    bot_id: str  # the bot's own account in that conversation (the activity's recipient)
+    channel_id: str = "msteams"
+    channel_name: str | None = None  # a team channel's display name, when Teams sent it
+    updated_at: datetime | None = None
+
+
+class Conversations(Protocol):
+    async def remember(self, reference: ConversationReference) -> None:
+        """Store (or replace) the reference for its address."""
+        ...
+
+    async def reference(self, address: str) -> ConversationReference | None: ...
+
+    async def reference_by_channel_name(self, name: str) -> ConversationReference | None:
+        """The most recent team-channel reference whose display name is `name`."""
+        ...
+
+    async def known(self, addresses: Sequence[str]) -> frozenset[str]:
+        """Those of `addresses` that have a stored reference."""
         ...
 
 
