@@ -360,6 +360,49 @@ class Notifier(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """One notification to one address, claimed by one deliverer until `claimed_until`."""
+
+    notification: Notification
+    address: str
+    attempts: int  # attempts before this one
+    claimed_until: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """A final outcome not yet recorded on its case (`RecordNotificationDelivered` or
+    `RecordNotificationUndeliverable`)."""
+
+    case_id: str
+    notification_id: str
+    address: str
+    sent: bool
+    reason: str  # why it was undeliverable ("" when sent)
+
+
+class DeliveryQueue(Protocol):
+    """The outbox as the deliverer sees it: per-address rows, each claimed by one deliverer
+    at a time (two instances never post one notification to one address at once)."""
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, claimer: str, lease_s: float
+    ) -> Sequence[ClaimedDelivery]: ...
+
+    async def mark_sent(self, key: str, address: str, at: datetime, activity_id: str) -> None: ...
+
+    async def mark_undeliverable(
+        self, key: str, address: str, at: datetime, reason: str
+    ) -> None: ...
+
+    async def retry_at(self, key: str, address: str, due_at: datetime, error: str) -> None: ...
+
+    async def unrecorded_outcomes(self, limit: int) -> Sequence[DeliveryOutcome]: ...
+
+    async def mark_recorded(self, key: str, address: str) -> None: ...
+
+
 # --- Conversations (where Teams prompts go) --------------------------------------------
 
 
@@ -397,6 +440,42 @@ class Conversations(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class UnpostedReply:
+    """A reply the Bot Connector did not accept, kept until it is posted or given up."""
+
+    reply_id: int
+    service_url: str
+    conversation_id: str
+    reply_to_id: str | None
+    body: Mapping[str, Any]  # the serialised activity
+    activity_id: str  # the activity it answers (sanitised), for the log
+    attempts: int
+
+
+class UnpostedReplies(Protocol):
+    async def add(
+        self,
+        *,
+        service_url: str,
+        conversation_id: str,
+        reply_to_id: str | None,
+        body: Mapping[str, Any],
+        activity_id: str,
+        due_at: datetime,
+    ) -> None: ...
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, lease_s: float
+    ) -> Sequence[UnpostedReply]: ...
+
+    async def posted(self, reply_id: int) -> None:
+        """Posted, or given up: the reply is removed."""
+        ...
+
+    async def retry_at(self, reply_id: int, due_at: datetime) -> None: ...
+
+
 # --- Directory --------------------------------------------------------------------------
 
 
@@ -421,3 +500,8 @@ class Ports:
     notifier: Notifier
     directory: Directory
     clock: Clock
+    # Delivery to Teams (bot/deliver.py): where each address is reached, and the outbox's
+    # per-address rows. None: nothing delivers (tests of the application layer alone).
+    conversations: Conversations | None = None
+    deliveries: DeliveryQueue | None = None
+    unposted_replies: UnpostedReplies | None = None
