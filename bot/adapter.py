@@ -10,7 +10,8 @@ and a user-token client and asks for a token for every activity, before the bot 
 decided to send anything (a typing activity, an invoke answered in its body), and a token
 failure then answers 500 after a command was recorded. Here a token is asked for only
 when a message is posted, and a message that cannot be posted is logged (activity id
-only) and queued for a retry; the turn's HTTP answer does not depend on it. Inbound
+only) and kept in a durable store for the deliverer to retry (`bot/deliver.py`); the
+turn's HTTP answer does not depend on it. Inbound
 authentication is `bot/auth.py`'s, done before `TeamsTurns.run` is called. Moving to the
 Microsoft 365 Agents SDK means rewriting this module only.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import (
@@ -34,7 +35,8 @@ from botbuilder.schema import (
 )
 
 from bot.auth import VerifiedCaller
-from bot.connector import ConnectorClients, Delivery, ReplyNotPosted, ReplyRetries
+from bot.connector import ConnectorClients, Delivery, ReplyNotPosted
+from bot.conversations import reference_from
 from bot.flows.failures import answer
 from bot.routing import (
     ADAPTIVE_CARD_CONTENT_TYPE,
@@ -44,11 +46,18 @@ from bot.routing import (
     Reply,
     Router,
 )
+from casework.ports import Clock, Conversations, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 # Channels whose replies are not threaded on the activity they answer (botbuilder's rule).
 _UNTHREADED_CHANNELS = ("directline", "webchat")
+
+
+class ReplyParking(Protocol):
+    async def park_reply(
+        self, delivery: Delivery, body: Mapping[str, Any], activity_id: str
+    ) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -63,14 +72,25 @@ class TeamsTurns:
     """Runs one authenticated activity through the router and posts what it says."""
 
     def __init__(
-        self, router: Router, connectors: ConnectorClients, retries: ReplyRetries | None = None
+        self,
+        router: Router,
+        connectors: ConnectorClients,
+        retries: ReplyParking | None = None,
+        *,
+        conversations: Conversations | None = None,
+        clock: Clock | None = None,
+        allow_loopback_http: bool = False,
     ) -> None:
         self._router = router
         self._connectors = connectors
         self._retries = retries
+        self._conversations = conversations
+        self._clock = clock
+        self._allow_loopback_http = allow_loopback_http
 
     async def run(self, activity_json: Mapping[str, Any], caller: VerifiedCaller) -> TurnResult:
         inbound = Inbound.from_activity(activity_json)
+        await self._remember(activity_json, inbound)
         reply: Reply = await answer(self._router, inbound)
         result = _http_answer(inbound, reply)
         if reply.messages:
@@ -79,6 +99,21 @@ class TeamsTurns:
                 await self._post(delivery, _message_activity(activity_json, message), inbound)
         return result
 
+    async def _remember(self, activity: Mapping[str, Any], inbound: Inbound) -> None:
+        """Refresh where this person (or channel) is reached, on every activity."""
+        if self._conversations is None or self._clock is None:
+            return
+        reference = reference_from(
+            activity, self._clock.now(), allow_loopback_http=self._allow_loopback_http
+        )
+        if reference is None:
+            return
+        try:
+            await self._conversations.remember(reference)
+        except StoreUnavailable:
+            # The turn goes on: the next activity stores it again.
+            logger.warning("activity %s: conversation reference not stored", inbound.activity_id)
+
     async def _post(self, delivery: Delivery, body: Mapping[str, Any], inbound: Inbound) -> None:
         try:
             await self._connectors.send(delivery, body)
@@ -86,14 +121,14 @@ class TeamsTurns:
             queued = (
                 error.retryable
                 and self._retries is not None
-                and self._retries.add(delivery, body, inbound.activity_id)
+                and await self._retries.park_reply(delivery, body, inbound.activity_id)
             )
             # The activity id only: the reply may hold what the user typed.
             logger.warning(
                 "activity %s: reply not posted (%s); %s",
                 inbound.activity_id,
                 error.reason,
-                "queued for a retry" if queued else "not retried",
+                "kept for a retry" if queued else "not retried",
             )
 
 
@@ -182,6 +217,38 @@ def _message_activity(incoming: Mapping[str, Any], message: OutgoingMessage) -> 
     if message.card is not None:
         outgoing.attachments = [
             Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
+        ]
+    body: dict[str, Any] = outgoing.serialize()
+    return body
+
+
+def proactive_activity(
+    *,
+    channel_id: str,
+    service_url: str,
+    conversation_id: str,
+    tenant_id: str,
+    bot_id: str,
+    text: str,
+    card: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """A fresh message into a stored conversation (a proactive prompt), as botbuilder
+    addresses one from a conversation reference."""
+    outgoing = Activity(
+        type=ActivityTypes.message,
+        channel_id=channel_id,
+        service_url=service_url,
+        # The tenant as Teams reads it on a proactive message (botbuilder would write
+        # `conversation.tenantID`, which the Bot Connector's schema does not have).
+        conversation=ConversationAccount(id=conversation_id),
+        channel_data={"tenant": {"id": tenant_id}},
+        from_property=ChannelAccount(id=bot_id),
+        text=text,
+        input_hint=InputHints.accepting_input,
+    )
+    if card is not None:
+        outgoing.attachments = [
+            Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(card))
         ]
     body: dict[str, Any] = outgoing.serialize()
     return body

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -28,7 +29,14 @@ from bot.auth import (
     SigningKeys,
     parse_activity,
 )
-from bot.connector import ConnectorClients, ReplyRetries
+from bot.connector import ConnectorClients
+from bot.deliver import (
+    ChannelResolver,
+    Deliverer,
+    DeliveryPolicy,
+    MemoryUnpostedReplies,
+    casework_recorder,
+)
 from bot.flows import default_router
 from bot.outbound import msal_tokens
 from bot.routing import Router, loggable
@@ -47,7 +55,7 @@ CLIENT_SESSION = web.AppKey("client_session", aiohttp.ClientSession)
 AUTHENTICATOR = web.AppKey("authenticator", InboundAuthenticator)
 TURNS = web.AppKey("turns", TeamsTurns)
 CONNECTORS = web.AppKey("connectors", ConnectorClients)
-REPLY_RETRIES = web.AppKey("reply_retries", ReplyRetries)
+DELIVERER = web.AppKey("deliverer", Deliverer)
 LIMITS = web.AppKey("limits", RequestLimits)
 ADMISSION = web.AppKey("admission", Admission)
 
@@ -72,13 +80,17 @@ def create_app(
     monotonic: Callable[[], float] | None = None,
     outbound_timeout_s: float = OUTBOUND_TIMEOUT_S,
     limits: RequestLimits | None = None,
+    delivery_policy: DeliveryPolicy | None = None,
+    allow_loopback_http: bool = False,
 ) -> web.Application:
     """The app for `settings` and `services`.
 
     `router` defaults to every route the bot knows; `auth_policy` to the production
     timings; `monotonic` (the signing-key cache's clock) to `time.monotonic`;
     `outbound_timeout_s` bounds every outbound call (replies included); `limits` (work in
-    flight, body timeout) to `RequestLimits()`.
+    flight, body timeout) to `RequestLimits()`; `delivery_policy` (the deliverer's timings)
+    to `DeliveryPolicy()`; `allow_loopback_http` lets conversation references on an http
+    loopback serviceUrl be stored with credentials set (tests; local mode always may).
     Raises `InsecureConfiguration` for local development mode on a non-loopback host.
     """
     refuse_insecure_listening(settings)
@@ -121,9 +133,15 @@ def create_app(
                 tokens = live.outbound_tokens or msal_tokens(settings)
             # Clients are built on the first send to each serviceUrl and reused.
             connectors = app[CONNECTORS] = ConnectorClients(session, tokens)
-            retries = app[REPLY_RETRIES] = ReplyRetries(connectors)
+            deliverer = app[DELIVERER] = _deliverer(connectors, live, delivery_policy)
+            ports = live.casework.ports if live.casework is not None else None
             app[TURNS] = TeamsTurns(
-                router if router is not None else default_router(live), connectors, retries
+                router if router is not None else default_router(live),
+                connectors,
+                deliverer,
+                conversations=None if ports is None else ports.conversations,
+                clock=None if ports is None else ports.clock,
+                allow_loopback_http=settings.local_development or allow_loopback_http,
             )
             if settings.local_development:
                 logger.warning(
@@ -136,7 +154,7 @@ def create_app(
             if live.casework is not None:
                 for warning in live.casework.term_dates_warnings():
                     logger.warning("term dates running out: %s", warning)
-            background: list[asyncio.Task[None]] = [asyncio.create_task(retries.run())]
+            background: list[asyncio.Task[None]] = [asyncio.create_task(deliverer.run())]
             worker = None
             if live.casework is not None:
                 # Effects (drafts, prompts) run after the user has been answered.
@@ -168,6 +186,40 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
+
+
+def _deliverer(
+    connectors: ConnectorClients, services: BotServices, policy: DeliveryPolicy | None
+) -> Deliverer:
+    """The deliverer on the application layer's stores; without one (routes that record
+    nothing), only replies, kept in memory."""
+    casework = services.casework
+    replies = None if casework is None else casework.ports.unposted_replies
+    if casework is None or replies is None:
+        clock = casework.ports.clock if casework is not None else _UtcClock()
+        return Deliverer(connectors, clock, MemoryUnpostedReplies(), policy=policy)
+    ports = casework.ports
+    config = casework.config
+
+    def clerks_channel(school_id: str) -> tuple[str | None, str] | None:
+        channel = config.school(school_id).clerks_channel
+        return None if channel is None else (channel.channel_id, channel.name)
+
+    return Deliverer(
+        connectors,
+        ports.clock,
+        replies,
+        queue=ports.deliveries,
+        conversations=ports.conversations,
+        channels=ChannelResolver(clerks_channel),
+        record=casework_recorder(casework),
+        policy=policy,
+    )
+
+
+class _UtcClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 async def sweep_forever(casework: Casework, every_s: float) -> None:

@@ -11,7 +11,6 @@ sends JSON and knows nothing of botbuilder.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -34,10 +33,24 @@ MAX_CLIENTS = 32
 class ReplyNotPosted(Exception):
     """The Bot Connector did not accept an activity. `reason` is safe to log."""
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool = True,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.status = status  # the connector's HTTP status (None: no answer, no token)
+        self.retry_after_s = retry_after_s  # a 429's Retry-After, in seconds
+
+    @property
+    def gone(self) -> bool:
+        """403/404: the app was removed or the user or conversation is gone, for good."""
+        return self.status in (403, 404)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,8 @@ class ConversationClient:
                     raise ReplyNotPosted(
                         f"the Bot Connector answered {response.status}",
                         retryable=response.status == 429 or response.status >= 500,
+                        status=response.status,
+                        retry_after_s=retry_after(response.headers.get("Retry-After")),
                     )
                 answer = await response.json(content_type=None) if response.status != 202 else {}
         except TimeoutError:
@@ -94,6 +109,20 @@ class ConversationClient:
             raise ReplyNotPosted(f"the request failed ({type(error).__name__})") from None
         sent_id = answer.get("id") if isinstance(answer, dict) else None
         return str(sent_id) if sent_id else ""
+
+
+def retry_after(value: str | None) -> float | None:
+    """A Retry-After header in seconds (delta-seconds only; an HTTP date or junk: None),
+    capped at an hour so a hostile or broken answer cannot park a delivery for ever."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    if seconds != seconds or seconds < 0:  # NaN or negative
+        return None
+    return min(seconds, 3600.0)
 
 
 class ConnectorClients:
@@ -128,86 +157,3 @@ class ConnectorClients:
 
     async def send(self, delivery: Delivery, body: Mapping[str, Any]) -> str:
         return await self.for_service_url(delivery.service_url).send(delivery, body)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """When a reply that could not be posted is tried again, and for how long."""
-
-    delays_s: tuple[float, ...] = (5.0, 30.0, 120.0)
-    max_pending: int = 1000
-
-
-@dataclass
-class _Pending:
-    delivery: Delivery
-    body: Mapping[str, Any]
-    activity_id: str
-    attempts: int = 0
-
-
-class ReplyRetries:
-    """Replies the Bot Connector did not accept, posted again later by `run()`.
-
-    Held in memory for the app's lifetime: a restart loses them (the durable outbox for
-    Teams deliveries is the application layer's, later). Each reply is tried again after
-    each of `RetryPolicy.delays_s` and then given up, with a WARNING naming the activity.
-    """
-
-    def __init__(self, clients: ConnectorClients, policy: RetryPolicy | None = None) -> None:
-        self._clients = clients
-        self._policy = policy or RetryPolicy()
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self.waiting = 0  # queued and not yet delivered or given up
-        self.delivered = 0
-        self.abandoned = 0
-
-    def add(self, delivery: Delivery, body: Mapping[str, Any], activity_id: str) -> bool:
-        """Queue a reply; False (and it is dropped) when too many are already waiting."""
-        if self.waiting >= self._policy.max_pending:
-            self.abandoned += 1
-            return False
-        self.waiting += 1
-        self._queue.put_nowait(_Pending(delivery, body, activity_id))
-        return True
-
-    async def run(self) -> None:
-        """Retry queued replies until cancelled (one task per app)."""
-        waiting: set[asyncio.Task[None]] = set()
-        try:
-            while True:
-                pending = await self._queue.get()
-                task = asyncio.create_task(self._retry(pending))
-                waiting.add(task)
-                task.add_done_callback(waiting.discard)
-        finally:
-            for task in waiting:
-                task.cancel()
-
-    async def _retry(self, pending: _Pending) -> None:
-        for delay in self._policy.delays_s:
-            await asyncio.sleep(delay)
-            pending.attempts += 1
-            try:
-                await self._clients.send(pending.delivery, pending.body)
-            except ReplyNotPosted as error:
-                logger.info(
-                    "activity %s: retry %d of the reply failed (%s)",
-                    pending.activity_id,
-                    pending.attempts,
-                    error.reason,
-                )
-                if not error.retryable:
-                    break
-                continue
-            self.waiting -= 1
-            self.delivered += 1
-            logger.info(
-                "activity %s: reply posted on retry %d", pending.activity_id, pending.attempts
-            )
-            return
-        self.waiting -= 1
-        self.abandoned += 1
-        logger.warning(
-            "activity %s: reply given up after %d retries", pending.activity_id, pending.attempts
-        )

@@ -14,7 +14,8 @@ Two steps, because they fail for different reasons at different times:
 - `embedded` opens the adapters for the app's lifetime. The app runs it inside its
   `cleanup_ctx`, after it has created its one `aiohttp.ClientSession`, and passes that
   session in: adapters that talk HTTP (Microsoft Graph) share it rather than opening their
-  own. The embedded default keeps the cases and the notification outbox in one SQLite file,
+  own. The embedded default keeps the cases, the notification outbox, the conversation
+  references and the replies not yet posted in one SQLite file,
   `<data_dir>/cases.sqlite3`, and writes letter drafts under `<data_dir>/letters/`.
 """
 
@@ -33,8 +34,10 @@ from casework.letters import read_logo, trust_details
 from casework.pipeline import Casework
 from casework.ports import Clock, Ports
 from local.config_directory import ConfigDirectory
+from local.conversations import SqliteConversations
 from local.file_drafts import FileLetterDrafts
 from local.outbox import SqliteOutbox
+from local.replies import SqliteUnpostedReplies
 from local.sqlite_store import SqliteCaseStore
 from templates import context as tc
 from templates.render import LetterRenderer, LetterTemplates
@@ -100,7 +103,16 @@ async def embedded(
     try:
         outbox = SqliteOutbox(store.database, clock)
         drafts = FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock)
-        ports = Ports(store, drafts, outbox, ConfigDirectory(prepared.config), clock)
+        ports = Ports(
+            store,
+            drafts,
+            outbox,
+            ConfigDirectory(prepared.config),
+            clock,
+            conversations=SqliteConversations(store.database),
+            deliveries=outbox,
+            unposted_replies=SqliteUnpostedReplies(store.database),
+        )
         casework = Casework(
             ports, prepared.config, LetterRenderer(prepared.templates), prepared.letterhead
         )

@@ -7,8 +7,10 @@ Each undone letter is drafted from the case *as it stood when the letter was cal
 (`Folded.view_when_called_for`), with the person's current contact details, and dated the
 day it is drafted; then `RecordLetterDrafted` (or `RecordLetterDraftFailed` with the error,
 which stays VISIBLE on the case) is recorded. Each undone notification is handed to the
-notifier, then `RecordNotificationSent` is recorded. A failure never undoes or hides the
-decision already recorded: what is undone stays pending and the sweeper retries it.
+notifier (the durable outbox), then `RecordNotificationQueued` is recorded: queued, not
+sent; the deliverer (`bot/deliver.py`) records each recipient's outcome. A failure never
+undoes or hides the decision already recorded: what is undone stays pending and the sweeper
+retries it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from rules.commands import Command
 from rules.errors import Refusal
 from rules.prompts import pending_effects
 from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
-from rules.steps.notifications import RecordNotificationSent
+from rules.steps.notifications import RecordNotificationQueued
 from templates.errors import LetterError
 
 if TYPE_CHECKING:
@@ -79,14 +81,15 @@ async def complete_effects(cw: Casework, folded: Folded) -> EffectsDone:
                 drafted.append(letter.letter_id)
         for note in notes:
             tried.add(f"note:{note.notification_id}")
-            failure = await _notify(cw, folded, note)
-            if failure is not None:
-                failures.append(failure)
+            queued = await _notify(cw, folded, note)
+            if isinstance(queued, EffectFailure):
+                failures.append(queued)
                 continue
-            sent = RecordNotificationSent(
-                f"system:notified:{note.notification_id}", note.notification_id
+            # Queued, not sent: the deliverer records each recipient's outcome.
+            record = RecordNotificationQueued(
+                f"system:queued:{note.notification_id}", note.notification_id, queued
             )
-            recorded = await _record(cw, folded, sent, "notification", note.notification_id)
+            recorded = await _record(cw, folded, record, "notification", note.notification_id)
             if isinstance(recorded, EffectFailure):
                 failures.append(recorded)
                 continue
@@ -188,7 +191,10 @@ async def _draft(
     ), None
 
 
-async def _notify(cw: Casework, folded: Folded, note: NotificationRecord) -> EffectFailure | None:
+async def _notify(
+    cw: Casework, folded: Folded, note: NotificationRecord
+) -> tuple[str, ...] | EffectFailure:
+    """Queue the notification; the addresses it was queued for."""
     view = folded.view
     try:
         notification = build_notification(view, note, cw.school(view.school_id), cw.ports.directory)
@@ -203,4 +209,4 @@ async def _notify(cw: Casework, folded: Folded, note: NotificationRecord) -> Eff
         return EffectFailure(
             "notification", note.notification_id, f"{type(error).__name__}: {error}"[:500]
         )
-    return None
+    return notification.addresses

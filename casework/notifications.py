@@ -111,4 +111,6 @@ def build_notification(
         channel=channel,
         title=title.format(**values),
         text=text.format(**values),
+        kind=record.kind.value,
+        reference=view.reference,
     )

@@ -348,12 +348,138 @@ class Notification:
     channel: str | None = None  # a configured channel name, e.g. the clerks' channel
     title: str = ""
     text: str = ""
+    kind: str = ""  # a `rules.behaviours.NotificationKind` value: which card to carry
+    reference: str = ""  # the case reference the prompt's button opens
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """One delivery per address: "user:<object id>" for each recipient's personal chat
+        with the bot, "channel:<school id>" for the school's clerks' channel."""
+        users = tuple(f"user:{oid}" for oid in dict.fromkeys(self.recipients))
+        return users + ((f"channel:{self.school_id}",) if self.channel else ())
 
 
 class Notifier(Protocol):
     async def notify(self, notification: Notification) -> None:
-        """Deliver (or durably queue) the notification once per key."""
+        """Durably queue the notification once per key, one delivery per address. Queued
+        is not sent: a deliverer posts it and records each recipient's outcome."""
         ...
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """One notification to one address, claimed by one deliverer until `claimed_until`."""
+
+    notification: Notification
+    address: str
+    attempts: int  # attempts before this one
+    claimed_until: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """A final outcome not yet recorded on its case (`RecordNotificationDelivered` or
+    `RecordNotificationUndeliverable`)."""
+
+    case_id: str
+    notification_id: str
+    address: str
+    sent: bool
+    reason: str  # why it was undeliverable ("" when sent)
+
+
+class DeliveryQueue(Protocol):
+    """The outbox as the deliverer sees it: per-address rows, each claimed by one deliverer
+    at a time (two instances never post one notification to one address at once)."""
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, claimer: str, lease_s: float
+    ) -> Sequence[ClaimedDelivery]: ...
+
+    async def mark_sent(self, key: str, address: str, at: datetime, activity_id: str) -> None: ...
+
+    async def mark_undeliverable(
+        self, key: str, address: str, at: datetime, reason: str
+    ) -> None: ...
+
+    async def retry_at(self, key: str, address: str, due_at: datetime, error: str) -> None: ...
+
+    async def unrecorded_outcomes(self, limit: int) -> Sequence[DeliveryOutcome]: ...
+
+    async def mark_recorded(self, key: str, address: str) -> None: ...
+
+
+# --- Conversations (where Teams prompts go) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationReference:
+    """Where a proactive message to one address goes, from the last activity seen there.
+
+    `address` is "user:<Entra object id>" for a personal chat, "channel:<Teams channel id>"
+    for a team channel. Refreshed on every activity: Teams may move a conversation to
+    another serviceUrl."""
+
+    address: str
+    service_url: str  # https (or http on a loopback host, local mode and tests)
+    conversation_id: str
+    tenant_id: str
+    bot_id: str  # the bot's own account in that conversation (the activity's recipient)
+    channel_id: str = "msteams"
+    channel_name: str | None = None  # a team channel's display name, when Teams sent it
+    updated_at: datetime | None = None
+
+
+class Conversations(Protocol):
+    async def remember(self, reference: ConversationReference) -> None:
+        """Store (or replace) the reference for its address."""
+        ...
+
+    async def reference(self, address: str) -> ConversationReference | None: ...
+
+    async def reference_by_channel_name(self, name: str) -> ConversationReference | None:
+        """The most recent team-channel reference whose display name is `name`."""
+        ...
+
+    async def known(self, addresses: Sequence[str]) -> frozenset[str]:
+        """Those of `addresses` that have a stored reference."""
+        ...
+
+
+@dataclass(frozen=True)
+class UnpostedReply:
+    """A reply the Bot Connector did not accept, kept until it is posted or given up."""
+
+    reply_id: int
+    service_url: str
+    conversation_id: str
+    reply_to_id: str | None
+    body: Mapping[str, Any]  # the serialised activity
+    activity_id: str  # the activity it answers (sanitised), for the log
+    attempts: int
+
+
+class UnpostedReplies(Protocol):
+    async def add(
+        self,
+        *,
+        service_url: str,
+        conversation_id: str,
+        reply_to_id: str | None,
+        body: Mapping[str, Any],
+        activity_id: str,
+        due_at: datetime,
+    ) -> None: ...
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, lease_s: float
+    ) -> Sequence[UnpostedReply]: ...
+
+    async def posted(self, reply_id: int) -> None:
+        """Posted, or given up: the reply is removed."""
+        ...
+
+    async def retry_at(self, reply_id: int, due_at: datetime) -> None: ...
 
 
 # --- Directory --------------------------------------------------------------------------
@@ -380,3 +506,8 @@ class Ports:
     notifier: Notifier
     directory: Directory
     clock: Clock
+    # Delivery to Teams (bot/deliver.py): where each address is reached, and the outbox's
+    # per-address rows. None: nothing delivers (tests of the application layer alone).
+    conversations: Conversations | None = None
+    deliveries: DeliveryQueue | None = None
+    unposted_replies: UnpostedReplies | None = None

@@ -12,12 +12,13 @@ someone may not see is answered exactly like a case that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from casework.pipeline import Actor, Casework
-from casework.ports import CaseSummary, OpenPrompt
+from casework.ports import CaseSummary, OpenPrompt, Person
 from casework.projection import seen_whole_by
 from rules.calendar import Deadline
 from rules.case import CaseView
@@ -167,3 +168,19 @@ async def prompts_for_user(
                     UserPrompt(school_id, _prompt(kept, today), kept.case_id, kept.reference)
                 )
     return tuple(sorted(found, key=_soonest)[:limit])
+
+
+async def unreachable_role_holders(
+    cw: Casework, school_id: str, roles: Sequence[Role]
+) -> tuple[tuple[Role, Person], ...]:
+    """The holders of `roles` at the school with no stored Teams conversation: they have not
+    installed the app (or not used it since), so a prompt to them cannot arrive. The head's
+    deadlines card shows each as "cannot be reached in Teams"; a delivery to them waits."""
+    conversations = cw.ports.conversations
+    held = [
+        (role, person) for role in roles for person in cw.ports.directory.holders(school_id, role)
+    ]
+    if conversations is None:
+        return tuple(held)
+    known = await conversations.known([f"user:{p.object_id}" for _, p in held])
+    return tuple((role, p) for role, p in held if f"user:{p.object_id}" not in known)

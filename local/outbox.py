@@ -1,8 +1,13 @@
-"""The embedded default's notifier: a durable outbox in SQLite (ports.Notifier).
+"""The embedded default's notifier: a durable outbox in SQLite (ports.Notifier and
+ports.DeliveryQueue).
 
-`notify` only queues: each notification is stored once per key and stays undelivered until
-a deliverer (Teams, in a later issue) calls `mark_delivered`. Nothing is lost across a crash
-or an outage, and queueing the same key twice, from two instances at once, keeps one row.
+`notify` only queues: each notification is stored once per key, with one delivery row per
+recipient address, in one transaction. The deliverer (`bot/deliver.py`) claims due rows
+(`claim_due`: a lease taken in a BEGIN IMMEDIATE transaction, so two instances on one file
+never hold the same row), posts them, and records each outcome: sent only after the Bot
+Connector answered 2xx, undeliverable after a 403/404, otherwise due again later. A
+notification is delivered (`delivered_at`) once every address has a final outcome. Nothing
+is lost across a crash or an outage, and queueing the same key twice keeps one row.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from casework.ports import Clock, Notification
+from casework.ports import ClaimedDelivery, Clock, DeliveryOutcome, Notification
 from local.sqlite_store import Database, from_iso_utc, iso_utc
 
 log = logging.getLogger(__name__)
@@ -65,15 +70,33 @@ class SqliteOutbox:
             notification.title,
             notification.text,
             queued_at,
+            notification.kind,
+            notification.reference,
         )
 
         def insert(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "INSERT INTO outbox (key, case_id, school_id, recipients, channel, title, text,"
-                " queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                " queued_at, kind, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
                 row,
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            connection.executemany(
+                "INSERT INTO deliveries (notification_key, address, case_id, state, due_at)"
+                " VALUES (?, ?, ?, 'waiting', ?) ON CONFLICT DO NOTHING",
+                [
+                    (notification.key, address, notification.case_id, queued_at)
+                    for address in notification.addresses
+                ],
+            )
+            if not notification.addresses:
+                connection.execute(
+                    "UPDATE outbox SET delivered_at = ? WHERE key = ?",
+                    (queued_at, notification.key),
+                )
+            return True
 
         if await self._db.call(self._db.transaction(insert)):
             log.info("case %s: notification %s queued", notification.case_id, notification.key)
@@ -128,6 +151,128 @@ class SqliteOutbox:
 
         await self._db.call(self._db.transaction(update))
 
+    # -- ports.DeliveryQueue -----------------------------------------------------------
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, claimer: str, lease_s: float
+    ) -> Sequence[ClaimedDelivery]:
+        now_text = iso_utc(now)
+        until = now + timedelta(seconds=lease_s)
+        until_text = iso_utc(until)
+
+        def claim(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            # One statement in a BEGIN IMMEDIATE transaction: no other writer runs between
+            # choosing the rows and taking them.
+            return connection.execute(
+                "UPDATE deliveries SET claimed_until = ?, claimed_by = ?"
+                " WHERE rowid IN (SELECT rowid FROM deliveries WHERE state = 'waiting'"
+                " AND due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+                " ORDER BY due_at LIMIT ?)"
+                " RETURNING notification_key, address, attempts",
+                (until_text, claimer, now_text, now_text, limit),
+            ).fetchall()
+
+        taken = await self._db.call(self._db.transaction(claim))
+        claimed: list[ClaimedDelivery] = []
+        for key, address, attempts in taken:
+            queued = await self.get(key)
+            if queued is None:  # pragma: no cover - a delivery row outlives no outbox row
+                continue
+            claimed.append(ClaimedDelivery(queued.notification, address, int(attempts), until))
+        claimed.sort(key=lambda c: (c.notification.key, c.address))
+        return claimed
+
+    async def mark_sent(self, key: str, address: str, at: datetime, activity_id: str) -> None:
+        await self._finish(key, address, at, "sent", None, activity_id)
+
+    async def mark_undeliverable(self, key: str, address: str, at: datetime, reason: str) -> None:
+        await self._finish(key, address, at, "undeliverable", reason, None)
+
+    async def _finish(
+        self,
+        key: str,
+        address: str,
+        at: datetime,
+        state: str,
+        error: str | None,
+        activity_id: str | None,
+    ) -> None:
+        at_text = iso_utc(at)
+
+        def update(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE deliveries SET state = ?, done_at = ?, last_error = ?, activity_id = ?,"
+                " attempts = attempts + 1, claimed_until = NULL"
+                " WHERE notification_key = ? AND address = ? AND state = 'waiting'",
+                (state, at_text, error, activity_id, key, address),
+            )
+            left = connection.execute(
+                "SELECT 1 FROM deliveries WHERE notification_key = ? AND state = 'waiting'",
+                (key,),
+            ).fetchone()
+            if left is None:
+                connection.execute(
+                    "UPDATE outbox SET delivered_at = ? WHERE key = ? AND delivered_at IS NULL",
+                    (at_text, key),
+                )
+
+        await self._db.call(self._db.transaction(update))
+
+    async def retry_at(self, key: str, address: str, due_at: datetime, error: str) -> None:
+        def update(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE deliveries SET due_at = ?, last_error = ?, attempts = attempts + 1,"
+                " claimed_until = NULL"
+                " WHERE notification_key = ? AND address = ? AND state = 'waiting'",
+                (iso_utc(due_at), error[:500], key, address),
+            )
+            connection.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ?",
+                (error[:500], key),
+            )
+
+        await self._db.call(self._db.transaction(update))
+
+    async def unrecorded_outcomes(self, limit: int) -> Sequence[DeliveryOutcome]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                "SELECT notification_key, address, case_id, state, last_error FROM deliveries"
+                " WHERE state <> 'waiting' AND recorded = 0 LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+        return tuple(
+            DeliveryOutcome(
+                case_id=case_id,
+                notification_id=key.removeprefix(f"{case_id}:"),
+                address=address,
+                sent=state == "sent",
+                reason=error or "",
+            )
+            for key, address, case_id, state, error in await self._db.call(select)
+        )
+
+    async def mark_recorded(self, key: str, address: str) -> None:
+        def update(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE deliveries SET recorded = 1 WHERE notification_key = ? AND address = ?",
+                (key, address),
+            )
+
+        await self._db.call(self._db.transaction(update))
+
+    async def deliveries(self, key: str) -> Sequence[tuple[str, str, int, str | None]]:
+        """(address, state, attempts, last error) of each delivery of `key`, by address."""
+
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                "SELECT address, state, attempts, last_error FROM deliveries"
+                " WHERE notification_key = ? ORDER BY address",
+                (key,),
+            ).fetchall()
+
+        return tuple((a, s, int(n), e) for a, s, n, e in await self._db.call(select))
+
     async def _select(
         self, *, undelivered_only: bool, limit: int | None
     ) -> list[QueuedNotification]:
@@ -144,7 +289,7 @@ class SqliteOutbox:
 
 _COLUMNS = (
     "key, case_id, school_id, recipients, channel, title, text, queued_at, delivered_at,"
-    " attempts, last_error"
+    " attempts, last_error, kind, reference"
 )
 
 
@@ -161,6 +306,8 @@ def _queued(row: tuple[Any, ...]) -> QueuedNotification:
         delivered_at,
         attempts,
         last_error,
+        kind,
+        reference,
     ) = row
     return QueuedNotification(
         notification=Notification(
@@ -171,6 +318,8 @@ def _queued(row: tuple[Any, ...]) -> QueuedNotification:
             channel=channel,
             title=title,
             text=text,
+            kind=kind,
+            reference=reference,
         ),
         queued_at=from_iso_utc(queued_at),
         delivered_at=None if delivered_at is None else from_iso_utc(delivered_at),

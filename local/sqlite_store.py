@@ -183,6 +183,64 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE cases SET projected_seq = 0;
     DELETE FROM checkpoints WHERE name = 'projection';
     """,
+    # 5: delivery to Teams (docs/casework.md, "Delivery"). One `deliveries` row per
+    # notification and recipient address, claimed by one deliverer at a time (`claimed_until`
+    # is a lease, set in a BEGIN IMMEDIATE transaction); `conversations` holds where each
+    # address is reached; `unposted_replies` holds replies the Bot Connector did not accept,
+    # until they are posted or given up. Notifications queued before this version get their
+    # delivery rows here.
+    """
+    CREATE TABLE deliveries (
+        notification_key TEXT    NOT NULL,
+        address          TEXT    NOT NULL,  -- "user:<object id>" or "channel:<school id>"
+        case_id          TEXT    NOT NULL,
+        state            TEXT    NOT NULL,  -- waiting, sent, undeliverable
+        due_at           TEXT    NOT NULL,  -- ISO 8601 UTC: not tried before
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        claimed_until    TEXT,  -- a deliverer's lease (ISO 8601 UTC)
+        claimed_by       TEXT,
+        last_error       TEXT,
+        done_at          TEXT,
+        activity_id      TEXT,  -- the id the Bot Connector gave the message
+        recorded         INTEGER NOT NULL DEFAULT 0,  -- outcome recorded on the case
+        PRIMARY KEY (notification_key, address)
+    );
+    CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state = 'waiting';
+    CREATE INDEX deliveries_unrecorded ON deliveries (notification_key)
+        WHERE state <> 'waiting' AND recorded = 0;
+    INSERT INTO deliveries (notification_key, address, case_id, state, due_at)
+        SELECT o.key, 'user:' || j.value, o.case_id, 'waiting', o.queued_at
+        FROM outbox AS o, json_each(o.recipients) AS j WHERE o.delivered_at IS NULL;
+    INSERT INTO deliveries (notification_key, address, case_id, state, due_at)
+        SELECT key, 'channel:' || school_id, case_id, 'waiting', queued_at
+        FROM outbox WHERE delivered_at IS NULL AND channel IS NOT NULL;
+    ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+    CREATE TABLE conversations (
+        address         TEXT PRIMARY KEY,  -- "user:<object id>" or "channel:<channel id>"
+        service_url     TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        tenant_id       TEXT NOT NULL,
+        bot_id          TEXT NOT NULL,
+        channel_id      TEXT NOT NULL,
+        channel_name    TEXT,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE INDEX conversations_by_channel_name ON conversations (channel_name)
+        WHERE channel_name IS NOT NULL;
+    CREATE TABLE unposted_replies (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        service_url     TEXT    NOT NULL,
+        conversation_id TEXT    NOT NULL,
+        reply_to_id     TEXT,
+        body            TEXT    NOT NULL,  -- the serialised activity
+        activity_id     TEXT    NOT NULL,  -- the activity it answers (sanitised, for logs)
+        due_at          TEXT    NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        claimed_until   TEXT
+    );
+    CREATE INDEX unposted_replies_due ON unposted_replies (due_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

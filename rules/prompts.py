@@ -301,7 +301,7 @@ def pending_effects(view: CaseView) -> PendingEffects:
     """Undone effects for the sweeper: retry until an event marks each done."""
     return PendingEffects(
         letters=tuple(x for x in view.letters if x.needs_draft),
-        notifications=tuple(n for n in view.notifications if not n.sent),
+        notifications=tuple(n for n in view.notifications if not n.queued),
     )
 
 

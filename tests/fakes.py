@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from casework.ports import (
     CaseSummary,
+    ConversationReference,
     LetterDraft,
     NewEvent,
     Notification,
@@ -226,6 +227,34 @@ class RecordingNotifier:
             self.fail_next -= 1
             raise ConnectionError("notifier unavailable (simulated outage)")
         self.sent.setdefault(notification.key, notification)
+
+
+class InMemoryConversations:
+    """`casework.ports.Conversations` in a dict, for tests of the application layer."""
+
+    def __init__(self) -> None:
+        self.references: dict[str, ConversationReference] = {}
+
+    async def remember(self, reference: ConversationReference) -> None:
+        if reference.updated_at is None:
+            raise ValueError("a conversation reference is stored with the time it was seen")
+        self.references[reference.address] = reference
+
+    async def reference(self, address: str) -> ConversationReference | None:
+        return self.references.get(address)
+
+    async def reference_by_channel_name(self, name: str) -> ConversationReference | None:
+        named = [
+            r
+            for r in self.references.values()
+            if r.channel_name == name and r.address.startswith("channel:")
+        ]
+        return max(
+            named, key=lambda r: r.updated_at or datetime.min.replace(tzinfo=UTC), default=None
+        )
+
+    async def known(self, addresses: Sequence[str]) -> frozenset[str]:
+        return frozenset(a for a in addresses if a in self.references)
 
 
 class StaticDirectory:

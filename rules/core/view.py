@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 
 from rules.behaviours import (
     Addressee,
@@ -284,13 +285,49 @@ class RemovalRecord:
     recorded_by: str
 
 
+class DeliveryState(Enum):
+    """Where a Teams prompt is, in the words the case shows (docs/casework.md, "Delivery")."""
+
+    NOT_QUEUED = "not yet queued for delivery"
+    WAITING = "waiting to be delivered"
+    SENT = "sent"  # the Bot Connector accepted it for every recipient
+    UNDELIVERABLE = "could not be delivered"  # to at least one recipient, for good
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class NotificationRecord:
+    """A prompt the case called for, and how far its delivery got.
+
+    `recipients` are the delivery addresses it was queued for ("user:<object id>",
+    "channel:<school id>"); a prompt queued before deliveries were tracked has none. Sent
+    means the Bot Connector answered 2xx for that recipient, never merely queued."""
+
     notification_id: str
     kind: NotificationKind
     roles: tuple[Role, ...]
     required_at: datetime
-    sent: bool = False
+    queued: bool = False
+    recipients: tuple[str, ...] = ()
+    delivered_to: tuple[str, ...] = ()
+    undeliverable_to: tuple[tuple[str, str], ...] = ()  # (recipient, reason)
+    untracked: bool = False  # queued by a version that did not record its recipients
+
+    @property
+    def delivery(self) -> DeliveryState:
+        if not self.queued:
+            return DeliveryState.NOT_QUEUED
+        if not self.recipients and not self.untracked:
+            return DeliveryState.UNDELIVERABLE  # nobody holds the role: nobody to tell
+        done = set(self.delivered_to) | {r for r, _ in self.undeliverable_to}
+        if any(r not in done for r in self.recipients) or (self.untracked and not done):
+            return DeliveryState.WAITING
+        if self.undeliverable_to:
+            return DeliveryState.UNDELIVERABLE
+        return DeliveryState.SENT
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ async def start_bot(
                 auth_policy=auth_policy,
                 monotonic=monotonic,
                 outbound_timeout_s=outbound_timeout_s or OUTBOUND_TIMEOUT_S,
+                # The loopback connector's serviceUrl is http://127.0.0.1: let its
+                # conversation references be stored, as Teams' https ones are.
+                allow_loopback_http=True,
             )
             async with serve(app) as url:
                 client = TeamsClient(

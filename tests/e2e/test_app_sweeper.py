@@ -71,7 +71,7 @@ async def test_the_app_completes_an_undone_prompt_by_itself(
         await eventually(lambda: len(world.notifier.sent) == 1)
 
     kinds = [e.kind for e in await world.store.load(outcome.case_id)]
-    assert kinds.count("notification-sent") == 1
+    assert kinds.count("notification-queued") == 1
     assert sum("sweep failed" in r.getMessage() for r in caplog.records) == failed_rounds
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.app import CONNECTORS, REPLY_RETRIES
+from bot.app import CONNECTORS, DELIVERER
 from bot.outbound import msal_tokens
 from bot.routing import AnyMessage, Inbound, OutgoingMessage, Reply, Route, Router
 from bot.settings import Settings
@@ -125,7 +125,7 @@ async def test_a_connector_that_never_answers_holds_a_turn_only_for_the_outbound
         assert response.status == 200
         assert bot.connector.stalled_requests == 1
         assert elapsed < 3.0
-        assert bot.app[REPLY_RETRIES].waiting == 1  # the help card will be tried again
+        assert bot.app[DELIVERER].parked == 1  # the help card will be tried again
 
 
 async def test_a_reply_that_cannot_get_a_token_is_logged_and_queued_not_a_500(
@@ -138,10 +138,10 @@ async def test_a_reply_that_cannot_get_a_token_is_logged_and_queued_not_a_500(
 
         assert response.status == 200
         assert bot.connector.recorded == []
-        assert bot.app[REPLY_RETRIES].waiting == 1
+        assert bot.app[DELIVERER].parked == 1
     (logged,) = [r for r in caplog.records if "reply not posted" in r.getMessage()]
     assert response.activity_id in logged.getMessage()
-    assert "queued for a retry" in logged.getMessage()
+    assert "kept for a retry" in logged.getMessage()
 
 
 @pytest.mark.parametrize(

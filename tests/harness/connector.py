@@ -126,6 +126,16 @@ class LoopbackConnector:
         self.url = ""
         self._stall: asyncio.Event | None = None
         self.stalled_requests = 0
+        # Answers to give instead of accepting, one per send, oldest first:
+        # (status, Retry-After header or None). See `answer_next`.
+        self._answers: list[tuple[int, str | None]] = []
+        self.refused: list[tuple[str, int]] = []  # (conversation id, status) answered instead
+        self.arrivals: list[tuple[str, float]] = []  # (conversation id, loop time) accepted
+
+    def answer_next(self, *answers: tuple[int, str | None]) -> None:
+        """Answer the next sends with these statuses (e.g. (429, "3"), (503, None),
+        (403, None)) instead of accepting them; afterwards, accept again."""
+        self._answers += answers
 
     def stall(self) -> None:
         """Make every call hang, unanswered, until `release()` (or the end of the test)."""
@@ -183,6 +193,16 @@ class LoopbackConnector:
             return web.json_response(
                 {"error": {"code": "BadArgument", "message": problems[0]}}, status=400
             )
+        if self._answers:
+            status, retry_after = self._answers.pop(0)
+            self.refused.append((conversation, status))
+            headers = {"Retry-After": retry_after} if retry_after is not None else None
+            return web.json_response(
+                {"error": {"code": "Refused", "message": "answered by the test"}},
+                status=status,
+                headers=headers,
+            )
+        self.arrivals.append((conversation, asyncio.get_running_loop().time()))
         activity_id = request.match_info.get("activity")
         new_id = (
             activity_id if request.method == "PUT" and activity_id else f"sent-{next(self._ids)}"

@@ -199,7 +199,7 @@ async def test_two_sweepers_at_once_send_and_draft_nothing_twice(
     # Letter 4 went by hand (it was recorded as sent): only the notice is still to draft.
     drafted_ids = [e.data["letter_id"] for e in history if e.kind == "letter-drafted"]
     assert drafted_ids == ["cmd-ban:ban-notice-to-chair-of-trustees"]
-    sent = [e.data["notification_id"] for e in history if e.kind == "notification-sent"]
+    sent = [e.data["notification_id"] for e in history if e.kind == "notification-queued"]
     assert len(sent) == len(set(sent))
     assert "cmd-ban:letter-4:chair-decision-needed" in sent
     assert [e.seq for e in history] == list(range(1, len(history) + 1))

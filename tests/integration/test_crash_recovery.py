@@ -27,7 +27,7 @@ def owed_and_done(state: dict[str, Any]) -> tuple[Counter[str], Counter[str]]:
     for key, count in state["events"]:
         kinds[key.rsplit(" ", 1)[1]] += count
     owed = Counter(letters=kinds["letter-required"], prompts=kinds["notification-required"])
-    done = Counter(letters=kinds["letter-drafted"], prompts=kinds["notification-sent"])
+    done = Counter(letters=kinds["letter-drafted"], prompts=kinds["notification-queued"])
     return owed, done
 
 

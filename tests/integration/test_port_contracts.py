@@ -26,6 +26,8 @@ from casework.config import (
 from casework.ports import (
     Attachment,
     CaseStore,
+    ConversationReference,
+    Conversations,
     Directory,
     LetterDraft,
     LetterDrafts,
@@ -39,14 +41,16 @@ from casework.ports import (
     StoredEvent,
 )
 from local.config_directory import ConfigDirectory
+from local.conversations import SqliteConversations
 from local.file_drafts import FileLetterDrafts
 from local.outbox import SqliteOutbox
-from local.sqlite_store import SqliteCaseStore
+from local.sqlite_store import Database, SqliteCaseStore
 from rules.calendar import Region
 from rules.roles import Role
 from tests.fakes import (
     FixedClock,
     InMemoryCaseStore,
+    InMemoryConversations,
     RecordingDrafts,
     RecordingNotifier,
     StaticDirectory,
@@ -630,3 +634,72 @@ async def test_a_summary_never_replaces_one_reflecting_more_events(store: CaseSt
     same = replace(newer, next_action="chair to decide")
     await store.save_summary(same, [])  # the same events, projected again: replaced
     assert await store.summary("case-0001") == same
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["in-memory fake", "sqlite"])
+async def conversations(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Conversations]:
+    if request.param == "sqlite":
+        database = Database.open(tmp_path / "cases.sqlite3")
+        yield SqliteConversations(database)
+        database.close()
+    else:
+        yield InMemoryConversations()
+
+
+def reference(address: str = f"user:{HEAD}", **changes: object) -> ConversationReference:
+    base = ConversationReference(
+        address=address,
+        service_url="https://smba.trafficmanager.net/uk/",
+        conversation_id=f"a:personal-chat-{HEAD}",
+        tenant_id="tenant-1",
+        bot_id="28:bot",
+        updated_at=AT,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_a_reference_is_kept_as_given_and_replaced_by_the_next(
+    conversations: Conversations,
+) -> None:
+    assert await conversations.reference(f"user:{HEAD}") is None
+    await conversations.remember(reference())
+    assert await conversations.reference(f"user:{HEAD}") == reference()
+    moved = reference(
+        service_url="https://smba.trafficmanager.net/emea/", updated_at=AT + timedelta(hours=1)
+    )
+    await conversations.remember(moved)
+    assert await conversations.reference(f"user:{HEAD}") == moved  # serviceUrl can change
+
+
+async def test_known_lists_the_addresses_with_a_reference(conversations: Conversations) -> None:
+    await conversations.remember(reference())
+    assert await conversations.known([f"user:{HEAD}", "user:nobody"]) == {f"user:{HEAD}"}
+    assert await conversations.known([]) == frozenset()
+
+
+async def test_a_channel_is_found_by_its_name_most_recent_first(
+    conversations: Conversations,
+) -> None:
+    await conversations.remember(
+        reference("channel:19:a", channel_name="Clerks", conversation_id="19:a")
+    )
+    later = reference(
+        "channel:19:b",
+        channel_name="Clerks",
+        conversation_id="19:b",
+        updated_at=AT + timedelta(days=1),
+    )
+    await conversations.remember(later)
+    assert await conversations.reference_by_channel_name("Clerks") == later
+    assert await conversations.reference_by_channel_name("Other") is None
+
+
+async def test_a_reference_without_its_time_is_refused(conversations: Conversations) -> None:
+    with pytest.raises(ValueError, match="time"):
+        await conversations.remember(reference(updated_at=None))
+    assert await conversations.reference(f"user:{HEAD}") is None

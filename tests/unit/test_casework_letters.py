@@ -25,7 +25,12 @@ from rules.steps.chair import DecideAsChair
 from rules.steps.conditions import ImposeConditions
 from rules.steps.informal_meeting import ArrangeInformalMeeting, RecordInformalMeeting
 from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed, RecordLetterSent
-from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.notifications import (
+    RecordNotificationDelivered,
+    RecordNotificationQueued,
+    RecordNotificationUndeliverable,
+    SendDueReminders,
+)
 from rules.steps.reporting import ReportIncident
 from rules.steps.review import review_trigger
 from rules.steps.risk_assessment import AssessRisk
@@ -132,7 +137,9 @@ def test_every_letter_notification_and_command_is_covered() -> None:
     assert system_only == {
         RecordLetterDrafted,
         RecordLetterDraftFailed,
-        RecordNotificationSent,
+        RecordNotificationQueued,
+        RecordNotificationDelivered,
+        RecordNotificationUndeliverable,
         SendDueReminders,
     }
 
@@ -142,7 +149,9 @@ def test_every_letter_notification_and_command_is_covered() -> None:
     [
         RecordLetterDrafted("cmd-x", "cmd-ban:letter-4", "memory:draft"),
         RecordLetterDraftFailed("cmd-x", "cmd-ban:letter-4", "the mailbox was down"),
-        RecordNotificationSent("cmd-x", "cmd-report:incident-reported"),
+        RecordNotificationQueued("cmd-x", "cmd-report:incident-reported"),
+        RecordNotificationDelivered("cmd-x", "cmd-report:incident-reported", "user:x"),
+        RecordNotificationUndeliverable("cmd-x", "cmd-report:incident-reported", "user:x", "403"),
         SendDueReminders("cmd-x"),
     ],
     ids=lambda command: type(command).__name__,

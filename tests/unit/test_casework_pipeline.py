@@ -314,7 +314,7 @@ async def test_a_notification_that_cannot_be_sent_stays_pending_until_the_sweepe
 
     assert len(world.notifier.sent) == 1
     kinds = [e.kind for e in await events(world, outcome.case_id)]
-    assert kinds[-1] == "notification-sent"
+    assert kinds[-1] == "notification-queued"
 
 
 async def test_an_unknown_user_is_refused_and_nothing_is_written() -> None:

@@ -52,7 +52,7 @@ async def test_the_worker_does_not_load_again_the_case_a_command_just_wrote() ->
     assert list(world.notifier.sent) == [f"{case_id}:cmd-report-1:incident-reported"]
     _, view = await world.casework.load(case_id)
     assert view is not None
-    assert all(n.sent for n in view.notifications)
+    assert all(n.queued for n in view.notifications)
 
 
 async def test_a_case_changed_after_it_was_handed_in_still_gets_each_effect_once() -> None:
@@ -76,8 +76,8 @@ async def test_a_case_changed_after_it_was_handed_in_still_gets_each_effect_once
     assert world.notifier.sent == sent_before  # nothing sent twice
     history, view = await world.casework.load(case_id)
     assert view is not None
-    assert all(n.sent for n in view.notifications)
-    sent_events = [e for e in history if e.kind == "notification-sent"]
+    assert all(n.queued for n in view.notifications)
+    sent_events = [e for e in history if e.kind == "notification-queued"]
     assert len(sent_events) == len({e.command_id for e in sent_events})
 
 

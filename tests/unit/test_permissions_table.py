@@ -33,7 +33,12 @@ from rules.steps.letters import (
     RedateLetter,
     WithdrawLetter,
 )
-from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.notifications import (
+    RecordNotificationDelivered,
+    RecordNotificationQueued,
+    RecordNotificationUndeliverable,
+    SendDueReminders,
+)
 
 from .rules_builders import STEPS, Case, case_in
 
@@ -82,7 +87,9 @@ EXPECTED: dict[str, tuple[frozenset[Role], bool]] = {
     # The sweeper's own steps.
     "RecordLetterDrafted": (frozenset(), True),
     "RecordLetterDraftFailed": (frozenset(), True),
-    "RecordNotificationSent": (frozenset(), True),
+    "RecordNotificationQueued": (frozenset(), True),
+    "RecordNotificationDelivered": (frozenset(), True),
+    "RecordNotificationUndeliverable": (frozenset(), True),
     "SendDueReminders": (frozenset(), True),
 }
 
@@ -121,8 +128,13 @@ def _sample(cls: type[Command], case: Case, role: Role | None) -> Command:
         return RecordLetterDrafted("p-1", letter, "drafts/1")
     if cls is RecordLetterDraftFailed:
         return RecordLetterDraftFailed("p-1", letter, "mailbox offline")
-    if cls is RecordNotificationSent:
-        return RecordNotificationSent("p-1", case.v.notifications[0].notification_id)
+    notification = case.v.notifications[0].notification_id
+    if cls is RecordNotificationQueued:
+        return RecordNotificationQueued("p-1", notification, ("user:head",))
+    if cls is RecordNotificationDelivered:
+        return RecordNotificationDelivered("p-1", notification, "user:head")
+    if cls is RecordNotificationUndeliverable:
+        return RecordNotificationUndeliverable("p-1", notification, "user:head", "app removed")
     assert cls is SendDueReminders, cls.__name__
     return SendDueReminders("p-1")
 

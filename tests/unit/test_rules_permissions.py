@@ -18,7 +18,12 @@ from rules.steps.letters import (
     RedateLetter,
     WithdrawLetter,
 )
-from rules.steps.notifications import RecordNotificationSent, SendDueReminders
+from rules.steps.notifications import (
+    RecordNotificationDelivered,
+    RecordNotificationQueued,
+    RecordNotificationUndeliverable,
+    SendDueReminders,
+)
 from rules.steps.reporting import AddStatement
 from rules.steps.review import RecordReviewOutcome
 from rules.steps.warning import ClarifyExpectations
@@ -41,8 +46,14 @@ def _sample(cls: type[Command], case: Case, role: Role | None = None) -> Command
         RecordLetterDrafted: RecordLetterDrafted("p-1", letter, "drafts/1"),
         RecordLetterDraftFailed: RecordLetterDraftFailed("p-1", letter, "mailbox offline"),
         RedateLetter: RedateLetter("p-1", letter),
-        RecordNotificationSent: RecordNotificationSent(
+        RecordNotificationQueued: RecordNotificationQueued(
             "p-1", case.v.notifications[0].notification_id
+        ),
+        RecordNotificationDelivered: RecordNotificationDelivered(
+            "p-1", case.v.notifications[0].notification_id, "user:x"
+        ),
+        RecordNotificationUndeliverable: RecordNotificationUndeliverable(
+            "p-1", case.v.notifications[0].notification_id, "user:x", "403"
         ),
         SendDueReminders: SendDueReminders("p-1"),
     }

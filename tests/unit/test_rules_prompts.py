@@ -20,7 +20,7 @@ from rules.roles import Role
 from rules.state import CaseState
 from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterDrafted, RecordLetterDraftFailed
-from rules.steps.notifications import RecordNotificationSent
+from rules.steps.notifications import RecordNotificationQueued
 from rules.steps.reporting import UpdatePersonDetails
 from rules.steps.representations import CloseRepresentationWindow, RecordRepresentation
 from rules.steps.review import RecordReviewOutcome, RecordReviewStatement, ScheduleReview
@@ -219,7 +219,7 @@ def test_letters_and_notifications_are_effects_until_marked_done() -> None:
     assert letter_4.letter_id not in {x.letter_id for x in pending_effects(case.v).letters}
     for notification in pending_effects(case.v).notifications:
         case.run(
-            RecordNotificationSent(
+            RecordNotificationQueued(
                 f"n-{notification.notification_id}", notification.notification_id
             ),
             system=True,

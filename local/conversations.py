@@ -1,0 +1,97 @@
+"""Where Teams prompts go, in the embedded SQLite file (ports.Conversations).
+
+One row per address, replaced by every activity seen there (Teams may move a conversation
+to another serviceUrl). The bot validates what it stores (`bot/conversations.py`); this
+store checks again that the serviceUrl is one a reply may be posted to.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from casework.ports import ConversationReference
+from local.sqlite_store import Database, from_iso_utc, iso_utc
+
+
+class SqliteConversations:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def remember(self, reference: ConversationReference) -> None:
+        if reference.updated_at is None:
+            raise ValueError("a conversation reference is stored with the time it was seen")
+        row = (
+            reference.address,
+            reference.service_url,
+            reference.conversation_id,
+            reference.tenant_id,
+            reference.bot_id,
+            reference.channel_id,
+            reference.channel_name,
+            iso_utc(reference.updated_at),
+        )
+
+        def upsert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                f"INSERT OR REPLACE INTO conversations ({_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+        await self._db.call(self._db.transaction(upsert))
+
+    async def reference(self, address: str) -> ConversationReference | None:
+        def select(connection: sqlite3.Connection) -> tuple[Any, ...] | None:
+            found: tuple[Any, ...] | None = connection.execute(
+                f"SELECT {_COLUMNS} FROM conversations WHERE address = ?", (address,)
+            ).fetchone()
+            return found
+
+        row = await self._db.call(select)
+        return None if row is None else _reference(row)
+
+    async def reference_by_channel_name(self, name: str) -> ConversationReference | None:
+        def select(connection: sqlite3.Connection) -> tuple[Any, ...] | None:
+            found: tuple[Any, ...] | None = connection.execute(
+                f"SELECT {_COLUMNS} FROM conversations WHERE channel_name = ?"
+                " AND address LIKE 'channel:%' ORDER BY updated_at DESC LIMIT 1",
+                (name,),
+            ).fetchone()
+            return found
+
+        row = await self._db.call(select)
+        return None if row is None else _reference(row)
+
+    async def known(self, addresses: Sequence[str]) -> frozenset[str]:
+        wanted = list(dict.fromkeys(addresses))
+        if not wanted:
+            return frozenset()
+
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            marks = ", ".join("?" for _ in wanted)
+            return connection.execute(
+                f"SELECT address FROM conversations WHERE address IN ({marks})", wanted
+            ).fetchall()
+
+        return frozenset(str(a) for (a,) in await self._db.call(select))
+
+
+_COLUMNS = (
+    "address, service_url, conversation_id, tenant_id, bot_id, channel_id, channel_name, updated_at"
+)
+
+
+def _reference(row: tuple[Any, ...]) -> ConversationReference:
+    address, service_url, conversation_id, tenant_id, bot_id, channel_id, name, at = row
+    return ConversationReference(
+        address=address,
+        service_url=service_url,
+        conversation_id=conversation_id,
+        tenant_id=tenant_id,
+        bot_id=bot_id,
+        channel_id=channel_id,
+        channel_name=name,
+        updated_at=from_iso_utc(at),
+    )
