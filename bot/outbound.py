@@ -18,33 +18,21 @@ rest of the bot can rely on (docs/security.md, "Outbound"):
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import logging
-import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.settings import AppType, Settings
+from graph.tokens import CachedTokens as SharedCachedTokens
+from graph.tokens import TokenPolicy as TokenPolicy
+from graph.tokens import TokenResult
 
 logger = logging.getLogger(__name__)
 
 BOT_CONNECTOR_SCOPE = "https://api.botframework.com/.default"
 _MULTI_TENANT_AUTHORITY_TENANT = "botframework.com"
-
-
-@dataclass(frozen=True)
-class TokenPolicy:
-    """Timings of outbound token acquisition."""
-
-    # How long a caller waits for a token; also msal's own per-request HTTP timeout.
-    timeout_s: float = 10.0
-    first_backoff_s: float = 2.0
-    max_backoff_s: float = 60.0
-    renew_before_s: float = 300.0
 
 
 class OutboundTokenError(Exception):
@@ -61,12 +49,13 @@ class OutboundTokens(Protocol):
         ...
 
 
-TokenResult = Mapping[str, Any]  # msal's answer: access_token, expires_in, or error
-_Outcome = TokenResult | Exception
+class CachedTokens(SharedCachedTokens):
+    """The Bot Connector's token cache: the app's one token cache (`graph/tokens.py`),
+    raising the Bot Connector's own errors."""
 
-
-class CachedTokens:
-    """Caches a token from a blocking `acquire` callable that runs in a daemon thread."""
+    error = OutboundTokenError
+    unavailable = TokensUnavailable
+    thread_name = "outbound-token"
 
     def __init__(
         self,
@@ -75,112 +64,7 @@ class CachedTokens:
         policy: TokenPolicy | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._acquire = acquire
-        self._policy = policy or TokenPolicy()
-        self._monotonic = monotonic
-        self._token: str | None = None
-        self._renew_at = 0.0
-        self._expires_at = 0.0
-        self._attempt: asyncio.Future[_Outcome] | None = None
-        self._timed_out: asyncio.Future[_Outcome] | None = None
-        self._failures = 0
-        self._retry_at = 0.0
-        self._last_failure = ""
-        self.acquisitions = 0  # attempts started, for tests and diagnostics
-
-    async def token(self) -> str:
-        if self._token is not None and self._monotonic() < self._renew_at:
-            return self._token
-        if self._monotonic() < self._retry_at:
-            return self._still_valid_or_raise(
-                TokensUnavailable(
-                    f"no token for the Bot Connector: {self._last_failure}; "
-                    f"next attempt in {self._retry_at - self._monotonic():.0f} s"
-                )
-            )
-        if self._attempt is None:
-            self._attempt = self._start()
-        attempt = self._attempt
-        try:
-            # Shielded: a caller giving up must not cancel the attempt others share.
-            await asyncio.wait_for(asyncio.shield(attempt), self._policy.timeout_s)
-        except TimeoutError:
-            if not attempt.done() and self._timed_out is not attempt:
-                self._timed_out = attempt
-                self._note_failure(f"no answer within {self._policy.timeout_s:g} s")
-        if self._token is not None and self._monotonic() < self._renew_at:
-            return self._token
-        return self._still_valid_or_raise(
-            OutboundTokenError(f"no token for the Bot Connector: {self._last_failure}")
-        )
-
-    def _still_valid_or_raise(self, error: OutboundTokenError) -> str:
-        # Renewal starts five minutes early; until expiry the token in hand still works.
-        if self._token is not None and self._monotonic() < self._expires_at:
-            return self._token
-        raise error
-
-    def _start(self) -> asyncio.Future[_Outcome]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[_Outcome] = loop.create_future()
-
-        def resolve(outcome: _Outcome) -> None:
-            if not future.done():
-                future.set_result(outcome)
-
-        def work() -> None:
-            try:
-                outcome: _Outcome = self._acquire()
-            except Exception as error:  # handed to the loop, which records it
-                outcome = error
-            # The loop may have closed while msal was stuck: nobody is waiting any more.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(resolve, outcome)
-
-        future.add_done_callback(self._settle)
-        self.acquisitions += 1
-        threading.Thread(target=work, name="outbound-token", daemon=True).start()
-        return future
-
-    def _settle(self, future: asyncio.Future[_Outcome]) -> None:
-        if self._attempt is future:
-            self._attempt = None
-        outcome = future.result()
-        access_token = outcome.get("access_token") if isinstance(outcome, Mapping) else None
-        if isinstance(access_token, str) and access_token:
-            assert isinstance(outcome, Mapping)
-            expires_in = float(outcome.get("expires_in", 3600))
-            now = self._monotonic()
-            self._token = access_token
-            self._expires_at = now + expires_in
-            self._renew_at = now + max(expires_in - self._policy.renew_before_s, 0.0)
-            self._failures = 0
-            self._retry_at = 0.0
-            return
-        if isinstance(outcome, Exception):
-            # The exception's type only: msal's messages can echo request details.
-            reason = type(outcome).__name__
-        else:
-            reason = str(outcome.get("error", "unknown error"))
-        if self._timed_out is future:
-            # Already counted when its waiters gave up; keep the reason it ended with.
-            self._last_failure = reason
-            return
-        self._note_failure(reason)
-
-    def _note_failure(self, reason: str) -> None:
-        self._failures += 1
-        backoff = min(
-            self._policy.first_backoff_s * 2 ** (self._failures - 1), self._policy.max_backoff_s
-        )
-        self._retry_at = self._monotonic() + backoff
-        self._last_failure = reason
-        logger.warning(
-            "no token for the Bot Connector (%s); failure %d, next attempt in %.0f s",
-            reason,
-            self._failures,
-            backoff,
-        )
+        super().__init__(acquire, purpose="the Bot Connector", policy=policy, monotonic=monotonic)
 
 
 def msal_tokens(

@@ -1,6 +1,6 @@
 """Tokens the app presents to Microsoft Graph, from one msal client kept for the app's life.
 
-The design is the Bot Connector's (`bot/outbound.py`), for any scope:
+One cache for any scope; the Bot Connector's tokens (`bot/outbound.py`) use it too:
 
 - a token is asked for only when a request is about to be made, and is cached until
   `TokenPolicy.renew_before_s` before it expires: one acquisition per token lifetime;
@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,14 @@ _Outcome = TokenResult | Exception
 
 
 class CachedTokens:
-    """Caches a token from a blocking `acquire` callable that runs in a daemon thread."""
+    """Caches a token from a blocking `acquire` callable that runs in a daemon thread.
+
+    The one cache for every token the app asks for: Graph's here, and the Bot Connector's
+    (`bot/outbound.py`), which names its own error types through `error`/`unavailable`."""
+
+    error: ClassVar[type[Exception]] = GraphTokenError
+    unavailable: ClassVar[type[Exception]] = GraphTokensUnavailable
+    thread_name: ClassVar[str] = "graph-token"
 
     def __init__(
         self,
@@ -133,7 +140,7 @@ class CachedTokens:
             return self._token
         if self._monotonic() < self._retry_at:
             return self._still_valid_or_raise(
-                GraphTokensUnavailable(
+                self.unavailable(
                     f"no token for {self._purpose}: {self._last_failure}; "
                     f"next attempt in {self._retry_at - self._monotonic():.0f} s"
                 )
@@ -151,10 +158,10 @@ class CachedTokens:
         if self._token is not None and self._monotonic() < self._renew_at:
             return self._token
         return self._still_valid_or_raise(
-            GraphTokenError(f"no token for {self._purpose}: {self._last_failure}")
+            self.error(f"no token for {self._purpose}: {self._last_failure}")
         )
 
-    def _still_valid_or_raise(self, error: GraphTokenError) -> str:
+    def _still_valid_or_raise(self, error: Exception) -> str:
         # Renewal starts early; until expiry the token in hand still works.
         if self._token is not None and self._monotonic() < self._expires_at:
             return self._token
@@ -179,7 +186,7 @@ class CachedTokens:
 
         future.add_done_callback(self._settle)
         self.acquisitions += 1
-        threading.Thread(target=work, name="graph-token", daemon=True).start()
+        threading.Thread(target=work, name=self.thread_name, daemon=True).start()
         return future
 
     def _settle(self, future: asyncio.Future[_Outcome]) -> None:
