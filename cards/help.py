@@ -1,21 +1,49 @@
-"""What the bot does, for each role, in plain English."""
+"""What the bot does, in plain English: for this person, only what they can do now
+(`PersonalHelp`, built by the onboarding flow from their roles); without a directory to
+ask, for each role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from cards.common import Card, bullets, card, heading, paragraph, say_button, subheading
+from cards.common import Card, Element, bullets, card, heading, paragraph, say_button, subheading
+
+
+@dataclass(frozen=True)
+class Command:
+    word: str  # what to type: "cases"
+    says: str  # what it does, in words
+    button: str = ""  # a button's title for a word that needs nothing more ("" for none)
+
+
+@dataclass(frozen=True)
+class PersonalHelp:
+    """What this person can do now: the words they can type and what their roles do."""
+
+    commands: Sequence[Command] = ()
+    roles: Sequence[str] = ()  # what each role they hold does, one paragraph each
+    unknown: bool = False  # the trust's directory does not know them
 
 
 @dataclass(frozen=True)
 class HelpView:
     unrecognised: bool = False  # True when the user typed something the bot did not know
+    personal: PersonalHelp | None = field(default=None)  # None: the help for every role
+
+
+NOT_KNOWN = (
+    "Safe Premises does not know you yet: your account is not in the trust's list of staff "
+    "and governors for any school. Ask your headteacher or the trust's administrator to add you."
+)
 
 
 def build(view: HelpView) -> Card:
-    body = [heading("What I can do")]
+    body: list[Element] = [heading("What I can do")]
     if view.unrecognised:
         body.append(paragraph("Sorry, I did not understand that. Here is what I can do."))
+    if view.personal is not None:
+        return _personal(body, view.personal)
     body += [
         subheading("Everyone at the school"),
         bullets(
@@ -57,3 +85,19 @@ def build(view: HelpView) -> Card:
         ],
         fallback="Type report to report an incident.",
     )
+
+
+def _personal(body: list[Element], help: PersonalHelp) -> Card:
+    if help.unknown:
+        body.append(paragraph(NOT_KNOWN))
+        return card(body, fallback=NOT_KNOWN)
+    body.append(paragraph("Type one of these:"))
+    body.append(bullets(f"**{c.word}**: {c.says}" for c in help.commands))
+    body += [paragraph(text) for text in help.roles]
+    body.append(
+        paragraph(
+            "Deadlines are counted in school days, using your school's term dates.", subtle=True
+        )
+    )
+    buttons = [say_button(c.button, c.word) for c in help.commands if c.button]
+    return card(body, buttons, fallback="Type " + ", ".join(c.word for c in help.commands) + ".")
