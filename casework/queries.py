@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from casework.pipeline import Actor, Casework
-from casework.ports import CaseSummary, OpenPrompt
+from casework.ports import CaseSummary, OpenPrompt, ReceptionEntry
 from casework.projection import seen_whole_by
 from rules.calendar import Deadline
 from rules.case import CaseView
@@ -167,3 +167,26 @@ async def prompts_for_user(
                     UserPrompt(school_id, _prompt(kept, today), kept.case_id, kept.reference)
                 )
     return tuple(sorted(found, key=_soonest)[:limit])
+
+
+# Reception's list is for the people who work at the school.
+_RECEPTION = frozenset({Role.STAFF, Role.SENIOR, Role.HEAD})
+
+
+def reception_schools(cw: Casework, actor: Actor) -> tuple[str, ...]:
+    """The schools whose reception list `actor` may read: those where they are staff."""
+    return tuple(
+        school_id
+        for school_id in cw.ports.directory.schools_of(actor.object_id)
+        if cw.roles_at(actor, school_id) & _RECEPTION
+    )
+
+
+async def reception_list(
+    cw: Casework, school_id: str, actor: Actor, today: date, *, limit: int = PAGE
+) -> tuple[ReceptionEntry, ...]:
+    """The people banned or under conditions at the school on `today`, by name, if `actor`
+    is staff there (empty otherwise). Read from the derived list: one store query."""
+    if not cw.roles_at(actor, school_id) & _RECEPTION:
+        return ()
+    return tuple(await cw.ports.store.reception_list(school_id, on=today, limit=limit))

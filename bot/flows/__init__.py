@@ -9,7 +9,17 @@ here, its card module in `cards/`, and one line in `routes`.
 
 from __future__ import annotations
 
-from bot.flows import fallback, onboarding, reporting
+from bot.flows import (
+    actions,
+    case,
+    chair_decision,  # noqa: F401  (registers its step with `actions`)
+    deadlines,
+    fallback,
+    my_cases,
+    onboarding,
+    reception,
+    reporting,
+)
 from bot.routing import Route, Router
 from bot.services import BotServices
 
@@ -19,6 +29,11 @@ def routes(services: BotServices) -> tuple[Route, ...]:
     return (
         *onboarding.routes(services),
         *reporting.routes(services),
+        *case.routes(services),
+        *my_cases.routes(services),
+        *deadlines.routes(services),
+        *reception.routes(services),
+        *actions.routes(services, case.case_card),
         # New flows go above this line, one each. The catch-alls come last, because the
         # first match wins: a card verb no flow handles, then text no flow recognised.
         *fallback.routes(services),

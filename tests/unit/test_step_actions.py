@@ -1,0 +1,311 @@
+"""The Action.Execute framework for step decisions (bot/flows/actions.py), through the
+router as the app runs it (`answer`), on the fakes: a pressed step acts once, a card the
+case has moved on from answers with the current Case card, authorisation is the server's
+whatever the card shows, and each card's refresh names the people whose actions it has."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from itertools import count
+from typing import Any
+
+import pytest
+
+from bot.flows import default_router
+from bot.flows.actions import NO_SUCH_CASE, OUT_OF_DATE, case_version
+from bot.flows.failures import answer
+from bot.routing import INVOKE_CARD, INVOKE_ERROR, Inbound, Reply, Router
+from bot.services import BotServices
+from cards.actions import OPEN_CASE, teams_user_id
+from cards.common import Choice
+from casework.pipeline import Actor
+from casework.ports import Person, StoredEvent
+from local.config_directory import ConfigDirectory
+from rules.roles import Role
+from rules.state import CaseState
+from tests.builders import at
+from tests.cardschema import assert_valid_card, walk
+from tests.case_paths import with_chair
+from tests.casework_world import (
+    CHAIR,
+    HEAD,
+    STAFF,
+    FakeWorld,
+    example_config,
+    fake_world,
+)
+
+RIVERSIDE_CHAIR = Actor("a1000000-0000-4000-8000-000000000014")  # Catrin Evans
+TENANT = example_config().tenant_id
+
+
+@dataclass
+class Bot:
+    world: FakeWorld
+    router: Router
+    ids: count[int]
+
+    async def send(self, actor: Actor, **fields: Any) -> Reply:
+        activity: dict[str, Any] = {
+            "id": f"act-{next(self.ids)}",
+            "from": {"id": f"29:{actor.object_id}", "aadObjectId": actor.object_id},
+            "recipient": {"id": "28:bot"},
+            "conversation": {"id": f"chat-{actor.object_id}", "conversationType": "personal"},
+            "channelData": {"tenant": {"id": TENANT}},
+            **fields,
+        }
+        return await answer(self.router, Inbound.from_activity(activity))
+
+    async def say(self, actor: Actor, text: str) -> Mapping[str, Any]:
+        reply = await self.send(actor, type="message", text=text)
+        card = reply.messages[-1].card
+        assert card is not None
+        assert_valid_card(card)
+        return card
+
+    async def press(
+        self, actor: Actor, card: Mapping[str, Any], title: str, **inputs: str
+    ) -> Reply:
+        (action,) = [a for a in walk(card) if a.get("title") == title]
+        return await self.send(
+            actor,
+            type="invoke",
+            name="adaptiveCard/action",
+            value={
+                "action": {
+                    "type": "Action.Execute",
+                    "verb": action["verb"],
+                    "data": {**action["data"], **inputs},
+                }
+            },
+        )
+
+
+def invoke_card(reply: Reply) -> Mapping[str, Any]:
+    assert reply.invoke is not None
+    assert reply.invoke.type == INVOKE_CARD, reply.invoke
+    card = reply.invoke.value
+    assert_valid_card(card)
+    return card
+
+
+def text_of(card: Mapping[str, Any]) -> str:
+    return "\n".join(str(e.get("text")) for e in walk(card) if e.get("type") == "TextBlock")
+
+
+def titles(card: Mapping[str, Any]) -> list[str]:
+    return [str(a.get("title")) for a in card.get("actions", [])]
+
+
+def bot_for(world: FakeWorld) -> Bot:
+    services = BotServices(
+        tenant_id=TENANT,
+        schools=tuple(Choice(s.id, s.name) for s in example_config().schools),
+        casework=world.casework,
+    )
+    return Bot(world, default_router(services), count(1))
+
+
+@pytest.fixture
+async def chair_stage() -> tuple[Bot, str]:
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await with_chair(world.casework, world.clock)
+    world.clock.set(at(date(2026, 1, 21), 10))
+    return bot_for(world), case_id
+
+
+async def chair_form(bot: Bot) -> Mapping[str, Any]:
+    case_card = await bot.say(CHAIR, "case OAK-2026-0001")
+    return invoke_card(await bot.press(CHAIR, case_card, "Confirm or overturn"))
+
+
+async def kinds(bot: Bot, case_id: str) -> list[str]:
+    return [e.kind for e in await bot.world.store.load(case_id)]
+
+
+async def test_a_double_pressed_decision_is_recorded_once(chair_stage: tuple[Bot, str]) -> None:
+    bot, case_id = chair_stage
+    form = await chair_form(bot)
+
+    first = invoke_card(
+        await bot.press(CHAIR, form, "Record my decision", outcome="confirm", reason="Serious")
+    )
+    second = invoke_card(
+        await bot.press(CHAIR, form, "Record my decision", outcome="confirm", reason="Serious")
+    )
+
+    assert "Decision recorded" in text_of(first)
+    assert "already recorded" not in text_of(first)
+    assert "already recorded" in text_of(second)
+    assert (await kinds(bot, case_id)).count("chair-decided") == 1
+    # The outcome replaces the form: it has no decision button left to press.
+    assert titles(first) == ["Open the case"]
+    assert first["actions"][0]["verb"] == OPEN_CASE
+
+
+async def test_a_card_the_case_has_moved_on_from_answers_with_the_current_case_card(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    old = await chair_form(bot)
+    new = await chair_form(bot)
+    invoke_card(await bot.press(CHAIR, new, "Record my decision", outcome="confirm", reason="x"))
+
+    stale = invoke_card(
+        await bot.press(CHAIR, old, "Record my decision", outcome="overturn", reason="y")
+    )
+
+    assert OUT_OF_DATE in text_of(stale)
+    assert "Case OAK-2026-0001" in text_of(stale)
+    assert CaseState.BAN_CONFIRMED.label in text_of(stale)
+    assert (await kinds(bot, case_id)).count("chair-decided") == 1
+
+
+async def test_the_bots_own_bookkeeping_does_not_make_a_card_out_of_date(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    history = tuple(await bot.world.store.load(case_id))
+    last = history[-1]
+
+    def then(kind: str) -> tuple[StoredEvent, ...]:
+        return (*history, replace(last, seq=last.seq + 1, kind=kind))
+
+    version = case_version(history)
+    # The history already ends with a message delivered after the last step.
+    assert last.kind == "notification-sent"
+    assert version < last.seq
+    for bookkeeping in ("notification-sent", "letter-drafted", "letter-draft-failed"):
+        assert case_version(then(bookkeeping)) == version
+    assert case_version(then("letter-sent")) == last.seq + 1
+
+
+async def test_the_server_checks_every_field_whatever_the_card_said(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    form = await chair_form(bot)
+
+    again = invoke_card(
+        await bot.press(CHAIR, form, "Record my decision", outcome="abolish", reason="z" * 2001)
+    )
+
+    text = text_of(again)
+    assert "Your decision has not been recorded yet" in text
+    assert "Choose whether you confirm or overturn it." in text
+    assert "at most 2,000 characters" in text
+    # Next to its field as well as at the top.
+    body = again["body"]
+    reason_at = next(i for i, e in enumerate(body) if e.get("id") == "reason")
+    assert "at most 2,000" in body[reason_at + 1]["text"]
+    assert "chair-decided" not in await kinds(bot, case_id)
+
+
+async def test_staff_cannot_decide(chair_stage: tuple[Bot, str]) -> None:
+    bot, case_id = chair_stage
+    form = await chair_form(bot)
+
+    reply = await bot.press(STAFF, form, "Record my decision", outcome="overturn", reason="x")
+
+    assert reply.invoke is not None
+    assert reply.invoke.type == INVOKE_ERROR
+    assert reply.invoke.value["message"] == NO_SUCH_CASE
+    assert "chair-decided" not in await kinds(bot, case_id)
+
+
+async def test_the_head_sees_no_decision_button_and_cannot_decide(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    head_card = await bot.say(HEAD, "case OAK-2026-0001")
+    assert "Confirm or overturn" not in titles(head_card)
+
+    form = await chair_form(bot)
+    reply = await bot.press(HEAD, form, "Record my decision", outcome="overturn", reason="x")
+
+    assert reply.invoke is not None
+    assert reply.invoke.type == INVOKE_ERROR
+    assert "Only the Chair of the Local Academy Committee" in reply.invoke.value["message"]
+    assert "chair-decided" not in await kinds(bot, case_id)
+
+
+class HeadAlsoChair(ConfigDirectory):
+    """The example trust, where the head also holds the Chair's role at Oakfield."""
+
+    def roles_of(self, object_id: str, school_id: str) -> frozenset[Role]:
+        roles = super().roles_of(object_id, school_id)
+        if object_id == HEAD.object_id and school_id == "oakfield":
+            return roles | {Role.CHAIR}
+        return roles
+
+    def holders(self, school_id: str, role: Role) -> Sequence[Person]:
+        found = list(super().holders(school_id, role))
+        if school_id == "oakfield" and role is Role.CHAIR:
+            found += list(super().holders(school_id, Role.HEAD))
+        return found
+
+
+async def test_the_head_cannot_confirm_their_own_decision() -> None:
+    world = fake_world(at(date(2026, 1, 12), 9))
+    world.casework.ports = type(world.casework.ports)(
+        world.store,
+        world.drafts,
+        world.notifier,
+        HeadAlsoChair(example_config()),
+        world.clock,
+    )
+    case_id = await with_chair(world.casework, world.clock)
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    form = invoke_card(await bot.press(HEAD, case_card, "Confirm or overturn"))
+
+    reply = await bot.press(HEAD, form, "Record my decision", outcome="confirm", reason="x")
+
+    assert reply.invoke is not None
+    assert reply.invoke.type == INVOKE_ERROR
+    assert "nobody reviews their own decision" in reply.invoke.value["message"]
+    assert "chair-decided" not in await kinds(bot, case_id)
+
+
+async def test_a_chair_of_another_school_cannot_see_or_act_on_the_case(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    theirs = await bot.say(RIVERSIDE_CHAIR, "case OAK-2026-0001")
+    nobodys = await bot.say(RIVERSIDE_CHAIR, "case OAK-2026-0999")
+    assert NO_SUCH_CASE in text_of(theirs)
+    # The same words, but for the activity id to quote.
+    assert text_of(theirs).splitlines()[:-1] == text_of(nobodys).splitlines()[:-1]
+    assert "Jordan Example" not in text_of(theirs)
+
+    form = await chair_form(bot)
+    reply = await bot.press(
+        RIVERSIDE_CHAIR, form, "Record my decision", outcome="overturn", reason="x"
+    )
+    opened = await bot.send(
+        RIVERSIDE_CHAIR,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"verb": OPEN_CASE, "data": {"reference": "OAK-2026-0001"}}},
+    )
+
+    for refused in (reply, opened):
+        assert refused.invoke is not None
+        assert refused.invoke.type == INVOKE_ERROR
+        assert refused.invoke.value["message"] == NO_SUCH_CASE
+    assert "chair-decided" not in await kinds(bot, case_id)
+
+
+async def test_the_case_card_refreshes_for_the_people_whose_actions_it_has(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, _ = chair_stage
+    head_card = await bot.say(HEAD, "case OAK-2026-0001")
+
+    assert head_card["refresh"]["userIds"] == [teams_user_id(CHAIR.object_id)]
+    assert head_card["refresh"]["action"]["verb"] == "case.refresh"
+    refreshed = invoke_card(await bot.press(CHAIR, head_card, "Refresh"))
+    assert "Confirm or overturn" in titles(refreshed)
+    assert "Confirm or overturn" not in titles(head_card)
