@@ -86,7 +86,7 @@ class Bot:
 def invoke_card(reply: Reply) -> Mapping[str, Any]:
     assert reply.invoke is not None
     assert reply.invoke.type == INVOKE_CARD, reply.invoke
-    card = reply.invoke.value
+    card: Mapping[str, Any] = reply.invoke.value
     assert_valid_card(card)
     return card
 
