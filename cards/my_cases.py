@@ -59,11 +59,13 @@ def build(view: MyCasesView) -> Card:
             body.append({"type": "TextBlock", "text": "  \n".join(text), "wrap": True})
         if group.more:
             body.append(paragraph("More cases are open than are shown here.", subtle=True))
-    body.append(
-        paragraph(
-            "Type **case** and a reference (case OAK-2026-0001) to open any of them.", subtle=True
+    if references:
+        body.append(
+            paragraph(
+                f"To open one, type **case** and its reference: case {references[0]}.",
+                subtle=True,
+            )
         )
-    )
     actions = [
         open_case(ref, f"Open {ref}").element()
         for ref in list(dict.fromkeys(references))[:MAX_BUTTONS]

@@ -112,6 +112,8 @@ def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> C
         for step in offered_steps(view, roles)
     ]
     acting = acting_people(cw, view)
+    today, calendar = cw.today(), cw.calendar(view.school_id)
+    owns_a_step = any(p.role in roles for p in prompts_for(view, today, calendar))
     return case_cards.build(
         case_cards.CaseCardView(
             reference=view.reference,
@@ -127,7 +129,9 @@ def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> C
             buttons=buttons,
             notice=notice,
             refresh=action_cards.refresh(view.case_id, acting) if acting else None,
-            read_only_note="" if buttons else "There is nothing for you to do on this case now.",
+            read_only_note=""
+            if owns_a_step
+            else "There is nothing for you to do on this case now.",
         )
     )
 
