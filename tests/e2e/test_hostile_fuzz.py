@@ -304,7 +304,13 @@ async def check_properties(
         person = summary.person_name
         assert person.isprintable(), repr(person)
         assert 0 < len(person) <= 200
-        world.cases.update(new)
+        # The new case's effects (the head's prompt, recorded as a "notification sent" event,
+        # then its row projected again) follow the answer in the background worker: the
+        # case is remembered as it stands once they are done, or the next example would
+        # see it change.
+        await effects_done(world.casework)
+        settled = await every_case(world.casework)
+        world.cases.update({case_id: settled[case_id] for case_id in new})
 
 
 @st.composite
