@@ -12,13 +12,16 @@ from __future__ import annotations
 from bot.flows import (
     actions,
     case,
-    chair_decision,  # noqa: F401  (registers its step with `actions`)
+    chair_decision,  # noqa: F401  (each step module registers its step with `actions`)
+    choose_response,  # noqa: F401
     deadlines,
     fallback,
+    letter_sent,  # noqa: F401
     my_cases,
     onboarding,
     reception,
     reporting,
+    risk_assessment,  # noqa: F401
 )
 from bot.routing import Route, Router
 from bot.services import BotServices

@@ -59,10 +59,17 @@ NOT_SAVED = (
 
 INCOMPLETE = "This card is incomplete, so nothing was changed. Type help to start afresh."
 
-# Events that record the bot's own bookkeeping (a draft made, a message delivered): they do
-# not move the case on, so a card built before them is not out of date.
+# Events that record the bot's own bookkeeping (a draft made, a message to send or sent):
+# they do not move the case on, so a card built before them is not out of date. A step's
+# own message to send is appended with the step's event, which moves the version.
 _BOOKKEEPING = frozenset(
-    {"letter-drafted", "letter-draft-failed", "letter-redated", "notification-sent"}
+    {
+        "letter-drafted",
+        "letter-draft-failed",
+        "letter-redated",
+        "notification-required",
+        "notification-sent",
+    }
 )
 
 
@@ -119,17 +126,26 @@ class StepAction:
     form: Callable[[StepContext], Card]
     parse: Callable[[Mapping[str, Any], StepContext], Command | FieldProblems]
     done_title: str = "Recorded"
-    # Besides the stage allowing one of the command's steps, whether the Case card offers it.
+    # Besides the stage allowing one of the commands' steps, whether the Case card offers it.
     offered_when: Callable[[CaseView], bool] = _always
+    # Other commands the same card may record (one card, several responses to choose from).
+    also: tuple[type[Command], ...] = ()
+    # Which of its roles may take it on this case now (None: all of them), e.g. only the
+    # signers of the letters still to send.
+    roles_now: Callable[[CaseView], frozenset[Role]] | None = None
 
     def offered(self, view: CaseView) -> bool:
-        triggers = self.command.TRIGGERS
+        triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
         stage_allows = any(allowed(view.state, t) for t in triggers) if triggers else True
         return stage_allows and self.offered_when(view)
 
     @property
     def roles(self) -> frozenset[Role]:
-        return required_roles(self.command)
+        return frozenset(r for c in (self.command, *self.also) for r in required_roles(c))
+
+    def roles_for(self, view: CaseView) -> frozenset[Role]:
+        """The roles that may take the step on this case now."""
+        return self.roles if self.roles_now is None else self.roles & self.roles_now(view)
 
 
 _STEPS: dict[str, StepAction] = {}
@@ -149,13 +165,13 @@ def registered() -> tuple[StepAction, ...]:
 
 def offered_steps(view: CaseView, roles: frozenset[Role]) -> tuple[StepAction, ...]:
     """The steps a person holding `roles` may take on the case now."""
-    return tuple(s for s in _STEPS.values() if s.roles & roles and s.offered(view))
+    return tuple(s for s in _STEPS.values() if s.roles_for(view) & roles and s.offered(view))
 
 
 def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
     """The Entra object ids of the people who have a step to take on the case now: the
     holders, at its school, of the roles that may take a step its stage allows."""
-    roles = {r for s in _STEPS.values() if s.offered(view) for r in s.roles}
+    roles = {r for s in _STEPS.values() if s.offered(view) for r in s.roles_for(view)}
     directory = cw.ports.directory
     return tuple(
         dict.fromkeys(
@@ -247,7 +263,7 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
 
 def _check_roles(cw: Casework, actor: Actor, view: CaseView, step: StepAction) -> None:
     roles = cw.roles_at(actor, view.school_id)
-    if not roles & step.roles:
+    if not roles & step.roles_for(view):
         permission = permission_for(step.command)
         raise NotPermitted(what=permission.doing, needed=permission.roles, held=roles)
 
@@ -304,7 +320,12 @@ async def _submit(
     return Reply(
         invoke=InvokeReply.card(
             _outcome_card(
-                step, outcome.reference, outcome.state_label, outcome.prompts, outcome.repeated
+                step,
+                outcome.done,
+                outcome.reference,
+                outcome.state_label,
+                outcome.prompts,
+                outcome.repeated,
             )
         )
     )
@@ -312,16 +333,23 @@ async def _submit(
 
 def _outcome(cw: Casework, step: StepAction, view: CaseView, *, repeated: bool) -> Card:
     prompts = prompts_for(view, cw.today(), cw.calendar(view.school_id))
-    return _outcome_card(step, view.reference, view.state.label, prompts, repeated)
+    # A repeat is answered from the case: the step's own words for what was done.
+    done = step.done_title if step.also else step.command.DONE
+    return _outcome_card(step, done, view.reference, view.state.label, prompts, repeated)
 
 
 def _outcome_card(
-    step: StepAction, reference: str, status: str, prompts: Sequence[Prompt], repeated: bool
+    step: StepAction,
+    done: str,
+    reference: str,
+    status: str,
+    prompts: Sequence[Prompt],
+    repeated: bool,
 ) -> Card:
     return action_cards.outcome(
         OutcomeView(
             title=step.done_title,
-            done=step.command.DONE,
+            done=done,
             reference=reference,
             status=status,
             repeated=repeated,

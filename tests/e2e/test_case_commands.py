@@ -195,7 +195,7 @@ async def test_the_chair_decides_on_the_case_card_once_however_often_pressed(
     case_id = await with_chair(trust.casework, trust.clock)
     trust.clock.set(datetime(2026, 1, 21, 10, tzinfo=UTC))
     case_card = await trust.card_for(CHAIR, "case OAK-2026-0001")
-    assert case_card.card["refresh"]["userIds"] == [f"8:orgid:{CHAIR.aad_object_id}"]
+    assert f"8:orgid:{CHAIR.aad_object_id}" in case_card.card["refresh"]["userIds"]
 
     opened = await trust.bot.client.press(CHAIR, case_card, "Confirm or overturn")
     assert opened.invoke_card is not None
