@@ -217,3 +217,103 @@ async def test_the_chair_decides_on_the_case_card_once_however_often_pressed(
     assert "Status: **Ban confirmed**" in after.text()
     assert "The Chair confirmed the ban." in after.text()
     assert "Wed 21 Jan 2026, 10:00" in after.text()  # when, on the timeline
+
+
+def on(card: SentCard, response: object) -> SentCard:
+    """The card an invoke answered with, in place of `card` (as Teams replaces it)."""
+    body = getattr(response, "invoke_card", None)
+    assert body is not None, getattr(response, "body", None)
+    assert_valid_card(body)
+    return SentCard(body, card.conversation_id, card.message_id)
+
+
+async def test_the_head_assesses_responds_and_marks_the_letter_sent_by_pressing_buttons(
+    trust: Trust,
+) -> None:
+    client = trust.bot.client
+    await report_one(trust)
+    trust.clock.set(datetime(2026, 1, 12, 11, tzinfo=UTC))
+    case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
+    assert [a["title"] for a in case_card.card["actions"]] == ["Assess the risk"]
+
+    form = on(case_card, await client.press(HEAD, case_card, "Assess the risk"))
+    assert "None recorded on this case." in str(form.card)  # question 4, pre-filled
+    # Spaces get past Teams' own check of a required input; the server's refuses them.
+    spaces = {"formOfAbuse": " ", "evidence": " ", "witnessAccounts": " ", "risk": "high"}
+    refused = on(form, await client.press(HEAD, form, "Record the risk assessment", spaces))
+    assert "The risk assessment has not been recorded yet" in refused.text()
+    assert "Say what evidence there is." in refused.text()
+    assessed = on(
+        form,
+        await client.press(
+            HEAD,
+            refused,
+            "Record the risk assessment",
+            {
+                "formOfAbuse": "Shouting and a threat",
+                "evidence": "Two staff accounts",
+                "witnessAccounts": "The class teacher heard it",
+                "risk": "high",
+            },
+        ),
+    )
+    assert "Risk assessment recorded" in assessed.text()
+
+    case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
+    choose = on(case_card, await client.press(HEAD, case_card, "Choose a response"))
+    assert [a["title"] for a in choose.actions() if a["type"] == "Action.ShowCard"] == [
+        "No further action",
+        "Warning letter",
+        "Conditions",
+        "Ban",
+    ]
+    imposed = on(
+        choose,
+        await client.press(
+            HEAD,
+            choose,
+            "Record: conditions",
+            {
+                "standardConditions": ["accompanied-to-meetings"],
+                "conditionsReason": "Shouting at staff at the gate",
+            },
+        ),
+    )
+    assert "Conditions imposed, pending the Chair's review" in imposed.text()
+
+    # The second press of the same card acts once.
+    again = on(
+        choose,
+        await client.press(
+            HEAD,
+            choose,
+            "Record: conditions",
+            {
+                "standardConditions": ["accompanied-to-meetings"],
+                "conditionsReason": "Shouting at staff at the gate",
+            },
+        ),
+    )
+    assert "already recorded" in again.text()
+
+    reception = await trust.card_for(STAFF, "who is banned")
+    assert "Jordan Example" in reception.text()
+    assert "Accompanied to any meeting" in reception.text()
+
+    trust.clock.set(datetime(2026, 1, 13, 9, tzinfo=UTC))
+    case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
+    assert "Letter 2: conditions, pending review" in case_card.text()
+    sent_form = on(case_card, await client.press(HEAD, case_card, "Mark a letter as sent"))
+    letter = next(i for i in sent_form.inputs() if i.get("id") == "letter")
+    sent = on(
+        sent_form,
+        await client.press(
+            HEAD,
+            sent_form,
+            "Record it as sent",
+            {"letter": letter["choices"][0]["value"], "sentOn": "2026-01-13"},
+        ),
+    )
+    assert "Letter recorded as sent" in sent.text()
+    after = await trust.card_for(HEAD, "case OAK-2026-0001")
+    assert "Sent on Tuesday 13 January 2026" in after.text()
