@@ -242,3 +242,100 @@ def test_a_button_keeps_its_verb_data_and_style() -> None:
         "data": {"a": 1},
         "style": "destructive",
     }
+
+
+def test_the_risk_assessment_card_asks_the_seven_questions_with_earlier_incidents_filled() -> None:
+    from cards import risk_assessment
+    from cards.common import Choice
+
+    built = risk_assessment.build(
+        risk_assessment.RiskAssessmentView(
+            reference="OAK-2026-0001",
+            person_name="Jordan Example",
+            incident="Incident 2, Monday 12 January 2026, the main gate",
+            summary="Shouted",
+            previous="Incident 1, Friday 9 January 2026: Shouted",
+            levels=(Choice("low", "Low"), Choice("high", "High")),
+            data=step_data("case-1", 3, "cmd-1"),
+            problems=("Say what evidence there is.",),
+            at_fields={"evidence": "Say what evidence there is."},
+        )
+    )
+
+    assert_valid_card(built)
+    labels = [e.get("label") or e.get("title") for e in walk(built) if "id" in e]
+    assert [label.split(".")[0] for label in labels if label and label[0].isdigit()] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+    ]
+    previous = next(e for e in built["body"] if e.get("id") == "previousIncidents")
+    assert previous["value"] == "Incident 1, Friday 9 January 2026: Shouted"
+    evidence_at = next(i for i, e in enumerate(built["body"]) if e.get("id") == "evidence")
+    assert built["body"][evidence_at + 1]["text"] == "Say what evidence there is."
+    assert built["actions"][0]["data"]["commandId"] == "cmd-1"
+
+
+def test_the_choose_response_card_asks_each_response_only_its_own_fields() -> None:
+    from cards import choose_response
+    from cards.common import Choice
+
+    built = choose_response.build(
+        choose_response.ChooseResponseView(
+            reference="OAK-2026-0001",
+            person_name="Jordan Example",
+            incident="Incident 1: assessed risk high.",
+            standard_conditions=(Choice("accompanied-to-meetings", "Accompanied"),),
+            data=step_data("case-1", 4, "cmd-2"),
+            earliest_until="2026-01-13",
+        )
+    )
+
+    assert_valid_card(built)
+    shown = {a["title"]: a["card"] for a in built["actions"]}
+    assert list(shown) == ["No further action", "Warning letter", "Conditions", "Ban"]
+
+    def ids(sub: dict[str, Any]) -> set[str]:
+        return {e["id"] for e in walk(sub) if "id" in e}
+
+    assert ids(shown["No further action"]) == {"nfaReason"}
+    assert ids(shown["Warning letter"]) == {"meetingOffered"}
+    assert ids(shown["Conditions"]) == {"standardConditions", "otherConditions", "conditionsReason"}
+    assert ids(shown["Ban"]) == {
+        "banReason",
+        "banMeetings",
+        "banDropOff",
+        "banPolice",
+        "banViolence",
+        "banUntil",
+    }
+    submit = shown["Ban"]["actions"][0]
+    assert submit["data"] == {
+        "caseId": "case-1",
+        "version": 4,
+        "commandId": "cmd-2",
+        "response": "ban",
+    }
+
+
+def test_the_letter_sent_card_lists_the_letters_to_send_and_asks_the_date() -> None:
+    from cards import letter_sent
+    from cards.common import Choice
+
+    built = letter_sent.build(
+        letter_sent.LetterSentView(
+            "OAK-2026-0001",
+            (Choice("cmd:letter-2", "Letter 2 (draft ready)"),),
+            "2026-01-13",
+            step_data("case-1", 5, "cmd-3"),
+        )
+    )
+
+    assert_valid_card(built)
+    date_input = next(e for e in walk(built) if e.get("id") == "sentOn")
+    assert date_input["max"] == "2026-01-13"
+    assert built["actions"][0]["verb"] == "letter.sent"
