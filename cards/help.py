@@ -50,28 +50,28 @@ def build(view: HelpView) -> Card:
             [
                 "**report**: report an incident of aggressive or abusive behaviour by a "
                 "parent, carer or visitor. I send you a form to fill in.",
-                "**Add a statement** to an incident you witnessed, when you are asked to.",
-                "**See your reports** and where each one has got to.",
+                "**cases**: your reports, and where each one has got to.",
+                "**who is banned**: the people banned from your school or under conditions "
+                "there, and what to do if one of them arrives.",
             ]
         ),
         subheading("Headteacher or nominated senior staff"),
         paragraph(
-            "When an incident is reported at your school, I send you a card to carry out the "
-            "risk assessment and then to choose the school's response (from no further "
-            "action to a ban). I draft the right letter for you to check and send, and "
-            "tell you when the person's time to reply runs out."
+            "Open a case reported at your school (type **case** and its reference) to carry "
+            "out the risk assessment and then choose the school's response (from no further "
+            "action to a ban). I draft the right letter for you to check and send, and count "
+            "the person's time to reply from the day you mark it as sent."
         ),
         subheading("Chair of the Local Academy Committee"),
         paragraph(
-            "When the headteacher imposes conditions or a ban, I ask you to confirm or "
-            "overturn it once the person has had their 10 school days to write to you, and "
-            "I remind you of the date your decision must be sent."
+            "When the headteacher imposes conditions or a ban, you confirm or overturn it on "
+            "the case's card once the person has had their 10 school days to write to you; "
+            "**deadlines** shows the date your decision must be sent by."
         ),
         subheading("Clerk to the Local Academy Committee"),
         paragraph(
-            "I remind you when a six-monthly review is due, draft the letter asking for the "
-            "person's statement, and ask you to record the committee's decision after the "
-            "meeting."
+            "**cases** and **deadlines** show the cases with a six-monthly review to arrange, "
+            "and when each is due."
         ),
         paragraph(
             "Deadlines are counted in school days, using your school's term dates.",
