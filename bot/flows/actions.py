@@ -183,11 +183,17 @@ def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
 # --- loading what a card acts on --------------------------------------------------------------
 
 
+# The characters of the ids a card carries (the bot makes them): anything else did not come
+# from a card the bot sent.
+_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
 def _key(data: Mapping[str, Any], key: str) -> str:
+    """An id the card's button carries, or "" for one no card of ours could carry."""
     value = data.get(key)
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TOKEN_CHARS:
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_TOKEN_CHARS:
         return ""
-    return value.strip()
+    return value if _ID_CHARACTERS.issuperset(value) else ""
 
 
 def _version(data: Mapping[str, Any]) -> int | None:

@@ -318,3 +318,33 @@ async def test_the_case_card_refreshes_for_the_people_whose_actions_it_has(
     assert titles(head_card) == ["Mark a letter as sent"]
     refreshed = invoke_card(await bot.press(CHAIR, head_card, "Refresh"))
     assert titles(refreshed) == ["Confirm or overturn"]
+
+
+async def test_a_card_whose_ids_no_card_of_ours_could_carry_changes_nothing(
+    chair_stage: tuple[Bot, str],
+) -> None:
+    bot, case_id = chair_stage
+    form = await chair_form(bot)
+    (submit,) = form["actions"]
+
+    for forged in ("has a space", "x" * 65, ""):
+        data = {**submit["data"], "commandId": forged, "outcome": "confirm", "reason": "x"}
+        reply = await bot.send(
+            CHAIR,
+            type="invoke",
+            name="adaptiveCard/action",
+            value={"action": {"verb": submit["verb"], "data": data}},
+        )
+        assert reply.invoke is not None
+        assert reply.invoke.type == INVOKE_ERROR
+        assert "This card is incomplete" in reply.invoke.value["message"]
+    forged_case = {**submit["data"], "caseId": "../" + case_id, "outcome": "confirm"}
+    reply = await bot.send(
+        CHAIR,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"verb": submit["verb"], "data": {**forged_case, "reason": "x"}}},
+    )
+    assert reply.invoke is not None
+    assert reply.invoke.value["message"] == NO_SUCH_CASE
+    assert "chair-decided" not in await kinds(bot, case_id)
