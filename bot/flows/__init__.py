@@ -21,6 +21,7 @@ from bot.flows import (
     onboarding,
     reception,
     reporting,
+    representation,  # noqa: F401
     risk_assessment,  # noqa: F401
 )
 from bot.routing import Route, Router

@@ -227,7 +227,7 @@ def on(card: SentCard, response: object) -> SentCard:
     return SentCard(body, card.conversation_id, card.message_id)
 
 
-async def test_the_head_assesses_responds_and_marks_the_letter_sent_by_pressing_buttons(
+async def test_report_assess_respond_send_reply_and_chair_overturn_by_pressing_buttons(
     trust: Trust,
 ) -> None:
     client = trust.bot.client
@@ -317,3 +317,36 @@ async def test_the_head_assesses_responds_and_marks_the_letter_sent_by_pressing_
     assert "Letter recorded as sent" in sent.text()
     after = await trust.card_for(HEAD, "case OAK-2026-0001")
     assert "Sent on Tuesday 13 January 2026" in after.text()
+
+    # The person writes back, and says that is all: the Chair decides without waiting.
+    trust.clock.set(datetime(2026, 1, 15, 9, tzinfo=UTC))
+    after = await trust.card_for(HEAD, "case OAK-2026-0001")
+    comments = on(after, await client.press(HEAD, after, "Record their written comments"))
+    recorded = on(
+        comments,
+        await client.press(
+            HEAD,
+            comments,
+            "Record their comments",
+            {
+                "letterDated": "2026-01-14",
+                "receivedOn": "2026-01-15",
+                "summary": "Apologises",
+                "nothingMoreToAdd": True,
+            },
+        ),
+    )
+    assert "Comments recorded" in recorded.text()
+    chairs = await trust.card_for(CHAIR, "case OAK-2026-0001")
+    assert "Confirm or overturn" in [a["title"] for a in chairs.card["actions"]]
+    decide = on(chairs, await client.press(CHAIR, chairs, "Confirm or overturn"))
+    assert "Apologises" in decide.text()
+    decided = on(
+        decide,
+        await client.press(
+            CHAIR, decide, "Record my decision", {"outcome": "overturn", "reason": "Too much"}
+        ),
+    )
+    assert "Decision recorded" in decided.text()
+    reception = await trust.card_for(STAFF, "who is banned")
+    assert "Jordan Example" not in reception.text()  # overturned: off the list

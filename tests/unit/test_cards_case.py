@@ -339,3 +339,23 @@ def test_the_letter_sent_card_lists_the_letters_to_send_and_asks_the_date() -> N
     date_input = next(e for e in walk(built) if e.get("id") == "sentOn")
     assert date_input["max"] == "2026-01-13"
     assert built["actions"][0]["verb"] == "letter.sent"
+
+
+def test_the_representation_card_asks_its_dates_summary_and_whether_it_is_final() -> None:
+    from cards import representation
+
+    built = representation.build(
+        representation.RepresentationView(
+            "OAK-2026-0001",
+            "Letter 4: ban, pending review, sent on Tuesday 13 January 2026",
+            "Tuesday 27 January 2026",
+            "2026-01-15",
+            step_data("case-1", 6, "cmd-4"),
+        )
+    )
+
+    assert_valid_card(built)
+    assert "Their time to reply ends on Tuesday 27 January 2026." in text_of(built)
+    ids = [e["id"] for e in walk(built) if "id" in e]
+    assert ids == ["letterDated", "receivedOn", "summary", "nothingMoreToAdd"]
+    assert built["actions"][0]["verb"] == representation.VERB
