@@ -58,7 +58,7 @@ def build(view: MyCasesView) -> Card:
                 )
             body.append({"type": "TextBlock", "text": "  \n".join(text), "wrap": True})
         if group.more:
-            body.append(paragraph("More cases are open than are shown here.", subtle=True))
+            body.append(paragraph("There are more cases than this card shows.", subtle=True))
     if references:
         body.append(
             paragraph(

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from rules.behaviours import ChairOutcome, ReviewOutcome
-from rules.core.events import Event, EventMeta
+from rules.core.events import Event, EventMeta, event_kinds
 from rules.core.view import CaseView
-from rules.events import EVENT_KINDS
 from rules.state import Trigger
 from rules.wording import format_day, titles
 
@@ -138,4 +137,4 @@ def narrate(events: Sequence[tuple[EventMeta, Event]], view: CaseView) -> tuple[
 
 def worded_kinds() -> frozenset[str]:
     """The event kinds with a line of their own (every registered kind, tested)."""
-    return frozenset(_LINES) & frozenset(EVENT_KINDS)
+    return frozenset(_LINES) & frozenset(event_kinds())

@@ -60,7 +60,7 @@ def form(ctx: StepContext) -> Card:
 def parse(data: Mapping[str, Any], ctx: StepContext) -> Command | FieldProblems:
     read = Submitted(data)
     response = data.get(cards.RESPONSE_KEY)
-    if response not in RESPONSES:
+    if not isinstance(response, str) or response not in RESPONSES:
         return FieldProblems(("Choose one of the responses on the card.",))
     if response == cards.NO_FURTHER_ACTION:
         reason = read.text(cards.NFA_REASON)

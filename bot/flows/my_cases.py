@@ -30,14 +30,15 @@ def routes(services: BotServices) -> tuple[Route, ...]:
             roles = cw.roles_at(actor, school_id)
             if not roles:
                 continue
-            page = await cases_at(cw, school_id, actor, limit=PAGE)
-            open_cases = [s for s in page if s.status != CaseState.CLOSED.value]
+            # One more than a page, to know whether there are more.
+            page = await cases_at(cw, school_id, actor, limit=PAGE + 1)
+            open_cases = [s for s in page[:PAGE] if s.status != CaseState.CLOSED.value]
             held = ", ".join(r.label for r in sorted(roles))
             groups.append(
                 cards.CaseGroup(
                     title=f"{cw.school(school_id).name}, as {held}",
                     cases=tuple(_line(s, roles) for s in open_cases),
-                    more=len(page) == PAGE,
+                    more=len(page) > PAGE,
                 )
             )
         return Reply.posting(cards.build(cards.MyCasesView(tuple(groups))))

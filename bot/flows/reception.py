@@ -57,7 +57,8 @@ def routes(services: BotServices) -> tuple[Route, ...]:
         shown = []
         for school_id in schools:
             school = cw.school(school_id)
-            entries = await reception_list(cw, school_id, actor, today, limit=PAGE)
+            # One more than is shown, to know whether there are more.
+            entries = await reception_list(cw, school_id, actor, today, limit=PAGE + 1)
             shown.append(
                 cards.ReceptionSchool(
                     school_name=school.name,
@@ -69,9 +70,9 @@ def routes(services: BotServices) -> tuple[Route, ...]:
                             must_not=e.must_not,
                             until=format_day(e.until) if e.until else "",
                         )
-                        for e in entries
+                        for e in entries[:PAGE]
                     ),
-                    more=len(entries) == PAGE,
+                    more=len(entries) > PAGE,
                 )
             )
         return Reply.posting(cards.build(cards.ReceptionView(tuple(shown))))

@@ -107,7 +107,7 @@ def test_my_cases_lists_each_group_and_a_button_per_case() -> None:
     assert_valid_card(built)
     text = text_of(built)
     assert "Next: Assess (by Friday 16 January 2026)" in text
-    assert "More cases are open than are shown here." in text
+    assert "There are more cases than this card shows." in text
     assert [a["data"] for a in built["actions"]] == [
         {"reference": "OAK-2026-0001"},
         {"reference": "OAK-2026-0002"},

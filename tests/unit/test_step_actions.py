@@ -27,7 +27,7 @@ from rules.roles import Role
 from rules.state import CaseState
 from tests.builders import at
 from tests.cardschema import assert_valid_card, walk
-from tests.case_paths import with_chair
+from tests.case_paths import reported, with_chair
 from tests.casework_world import (
     CHAIR,
     HEAD,
@@ -348,3 +348,26 @@ async def test_a_card_whose_ids_no_card_of_ours_could_carry_changes_nothing(
     assert reply.invoke is not None
     assert reply.invoke.value["message"] == NO_SUCH_CASE
     assert "chair-decided" not in await kinds(bot, case_id)
+
+
+async def test_a_forged_response_gets_the_card_back_and_records_nothing() -> None:
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await reported(world.casework, world.clock)
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    choose = invoke_card(await bot.press(HEAD, case_card, "Choose a response"))
+    before = await kinds(bot, case_id)
+
+    for forged in ({"kind": "ban"}, ["ban"], "expel", None):
+        (submit, *_) = [a for a in walk(choose) if a.get("verb") == "response.choose"]
+        reply = await bot.send(
+            HEAD,
+            type="invoke",
+            name="adaptiveCard/action",
+            value={
+                "action": {"verb": submit["verb"], "data": {**submit["data"], "response": forged}}
+            },
+        )
+        again = invoke_card(reply)
+        assert "Choose one of the responses on the card." in text_of(again)
+    assert await kinds(bot, case_id) == before
