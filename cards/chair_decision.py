@@ -43,6 +43,7 @@ OUTCOMES = (
 class ChairDecisionView:
     reference: str
     person_name: str
+    incidents: Sequence[str]  # the facts: each incident in a line ("Incident 1, …: …")
     sanction: str  # "conditions" or "ban"
     imposed: str  # "Imposed by Rachel Okafor on Monday 2 March 2026"
     terms: Sequence[str]  # the conditions, or what the ban says
@@ -71,6 +72,8 @@ def build(view: ChairDecisionView) -> Card:
         ]
     body += [
         paragraph(f"Case **{view.reference}**: {view.person_name}"),
+        subheading("What happened"),
+        bullets(view.incidents),
         subheading(f"The Headteacher/Principal's {view.sanction}"),
         paragraph(view.imposed),
     ]

@@ -33,6 +33,7 @@ from casework import bus
 from casework.history import Folded
 from casework.pipeline import Actor, Casework, CommandIdTaken, UnknownUser
 from casework.ports import StoredEvent, StoreUnavailable
+from casework.projection import seen_whole_by
 from casework.queries import sight
 from rules.case import CaseView
 from rules.commands import Command
@@ -170,8 +171,10 @@ def offered_steps(view: CaseView, roles: frozenset[Role]) -> tuple[StepAction, .
 
 def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
     """The Entra object ids of the people who have a step to take on the case now: the
-    holders, at its school, of the roles that may take a step its stage allows."""
-    roles = {r for s in _STEPS.values() if s.offered(view) for r in s.roles_for(view)}
+    holders, at its school, of the roles that may take a step its stage allows and that
+    see the case whole (a role that may not see it is never asked to refresh it)."""
+    seeing = frozenset({Role.HEAD, Role.SENIOR}) | seen_whole_by(view)
+    roles = {r for s in _STEPS.values() if s.offered(view) for r in s.roles_for(view)} & seeing
     directory = cw.ports.directory
     return tuple(
         dict.fromkeys(

@@ -52,6 +52,11 @@ def form(ctx: StepContext) -> Card:
         cards.ChairDecisionView(
             reference=view.reference,
             person_name=view.person.name,
+            incidents=tuple(
+                f"Incident {i.no}, {format_day(i.details.occurred_at.date())}, "
+                f"{i.details.location}: {i.details.summary}"
+                for i in view.incidents
+            ),
             sanction=sanction.kind.label,
             imposed=f"Imposed by {by} on {format_day(sanction.imposed_on)}.",
             terms=terms,

@@ -204,6 +204,7 @@ def test_the_chair_decision_card_shows_the_facts_and_carries_its_ids() -> None:
     view = chair_decision.ChairDecisionView(
         reference="OAK-2026-0001",
         person_name="Jordan Example",
+        incidents=("Incident 1, Monday 12 January 2026, the gate: Shouted",),
         sanction="ban",
         imposed="Imposed by Rachel Okafor on Monday 12 January 2026.",
         terms=("Not to come onto the school's premises",),
@@ -221,6 +222,7 @@ def test_the_chair_decision_card_shows_the_facts_and_carries_its_ids() -> None:
     assert_valid_card(built)
     text = text_of(built)
     assert "Confirm or overturn the ban" in text
+    assert "Incident 1, Monday 12 January 2026, the gate: Shouted" in text
     assert "the time to reply ended on X" in text
     assert "**Tuesday 3 February 2026**" in text
     assert text.index("has not been recorded yet") < text.index("Their reasons")

@@ -309,15 +309,16 @@ async def test_the_case_card_refreshes_for_the_people_whose_actions_it_has(
     bot, _ = chair_stage
     head_card = await bot.say(HEAD, "case OAK-2026-0001")
 
-    # The Chair decides; the head still has the notice to the Chair of Trustees to send.
-    # Nobody else (staff, clerk, another school) is asked to refresh.
+    # The Chair decides; the head still has the notice to the Chair of Trustees to send, and
+    # either may record a late reply. Nobody who may not see the case whole (the clerk,
+    # staff, another school) is asked to refresh it.
     assert sorted(head_card["refresh"]["userIds"]) == sorted(
         [teams_user_id(CHAIR.object_id), teams_user_id(HEAD.object_id)]
     )
     assert head_card["refresh"]["action"]["verb"] == "case.refresh"
-    assert titles(head_card) == ["Mark a letter as sent"]
+    assert titles(head_card) == ["Mark a letter as sent", "Record their written comments"]
     refreshed = invoke_card(await bot.press(CHAIR, head_card, "Refresh"))
-    assert titles(refreshed) == ["Confirm or overturn"]
+    assert titles(refreshed) == ["Confirm or overturn", "Record their written comments"]
 
 
 async def test_a_card_whose_ids_no_card_of_ours_could_carry_changes_nothing(
