@@ -14,6 +14,8 @@ from bot.flows import (
     case,
     chair_decision,  # noqa: F401  (each step module registers its step with `actions`)
     choose_response,  # noqa: F401
+    closing,  # noqa: F401
+    complaints,  # noqa: F401
     deadlines,
     fallback,
     letter_sent,  # noqa: F401

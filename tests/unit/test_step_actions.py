@@ -372,3 +372,25 @@ async def test_a_forged_response_gets_the_card_back_and_records_nothing() -> Non
         again = invoke_card(reply)
         assert "Choose one of the responses on the card." in text_of(again)
     assert await kinds(bot, case_id) == before
+
+
+async def test_no_further_action_then_closing_the_case_from_its_card() -> None:
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await reported(world.casework, world.clock)
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    choose = invoke_card(await bot.press(HEAD, case_card, "Choose a response"))
+    invoke_card(await bot.press(HEAD, choose, "Record: no further action", nfaReason="A one-off"))
+
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    assert {"Close the case", "Refer to complaints"} <= set(titles(case_card))
+    close = invoke_card(await bot.press(HEAD, case_card, "Close the case"))
+    refused = invoke_card(await bot.press(HEAD, close, "Close the case", reason="  "))
+    assert "Give the reason for closing the case." in text_of(refused)
+    closed = invoke_card(await bot.press(HEAD, refused, "Close the case", reason="Resolved"))
+
+    assert "Case closed" in text_of(closed)
+    assert (await kinds(bot, case_id))[-3:].count("case-closed") == 1
+    after = await bot.say(HEAD, "case OAK-2026-0001")
+    assert "Status: **Closed**" in text_of(after)
+    assert titles(after) == []
