@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.flows import (
     actions,
+    breach,  # noqa: F401
     case,
     chair_decision,  # noqa: F401  (each step module registers its step with `actions`)
     choose_response,  # noqa: F401
@@ -22,6 +23,7 @@ from bot.flows import (
     my_cases,
     onboarding,
     reception,
+    removal,  # noqa: F401
     reporting,
     representation,  # noqa: F401
     risk_assessment,  # noqa: F401

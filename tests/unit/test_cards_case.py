@@ -371,3 +371,35 @@ def test_the_close_and_complaints_cards_ask_only_the_reason() -> None:
         assert_valid_card(built)
         assert [e["id"] for e in walk(built) if "id" in e] == ["reason"]
         assert built["actions"][0]["verb"] == module.VERB
+
+
+def test_the_breach_and_removal_cards_ask_when_and_what() -> None:
+    from cards import breach, removal
+    from cards.common import Choice
+
+    breach_card = breach.build(
+        breach.BreachView("OAK-1", "the ban", "2026-01-14", step_data("c", 1, "cmd"))
+    )
+    removal_card = removal.build(
+        removal.RemovalView(
+            "OAK-1",
+            (Choice("police-officer", "A police officer"),),
+            "2026-01-14",
+            step_data("c", 1, "cmd"),
+        )
+    )
+
+    assert_valid_card(breach_card)
+    assert_valid_card(removal_card)
+    assert [e["id"] for e in walk(breach_card) if "id" in e] == [
+        "breachDate",
+        "breachTime",
+        "breachSummary",
+    ]
+    assert [e["id"] for e in walk(removal_card) if "id" in e] == [
+        "removalDate",
+        "removalTime",
+        "removedBy",
+        "removerName",
+        "removalNotes",
+    ]

@@ -27,7 +27,7 @@ from rules.roles import Role
 from rules.state import CaseState
 from tests.builders import at
 from tests.cardschema import assert_valid_card, walk
-from tests.case_paths import reported, with_chair
+from tests.case_paths import banned, reported, with_chair
 from tests.casework_world import (
     CHAIR,
     HEAD,
@@ -394,3 +394,54 @@ async def test_no_further_action_then_closing_the_case_from_its_card() -> None:
     after = await bot.say(HEAD, "case OAK-2026-0001")
     assert "Status: **Closed**" in text_of(after)
     assert titles(after) == []
+
+
+async def test_a_breach_and_a_removal_are_recorded_from_the_case_card() -> None:
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await banned(world.casework, world.clock)
+    world.clock.set(at(date(2026, 1, 14), 10))
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    assert {"Record a breach", "Record a removal"} <= set(titles(case_card))
+
+    breach = invoke_card(await bot.press(HEAD, case_card, "Record a breach"))
+    future = invoke_card(
+        await bot.press(
+            HEAD,
+            breach,
+            "Record the breach",
+            breachDate="2026-01-14",
+            breachTime="11:00",
+            breachSummary="Came to the gate",
+        )
+    )
+    assert "The date and time cannot be in the future." in text_of(future)
+    recorded = invoke_card(
+        await bot.press(
+            HEAD,
+            future,
+            "Record the breach",
+            breachDate="2026-01-14",
+            breachTime="08:40",
+            breachSummary="Came to the gate",
+        )
+    )
+    assert "Breach recorded" in text_of(recorded)
+
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    removal = invoke_card(await bot.press(HEAD, case_card, "Record a removal"))
+    removed = invoke_card(
+        await bot.press(
+            HEAD,
+            removal,
+            "Record the removal",
+            removalDate="2026-01-14",
+            removalTime="08:50",
+            removedBy="police-officer",
+            removerName="PC Example",
+        )
+    )
+    assert "Removal recorded" in text_of(removed)
+    history = await kinds(bot, case_id)
+    assert history.count("breach-recorded") == 1
+    assert history.count("removed-from-premises") == 1
