@@ -26,6 +26,9 @@ from bot.flows import (
     removal,  # noqa: F401
     reporting,
     representation,  # noqa: F401
+    review_date,  # noqa: F401
+    review_outcome,  # noqa: F401
+    review_statement,  # noqa: F401
     risk_assessment,  # noqa: F401
 )
 from bot.routing import Route, Router

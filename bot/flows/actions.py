@@ -37,7 +37,7 @@ from casework.projection import seen_whole_by
 from casework.queries import sight
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import CaseNotFound, InvalidDetails, NotPermitted
+from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
 from rules.permissions import permission_for, required_roles
 from rules.prompts import Prompt, prompts_for
 from rules.roles import Role
@@ -134,6 +134,9 @@ class StepAction:
     # Which of its roles may take it on this case now (None: all of them), e.g. only the
     # signers of the letters still to send.
     roles_now: Callable[[CaseView], frozenset[Role]] | None = None
+    # Refusals about what was typed (a date the rules cannot accept), shown on the card
+    # again so that it can be corrected; every `InvalidDetails` is, besides these.
+    retry_on: tuple[type[Refusal], ...] = ()
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -320,7 +323,9 @@ async def _submit(
         return again(parsed.problems, parsed.at_fields)
     try:
         outcome = await bus.dispatch(cw, parsed, actor, case_id=view.case_id, known=folded)
-    except InvalidDetails as refusal:
+    except Refusal as refusal:
+        if not isinstance(refusal, (InvalidDetails, *step.retry_on)):
+            raise
         return again((refusal.message,))
     except StoreUnavailable:
         logger.warning("case %s: step %s not saved, store unavailable", view.reference, step.step)

@@ -39,5 +39,9 @@ CLOSE = register(
         form=form,
         parse=parse,
         done_title="Case closed",
+        # The rules close a case only once its latest incident has its response.
+        offered_when=lambda view: (
+            view.latest_incident is None or bool(view.latest_incident.responses)
+        ),
     )
 )

@@ -39,5 +39,9 @@ REFER = register(
         form=form,
         parse=parse,
         done_title="Referred to the complaints policy",
+        # A response, like the others: once the latest incident is assessed.
+        offered_when=lambda view: (
+            view.latest_incident is not None and view.latest_incident.assessed
+        ),
     )
 )

@@ -15,6 +15,7 @@ from cards.inputs import Submitted
 from casework.actor import Actor
 from rules.case import CaseView
 from rules.commands import Command
+from rules.errors import LetterSentBeforeItsDate
 from rules.roles import Role
 from rules.steps.letters import RecordLetterSent
 
@@ -82,5 +83,6 @@ SENT = register(
         done_title="Letter recorded as sent",
         offered_when=lambda view: any(not x.done for x in view.letters),
         roles_now=_signers,
+        retry_on=(LetterSentBeforeItsDate,),
     )
 )

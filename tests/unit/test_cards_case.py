@@ -403,3 +403,40 @@ def test_the_breach_and_removal_cards_ask_when_and_what() -> None:
         "removerName",
         "removalNotes",
     ]
+
+
+def test_the_review_cards_ask_the_date_the_statement_and_the_decision() -> None:
+    from cards import review
+    from cards.common import Choice
+
+    view = review.ReviewView(
+        "OAK-1",
+        ("The review is due by Monday 27 July 2026.",),
+        "2026-07-01",
+        step_data("c", 1, "cmd"),
+        outcomes=(Choice("maintain", "Maintain"),),
+        standard_conditions=(Choice("accompanied-to-meetings", "Accompanied"),),
+    )
+    built = {
+        "date": review.build_date(view),
+        "statement": review.build_statement(view),
+        "outcome": review.build_outcome(view),
+    }
+
+    for card in built.values():
+        assert_valid_card(card)
+        assert "The review is due by Monday 27 July 2026." in text_of(card)
+    meeting = next(e for e in walk(built["date"]) if e.get("id") == "meetingOn")
+    assert meeting["min"] == "2026-07-01"
+    assert [e["id"] for e in walk(built["statement"]) if "id" in e] == [
+        "statementDated",
+        "statementReceived",
+        "statementSummary",
+    ]
+    assert [e["id"] for e in walk(built["outcome"]) if "id" in e] == [
+        "reviewOutcome",
+        "reviewReason",
+        "reviewStandard",
+        "reviewOther",
+        "reviewUntil",
+    ]
