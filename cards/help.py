@@ -71,7 +71,8 @@ def build(view: HelpView) -> Card:
         subheading("Clerk to the Local Academy Committee"),
         paragraph(
             "**cases** and **deadlines** show the cases with a six-monthly review to arrange, "
-            "and when each is due."
+            "and when each is due; on the case's card you set the meeting's date, and record "
+            "the person's statement and the committee's decision."
         ),
         paragraph(
             "Deadlines are counted in school days, using your school's term dates.",

@@ -107,6 +107,7 @@ def _role_help(roles: frozenset[Role]) -> tuple[str, ...]:
     if Role.CLERK in roles:
         said.append(
             "As Clerk to the Local Academy Committee you see the cases with a committee "
-            "review to arrange, and **deadlines** shows when each is due."
+            "review to arrange, and **deadlines** shows when each is due. On the case's "
+            "card you set the meeting's date and record the statement and the decision."
         )
     return tuple(said)
