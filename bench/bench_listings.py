@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import json
 import random
 import sqlite3
 import statistics
@@ -140,6 +141,7 @@ _COPIED = {
     "prompts": "position, school_id, role, action, text, due, due_order, warning,"
     " due_on_the_day, letter_id, incident_no",
     "deadlines": "school_id, role, action, due",
+    "reception_list": "school_id, person_name, banned, must_not, until",
 }
 _HAS_REFERENCE = {"cases", "case_sightings", "prompts"}
 _REFERENCE = "'OAK-2026-' || printf('%04d', n)"  # as the store numbers them
@@ -208,6 +210,15 @@ def _deadline_rows(case_id: str, connection: sqlite3.Connection) -> list[tuple[A
     ).fetchall()
 
 
+def _reception_row(case_id: str, connection: sqlite3.Connection) -> tuple[Any, ...] | None:
+    row = connection.execute(
+        "SELECT school_id, person_name, banned, must_not, until FROM reception_list"
+        " WHERE case_id = ?",
+        (case_id,),
+    ).fetchone()
+    return row and (*row[:3], json.loads(row[3]), row[4])
+
+
 async def verify_copies(
     cw: Casework, store: SqliteCaseStore, copies: list[range], sample: int
 ) -> int:
@@ -225,8 +236,21 @@ async def verify_copies(
             (d.case_id, d.school_id, d.role and d.role.value, d.action, d.due.isoformat())
             for d in deadlines
         )
-        if stored is None or replace(stored, updated_at=summary.updated_at) != summary:
+        # The store's row leaves out the case's line on reception's list: compared apart.
+        expected_row = replace(summary, reception=None)
+        if stored is None or replace(stored, updated_at=summary.updated_at) != expected_row:
             raise SystemExit(f"{case_id}: the copied Cases row differs from the projection")
+        reception = store.database.run(functools.partial(_reception_row, case_id))
+        line = summary.reception
+        wanted = line and (
+            line.school_id,
+            line.person_name,
+            int(line.banned),
+            list(line.must_not),
+            line.until and line.until.isoformat(),
+        )
+        if reception != wanted:
+            raise SystemExit(f"{case_id}: the copied reception row differs from the projection")
         if Counter(tuple(row) for row in rows) != expected:
             raise SystemExit(f"{case_id}: the copied due-index rows differ from the projection")
     return len(chosen)

@@ -133,6 +133,10 @@ class TeamsTurns:
 
 
 def _http_answer(inbound: Inbound, reply: Reply) -> TurnResult:
+    if reply.invoke is not None and not isinstance(reply.invoke.value, dict):
+        # A message response's value is a string (the contract's sample), which botbuilder's
+        # typed model (a dict value) cannot serialise: it goes as the plain body.
+        return TurnResult(200, reply.invoke.as_json())
     if reply.invoke is not None:
         return TurnResult(200, invoke_body(reply.invoke))
     if inbound.type == "invoke":

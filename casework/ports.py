@@ -83,6 +83,20 @@ class OpenPrompt:
 
 
 @dataclass(frozen=True)
+class ReceptionEntry:
+    """One line of reception's list ("who is banned"): someone banned from a school's
+    premises or under conditions there, what they must not do, and nothing else about the
+    case. Kept by the projection, so the list is read without replaying any case."""
+
+    case_id: str
+    school_id: str
+    person_name: str
+    banned: bool  # True: banned from the premises; False: under conditions
+    must_not: tuple[str, ...]  # what they must not do, in reception's words
+    until: date | None = None  # the ban's end date, where one was set (it ends after it)
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     """The Cases projection: one row per case, rewritten after each append.
 
@@ -108,6 +122,8 @@ class CaseSummary:
     reported_by: tuple[str, ...] = ()
     # Every role's next actions on the case, soonest first (what "my prompts" lists).
     prompts: tuple[OpenPrompt, ...] = ()
+    # The case's line on reception's list: a ban or conditions in force (None: none).
+    reception: ReceptionEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +205,17 @@ class CaseStore(Protocol):
     async def open_prompts(self, school_id: str, role: Role, *, limit: int) -> Sequence[OpenPrompt]:
         """The role's prompts at the school: the `limit` soonest (dated before undated, then
         by reference), and every prompt `due_on_the_day` besides."""
+        ...
+
+    async def case_by_reference(self, reference: str) -> CaseSummary | None:
+        """The case's row by its reference ("OAK-2026-0003"), None for no such case."""
+        ...
+
+    async def reception_list(
+        self, school_id: str, *, on: date, limit: int
+    ) -> Sequence[ReceptionEntry]:
+        """Up to `limit` of the school's `ReceptionEntry` rows in force on the day `on` (a
+        ban whose `until` has passed is left out), by the person's name."""
         ...
 
     async def due_by(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from casework.ports import CaseSummary, OpenDeadline, OpenPrompt
+from casework.ports import CaseSummary, OpenDeadline, OpenPrompt, ReceptionEntry
 from rules import timeline as tl
+from rules.behaviours import SanctionKind
 from rules.calendar import SchoolCalendar
 from rules.case import CaseView
 from rules.prompts import Action, Prompt, open_deadlines, pending_effects, prompts_for
@@ -68,6 +69,34 @@ def _kept(view: CaseView, prompt: Prompt) -> OpenPrompt:
     )
 
 
+# What reception is told someone banned must not do (the ban letter's "not to enter the
+# school premises"); conditions are listed in their own short form.
+BANNED_FROM_PREMISES = "Must not come onto the school's premises (buildings or grounds)."
+
+
+def reception_entry(view: CaseView) -> ReceptionEntry | None:
+    """The case's line on reception's list: a ban (provisional ones too: they are in force
+    until the Chair decides) or conditions in force. None once they are overturned, varied
+    away, or the case is closed; a ban's end date is kept so that the list drops it after."""
+    sanction = view.sanction
+    if sanction is None or not view.state.sanction_in_force:
+        return None
+    if sanction.kind is SanctionKind.BAN:
+        must_not: tuple[str, ...] = (BANNED_FROM_PREMISES,)
+    else:
+        must_not = tuple(c.label for c in sanction.conditions.standard) + tuple(
+            text.strip() for text in sanction.conditions.other if text.strip()
+        )
+    return ReceptionEntry(
+        case_id=view.case_id,
+        school_id=view.school_id,
+        person_name=view.person.name,
+        banned=sanction.kind is SanctionKind.BAN,
+        must_not=must_not,
+        until=sanction.until if sanction.kind is SanctionKind.BAN else None,
+    )
+
+
 def project(
     view: CaseView, today: date, calendar: SchoolCalendar, now: datetime
 ) -> tuple[CaseSummary, list[OpenDeadline]]:
@@ -96,6 +125,7 @@ def project(
         reported_by=tuple(dict.fromkeys(i.reported_by for i in view.incidents)),
         # A role is prompted only on a case it sees whole.
         prompts=tuple(_kept(view, p) for p in prompts if p.role in _EVERY_CASE | seen_by),
+        reception=reception_entry(view),
     )
     deadlines = [
         OpenDeadline(view.case_id, view.school_id, entry.role, entry.action.value, entry.due)

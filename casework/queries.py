@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from casework.pipeline import Actor, Casework
-from casework.ports import CaseSummary, OpenPrompt, Person
+from casework.ports import CaseSummary, OpenPrompt, Person, ReceptionEntry
 from casework.projection import seen_whole_by
 from rules.calendar import Deadline
 from rules.case import CaseView
@@ -184,3 +184,26 @@ async def unreachable_role_holders(
         return tuple(held)
     known = await conversations.known([f"user:{p.object_id}" for _, p in held])
     return tuple((role, p) for role, p in held if f"user:{p.object_id}" not in known)
+
+
+# Reception's list is for the people who work at the school.
+_RECEPTION = frozenset({Role.STAFF, Role.SENIOR, Role.HEAD})
+
+
+def reception_schools(cw: Casework, actor: Actor) -> tuple[str, ...]:
+    """The schools whose reception list `actor` may read: those where they are staff."""
+    return tuple(
+        school_id
+        for school_id in cw.ports.directory.schools_of(actor.object_id)
+        if cw.roles_at(actor, school_id) & _RECEPTION
+    )
+
+
+async def reception_list(
+    cw: Casework, school_id: str, actor: Actor, today: date, *, limit: int = PAGE
+) -> tuple[ReceptionEntry, ...]:
+    """The people banned or under conditions at the school on `today`, by name, if `actor`
+    is staff there (empty otherwise). Read from the derived list: one store query."""
+    if not cw.roles_at(actor, school_id) & _RECEPTION:
+        return ()
+    return tuple(await cw.ports.store.reception_list(school_id, on=today, limit=limit))

@@ -28,6 +28,7 @@ from casework.ports import (
     NewEvent,
     OpenDeadline,
     OpenPrompt,
+    ReceptionEntry,
     ReferenceClaim,
     ReferenceTaken,
     SequenceTaken,
@@ -240,6 +241,24 @@ MIGRATIONS: tuple[str, ...] = (
         claimed_until   TEXT
     );
     CREATE INDEX unposted_replies_due ON unposted_replies (due_at);
+    """,
+    # 6 (issue 11; deliver's 5 comes before it): reception's list ("who is banned"), one row
+    # per case with a ban or conditions in force, written with the case's projection; cases
+    # found by their reference. Rows written before this version have no line on the list,
+    # so every case is projected again by the next catch-up.
+    """
+    CREATE TABLE reception_list (
+        case_id     TEXT PRIMARY KEY,
+        school_id   TEXT    NOT NULL,
+        person_name TEXT    NOT NULL,
+        banned      INTEGER NOT NULL,
+        must_not    TEXT    NOT NULL,  -- JSON list of lines
+        until       TEXT               -- ISO date: a ban's end date, if one was set
+    );
+    CREATE INDEX reception_by_school ON reception_list (school_id, person_name, case_id);
+    CREATE INDEX cases_by_reference ON cases (reference);
+    UPDATE cases SET projected_seq = 0;
+    DELETE FROM checkpoints WHERE name = 'projection';
     """,
 )
 
@@ -655,6 +674,39 @@ class SqliteCaseStore:
 
         return tuple(_open_prompt(row) for row in await self._db.call(select))
 
+    async def case_by_reference(self, reference: str) -> CaseSummary | None:
+        def select(connection: sqlite3.Connection) -> list[CaseSummary]:
+            rows = connection.execute(
+                f"SELECT {_CASE_COLUMNS} FROM cases WHERE reference = ?", (reference,)
+            ).fetchall()
+            return _with_prompts(connection, rows)
+
+        found = await self._db.call(select)
+        return found[0] if found else None
+
+    async def reception_list(
+        self, school_id: str, *, on: date, limit: int
+    ) -> Sequence[ReceptionEntry]:
+        def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                "SELECT case_id, school_id, person_name, banned, must_not, until"
+                " FROM reception_list WHERE school_id = ? AND (until IS NULL OR until >= ?)"
+                " ORDER BY person_name, case_id LIMIT ?",
+                (school_id, on.isoformat(), limit),
+            ).fetchall()
+
+        return tuple(
+            ReceptionEntry(
+                case_id=case_id,
+                school_id=school,
+                person_name=name,
+                banned=bool(banned),
+                must_not=tuple(json.loads(must_not)),
+                until=_from_iso_date(until),
+            )
+            for case_id, school, name, banned, must_not, until in await self._db.call(select)
+        )
+
     async def due_by(
         self,
         day: date,
@@ -872,6 +924,21 @@ def _save_projection(
     connection.executemany(
         f"INSERT INTO prompts ({_PROMPT_COLUMNS}) VALUES ({_PROMPT_PLACEHOLDERS})", prompts
     )
+    connection.execute("DELETE FROM reception_list WHERE case_id = ?", (summary.case_id,))
+    entry = summary.reception
+    if entry is not None:
+        connection.execute(
+            "INSERT INTO reception_list (case_id, school_id, person_name, banned, must_not,"
+            " until) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                summary.case_id,
+                summary.school_id,
+                entry.person_name,
+                int(entry.banned),
+                json.dumps(list(entry.must_not)),
+                _iso_date(entry.until),
+            ),
+        )
     connection.execute("DELETE FROM deadlines WHERE case_id = ?", (summary.case_id,))
     connection.executemany(
         "INSERT INTO deadlines (case_id, school_id, role, action, due) VALUES (?, ?, ?, ?, ?)",

@@ -22,6 +22,7 @@ from casework.ports import (
     OpenDeadline,
     OpenPrompt,
     Person,
+    ReceptionEntry,
     SequenceTaken,
     StoredEvent,
 )
@@ -166,6 +167,21 @@ class InMemoryCaseStore:
             key=lambda p: (p.due is None, p.due or date.min, p.reference),
         )[:limit]
         return (*soonest, *(p for p in kept if p.due_on_the_day))
+
+    async def case_by_reference(self, reference: str) -> CaseSummary | None:
+        return next((s for s in self._summaries.values() if s.reference == reference), None)
+
+    async def reception_list(
+        self, school_id: str, *, on: date, limit: int
+    ) -> Sequence[ReceptionEntry]:
+        entries = [
+            s.reception
+            for s in self._summaries.values()
+            if s.reception is not None
+            and s.school_id == school_id
+            and (s.reception.until is None or s.reception.until >= on)
+        ]
+        return tuple(sorted(entries, key=lambda e: (e.person_name, e.case_id))[:limit])
 
     async def due_by(
         self,

@@ -9,7 +9,28 @@ here, its card module in `cards/`, and one line in `routes`.
 
 from __future__ import annotations
 
-from bot.flows import fallback, onboarding, reporting
+from bot.flows import (
+    actions,
+    breach,  # noqa: F401
+    case,
+    chair_decision,  # noqa: F401  (each step module registers its step with `actions`)
+    choose_response,  # noqa: F401
+    closing,  # noqa: F401
+    complaints,  # noqa: F401
+    deadlines,
+    fallback,
+    letter_sent,  # noqa: F401
+    my_cases,
+    onboarding,
+    reception,
+    removal,  # noqa: F401
+    reporting,
+    representation,  # noqa: F401
+    review_date,  # noqa: F401
+    review_outcome,  # noqa: F401
+    review_statement,  # noqa: F401
+    risk_assessment,  # noqa: F401
+)
 from bot.routing import Route, Router
 from bot.services import BotServices
 
@@ -19,6 +40,11 @@ def routes(services: BotServices) -> tuple[Route, ...]:
     return (
         *onboarding.routes(services),
         *reporting.routes(services),
+        *case.routes(services),
+        *my_cases.routes(services),
+        *deadlines.routes(services),
+        *reception.routes(services),
+        *actions.routes(services, case.case_card),
         # New flows go above this line, one each. The catch-alls come last, because the
         # first match wins: a card verb no flow handles, then text no flow recognised.
         *fallback.routes(services),

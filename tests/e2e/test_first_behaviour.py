@@ -40,8 +40,8 @@ async def test_help_lists_what_each_role_does(bot: BotUnderTest) -> None:
     text = card.text()
     for expected in (
         "report an incident",
-        "Add a statement",
-        "See your reports",
+        "**cases**",
+        "**who is banned**",
         "Headteacher",
         "Chair of the Local Academy Committee",
         "Clerk to the Local Academy Committee",

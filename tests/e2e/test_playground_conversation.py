@@ -246,3 +246,24 @@ def test_the_playground_listens_on_loopback_only(playground: PlaygroundProcess) 
 
     # 0100007F is 127.0.0.1 as the kernel writes it; all interfaces would be 00000000.
     assert listening_addresses(playground.port) == {"0100007F"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("cases", "My cases"),
+        ("deadlines", "Deadlines"),
+        ("who is banned", "Who is banned"),
+        ("case OAK-2026-9999", "There is no case you can open with that reference."),
+    ],
+)
+async def test_the_case_commands_are_answered_in_the_playground(
+    pg: PlaygroundClient, typed: str, answer: str
+) -> None:
+    await pg.send_text(typed)
+
+    _, card = await pg.wait_for_card()
+
+    assert_adaptive_card(card)
+    assert answer in texts(card)
+    assert "did not understand" not in texts(card)

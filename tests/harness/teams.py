@@ -11,7 +11,9 @@ buttons the way Teams does:
 - `Action.Submit` becomes a message whose `value` is the action's data merged with the
   inputs (an `imBack` submit becomes a typed message instead);
 - `Action.Execute` becomes an `adaptiveCard/action` invoke whose `value.action` is
-  `{type, verb, data}` with data merged with the inputs.
+  `{type, verb, data}` with data merged with the inputs;
+- an action sends (and checks) the inputs of the card it is on and of the cards that card
+  is shown in, not those of another `Action.ShowCard`'s card.
 
 Values are sent as Teams sends them: strings; a multi-select is comma-joined; a toggle is
 its valueOn/valueOff. Inputs left empty are not sent.
@@ -318,17 +320,54 @@ def _as_teams_value(element: Mapping[str, Any], typed: Any) -> str:
     return str(typed)
 
 
+def _own(node: Any) -> Iterator[Mapping[str, Any]]:
+    """The elements of one card, not those inside the cards of its Action.ShowCards."""
+    if isinstance(node, Mapping):
+        yield node
+        for key, value in node.items():
+            if key in ("data", "choices") or (
+                key == "card" and node.get("type") == "Action.ShowCard"
+            ):
+                continue
+            yield from _own(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _own(item)
+
+
+def _cards_to(card: Mapping[str, Any], action: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The card holding `action` and every card it is shown in (outermost first)."""
+    if any(element is action for element in _own(card)):
+        return [card]
+    for element in _own(card):
+        shown = element.get("card") if element.get("type") == "Action.ShowCard" else None
+        if isinstance(shown, Mapping):
+            inner = _cards_to(shown, action)
+            if inner:
+                return [card, *inner]
+    return []
+
+
 def _gather(card: SentCard, values: Mapping[str, str], action: Mapping[str, Any]) -> dict[str, str]:
-    """The inputs Teams sends with `action`, after checking the required ones are filled."""
+    """The inputs Teams sends with `action`, after checking the required ones are filled:
+    those of the card the action is on and of the cards that card is shown in (Adaptive
+    Cards' `associatedInputs: auto`), not those of another Action.ShowCard's card."""
     if action.get("associatedInputs") == "none":
         return {}
+    scope = [
+        e
+        for shown in _cards_to(card.card, action) or [card.card]
+        for e in _own(shown)
+        if isinstance(e.get("type"), str) and str(e["type"]).startswith("Input.")
+    ]
     missing = [
         str(e.get("errorMessage") or e["id"])
-        for e in card.inputs()
+        for e in scope
         if e.get("isRequired") and not values.get(str(e["id"]))
     ]
     if missing:
         raise CardProblem(
             "Teams would not send this: required inputs are empty: " + "; ".join(missing)
         )
-    return {key: value for key, value in values.items() if value != ""}
+    ids = {str(e["id"]) for e in scope}
+    return {key: value for key, value in values.items() if value != "" and key in ids}

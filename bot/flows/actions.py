@@ -1,0 +1,375 @@
+"""The step decisions, pressed on cards (Action.Execute), one registry for every step.
+
+A step (`StepAction`) is a verb and three functions, written in its own flow module
+(`bot/flows/<step>.py`, its card in `cards/<step>.py`): the card that asks for the decision,
+the parse of what the card sent (checked on the server: the card's own limits are only a
+hint) into the rules' command, and whether the Case card offers it. `routes` joins them:
+
+    press → the case loaded (refused exactly as "no such case" for someone who may not see
+    it) → a repeated command id? the earlier outcome, acting once → an out-of-date card
+    (the case has moved on since it was built)? the current Case card, saying so → the
+    person's roles allow the step? (else refused, whatever the card showed) → parse (the
+    card again, each problem at the top and next to its field) → the casework pipeline
+    (`casework.bus.dispatch`) → the outcome card, which replaces the pressed card so it
+    cannot be pressed twice.
+
+`step.open` (data: the case, its version and the step's name) answers with the step's card.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.routing import CardVerb, Inbound, InvokeReply, Reply, Route
+from bot.services import BotServices
+from cards import actions as action_cards
+from cards.actions import CASE_ID_KEY, STEP_KEY, VERSION_KEY, OutcomeView
+from cards.common import COMMAND_ID_KEY, Card
+from cards.inputs import MAX_TOKEN_CHARS
+from casework import bus
+from casework.history import Folded
+from casework.pipeline import Actor, Casework, CommandIdTaken, UnknownUser
+from casework.ports import StoredEvent, StoreUnavailable
+from casework.projection import seen_whole_by
+from casework.queries import sight
+from rules.case import CaseView
+from rules.commands import Command
+from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
+from rules.permissions import permission_for, required_roles
+from rules.prompts import Prompt, prompts_for
+from rules.roles import Role
+from rules.state import allowed
+
+logger = logging.getLogger(__name__)
+
+# The one answer for a case that does not exist and a case this person may not see.
+NO_SUCH_CASE = "There is no case you can open with that reference."
+
+OUT_OF_DATE = (
+    "That card was out of date: the case has moved on since it was sent, so nothing was "
+    "changed. This is where the case is now."
+)
+
+NOT_SAVED = (
+    "This was NOT recorded: the case records could not be reached just now. Nothing you "
+    "typed is lost. Please press the button again in a minute."
+)
+
+INCOMPLETE = "This card is incomplete, so nothing was changed. Type help to start afresh."
+
+# Events that record the bot's own bookkeeping (a draft made, a message to send or sent):
+# they do not move the case on, so a card built before them is not out of date. A step's
+# own message to send is appended with the step's event, which moves the version.
+_BOOKKEEPING = frozenset(
+    {
+        "letter-drafted",
+        "letter-draft-failed",
+        "letter-redated",
+        "notification-required",
+        "notification-sent",  # older versions' "queued"
+        "notification-queued",
+        "notification-delivered",
+        "notification-undeliverable",
+    }
+)
+
+
+def case_version(history: Sequence[StoredEvent]) -> int:
+    """The case's version for its cards: the sequence number of the last event that moved
+    the case on (bookkeeping events do not)."""
+    return next((e.seq for e in reversed(history) if e.kind not in _BOOKKEEPING), 0)
+
+
+@dataclass(frozen=True)
+class FieldProblems:
+    """Why a step's card cannot be recorded: each problem, and the problem of each input."""
+
+    problems: tuple[str, ...]
+    at_fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step's card and parse are given."""
+
+    casework: Casework
+    folded: Folded
+    actor_id: str
+    command_id: str
+    version: int
+    values: Mapping[str, str] = field(default_factory=dict)  # what was typed, to show again
+    problems: tuple[str, ...] = ()
+    at_fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def view(self) -> CaseView:
+        return self.folded.view
+
+    @property
+    def case_id(self) -> str:
+        return self.folded.view.case_id
+
+    def data(self, **more: Any) -> dict[str, Any]:
+        """What the step's submit button carries (the case, its version, the command id)."""
+        return action_cards.step_data(self.case_id, self.version, self.command_id, **more)
+
+
+def _always(view: CaseView) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class StepAction:
+    step: str  # its name in `step.open` data: "chair.decide"
+    verb: str  # the verb of its card's submit button(s)
+    title: str  # its button on the Case card
+    command: type[Command]  # what it records: who may issue it, which steps it asks for
+    form: Callable[[StepContext], Card]
+    parse: Callable[[Mapping[str, Any], StepContext], Command | FieldProblems]
+    done_title: str = "Recorded"
+    # Besides the stage allowing one of the commands' steps, whether the Case card offers it.
+    offered_when: Callable[[CaseView], bool] = _always
+    # Other commands the same card may record (one card, several responses to choose from).
+    also: tuple[type[Command], ...] = ()
+    # Which of its roles may take it on this case now (None: all of them), e.g. only the
+    # signers of the letters still to send.
+    roles_now: Callable[[CaseView], frozenset[Role]] | None = None
+    # Refusals about what was typed (a date the rules cannot accept), shown on the card
+    # again so that it can be corrected; every `InvalidDetails` is, besides these.
+    retry_on: tuple[type[Refusal], ...] = ()
+
+    def offered(self, view: CaseView) -> bool:
+        triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
+        stage_allows = any(allowed(view.state, t) for t in triggers) if triggers else True
+        return stage_allows and self.offered_when(view)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r for c in (self.command, *self.also) for r in required_roles(c))
+
+    def roles_for(self, view: CaseView) -> frozenset[Role]:
+        """The roles that may take the step on this case now."""
+        return self.roles if self.roles_now is None else self.roles & self.roles_now(view)
+
+
+_STEPS: dict[str, StepAction] = {}
+
+
+def register(step: StepAction) -> StepAction:
+    """Add a step to the registry (each step's flow module, once, at import)."""
+    if step.step in _STEPS and _STEPS[step.step] is not step:
+        raise ValueError(f"step {step.step!r} is registered twice")
+    _STEPS[step.step] = step
+    return step
+
+
+def registered() -> tuple[StepAction, ...]:
+    return tuple(_STEPS.values())
+
+
+def offered_steps(view: CaseView, roles: frozenset[Role]) -> tuple[StepAction, ...]:
+    """The steps a person holding `roles` may take on the case now."""
+    return tuple(s for s in _STEPS.values() if s.roles_for(view) & roles and s.offered(view))
+
+
+def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
+    """The Entra object ids of the people who have a step to take on the case now: the
+    holders, at its school, of the roles that may take a step its stage allows and that
+    see the case whole (a role that may not see it is never asked to refresh it)."""
+    seeing = frozenset({Role.HEAD, Role.SENIOR}) | seen_whole_by(view)
+    roles = {r for s in _STEPS.values() if s.offered(view) for r in s.roles_for(view)} & seeing
+    directory = cw.ports.directory
+    return tuple(
+        dict.fromkeys(
+            p.object_id for role in sorted(roles) for p in directory.holders(view.school_id, role)
+        )
+    )
+
+
+# --- loading what a card acts on --------------------------------------------------------------
+
+
+# The characters of the ids a card carries (the bot makes them): anything else did not come
+# from a card the bot sent.
+_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+def _key(data: Mapping[str, Any], key: str) -> str:
+    """An id the card's button carries, or "" for one no card of ours could carry."""
+    value = data.get(key)
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_TOKEN_CHARS:
+        return ""
+    return value if _ID_CHARACTERS.issuperset(value) else ""
+
+
+def _version(data: Mapping[str, Any]) -> int | None:
+    value = data.get(VERSION_KEY)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 12:
+        return int(value)
+    return None
+
+
+def actor_of(cw: Casework, inbound: Inbound) -> Actor:
+    actor = Actor(inbound.user_aad_object_id, inbound.activity_id or None)
+    directory = cw.ports.directory
+    if directory.person(actor.object_id) is None and not directory.schools_of(actor.object_id):
+        raise UnknownUser(
+            "Safe Premises does not know you yet: your account is not in the trust's list of "
+            "staff and governors, so nothing was done. Ask your headteacher or the trust's "
+            "administrator to add you."
+        )
+    return actor
+
+
+async def visible_case(cw: Casework, case_id: str, actor: Actor) -> Folded:
+    """The case, folded, if `actor` may see it whole; refused exactly like a case that
+    does not exist otherwise (never saying whose or which school's it is)."""
+    folded = await cw.load_folded(case_id) if case_id else None
+    if folded is not None:
+        seen = sight(folded.view, actor.object_id, cw.roles_at(actor, folded.view.school_id))
+        if seen is not None and seen.view is not None:
+            return folded
+    raise CaseNotFound(NO_SUCH_CASE)
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+CaseCard = Callable[[Casework, Folded, Actor, str], Card]
+"""Builds the Case card for a person, with a notice first (`bot.flows.case.case_card`)."""
+
+
+def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
+    cw = services.casework
+    if cw is None:
+        return ()
+
+    async def open_step(inbound: Inbound) -> Reply:
+        data = inbound.action_data
+        actor = actor_of(cw, inbound)
+        folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
+        step = _STEPS.get(_key(data, STEP_KEY))
+        version = case_version(folded.history)
+        if step is None:
+            raise InvalidDetails(INCOMPLETE)
+        if _version(data) != version or not step.offered(folded.view):
+            return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
+        _check_roles(cw, actor, folded.view, step)
+        context = StepContext(cw, folded, actor.object_id, services.command_ids(), version)
+        return Reply(invoke=InvokeReply.card(step.form(context)))
+
+    def submitter(step: StepAction) -> Callable[[Inbound], Any]:
+        async def submit(inbound: Inbound) -> Reply:
+            return await _submit(services, cw, step, inbound, case_card)
+
+        return submit
+
+    return (
+        Route(CardVerb(action_cards.OPEN_STEP), open_step, "open a step"),
+        *(Route(CardVerb(s.verb), submitter(s), s.step) for s in _STEPS.values()),
+    )
+
+
+def _check_roles(cw: Casework, actor: Actor, view: CaseView, step: StepAction) -> None:
+    roles = cw.roles_at(actor, view.school_id)
+    if not roles & step.roles_for(view):
+        permission = permission_for(step.command)
+        raise NotPermitted(what=permission.doing, needed=permission.roles, held=roles)
+
+
+async def _submit(
+    services: BotServices, cw: Casework, step: StepAction, inbound: Inbound, case_card: CaseCard
+) -> Reply:
+    data = inbound.action_data
+    actor = actor_of(cw, inbound)
+    folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
+    command_id = _key(data, COMMAND_ID_KEY)
+    if not command_id:
+        raise InvalidDetails(INCOMPLETE)
+    view = folded.view
+    if command_id in view.command_ids:
+        # Pressed again (or retried): the earlier outcome, nothing new.
+        earlier = tuple(e for e in folded.history if e.command_id == command_id)
+        if any(e.actor_id != actor.object_id for e in earlier):
+            raise CommandIdTaken()
+        logger.info("case %s: step %s pressed again; acted once", view.reference, step.step)
+        return Reply(invoke=InvokeReply.card(_outcome(cw, step, view, repeated=True)))
+    version = case_version(folded.history)
+    if _version(data) != version:
+        logger.info("case %s: step %s pressed on an out-of-date card", view.reference, step.step)
+        return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
+    _check_roles(cw, actor, view, step)
+    values = {k: v for k, v in data.items() if isinstance(v, str)}
+    context = StepContext(cw, folded, actor.object_id, command_id, version, values)
+
+    def again(problems: tuple[str, ...], at_fields: Mapping[str, str] | None = None) -> Reply:
+        shown = StepContext(
+            cw, folded, actor.object_id, command_id, version, values, problems, at_fields or {}
+        )
+        return Reply(invoke=InvokeReply.card(step.form(shown)))
+
+    parsed = step.parse(data, context)
+    if isinstance(parsed, FieldProblems):
+        logger.info(
+            "case %s: step %s not recorded, %d problems (%s)",
+            view.reference,
+            step.step,
+            len(parsed.problems),
+            ",".join(sorted(parsed.at_fields)) or "-",
+        )
+        return again(parsed.problems, parsed.at_fields)
+    try:
+        outcome = await bus.dispatch(cw, parsed, actor, case_id=view.case_id, known=folded)
+    except Refusal as refusal:
+        if not isinstance(refusal, (InvalidDetails, *step.retry_on)):
+            raise
+        return again((refusal.message,))
+    except StoreUnavailable:
+        logger.warning("case %s: step %s not saved, store unavailable", view.reference, step.step)
+        return again((NOT_SAVED,))
+    logger.info("case %s: step %s recorded", outcome.reference, step.step)
+    return Reply(
+        invoke=InvokeReply.card(
+            _outcome_card(
+                step,
+                outcome.done,
+                outcome.reference,
+                outcome.state_label,
+                outcome.prompts,
+                outcome.repeated,
+            )
+        )
+    )
+
+
+def _outcome(cw: Casework, step: StepAction, view: CaseView, *, repeated: bool) -> Card:
+    prompts = prompts_for(view, cw.today(), cw.calendar(view.school_id))
+    # A repeat is answered from the case: the step's own words for what was done.
+    done = step.done_title if step.also else step.command.DONE
+    return _outcome_card(step, done, view.reference, view.state.label, prompts, repeated)
+
+
+def _outcome_card(
+    step: StepAction,
+    done: str,
+    reference: str,
+    status: str,
+    prompts: Sequence[Prompt],
+    repeated: bool,
+) -> Card:
+    return action_cards.outcome(
+        OutcomeView(
+            title=step.done_title,
+            done=done,
+            reference=reference,
+            status=status,
+            repeated=repeated,
+            next_steps=tuple(p.text.rstrip(".") + "." for p in prompts[:2]),
+        )
+    )
