@@ -331,9 +331,15 @@ class PlaygroundClient:
                 f"no matching message from the bot within {within:.0f} s; received: {seen}"
             ) from None
 
-    async def wait_for_card(self, within: float = DEFAULT_TIMEOUT) -> tuple[BotMessage, Json]:
-        """The next bot message that carries an Adaptive Card, and its first card."""
-        message = await self.wait_for(lambda m: bool(m.cards), within)
+    async def wait_for_card(
+        self, containing: str = "", within: float = DEFAULT_TIMEOUT
+    ) -> tuple[BotMessage, Json]:
+        """The next bot message that carries an Adaptive Card (whose JSON contains
+        `containing`, if given), and its first card. A proactive prompt may arrive in the
+        same chat at any moment, as in Teams: `containing` names the answer awaited."""
+        message = await self.wait_for(
+            lambda m: any(containing in json.dumps(c) for c in m.cards), within
+        )
         return message, message.cards[0]
 
     # --- plumbing ---------------------------------------------------------------------------
