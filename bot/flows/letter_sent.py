@@ -23,8 +23,9 @@ STEP = "letter.sent"
 
 
 def _to_send(view: CaseView, roles: frozenset[Role]) -> tuple[Choice, ...]:
+    # The state's first letter in lower case, not its dates ("reply by Monday 26 January").
     return tuple(
-        Choice(x.letter_id, f"{x.letter.label} ({letter_line(x).state.lower()})")
+        Choice(x.letter_id, f"{x.letter.label} ({_first_lower(letter_line(x).state)})")
         for x in view.letters
         if not x.done and x.signer in roles
     )
@@ -32,6 +33,10 @@ def _to_send(view: CaseView, roles: frozenset[Role]) -> tuple[Choice, ...]:
 
 def _signers(view: CaseView) -> frozenset[Role]:
     return frozenset(x.signer for x in view.letters if not x.done)
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def form(ctx: StepContext) -> Card:
