@@ -8,15 +8,17 @@ HOST ?= 127.0.0.1
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
+PACKAGE_DIR ?= build/appPackage
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview clean
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview package clean
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
 	@echo "make playground  start the bot and Microsoft 365 Agents Playground, and print the page to open"
 	@echo "make test        install what the checks need, then ruff, mypy and every test tier"
 	@echo "make preview     render every model letter with example data into var/letter-preview"
+	@echo "make package     build the Teams app package into $(PACKAGE_DIR) (see docs/deploy.md)"
 
 # --- environments -------------------------------------------------------------------------
 
@@ -80,8 +82,13 @@ e2e: test-deps
 preview: $(VENV)/.runtime
 	$(BIN)/python -m templates preview --out var/letter-preview
 
+# The Teams app package: reads MicrosoftAppId, BOT_DOMAIN, TEAMS_APP_PRIVACY_URL,
+# TEAMS_APP_TERMS_URL (and TEAMS_APP_ID) from the environment or .env, and the configuration.
+package: $(VENV)/.runtime
+	$(BIN)/python -m teamsapp package --out $(PACKAGE_DIR)
+
 freeze: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable
 
 clean:
-	rm -rf $(VENV) var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules
+	rm -rf $(VENV) build var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules
