@@ -9,9 +9,10 @@ PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
 PACKAGE_DIR ?= build/appPackage
+APP_PACKAGE_DIR := infra/appPackage
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview package clean
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps validator-deps freeze preview package clean
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
@@ -41,6 +42,15 @@ $(PLAYGROUND_DIR)/node_modules/.installed: $(PLAYGROUND_DIR)/package.json
 
 playground-deps: $(PLAYGROUND_DIR)/node_modules/.installed
 
+# Microsoft 365 Agents Toolkit CLI, pinned, for its offline manifest check in the e2e tier.
+# Its install scripts are skipped: they only build keytar, a credential store the offline
+# check does not use (and which needs libsecret's headers).
+$(APP_PACKAGE_DIR)/node_modules/.installed: $(APP_PACKAGE_DIR)/package.json
+	npm install --prefix $(APP_PACKAGE_DIR) --ignore-scripts --no-audit --no-fund --no-package-lock --loglevel=error
+	touch $@
+
+validator-deps: $(APP_PACKAGE_DIR)/node_modules/.installed
+
 # Debian's Chromium for the browser tests; never a browser download.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -49,7 +59,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "Chromium could not be installed from Debian's packages"; exit 1; }
 
-test-deps: $(VENV)/.dev playground-deps browser
+test-deps: $(VENV)/.dev playground-deps validator-deps browser
 
 # --- the two commands ---------------------------------------------------------------------
 
@@ -91,4 +101,4 @@ freeze: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable
 
 clean:
-	rm -rf $(VENV) build var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules
+	rm -rf $(VENV) build var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules $(APP_PACKAGE_DIR)/node_modules
