@@ -272,7 +272,6 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     msaAppId: botAppId
     msaAppType: 'SingleTenant'
     msaAppTenantId: tenantId
-    disableLocalAuth: true
   }
 }
 
