@@ -43,7 +43,7 @@ logger = logging.getLogger("bot")
 
 
 def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = None) -> int:
-    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    arguments = parse_arguments(argv or ())
     logging.basicConfig(
         level=logging.WARNING if arguments.command == "check" else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -177,4 +177,4 @@ def how_to_talk_to_it(settings: Settings) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(argv=sys.argv[1:]))
