@@ -64,7 +64,7 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
                 "it); `python -m bot check` already checks the Microsoft 365 set-up"
             )
         refuse_insecure_listening(settings)
-        prepared = prepare(settings.config_path)
+        prepared = prepare(config_file(settings))
     except InsecureConfiguration as error:
         print(f"safe-premises: refusing to start: {error}", file=sys.stderr)
         return 2
@@ -107,7 +107,9 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
             shutdown_timeout=SHUTDOWN_GRACE_S,
         )
     except StoreUnavailable as error:
-        print(f"safe-premises: cannot start: {error}", file=sys.stderr)
+        print(
+            f"safe-premises: cannot start: {data_folder_problem(settings, error)}", file=sys.stderr
+        )
         return 2
     except OSError as error:
         print(
@@ -145,6 +147,25 @@ def check(environ: Mapping[str, str], probes: Probes | None = None) -> int:
     return 0 if ok else 1
 
 
+def config_file(settings: Settings) -> Path:
+    """The trust configuration's path, if it is a file; else `SettingsError` naming
+    SAFE_PREMISES_CONFIG (the configuration's own errors name its fields)."""
+    path = Path(settings.config_path)
+    if not path.is_file():
+        raise SettingsError(
+            f"SAFE_PREMISES_CONFIG is {str(path)!r}, which is not a file: set it to the trust "
+            "configuration's path (config/trust.yaml unless set; see docs/configuration.md)"
+        )
+    return path
+
+
+def data_folder_problem(settings: Settings, error: StoreUnavailable) -> str:
+    return (
+        f"{error} (SAFE_PREMISES_DATA is {str(settings.data_dir)!r}: set it to a folder "
+        "the bot can create and write to)"
+    )
+
+
 def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
     """Why the app registration's tenant and the trust's cannot both be meant ("" if fine).
 
@@ -156,7 +177,9 @@ def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
         return ""
     return (
         f"MicrosoftAppTenantId is {registered!r} but the trust configuration's tenant_id "
-        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same"
+        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same: "
+        "set MicrosoftAppTenantId to the trust's tenant id, or correct tenant_id in the "
+        "configuration"
     )
 
 

@@ -116,14 +116,9 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
         async with embedded(prepared, Path(settings.data_dir), probes.clock) as cw:
             findings += await reachable(cw)
     except StoreUnavailable as error:
-        findings.append(
-            Finding(
-                "case store",
-                False,
-                f"{error}",
-                "check the data folder's permissions and free space",
-            )
-        )
+        from bot.__main__ import data_folder_problem
+
+        findings.append(Finding("case store", False, data_folder_problem(settings, error)))
 
     if settings.storage is Storage.MICROSOFT_365:
         from bot.check_graph import graph_checks
@@ -134,10 +129,13 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
 
 
 def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | None:
-    from bot.__main__ import tenant_mismatch
+    from bot.__main__ import config_file, tenant_mismatch
 
     try:
-        prepared = prepare(settings.config_path)
+        prepared = prepare(config_file(settings))
+    except SettingsError as error:
+        findings.append(Finding("configuration", False, f"{error}."))
+        return None
     except (ConfigError, LetterTemplateError) as error:
         findings.append(
             Finding(
@@ -148,9 +146,6 @@ def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | No
             )
         )
         return None
-    except StoreUnavailable as error:  # never raised by prepare today; kept explicit
-        findings.append(Finding("configuration", False, str(error)))
-        return None
     mismatch = tenant_mismatch(settings, prepared.config.tenant_id)
     if mismatch:
         findings.append(
@@ -158,7 +153,6 @@ def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | No
                 "configuration",
                 False,
                 mismatch + ".",
-                "set MicrosoftAppTenantId to the trust's tenant id, or correct tenant_id",
             )
         )
         return None

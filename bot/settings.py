@@ -101,15 +101,21 @@ class Settings:
                 )
             if app_type is AppType.SINGLE_TENANT and not app_tenant_id:
                 raise SettingsError(
-                    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant"
+                    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant: "
+                    "set it to the app registration's Directory (tenant) ID"
                 )
         elif app_password:
-            raise SettingsError("MicrosoftAppPassword is set but MicrosoftAppId is empty")
+            raise SettingsError(
+                "MicrosoftAppPassword is set but MicrosoftAppId is empty: set MicrosoftAppId "
+                "to the app registration's Application (client) ID, or remove "
+                "MicrosoftAppPassword to run in local development mode"
+            )
 
         metadata_url = get("BOT_OPENID_METADATA_URL", DEFAULT_OPENID_METADATA_URL)
         if not metadata_url.startswith(("https://", "http://")):
             raise SettingsError(
-                f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}"
+                f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}: "
+                "remove it to use the Bot Framework's"
             )
 
         authority_host = _parse_authority_host(get("BOT_AUTHORITY_HOST", DEFAULT_AUTHORITY_HOST))
@@ -208,5 +214,7 @@ def _parse_authority_host(text: str) -> str:
         except ValueError:
             problem = "has a port that is not a number"
     if problem:
-        raise SettingsError(f"BOT_AUTHORITY_HOST {problem}, not {text!r}")
+        raise SettingsError(
+            f"BOT_AUTHORITY_HOST {problem}, not {text!r}: remove it to use {DEFAULT_AUTHORITY_HOST}"
+        )
     return f"https://{parsed.netloc}"

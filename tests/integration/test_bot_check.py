@@ -5,6 +5,7 @@ status says whether any check failed, and a deployment with everything in place 
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -394,3 +395,69 @@ async def test_no_graph_token_is_reported_and_the_graph_calls_are_skipped(
     )
     assert "invalid_client" in failed(findings)["Graph token"].found
     assert the(findings, "Graph permissions, site and directory").passed is None
+
+
+# --- the guide (docs/deploy.md) -------------------------------------------------------------
+
+
+def guide_section() -> str:
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    return deploy.split("### Check the deployment", 1)[1].split("\n## ", 1)[0]
+
+
+def checks_the_guide_names() -> set[str]:
+    section = guide_section()
+    named = set(re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE))
+    prose = section.split("`SAFE_PREMISES_STORAGE=microsoft365`", 1)[1]
+    named |= {n for n in re.findall(r"`([^`\n]+)`", prose) if not re.search(r"[._=]", n)}
+    schools = [s.id for s in example_config().schools]
+    return {name.replace("<school>", school) for name in named for school in schools} - {
+        "SHAREPOINT_SITE_ID"
+    }
+
+
+async def test_the_guide_names_exactly_the_checks_the_command_makes(
+    entra: LoopbackEntraId, data: Path, graph: GraphStandIn, tmp_path: Path
+) -> None:
+    site = graph.add_site()
+    made = set()
+    for settings in (
+        environ(entra, data),
+        m365(entra, data, site.id),
+        environ(entra, tmp_path / "no-store"),  # the case store line shows only then
+    ):
+        findings = await run_checks(settings, probes(entra, graph=graph.base_url))
+        made |= {f.check for f in findings if f.passed is not None}
+    assert checks_the_guide_names() == made
+
+
+async def test_the_command_the_guide_gives_runs_against_the_loopback_entra_id(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    # The command in the section's shell block (the container's `docker exec` prefix aside).
+    block = re.search(r"^```sh\n(.*?)^```", guide_section(), re.MULTILINE | re.DOTALL)
+    assert block
+    line = next(span for span in block.group(1).splitlines() if "python -m bot check" in span)
+    command = line[line.index("python -m bot check") :].split()
+    settings = environ(entra, data) | {
+        "PATH": "/usr/bin:/bin",
+        # msal's own HTTP client, in the child, trusts the loopback Entra ID's certificate.
+        "REQUESTS_CA_BUNDLE": entra.ca_file,
+    }
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, *command[1:]],
+        cwd=ROOT,
+        env=settings,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    lines = result.stdout.splitlines()
+    assert "PASS Bot Framework credentials: a token for the Bot Connector was issued" in (
+        result.stdout
+    )
+    assert all(re.match(r"^(PASS|FAIL|SKIP) ", line) for line in lines[:-1]), lines
+    # Today's date decides the term dates' lines; the status follows the lines either way.
+    assert result.returncode == (1 if any(line.startswith("FAIL") for line in lines) else 0)
