@@ -95,7 +95,7 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
 
     prepared = _configuration(settings, findings)
     if prepared is None:
-        findings.append(Finding("the rest", None, "not checked until the configuration loads"))
+        findings.append(Finding("remaining checks", None, "not run until the configuration loads"))
         return findings
     findings += term_dates(prepared.config, probes.clock)
     findings += await bot_credentials(settings, probes)
@@ -111,14 +111,14 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
                 "and install the app first (docs/deploy.md, section 6)",
             )
         )
-        return findings
-    try:
-        async with embedded(prepared, Path(settings.data_dir), probes.clock) as cw:
-            findings += await reachable(cw)
-    except StoreUnavailable as error:
-        from bot.__main__ import data_folder_problem
+    else:
+        try:
+            async with embedded(prepared, Path(settings.data_dir), probes.clock) as cw:
+                findings += await reachable(cw)
+        except StoreUnavailable as error:
+            from bot.__main__ import data_folder_problem
 
-        findings.append(Finding("case store", False, data_folder_problem(settings, error)))
+            findings.append(Finding("case store", False, data_folder_problem(settings, error)))
 
     if settings.storage is Storage.MICROSOFT_365:
         from bot.check_graph import graph_checks

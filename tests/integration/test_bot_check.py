@@ -461,3 +461,14 @@ async def test_the_command_the_guide_gives_runs_against_the_loopback_entra_id(
     assert all(re.match(r"^(PASS|FAIL|SKIP) ", line) for line in lines[:-1]), lines
     # Today's date decides the term dates' lines; the status follows the lines either way.
     assert result.returncode == (1 if any(line.startswith("FAIL") for line in lines) else 0)
+
+
+async def test_the_graph_checks_run_even_when_the_case_store_is_missing(
+    entra: LoopbackEntraId, graph: GraphStandIn, tmp_path: Path
+) -> None:
+    site = graph.add_site()
+    findings = await run_checks(
+        m365(entra, tmp_path / "no-store", site.id), probes(entra, graph=graph.base_url)
+    )
+    assert set(failed(findings)) == {"case store"}
+    assert the(findings, "directory").passed
