@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+import requests
 
 from bot.__main__ import check, main
 from bot.check import Finding, Probes, run_checks
@@ -23,7 +24,7 @@ from local.conversations import SqliteConversations
 from local.sqlite_store import SqliteCaseStore
 from tests.casework_world import CLERK, EXAMPLE_CONFIG, example_config
 from tests.fakes import FixedClock
-from tests.harness.entra import CLIENT_SECRET, LoopbackEntraId
+from tests.harness.entra import CLIENT_SECRET, LoopbackAppServiceIdentity, LoopbackEntraId
 from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID
 
@@ -472,3 +473,21 @@ async def test_the_graph_checks_run_even_when_the_case_store_is_missing(
     )
     assert set(failed(findings)) == {"case store"}
     assert the(findings, "directory").passed
+
+
+async def test_a_managed_identity_gets_its_bot_framework_token_from_the_identity_endpoint(
+    monkeypatch: pytest.MonkeyPatch, entra: LoopbackEntraId, data: Path
+) -> None:
+    settings = environ(entra, data, MicrosoftAppType="UserAssignedMSI")
+    settings.pop("MicrosoftAppPassword")
+    async with LoopbackAppServiceIdentity() as identity:
+        monkeypatch.setenv("IDENTITY_ENDPOINT", identity.endpoint)
+        monkeypatch.setenv("IDENTITY_HEADER", identity.identity_header)
+        with requests.Session() as session:
+            session.trust_env = False
+            findings = await run_checks(settings, Probes(FixedClock(NOW), session))
+    line = the(findings, "Bot Framework credentials")
+    assert line.passed
+    assert "the managed identity" in line.found
+    assert identity.requests[0]["client_id"] == APP_ID
+    assert entra.token_requests == 0
