@@ -28,6 +28,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.app import InsecureConfiguration, refuse_insecure_listening
 from bot.deliver import ChannelResolver
 from bot.outbound import OutboundTokenError, TokenPolicy, msal_tokens
 from bot.settings import Settings, SettingsError, Storage
@@ -81,9 +82,10 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
     findings: list[Finding] = []
     try:
         settings = Settings.from_environ(environ)
-    except SettingsError as error:
+        refuse_insecure_listening(settings)
+    except (SettingsError, InsecureConfiguration) as error:
         # The message names the setting and what to set it to.
-        findings.append(Finding("settings", False, f"{error}."))
+        findings.append(Finding("settings", False, f"{str(error).rstrip('.')}."))
         return findings
     findings.append(
         Finding(

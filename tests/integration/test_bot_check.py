@@ -257,6 +257,18 @@ async def test_a_bad_setting_is_reported_naming_it_and_the_rest_is_not_run(
     assert entra.token_requests == 0
 
 
+async def test_no_credentials_on_a_public_interface_fails_the_settings_check(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    settings = environ(entra, data, HOST="0.0.0.0")
+    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId"):
+        settings.pop(name)
+    settings["MicrosoftAppType"] = "MultiTenant"
+    findings = await run_checks(settings, probes(entra))
+    assert [f.check for f in findings] == ["settings"]
+    assert "HOST=127.0.0.1" in findings[0].found
+
+
 async def test_a_broken_configuration_is_reported_naming_the_field(
     entra: LoopbackEntraId, data: Path, tmp_path: Path
 ) -> None:
