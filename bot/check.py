@@ -21,7 +21,7 @@ never a person's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ import aiohttp
 from bot.app import InsecureConfiguration, refuse_insecure_listening
 from bot.deliver import ChannelResolver
 from bot.outbound import OutboundTokenError, TokenPolicy, msal_tokens
-from bot.settings import Settings, SettingsError, Storage
+from bot.settings import AppType, Settings, SettingsError, Storage
 from casework.bootstrap import STORE_FILE, Prepared, embedded, prepare
 from casework.config import ConfigError, TrustConfig
 from casework.pipeline import Casework
@@ -223,7 +223,7 @@ async def bot_credentials(settings: Settings, probes: Probes) -> list[Finding]:
     tokens = msal_tokens(settings, policy=CHECK_TOKEN_POLICY, http_client=probes.msal_http_client)
     where = (
         "the managed identity"
-        if settings.app_type.value == "UserAssignedMSI"
+        if settings.app_type is AppType.USER_ASSIGNED_MSI
         else f"{settings.authority_host}/{settings.app_tenant_id or 'botframework.com'}"
     )
     try:
@@ -258,6 +258,14 @@ def _credentials_fix(reason: str) -> str:
     )
 
 
+def _clerks_channel_of(cw: Casework) -> Callable[[str], tuple[str | None, str] | None]:
+    def configured(school_id: str) -> tuple[str | None, str] | None:
+        channel = cw.config.school(school_id).clerks_channel
+        return None if channel is None else (channel.channel_id, channel.name)
+
+    return configured
+
+
 async def reachable(cw: Casework) -> list[Finding]:
     """For each school: the clerks' channel has a stored conversation, and each holder of a
     prompted role has the app installed (a stored personal conversation)."""
@@ -266,10 +274,8 @@ async def reachable(cw: Casework) -> list[Finding]:
     for school in cw.config.schools:
         channel = school.clerks_channel
         if channel is not None and conversations is not None:
-            configured = (channel.channel_id, channel.name)
-            resolver = ChannelResolver(
-                lambda _school, configured=configured: configured  # type: ignore[misc]
-            )
+            # The deliverer's own lookup: by the configured channel id, else by name.
+            resolver = ChannelResolver(_clerks_channel_of(cw))
             reference = await resolver.resolve(conversations, f"channel:{school.id}")
             check = f"clerks' channel ({school.id})"
             if reference is None:
@@ -287,10 +293,11 @@ async def reachable(cw: Casework) -> list[Finding]:
                 findings.append(Finding(check, True, f"{channel.name!r} is reachable"))
         missing = await unreachable_role_holders(cw, school.id, PROMPTED_ROLES)
         held = {
-            (role, person.object_id)
+            person.object_id
             for role in PROMPTED_ROLES
             for person in cw.ports.directory.holders(school.id, role)
         }
+        not_installed = {person.object_id for _, person in missing}
         check = f"app installed ({school.id})"
         if missing:
             who = ", ".join(
@@ -301,7 +308,7 @@ async def reachable(cw: Casework) -> list[Finding]:
                 Finding(
                     check,
                     False,
-                    f"not installed for {len(missing)} of {len(held)} role holder(s): {who}",
+                    f"not installed for {len(not_installed)} of {len(held)} role holder(s): {who}",
                     "install the app for them (Teams admin centre: Manage apps, Safe "
                     "Premises, Assign users, or an app setup policy); each is reachable "
                     "once Teams tells the bot",
