@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import zipfile
 from datetime import UTC, datetime
@@ -312,3 +313,14 @@ def test_make_package_builds_the_zip(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     check_package(out / "safe-premises.zip")
+
+
+def test_the_deploy_guide_lists_the_commands_the_manifest_offers() -> None:
+    guide = (REPO_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8").replace("\n", " ")
+    said = re.search(r"commands in a personal chat \(([^)]*)\)", guide)
+    assert said
+    lists = filled()["bots"][0]["commandLists"]
+    personal = next(c for c in lists if "personal" in c["scopes"])
+    shared = next(c for c in lists if "team" in c["scopes"])
+    assert re.findall(r"`([^`]+)`", said.group(1)) == [c["title"] for c in personal["commands"]]
+    assert [c["title"] for c in shared["commands"]] == ["help"]
