@@ -309,9 +309,10 @@ async def reachable(cw: Casework) -> list[Finding]:
                     check,
                     False,
                     f"not installed for {len(not_installed)} of {len(held)} role holder(s): {who}",
-                    "install the app for them (Teams admin centre: Manage apps, Safe "
-                    "Premises, Assign users, or an app setup policy); each is reachable "
-                    "once Teams tells the bot",
+                    "install the app for them with an app setup policy (Teams admin "
+                    "centre: Teams apps, Setup policies, Installed apps), or ask them to add "
+                    "it from Built for your org; the bot can reach each once Teams tells it "
+                    "of the install",
                 )
             )
         else:
