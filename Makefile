@@ -8,9 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 PLAYGROUND_DIR := infra/playground
+PACKAGE_DIR ?= build/appPackage
+APP_PACKAGE_DIR := infra/appPackage
 
 .DEFAULT_GOAL := help
-.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps freeze preview bench bench-listings clean mutation
+.PHONY: help run playground test lint typecheck unit integration e2e test-deps browser playground-deps validator-deps freeze preview package bench bench-listings clean mutation
 
 help:
 	@echo "make run         start the bot on http://$(HOST):$(PORT) (SQLite, letters to files, example trust)"
@@ -19,6 +21,7 @@ help:
 	@echo "make preview     render every model letter with example data into var/letter-preview"
 	@echo "make mutation    mutation testing of rules/ and the pipeline (slow; not part of make test)"
 	@echo "make bench       Safe Premises side by side with a stock Bot Framework echo bot (docs/performance.md)"
+	@echo "make package     build the Teams app package into $(PACKAGE_DIR) (see docs/deploy.md)"
 
 # --- environments -------------------------------------------------------------------------
 
@@ -41,6 +44,15 @@ $(PLAYGROUND_DIR)/node_modules/.installed: $(PLAYGROUND_DIR)/package.json
 
 playground-deps: $(PLAYGROUND_DIR)/node_modules/.installed
 
+# Microsoft 365 Agents Toolkit CLI, pinned, for its offline manifest check in the e2e tier.
+# Its install scripts are skipped: they only build keytar, a credential store the offline
+# check does not use (and which needs libsecret's headers).
+$(APP_PACKAGE_DIR)/node_modules/.installed: $(APP_PACKAGE_DIR)/package.json
+	npm install --prefix $(APP_PACKAGE_DIR) --ignore-scripts --no-audit --no-fund --no-package-lock --loglevel=error
+	touch $@
+
+validator-deps: $(APP_PACKAGE_DIR)/node_modules/.installed
+
 # Debian's Chromium for the browser tests; never a browser download.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -49,7 +61,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "Chromium could not be installed from Debian's packages"; exit 1; }
 
-test-deps: $(VENV)/.dev playground-deps browser
+test-deps: $(VENV)/.dev playground-deps validator-deps browser
 
 # --- the two commands ---------------------------------------------------------------------
 
@@ -101,8 +113,13 @@ bench: $(VENV)/.dev
 bench-listings: $(VENV)/.dev
 	$(BIN)/python -m bench.bench_listings
 
+# The Teams app package: reads MicrosoftAppId, BOT_DOMAIN, TEAMS_APP_PRIVACY_URL,
+# TEAMS_APP_TERMS_URL (and TEAMS_APP_ID) from the environment or .env, and the configuration.
+package: $(VENV)/.runtime
+	$(BIN)/python -m teamsapp package --out $(PACKAGE_DIR)
+
 freeze: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable
 
 clean:
-	rm -rf $(VENV) var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules
+	rm -rf $(VENV) build var/cache .mypy_cache .ruff_cache .pytest_cache $(PLAYGROUND_DIR)/node_modules $(APP_PACKAGE_DIR)/node_modules

@@ -1,4 +1,5 @@
 """`python -m bot`: start the bot on HOST:PORT with the embedded default (SQLite, files).
+`python -m bot check`: check a deployment, one pass/fail line per check (`bot/check.py`).
 
 The only place that reads the process environment (and an optional `.env`, which never
 overrides variables already set). Configuration problems end the process with a clear
@@ -7,18 +8,21 @@ message and exit status 2, without a traceback.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import functools
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
+from bot.check import Probes, passed, run_checks
 from bot.services import BotServices
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, Storage
 from cards.common import Choice
 from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, SystemClock, embedded, prepare
 from casework.config import ConfigError
@@ -38,19 +42,29 @@ SHUTDOWN_GRACE_S = 3.0
 logger = logging.getLogger("bot")
 
 
-def main(environ: Mapping[str, str] | None = None) -> int:
+def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv or ())
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING if arguments.command == "check" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if environ is None:
         from dotenv import load_dotenv
 
         load_dotenv(override=False)
         environ = os.environ
+    if arguments.command == "check":
+        return check(environ)
     try:
         settings = Settings.from_environ(environ)
+        if settings.storage is Storage.MICROSOFT_365:
+            raise SettingsError(
+                "SAFE_PREMISES_STORAGE is microsoft365, but this release keeps its records "
+                "only in the embedded store: set SAFE_PREMISES_STORAGE=embedded (or remove "
+                "it); `python -m bot check` already checks the Microsoft 365 set-up"
+            )
         refuse_insecure_listening(settings)
-        prepared = prepare(settings.config_path)
+        prepared = prepare(config_file(settings))
     except InsecureConfiguration as error:
         print(f"safe-premises: refusing to start: {error}", file=sys.stderr)
         return 2
@@ -93,7 +107,9 @@ def main(environ: Mapping[str, str] | None = None) -> int:
             shutdown_timeout=SHUTDOWN_GRACE_S,
         )
     except StoreUnavailable as error:
-        print(f"safe-premises: cannot start: {error}", file=sys.stderr)
+        print(
+            f"safe-premises: cannot start: {data_folder_problem(settings, error)}", file=sys.stderr
+        )
         return 2
     except OSError as error:
         print(
@@ -102,6 +118,52 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Start Safe Premises, or check a deployment. Settings come from the "
+        "environment and an optional .env file.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser(
+        "check",
+        help="check a deployment",
+        description="Check this deployment's settings, configuration, term dates, Bot "
+        "Framework credentials, the clerks' channels and that the app is installed for each "
+        "role holder (and, with Microsoft 365 storage, Graph). Prints one PASS or FAIL line "
+        "per check, each failure with its fix; exits 1 if any check fails.",
+    )
+    return parser.parse_args(list(argv))
+
+
+def check(environ: Mapping[str, str], probes: Probes | None = None) -> int:
+    findings = asyncio.run(run_checks(environ, probes or Probes(clock=SystemClock())))
+    for finding in findings:
+        print(finding.line, flush=True)
+    ok = passed(findings)
+    print("All checks passed." if ok else "Some checks failed: see the FAIL lines above.")
+    return 0 if ok else 1
+
+
+def config_file(settings: Settings) -> Path:
+    """The trust configuration's path, if it is a file; else `SettingsError` naming
+    SAFE_PREMISES_CONFIG (the configuration's own errors name its fields)."""
+    path = Path(settings.config_path)
+    if not path.is_file():
+        raise SettingsError(
+            f"SAFE_PREMISES_CONFIG is {str(path)!r}, which is not a file: set it to the trust "
+            "configuration's path (config/trust.yaml unless set; see docs/configuration.md)"
+        )
+    return path
+
+
+def data_folder_problem(settings: Settings, error: StoreUnavailable) -> str:
+    return (
+        f"{error} (SAFE_PREMISES_DATA is {str(settings.data_dir)!r}: set it to a folder "
+        "the bot can create and write to)"
+    )
 
 
 def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
@@ -115,7 +177,9 @@ def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
         return ""
     return (
         f"MicrosoftAppTenantId is {registered!r} but the trust configuration's tenant_id "
-        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same"
+        f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same: "
+        "set MicrosoftAppTenantId to the trust's tenant id, or correct tenant_id in the "
+        "configuration"
     )
 
 
@@ -136,4 +200,4 @@ def how_to_talk_to_it(settings: Settings) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(argv=sys.argv[1:]))

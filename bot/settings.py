@@ -24,6 +24,13 @@ class SettingsError(ValueError):
     """A setting has a value the bot cannot start with. The message names the variable."""
 
 
+class Storage(StrEnum):
+    """Where the case records and letter drafts are kept (`SAFE_PREMISES_STORAGE`)."""
+
+    EMBEDDED = "embedded"  # SQLite and .eml files in the data folder
+    MICROSOFT_365 = "microsoft365"  # SharePoint lists and Outlook drafts (not wired yet)
+
+
 class AppType(StrEnum):
     """How the bot's Entra app registration authenticates (Azure's `MicrosoftAppType`)."""
 
@@ -44,6 +51,8 @@ class Settings:
     port: int = 3978
     config_path: Path = Path("config/trust.yaml")
     data_dir: Path = Path("var")
+    storage: Storage = Storage.EMBEDDED
+    sharepoint_site_id: str = ""  # Microsoft 365 storage: the Graph id of the trust's site
 
     @property
     def local_development(self) -> bool:
@@ -63,7 +72,8 @@ class Settings:
             f"openid_metadata_url={self.openid_metadata_url!r}, "
             f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
-            f"data_dir={str(self.data_dir)!r})"
+            f"data_dir={str(self.data_dir)!r}, storage={self.storage.value!r}, "
+            f"sharepoint_site_id={self.sharepoint_site_id!r})"
         )
 
     @classmethod
@@ -91,20 +101,45 @@ class Settings:
                 )
             if app_type is AppType.SINGLE_TENANT and not app_tenant_id:
                 raise SettingsError(
-                    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant"
+                    "MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant: "
+                    "set it to the app registration's Directory (tenant) ID"
                 )
         elif app_password:
-            raise SettingsError("MicrosoftAppPassword is set but MicrosoftAppId is empty")
+            raise SettingsError(
+                "MicrosoftAppPassword is set but MicrosoftAppId is empty: set MicrosoftAppId "
+                "to the app registration's Application (client) ID, or remove "
+                "MicrosoftAppPassword to run in local development mode"
+            )
 
         metadata_url = get("BOT_OPENID_METADATA_URL", DEFAULT_OPENID_METADATA_URL)
         if not metadata_url.startswith(("https://", "http://")):
             raise SettingsError(
-                f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}"
+                f"BOT_OPENID_METADATA_URL must be an http(s) URL, not {metadata_url!r}: "
+                "remove it to use the Bot Framework's"
             )
 
         authority_host = _parse_authority_host(get("BOT_AUTHORITY_HOST", DEFAULT_AUTHORITY_HOST))
         host = get("HOST", "127.0.0.1")
         port = _parse_port(get("PORT", "3978"))
+
+        storage = _parse_storage(get("SAFE_PREMISES_STORAGE", Storage.EMBEDDED.value))
+        site_id = get("SHAREPOINT_SITE_ID", "")
+        if storage is Storage.MICROSOFT_365:
+            if not app_id:
+                raise SettingsError(
+                    "SAFE_PREMISES_STORAGE is microsoft365 but MicrosoftAppId is empty: "
+                    "Microsoft 365 storage needs the app registration; set MicrosoftAppId"
+                )
+            if not site_id:
+                raise SettingsError(
+                    "SHAREPOINT_SITE_ID is required when SAFE_PREMISES_STORAGE is "
+                    "microsoft365: set it to the site's Graph id (hostname,site-guid,web-guid)"
+                )
+        elif site_id:
+            raise SettingsError(
+                "SHAREPOINT_SITE_ID is set but SAFE_PREMISES_STORAGE is not microsoft365: "
+                "set SAFE_PREMISES_STORAGE=microsoft365, or remove SHAREPOINT_SITE_ID"
+            )
 
         return cls(
             app_id=app_id,
@@ -117,6 +152,8 @@ class Settings:
             port=port,
             config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
             data_dir=Path(get("SAFE_PREMISES_DATA", "var")),
+            storage=storage,
+            sharepoint_site_id=site_id,
         )
 
 
@@ -151,6 +188,14 @@ def _parse_app_type(text: str) -> AppType:
     raise SettingsError(f"MicrosoftAppType must be one of {choices}, not {text!r}")
 
 
+def _parse_storage(text: str) -> Storage:
+    for storage in Storage:
+        if storage.value == text.lower():
+            return storage
+    choices = ", ".join(s.value for s in Storage)
+    raise SettingsError(f"SAFE_PREMISES_STORAGE must be one of {choices}, not {text!r}")
+
+
 def _parse_authority_host(text: str) -> str:
     """`https://host[:port]`, as Azure's authority hosts are written (a bare host gets
     `https://`, as the Azure SDKs do). msal only speaks HTTPS to an authority."""
@@ -169,5 +214,7 @@ def _parse_authority_host(text: str) -> str:
         except ValueError:
             problem = "has a port that is not a number"
     if problem:
-        raise SettingsError(f"BOT_AUTHORITY_HOST {problem}, not {text!r}")
+        raise SettingsError(
+            f"BOT_AUTHORITY_HOST {problem}, not {text!r}: remove it to use {DEFAULT_AUTHORITY_HOST}"
+        )
     return f"https://{parsed.netloc}"

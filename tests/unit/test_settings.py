@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError
+from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError, Storage
 
 
 def test_defaults_are_local_development_on_loopback() -> None:
@@ -84,6 +84,67 @@ def test_the_password_never_appears_in_repr() -> None:
 def test_bad_values_are_refused_naming_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_environ(environ)
+
+
+@pytest.mark.parametrize(
+    ("environ", "setting", "fix"),
+    [
+        ({"PORT": "eighty"}, "PORT", "a number from 0 to 65535"),
+        ({"MicrosoftAppType": "Sometimes"}, "MicrosoftAppType", "one of MultiTenant"),
+        ({"MicrosoftAppId": "app-1"}, "MicrosoftAppPassword", "client secret"),
+        ({"MicrosoftAppPassword": "s3cret"}, "MicrosoftAppId", "set MicrosoftAppId to the app"),
+        (
+            {
+                "MicrosoftAppId": "a",
+                "MicrosoftAppPassword": "p",
+                "MicrosoftAppType": "SingleTenant",
+            },
+            "MicrosoftAppTenantId",
+            "set it to the app registration's Directory (tenant) ID",
+        ),
+        ({"BOT_OPENID_METADATA_URL": "ftp://x"}, "BOT_OPENID_METADATA_URL", "remove it"),
+        ({"BOT_AUTHORITY_HOST": "http://x"}, "BOT_AUTHORITY_HOST", "remove it to use https://"),
+        ({"SAFE_PREMISES_STORAGE": "cloud"}, "SAFE_PREMISES_STORAGE", "one of embedded"),
+        (
+            {"SAFE_PREMISES_STORAGE": "microsoft365"},
+            "MicrosoftAppId",
+            "set MicrosoftAppId",
+        ),
+        (
+            {
+                "SAFE_PREMISES_STORAGE": "microsoft365",
+                "MicrosoftAppId": "a",
+                "MicrosoftAppPassword": "p",
+            },
+            "SHAREPOINT_SITE_ID",
+            "set it to the site's Graph id",
+        ),
+        ({"SHAREPOINT_SITE_ID": "x,y,z"}, "SAFE_PREMISES_STORAGE", "or remove SHAREPOINT_SITE_ID"),
+    ],
+)
+def test_each_refusal_names_the_setting_and_what_to_set_it_to(
+    environ: dict[str, str], setting: str, fix: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_environ(environ)
+    message = str(refused.value)
+    assert message.startswith(setting) or f" {setting} " in message
+    assert fix in message
+    assert "s3cret" not in message
+
+
+def test_microsoft_365_storage_is_read_with_its_site() -> None:
+    settings = Settings.from_environ(
+        {
+            "SAFE_PREMISES_STORAGE": "Microsoft365",
+            "SHAREPOINT_SITE_ID": " trust.sharepoint.com,1,2 ",
+            "MicrosoftAppId": "a",
+            "MicrosoftAppPassword": "p",
+        }
+    )
+    assert settings.storage is Storage.MICROSOFT_365
+    assert settings.sharepoint_site_id == "trust.sharepoint.com,1,2"
+    assert Settings.from_environ({}).storage is Storage.EMBEDDED
 
 
 def test_a_managed_identity_needs_no_password() -> None:

@@ -77,3 +77,64 @@ def test_the_same_tenant_in_either_spelling_is_one_tenant() -> None:
 
     assert tenant_mismatch(same, configured) == ""
     assert tenant_mismatch(Settings(), configured) == ""  # no tenant set: nothing to differ
+
+
+def test_a_missing_trust_configuration_names_the_setting_and_the_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status = main(
+        {
+            "SAFE_PREMISES_CONFIG": str(tmp_path / "nowhere.yaml"),
+            "SAFE_PREMISES_DATA": str(tmp_path / "var"),
+        }
+    )
+
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "SAFE_PREMISES_CONFIG is" in err
+    assert "set it to the trust configuration's path" in err
+
+
+def test_a_data_folder_that_cannot_be_made_names_the_setting_and_the_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+
+    status = main({"SAFE_PREMISES_DATA": str(blocker / "var"), "PORT": "0"})
+
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "cannot start:" in err
+    assert "SAFE_PREMISES_DATA is" in err
+    assert "a folder the bot can create and write to" in err
+
+
+def test_a_tenant_mismatch_says_which_setting_to_change() -> None:
+    message = tenant_mismatch(
+        Settings(
+            app_id="a", app_password="p", app_tenant_id="0d0d0d0d-1111-4222-8333-444455556666"
+        ),
+        "5f3c9a2e-8d41-4b6a-9c0e-2a7d1e4b6f10",
+    )
+    assert "set MicrosoftAppTenantId to the trust's tenant id" in message
+
+
+def test_microsoft_365_storage_is_refused_at_start_saying_what_to_set(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status = main(
+        {
+            "SAFE_PREMISES_STORAGE": "microsoft365",
+            "SHAREPOINT_SITE_ID": "trust.sharepoint.com,1,2",
+            "MicrosoftAppId": "00000000-0000-4000-8000-00000000b07a",
+            "MicrosoftAppPassword": "a-secret",
+            "SAFE_PREMISES_DATA": str(tmp_path / "var"),
+        }
+    )
+
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "cannot start: SAFE_PREMISES_STORAGE is microsoft365" in err
+    assert "set SAFE_PREMISES_STORAGE=embedded" in err
+    assert not (tmp_path / "var").exists()

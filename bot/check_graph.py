@@ -1,0 +1,222 @@
+"""The Microsoft 365 part of `python -m bot check`, run only when the settings select
+Microsoft 365 storage (`SAFE_PREMISES_STORAGE=microsoft365`).
+
+- **Graph token**: the app registration (or managed identity) gets a token for Graph.
+- **Graph permissions**: the application permissions (app roles) the token carries, read
+  from its `roles` claim when the token is a readable JWT, against `REQUIRED_PERMISSIONS`.
+  Graph's tokens are not ours to validate (Microsoft asks clients to treat them as opaque),
+  so this only reads them, to name what is missing; the calls below are the proof.
+- **Site grant**: the trust's site (`SHAREPOINT_SITE_ID`) answers the app (`Sites.Selected`
+  gives nothing until the site itself grants the app access).
+- **Directory**: each role holder's Entra object id is a user in the tenant.
+
+Not checked yet: that the SharePoint lists are provisioned at the schema's version. That
+needs the provisioning schema, which is not built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import jwt
+
+from bot.check import CHECK_TOKEN_POLICY, Finding, Probes
+from bot.settings import AppType, Settings
+from casework.config import TrustConfig
+from graph.client import (
+    GRAPH_BASE_URL,
+    BatchRequest,
+    GraphClient,
+    GraphError,
+    GraphForbidden,
+    GraphNotFound,
+    GraphUnauthorized,
+    decorated_user_agent,
+)
+from graph.tokens import (
+    AppCredentials,
+    ClientSecret,
+    Credential,
+    GraphTokenError,
+    ManagedIdentity,
+    graph_tokens,
+)
+
+# Application permissions Microsoft 365 storage needs, and what each is for.
+REQUIRED_PERMISSIONS = {
+    "Sites.Selected": "the case lists, on the one site granted to the app",
+    "User.Read.All": "finding each role holder in the directory",
+}
+USER_AGENT = decorated_user_agent("SafePremises", "SafePremises", "check", isv=False)
+
+
+def credentials(settings: Settings) -> AppCredentials:
+    credential: Credential = (
+        ManagedIdentity(settings.app_id)
+        if settings.app_type is AppType.USER_ASSIGNED_MSI
+        else ClientSecret(settings.app_password)
+    )
+    return AppCredentials(
+        settings.app_id, settings.app_tenant_id, credential, settings.authority_host
+    )
+
+
+class _Token:
+    """The one token the checks use (fetched once, by `graph token`)."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    async def token(self) -> str:
+        return self._value
+
+
+async def graph_checks(
+    settings: Settings, config: TrustConfig, session: aiohttp.ClientSession, probes: Probes
+) -> list[Finding]:
+    tokens = graph_tokens(
+        credentials(settings), policy=CHECK_TOKEN_POLICY, http_client=probes.msal_http_client
+    )
+    try:
+        token = await tokens.token()
+    except GraphTokenError as error:
+        return [
+            Finding(
+                "Graph token",
+                False,
+                f"{error}",
+                "check the app registration's secret (MicrosoftAppPassword) or the managed "
+                "identity, and that the tenant (MicrosoftAppTenantId) is the trust's",
+            ),
+            Finding("Graph permissions, site and directory", None, "not checked without a token"),
+        ]
+    findings = [Finding("Graph token", True, "a token for Microsoft Graph was issued")]
+    findings.append(permissions(token))
+    client = GraphClient(
+        session,
+        _Token(token),
+        user_agent=USER_AGENT,
+        base_url=probes.graph_base_url or GRAPH_BASE_URL,
+    )
+    findings.append(await site_grant(client, settings.sharepoint_site_id))
+    findings += await directory(client, config)
+    return findings
+
+
+def token_roles(token: str) -> frozenset[str] | None:
+    """The `roles` claim of a JWT, unverified (None: not a readable JWT)."""
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list):
+        return frozenset()
+    return frozenset(r for r in roles if isinstance(r, str))
+
+
+def permissions(token: str) -> Finding:
+    check = "Graph permissions"
+    roles = token_roles(token)
+    if roles is None:
+        return Finding(check, None, "the token does not say; the calls below show what is missing")
+    missing = [name for name in REQUIRED_PERMISSIONS if name not in roles]
+    if missing:
+        needs = "; ".join(f"{name} (for {REQUIRED_PERMISSIONS[name]})" for name in missing)
+        return Finding(
+            check,
+            False,
+            f"the app lacks {needs}",
+            "in the Entra admin centre: App registrations, Safe Premises, API permissions, "
+            "Add a permission, Microsoft Graph, Application permissions; add "
+            + ", ".join(missing)
+            + ", then Grant admin consent",
+        )
+    return Finding(check, True, "the app holds " + ", ".join(REQUIRED_PERMISSIONS))
+
+
+async def site_grant(client: GraphClient, site_id: str) -> Finding:
+    check = "SharePoint site grant"
+    try:
+        await client.get(f"/sites/{quote(site_id, safe=',')}")
+    except GraphForbidden:
+        return Finding(
+            check,
+            False,
+            "the site refuses the app",
+            "grant the app write access to this one site (POST /sites/{site-id}/permissions "
+            "with the app id and role write, by a SharePoint administrator), and check that "
+            "it holds Sites.Selected",
+        )
+    except GraphNotFound:
+        return Finding(
+            check,
+            False,
+            f"there is no site {site_id!r}",
+            "set SHAREPOINT_SITE_ID to the site's id, as GET /sites/{hostname}:/sites/{path} "
+            "gives it (hostname,site-guid,web-guid)",
+        )
+    except (GraphUnauthorized, GraphError) as error:
+        return Finding(check, False, f"the site could not be read ({error})", _graph_fix(error))
+    return Finding(check, True, "the app can read the trust's site")
+
+
+async def directory(client: GraphClient, config: TrustConfig) -> list[Finding]:
+    """Each role holder in the configuration is a user in the tenant's directory."""
+    holders: dict[str, list[str]] = {}
+    for school in config.schools:
+        for person in school.people:
+            holders.setdefault(person.object_id, []).append(school.id)
+    for trustee in config.trust.people:
+        holders.setdefault(trustee.object_id, []).append("trust")
+    ordered = sorted(holders)
+    try:
+        # Through $batch: 20 users a request, not one request each.
+        answers = await client.batch(
+            [
+                BatchRequest(str(n), "GET", f"/users/{quote(object_id)}?$select=id")
+                for n, object_id in enumerate(ordered)
+            ]
+        )
+    except GraphError as error:
+        found = f"the users could not be read ({error})"
+        return [Finding("directory", False, found, _graph_fix(error))]
+    statuses = {object_id: answers[str(n)].status for n, object_id in enumerate(ordered)}
+    if any(status in (401, 403) for status in statuses.values()):
+        return [
+            Finding(
+                "directory",
+                False,
+                "the directory refuses the app",
+                "add the application permission User.Read.All and grant admin consent",
+            )
+        ]
+    unknown = [
+        f"{object_id} ({', '.join(holders[object_id])})"
+        for object_id in ordered
+        if statuses[object_id] == 404
+    ]
+    other = sorted({status for status in statuses.values() if status >= 300 and status != 404})
+    if other:
+        found = f"some users could not be read (status {', '.join(map(str, other))})"
+        return [Finding("directory", False, found, _graph_fix(None))]
+    if unknown:
+        return [
+            Finding(
+                "directory",
+                False,
+                f"{len(unknown)} of {len(holders)} role holder(s) are not in the directory: "
+                + "; ".join(unknown),
+                "correct each object id in the configuration (Entra admin centre: Users, the "
+                "person, Object ID), or remove someone who has left",
+            )
+        ]
+    return [Finding("directory", True, f"all {len(holders)} role holder(s) are in the directory")]
+
+
+def _graph_fix(error: Exception | None) -> str:
+    if isinstance(error, GraphUnauthorized):
+        return "the token was refused: check MicrosoftAppTenantId is the trust's tenant"
+    return "try again; if it persists, check that the bot can reach Microsoft Graph over HTTPS"
