@@ -22,6 +22,7 @@ from bot.flows import (
     letter_sent,  # noqa: F401
     my_cases,
     onboarding,
+    privacy,
     reception,
     removal,  # noqa: F401
     reporting,
@@ -38,6 +39,8 @@ from bot.services import BotServices
 def routes(services: BotServices) -> tuple[Route, ...]:
     """Every route the bot knows, first match wins."""
     return (
+        # First: a case command in a channel or group chat is answered only in one's chat.
+        *privacy.routes(services),
         *onboarding.routes(services),
         *reporting.routes(services),
         *case.routes(services),

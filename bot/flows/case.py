@@ -39,6 +39,9 @@ SYSTEM_NAME = "Safe Premises (automatic)"
 ASK_REFERENCE = "Type **case** and the case's reference, for example: case OAK-2026-0001."
 
 
+WORDS = ("case",)
+
+
 def routes(services: BotServices) -> tuple[Route, ...]:
     cw = services.casework
     if cw is None:
@@ -70,7 +73,7 @@ def routes(services: BotServices) -> tuple[Route, ...]:
         return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor)))
 
     return (
-        Route(TextCommand(("case",)), typed, "case"),
+        Route(TextCommand(WORDS), typed, "case"),
         Route(CardVerb(action_cards.OPEN_CASE), opened, "open a case"),
         Route(CardVerb(action_cards.REFRESH_CASE), refreshed, "refresh a case"),
     )

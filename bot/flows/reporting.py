@@ -49,6 +49,9 @@ NOT_SAVED = (
 )
 
 
+WORDS = ("report",)
+
+
 def routes(services: BotServices) -> tuple[Route, ...]:
     async def report_card(inbound: Inbound) -> Reply:
         view = report_view(services, user=inbound.user_aad_object_id)
@@ -62,7 +65,7 @@ def routes(services: BotServices) -> tuple[Route, ...]:
     if services.casework is not None:
         submit = report_submitter(services, services.casework)
         recording = (Route(CardVerb(incident_report.VERB), submit, "submit report"),)
-    return (*recording, Route(TextCommand(("report",)), report_card, "report"))
+    return (*recording, Route(TextCommand(WORDS), report_card, "report"))
 
 
 def report_submitter(services: BotServices, casework: Casework) -> Handler:
