@@ -24,10 +24,15 @@ STEP = "letter.sent"
 
 def _to_send(view: CaseView, roles: frozenset[Role]) -> tuple[Choice, ...]:
     return tuple(
-        Choice(x.letter_id, f"{x.letter.label} ({letter_line(x).state.lower()})")
+        Choice(x.letter_id, f"{x.letter.label} ({_in_brackets(letter_line(x).state)})")
         for x in view.letters
         if not x.done and x.signer in roles
     )
+
+
+def _in_brackets(state: str) -> str:
+    # Only the first letter: the state may name a weekday and a month.
+    return state[:1].lower() + state[1:]
 
 
 def _signers(view: CaseView) -> frozenset[Role]:
