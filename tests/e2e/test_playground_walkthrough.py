@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
 from bot.devserver import PLAYGROUND_CONFIG, DevServerError, config_acting_as
 from tests.e2e.playground import ROOT, PlaygroundProcess
@@ -35,8 +35,8 @@ pytestmark = [pytest.mark.playground, pytest.mark.browser]
 SCREENSHOTS = ROOT / "var" / "screenshots" / "playground"
 CARD = ".ac-adaptiveCard"
 MESSAGE_BOX = '[data-lexical-editor="true"][role="textbox"]'
-LAPTOP = {"width": 1280, "height": 1800}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1280, "height": 1800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 20_000
 REFERENCE = "OAK-2026-0001"
 UK = ZoneInfo("Europe/London")
@@ -159,7 +159,7 @@ def playground_as(
     chromium: Browser,
     screenshots: Path,
     who: str,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
     work: Path,
 ) -> Iterator[Person]:
     """`make playground PLAYGROUND_AS=<who>`: the Playground started with `who` as its
