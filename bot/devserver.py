@@ -130,13 +130,14 @@ def config_acting_as(base_config: Path, user_id: str, out: Path) -> Path:
     config: dict[str, Any] = yaml.safe_load(base_config.read_text(encoding="utf-8"))
     users: list[dict[str, Any]] = config["users"]
     chosen = next((u for u in users if u["id"] == user_id), None)
-    if chosen is None:
-        known = ", ".join(u["id"] for u in users)
+    if chosen is None and config["currentUser"]["id"] != user_id:
+        known = ", ".join(u["id"] for u in [config["currentUser"], *users])
         raise DevServerError(
             f"PLAYGROUND_AS={user_id!r} is not a user in {base_config}; choose one of {known}"
         )
-    config["users"] = [config["currentUser"] if u is chosen else u for u in users]
-    config["currentUser"] = chosen
+    if chosen is not None:  # otherwise the current user already (back as the first person)
+        config["users"] = [config["currentUser"] if u is chosen else u for u in users]
+        config["currentUser"] = chosen
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.devserver import config_acting_as, describe_person
+from bot.devserver import DevServerError, config_acting_as, describe_person
 from tests.e2e.playground import ROOT, free_port, playground_missing
 from tests.e2e.playground_fixtures import TRUST_CONFIG, bot_environ
 
@@ -184,6 +184,15 @@ def test_acting_as_swaps_the_current_user_and_keeps_five_others(tmp_path: Path) 
     assert len(users) == 5
     assert base["currentUser"] in users
     assert swapped["tenantId"] == base["tenantId"]
+
+
+def test_acting_as_the_first_person_again_keeps_the_config_as_it_is(tmp_path: Path) -> None:
+    # The README's walk-through comes back to Priya Shah after the head and the chair.
+    written = config_acting_as(PLAYGROUND_CONFIG, "oakfield-staff", tmp_path / "as-staff.yml")
+
+    assert load(written) == load(PLAYGROUND_CONFIG)
+    with pytest.raises(DevServerError, match="choose one of oakfield-staff, oakfield-head"):
+        config_acting_as(PLAYGROUND_CONFIG, "nobody", tmp_path / "as-nobody.yml")
 
 
 def test_every_playground_user_is_a_person_in_the_example_trust() -> None:
