@@ -8,7 +8,8 @@ What it keeps, in memory:
   item with an eTag that changes on every write. `If-Match` on PATCH and DELETE answers
   412 when it does not match; a value already taken in a unique column answers 409.
   `GET .../items` supports `$expand=fields`, `$top` with `@odata.nextLink` paging, and
-  `$filter` on `fields/<column>` with `eq`, `ne`, `lt`, `le`, `gt`, `ge` and `and`, which
+  `$filter` on `fields/<column>` (and the built-in `fields/ID`, the item's number) with
+  `eq`, `ne`, `lt`, `le`, `gt`, `ge` and `and`, which
   (like SharePoint) refuses a column that is not indexed unless the request carries
   `Prefer: HonorNonIndexedQueriesWarningMayFailRandomly`;
 - Outlook: drafts in a user's mailbox, their attachments (direct up to 3 MB, larger
@@ -782,7 +783,7 @@ class GraphStandIn:
                 return _graph_error(400, "invalidRequest", "Invalid filter clause")
             prefer = call.headers.get("Prefer", "")
             for column, _, _ in clauses:
-                known = found.columns.get(column)
+                known = found.columns.get(column) or _BUILT_IN.get(column)
                 if known is None:
                     return _graph_error(400, "invalidRequest", f"Field '{column}' not found")
                 if not known.indexed and NON_INDEXED_OK not in prefer:
@@ -794,9 +795,7 @@ class GraphStandIn:
                         "MayFailRandomly' header to allow this, but be warned that such "
                         "queries may fail on large lists.",
                     )
-            items = [
-                i for i in items if all(_compare(i.fields.get(c), op, v) for c, op, v in clauses)
-            ]
+            items = [i for i in items if all(_compare(_value(i, c), op, v) for c, op, v in clauses)]
         try:
             top = int(call.query.get("$top", DEFAULT_PAGE))
             skip = int(call.query.get("$skiptoken", "0"))
@@ -1021,6 +1020,15 @@ def _column(definition: Mapping[str, Any]) -> Column | Reply:
     if len(facets) != 1:
         return _graph_error(400, "invalidRequest", "A column has exactly one type facet")
     return Column(name, str(definition.get("displayName") or name), dict(definition))
+
+
+# Columns every SharePoint list has besides those it was made with (indexed, as the ID is).
+_BUILT_IN = {"ID": Column("ID", "ID", {"number": {}, "indexed": True})}
+
+
+def _value(item: Item, column: str) -> Any:
+    """A field's value for `$filter`: the list item id for `ID`, as SharePoint's."""
+    return int(item.id) if column == "ID" else item.fields.get(column)
 
 
 def _quote(value: str) -> str:

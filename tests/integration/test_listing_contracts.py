@@ -15,14 +15,18 @@ from casework.ports import CaseStore, OpenDeadline, OpenPrompt
 from local.sqlite_store import SqliteCaseStore
 from rules.roles import Role
 from tests.fakes import InMemoryCaseStore, summary_for_test
+from tests.harness.sharepoint import sharepoint_store
 
 
-@pytest.fixture(params=["in-memory fake", "sqlite"])
+@pytest.fixture(params=["in-memory fake", "sqlite", "sharepoint"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseStore]:
     if request.param == "sqlite":
         sqlite = SqliteCaseStore.open(tmp_path / "cases.sqlite3")
         yield sqlite
         sqlite.close()
+    elif request.param == "sharepoint":
+        async with sharepoint_store() as (sharepoint, _):
+            yield sharepoint
     else:
         yield InMemoryCaseStore()
 

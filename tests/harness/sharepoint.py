@@ -1,0 +1,64 @@
+"""A SharePoint case store on the Graph stand-in, with its lists made from the schema."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+
+from graph.client import GraphClient, RetryPolicy, decorated_user_agent
+from graph.sharepoint_store import SharePointCaseStore, create_lists
+from tests.harness.graph import GraphStandIn
+
+USER_AGENT = decorated_user_agent("ExampleTrust", "SafePremises", "0.1.0")
+
+
+class StandInToken:
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def token(self) -> str:
+        return self._token
+
+
+class NoSleep:
+    """The client's sleep: records the waits and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def stand_in_client(
+    graph: GraphStandIn, http: aiohttp.ClientSession, sleep: NoSleep | None = None
+) -> GraphClient:
+    return GraphClient(
+        http,
+        StandInToken(graph.access_token),
+        user_agent=USER_AGENT,
+        base_url=graph.base_url,
+        policy=RetryPolicy(attempt_timeout_s=2.0),
+        sleep=sleep or NoSleep(),
+        jitter=lambda: 0.5,
+    )
+
+
+@asynccontextmanager
+async def sharepoint_store(
+    graph: GraphStandIn | None = None,
+) -> AsyncIterator[tuple[SharePointCaseStore, GraphStandIn]]:
+    """A store on a fresh site of `graph` (or of a stand-in of its own, checked for
+    requests Graph would refuse when the block ends)."""
+    if graph is None:
+        async with GraphStandIn() as own, sharepoint_store(own) as made:
+            yield made
+        assert not own.violations, "requests Graph would refuse:\n" + "\n".join(own.violations)
+        return
+    site = graph.add_site()
+    async with aiohttp.ClientSession() as http:
+        client = stand_in_client(graph, http)
+        await create_lists(client, site.id)
+        yield await SharePointCaseStore.open(client, site.id), graph
