@@ -43,6 +43,7 @@ from casework.ports import (
     NewEvent,
     OpenDeadline,
     OpenPrompt,
+    ReceptionEntry,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
@@ -112,6 +113,7 @@ CASES = "Cases"
 DEADLINES = "OpenDeadlines"
 REFERENCES = "CaseReferences"
 CHECKPOINTS = "CatchUpCheckpoints"
+RECEPTION = "ReceptionList"
 
 SCHEMA: tuple[ListSpec, ...] = (
     ListSpec(
@@ -160,6 +162,25 @@ SCHEMA: tuple[ListSpec, ...] = (
             ColumnSpec("Due", "Due", "date", indexed=True),
             ColumnSpec("ProjectedSeq", "Events reflected", "number"),
             ColumnSpec("Generation", "Projection", "text"),
+        ),
+    ),
+    # Reception's list ("who is banned"): one item per case that ever had a ban or
+    # conditions, holding only what reception is told. It is a list of its own (not columns
+    # on Cases) so that it can be shared with a school's reception without the cases. An
+    # item is never deleted, only marked not in force, so its `ProjectedSeq` always guards
+    # it against an older projection.
+    ListSpec(
+        RECEPTION,
+        "Reception list",
+        (
+            ColumnSpec("CaseId", "Case id", "text", unique=True),
+            ColumnSpec("School", "School", "text", indexed=True),
+            ColumnSpec("PersonName", "Person", "text"),
+            ColumnSpec("InForce", "On the list", "number", indexed=True),
+            ColumnSpec("Banned", "Banned (1) or under conditions (0)", "number"),
+            ColumnSpec("MustNot", "Must not", "note"),
+            ColumnSpec("Until", "Until", "date"),
+            ColumnSpec("ProjectedSeq", "Events reflected", "number"),
         ),
     ),
     ListSpec(
@@ -429,9 +450,33 @@ class SharePointCaseStore:
                     continue  # another instance wrote the row meanwhile: read it again
                 except GraphOutcomeUnknown:
                     continue  # our create may have happened: read it again
+                await self._save_reception(summary)
                 await self._drop_deadlines(summary.case_id, seq, generation, mine=False)
                 return
         raise StoreUnavailable(f"case {summary.case_id}: the projection kept changing")
+
+    async def _save_reception(self, summary: CaseSummary) -> None:
+        """The case's line on reception's list, unless the item reflects more events. A case
+        with no line keeps its item (if it ever had one) marked not in force."""
+        seq = summary.projected_seq
+        entry = summary.reception
+        for _ in range(_ATTEMPTS):
+            found = await self._find(RECEPTION, [_eq("CaseId", summary.case_id)])
+            item = found[0] if found else None
+            if item is None and entry is None:
+                return
+            if item is not None and _int(item.fields.get("ProjectedSeq")) > seq:
+                return  # a newer projection wrote it
+            fields = _reception_fields(summary, entry)
+            try:
+                if item is None:
+                    await self._create(RECEPTION, fields)
+                else:
+                    await self._update(RECEPTION, item, fields)
+                return
+            except (GraphConflict, GraphPreconditionFailed, GraphOutcomeUnknown):
+                continue  # another instance (or our lost try) wrote it: read again
+        raise StoreUnavailable(f"case {summary.case_id}: reception's line kept changing")
 
     async def _drop_deadlines(self, case_id: str, seq: int, generation: str, *, mine: bool) -> None:
         """`mine`: remove this projection's own deadlines (it lost to a newer one).
@@ -456,6 +501,20 @@ class SharePointCaseStore:
         async with _graph_errors(f"list the cases at {school_id}"):
             rows = await self._find(CASES, [_eq("School", school_id)])
         return tuple(sorted((_summary(r.fields) for r in rows), key=lambda s: s.reference))
+
+    async def case_by_reference(self, reference: str) -> CaseSummary | None:
+        async with _graph_errors(f"find the case {reference}"):
+            rows = await self._find(CASES, [_eq("Reference", reference)])
+        return _summary(rows[0].fields) if rows else None
+
+    async def reception_list(
+        self, school_id: str, *, on: date, limit: int
+    ) -> Sequence[ReceptionEntry]:
+        async with _graph_errors(f"read reception's list at {school_id}"):
+            items = await self._find(RECEPTION, [_eq("School", school_id), "fields/InForce eq 1"])
+        entries = (_reception_entry(i.fields) for i in items)
+        kept = (e for e in entries if e.until is None or e.until >= on)
+        return tuple(sorted(kept, key=lambda e: (e.person_name, e.case_id))[:limit])
 
     async def cases_page(
         self,
@@ -485,7 +544,12 @@ class SharePointCaseStore:
         return (*soonest, *(p for p in kept if p.due_on_the_day))
 
     async def due_by(
-        self, day: date, *, after: OpenDeadline | None = None, limit: int | None = None
+        self,
+        day: date,
+        *,
+        after: OpenDeadline | None = None,
+        limit: int | None = None,
+        sweeper_only: bool = False,
     ) -> Sequence[OpenDeadline]:
         def order(d: OpenDeadline) -> tuple[date, str, str]:
             return (d.due, d.case_id, d.action)
@@ -510,6 +574,8 @@ class SharePointCaseStore:
             ),
             key=order,
         )
+        if sweeper_only:
+            due = [d for d in due if d.role is None]
         if after is not None:
             due = [d for d in due if order(d) > order(after)]
         return tuple(due if limit is None else due[:limit])
@@ -715,6 +781,33 @@ def _prompt(p: Mapping[str, Any]) -> OpenPrompt:
         due_on_the_day=bool(p["due_on_the_day"]),
         letter_id=p["letter_id"],
         incident_no=p["incident_no"],
+    )
+
+
+def _reception_fields(summary: CaseSummary, entry: ReceptionEntry | None) -> dict[str, Any]:
+    return {
+        "Title": summary.reference,
+        "CaseId": summary.case_id,
+        "School": summary.school_id,
+        "PersonName": entry.person_name if entry is not None else "",
+        "InForce": 1 if entry is not None else 0,
+        "Banned": 1 if entry is not None and entry.banned else 0,
+        "MustNot": json.dumps(
+            list(entry.must_not) if entry is not None else [], ensure_ascii=False
+        ),
+        "Until": _sp_date(entry.until) if entry is not None and entry.until else None,
+        "ProjectedSeq": summary.projected_seq,
+    }
+
+
+def _reception_entry(f: Mapping[str, Any]) -> ReceptionEntry:
+    return ReceptionEntry(
+        case_id=str(f["CaseId"]),
+        school_id=str(f["School"]),
+        person_name=str(f.get("PersonName") or ""),
+        banned=_int(f.get("Banned")) == 1,
+        must_not=tuple(json.loads(str(f.get("MustNot") or "[]"))),
+        until=_from_sp_date(f.get("Until")),
     )
 
 
