@@ -21,8 +21,8 @@ transaction across items, so the pipeline appends the events first and the catch
 Every query filters on indexed columns only and reads a page (`PAGE` items, far under
 SharePoint's 5,000-item list view threshold) per request, following `@odata.nextLink`.
 
-The lists are made from `SCHEMA` (provisioning is not built yet; the tests create them
-with `create_lists`). Internal column names are stable and are what the code uses; display
+The lists are `SCHEMA`, read from `infra/sharepoint/schema.json`, which `graph.provision`
+applies to a site. Internal column names are stable and are what the code uses; display
 names are what people see in SharePoint.
 """
 
@@ -36,6 +36,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from casework.ports import (
@@ -106,117 +107,59 @@ class ListSpec:
     name: str  # the key the code uses (stable)
     display_name: str
     columns: tuple[ColumnSpec, ...]
+    description: str = ""
 
 
 EVENTS = "CaseEvents"
 CASES = "Cases"
 DEADLINES = "OpenDeadlines"
+RECEPTION = "ReceptionList"
 REFERENCES = "CaseReferences"
 CHECKPOINTS = "CatchUpCheckpoints"
-RECEPTION = "ReceptionList"
 
-SCHEMA: tuple[ListSpec, ...] = (
-    ListSpec(
-        EVENTS,
-        "Case events",
-        (
-            ColumnSpec("EventKey", "Event key", "text", unique=True),
-            ColumnSpec("CaseId", "Case id", "text", indexed=True),
-            ColumnSpec("FirstSeq", "First event number", "number"),
-            ColumnSpec("LastSeq", "Last event number", "number"),
-            ColumnSpec("Kinds", "What happened", "note"),
-            ColumnSpec("Details", "Details (JSON)", "note"),
-            ColumnSpec("ActorId", "By (Entra object id)", "text"),
-            ColumnSpec("At", "When", "text"),
-            ColumnSpec("CommandId", "Command id", "text", indexed=True),
-            ColumnSpec("ActivityId", "Teams activity id", "text"),
-        ),
-    ),
-    ListSpec(
-        CASES,
-        "Cases",
-        (
-            ColumnSpec("CaseId", "Case id", "text", unique=True),
-            ColumnSpec("Reference", "Reference", "text", indexed=True),
-            ColumnSpec("School", "School", "text", indexed=True),
-            ColumnSpec("PersonName", "Person", "text"),
-            ColumnSpec("Status", "Status", "text"),
-            ColumnSpec("NextAction", "Next action", "note"),
-            ColumnSpec("NextDeadline", "Next action due", "date"),
-            ColumnSpec("ReviewDate", "Review date", "date"),
-            ColumnSpec("UpdatedAt", "Updated", "text"),
-            ColumnSpec("ProjectedSeq", "Events reflected", "number"),
-            ColumnSpec("SeenBy", "Roles who see the whole case", "note"),
-            ColumnSpec("ReportedBy", "Reported by (Entra object ids)", "note"),
-            ColumnSpec("Prompts", "Next actions (JSON)", "note"),
-        ),
-    ),
-    ListSpec(
-        DEADLINES,
-        "Open deadlines",
-        (
-            ColumnSpec("CaseId", "Case id", "text", indexed=True),
-            ColumnSpec("School", "School", "text", indexed=True),
-            ColumnSpec("Role", "Whose action", "text"),
-            ColumnSpec("Action", "Action", "text"),
-            ColumnSpec("Due", "Due", "date", indexed=True),
-            ColumnSpec("ProjectedSeq", "Events reflected", "number"),
-            ColumnSpec("Generation", "Projection", "text"),
-        ),
-    ),
-    # Reception's list ("who is banned"): one item per case that ever had a ban or
-    # conditions, holding only what reception is told. It is a list of its own (not columns
-    # on Cases) so that it can be shared with a school's reception without the cases. An
-    # item is never deleted, only marked not in force, so its `ProjectedSeq` always guards
-    # it against an older projection.
-    ListSpec(
-        RECEPTION,
-        "Reception list",
-        (
-            ColumnSpec("CaseId", "Case id", "text", unique=True),
-            ColumnSpec("School", "School", "text", indexed=True),
-            ColumnSpec("PersonName", "Person", "text"),
-            ColumnSpec("InForce", "On the list", "number", indexed=True),
-            ColumnSpec("Banned", "Banned (1) or under conditions (0)", "number"),
-            ColumnSpec("MustNot", "Must not", "note"),
-            ColumnSpec("Until", "Until", "date"),
-            ColumnSpec("ProjectedSeq", "Events reflected", "number"),
-        ),
-    ),
-    ListSpec(
-        REFERENCES,
-        "Case references",
-        (
-            ColumnSpec("Reference", "Reference", "text", unique=True),
-            ColumnSpec("Series", "School and year", "text", indexed=True),
-            ColumnSpec("Number", "Number", "number"),
-            ColumnSpec("CommandId", "Command id", "text", unique=True),
-        ),
-    ),
-    ListSpec(
-        CHECKPOINTS,
-        "Catch-up checkpoints",
-        (
-            ColumnSpec("CheckpointName", "Catch-up", "text", unique=True),
-            ColumnSpec("Position", "Position in the event log", "number"),
-        ),
-    ),
-)
+# The lists and columns, kept in one file that provisioning (`graph.provision`) applies and
+# this store reads, so the two never disagree.
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "infra" / "sharepoint" / "schema.json"
+_KINDS = ("text", "note", "number", "date", "dateTime")
 
 
-async def create_lists(client: GraphClient, site_id: str) -> None:
-    """Create the lists of `SCHEMA` on the site (for the tests and a first setup: it is not
-    the idempotent provisioning, which is not built yet)."""
-    for spec in SCHEMA:
-        await client.request(
-            "POST",
-            f"sites/{site_id}/lists",
-            json_body={
-                "displayName": spec.display_name,
-                "columns": [c.definition() for c in spec.columns],
-                "list": {"template": "genericList"},
-            },
+def load_schema(path: Path = SCHEMA_FILE) -> tuple[ListSpec, ...]:
+    """The lists of the schema file. Raises `ValueError` naming what is wrong in it."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    specs = []
+    for entry in raw["lists"]:
+        columns = []
+        for column in entry["columns"]:
+            if column["type"] not in _KINDS:
+                raise ValueError(
+                    f"{path.name}: column {entry['name']}.{column['name']} has type "
+                    f"{column['type']!r}; use one of {', '.join(_KINDS)}"
+                )
+            columns.append(
+                ColumnSpec(
+                    column["name"],
+                    column["displayName"],
+                    column["type"],
+                    indexed=bool(column.get("indexed")),
+                    unique=bool(column.get("unique")),
+                )
+            )
+        specs.append(
+            ListSpec(
+                entry["name"],
+                entry["displayName"],
+                tuple(columns),
+                description=str(entry.get("description", "")),
+            )
         )
+    names = {s.name for s in specs}
+    needed = {EVENTS, CASES, DEADLINES, RECEPTION, REFERENCES, CHECKPOINTS}
+    if not needed <= names:
+        raise ValueError(f"{path.name}: no list {', '.join(sorted(needed - names))}")
+    return tuple(specs)
+
+
+SCHEMA: tuple[ListSpec, ...] = load_schema()
 
 
 # --- the store -------------------------------------------------------------------------

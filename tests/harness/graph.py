@@ -4,7 +4,8 @@ facts in the project's Graph notes and the OpenAPI subset it validates against.
 
 What it keeps, in memory:
 
-- SharePoint sites, lists, columns (`indexed`, `enforceUniqueValues`) and items, each
+- SharePoint sites, lists, columns (`indexed`, `enforceUniqueValues`; a PATCH may index a
+  column, make it unique (refused while it holds duplicates) or rename it) and items, each
   item with an eTag that changes on every write. `If-Match` on PATCH and DELETE answers
   412 when it does not match; a value already taken in a unique column answers 409.
   `GET .../items` supports `$expand=fields`, `$top` with `@odata.nextLink` paging, and
@@ -18,6 +19,11 @@ What it keeps, in memory:
 - users and group members;
 - `$batch` (at most 20 members, unique ids, `dependsOn` with 424 for dependents of a
   failed member), each member handled as if called directly.
+- permissions: the token's application permissions (`app_roles`, `Sites.Selected` by
+  default) and each site's grant under `Sites.Selected` (`Site.grant`, "write" by default;
+  "read" or None to withhold it). A `/sites` call without a Sites permission is answered
+  403 naming the permissions it needs, as Graph's messages do; one on a site not granted,
+  or a write under a read grant, 403 "Access denied", as SharePoint's.
 
 Faults on demand (`throttle`, `fail`, `stall`, `drop_response`), matched by method and
 path, counted down per matching request (a `$batch` member counts as a request).
@@ -58,6 +64,15 @@ USER_AGENT = re.compile(r"^(NONISV|ISV)\|[^|/\s]+\|[^|/\s]+/\S+$")
 NON_INDEXED_OK = "HonorNonIndexedQueriesWarningMayFailRandomly"
 MAX_DIRECT_ATTACHMENT = 3 * 1024 * 1024
 DEFAULT_PAGE = 200
+# Application permissions that let an app reach SharePoint sites through Graph, least first.
+SITES_ROLES = (
+    "Sites.Selected",
+    "Sites.Read.All",
+    "Sites.ReadWrite.All",
+    "Sites.Manage.All",
+    "Sites.FullControl.All",
+)
+DEFAULT_APP_ROLES = frozenset({"Sites.Selected", "Mail.ReadWrite", "GroupMember.Read.All"})
 
 
 # --- validation ----------------------------------------------------------------------
@@ -242,6 +257,9 @@ class Site:
     hostname: str
     path: str
     lists: dict[str, SharePointList] = field(default_factory=dict)
+    # The app's grant on this site under Sites.Selected: "read", "write", "manage",
+    # "fullcontrol", or None (none: the site is refused, as SharePoint refuses it).
+    grant: str | None = "write"
 
     def find_list(self, key: str) -> SharePointList | None:
         # Graph takes a list's id or its title here.
@@ -423,8 +441,16 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
 
 
 class GraphStandIn:
-    def __init__(self, *, access_token: str = "stand-in-graph-token") -> None:
+    def __init__(
+        self,
+        *,
+        access_token: str = "stand-in-graph-token",
+        app_roles: frozenset[str] = DEFAULT_APP_ROLES,
+    ) -> None:
         self.access_token = access_token
+        # The application permissions the token carries (its `roles` claim in Entra ID);
+        # remove one to see what a call without it is answered.
+        self.app_roles = set(app_roles)
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of each request/member
         self.writes: list[tuple[str, str]] = []  # writes performed (2xx)
@@ -572,6 +598,8 @@ class GraphStandIn:
             for site in self.sites.values():
                 if (site.hostname, site.path) == (match[1], match[2].rstrip("/")):
                     return f"/sites/{site.id}{match[3] or ''}"
+            # No site at that address: Graph answers 404, as for an unknown site id.
+            return f"/sites/{match[1]},no-such-site{match[3] or ''}"
         return path
 
     async def handle(self, call: Call) -> Reply:
@@ -590,7 +618,7 @@ class GraphStandIn:
             event = asyncio.Event()
             self._stalls.append(event)
             await event.wait()
-        refused = self._validated(call)
+        refused = self._denied(call) or self._validated(call)
         if refused is not None:
             reply = refused
         elif call.path == "/$batch":
@@ -607,6 +635,33 @@ class GraphStandIn:
         if fault is not None and fault.kind == "drop":
             raise _Drop
         return reply
+
+    def _denied(self, call: Call) -> Reply | None:
+        """The 403 SharePoint gives an app without the permission or the site grant a call
+        needs (None: allowed). Only `/sites` calls are checked."""
+        if not call.path.startswith("/sites/"):
+            return None
+        held = [r for r in SITES_ROLES if r in self.app_roles]
+        if not held:
+            roles = ", ".join(sorted(self.app_roles)) or "none"
+            return _graph_error(
+                403,
+                "accessDenied",
+                f"Missing role permissions on the request. API requires one of "
+                f"'{', '.join(SITES_ROLES)}'. Roles on the request '{roles}'.",
+            )
+        site_key = call.path.split("/")[2]
+        site = next((x for x in self.sites.values() if x.id == site_key), None)
+        if site is None:
+            return None  # answered 404 by the route
+        write = call.method != "GET"
+        if any(r in held for r in SITES_ROLES[2:]):
+            return None
+        if "Sites.Read.All" in held and not write:
+            return None
+        if site.grant is None or (write and site.grant == "read"):
+            return _graph_error(403, "accessDenied", "Access denied")
+        return None
 
     def _validated(self, call: Call) -> Reply | None:
         """None if the body is valid for the operation; otherwise the 400 (recorded)."""
@@ -662,6 +717,8 @@ class GraphStandIn:
         if rest[0] == "columns":
             if call.method == "POST" and len(rest) == 1:
                 return self._create_column(found, call.body)
+            if call.method == "PATCH" and len(rest) == 2:
+                return self._update_column(found, rest[1], call.body)
             return Reply(200, {"value": [c.as_json() for c in found.columns.values()]})
         if rest[0] == "items":
             if len(rest) == 1:
@@ -720,6 +777,28 @@ class GraphStandIn:
             )
         found.columns[column.name] = column
         return Reply(201, column.as_json())
+
+    def _update_column(self, found: SharePointList, key: str, body: dict[str, Any]) -> Reply:
+        column = next((c for c in found.columns.values() if key in (c.id, c.name)), None)
+        if column is None:
+            raise _Missing("column")
+        if any(k in body for k in ("name", "text", "number", "dateTime", "choice", "boolean")):
+            return _graph_error(400, "invalidRequest", "A column's name and type cannot change")
+        changed = {**column.definition, **{k: v for k, v in body.items() if k != "displayName"}}
+        if changed.get("enforceUniqueValues") and not changed.get("indexed"):
+            return _graph_error(
+                400, "invalidRequest", "A column enforcing unique values must be indexed"
+            )
+        if changed.get("enforceUniqueValues") and not column.unique:
+            values = [i.fields.get(column.name) for i in found.items.values()]
+            if len(values) != len(set(map(repr, values))):
+                return _graph_error(
+                    400, "invalidRequest", "The column has duplicate values: it cannot be unique"
+                )
+        column.definition = changed
+        if "displayName" in body:
+            column.display_name = str(body["displayName"])
+        return Reply(200, column.as_json())
 
     def _check_fields(
         self, found: SharePointList, fields: Mapping[str, Any], item: Item | None

@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 import aiohttp
 
 from graph.client import GraphClient, RetryPolicy, decorated_user_agent
-from graph.sharepoint_store import SharePointCaseStore, create_lists
-from tests.harness.graph import GraphStandIn
+from graph.provision import provision
+from graph.sharepoint_store import SharePointCaseStore
+from tests.harness.graph import GraphStandIn, Site
 
 USER_AGENT = decorated_user_agent("ExampleTrust", "SafePremises", "0.1.0")
 
@@ -30,6 +31,11 @@ class NoSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+def site_url(site: Site) -> str:
+    """The site's address, as a person would paste it into `--site`."""
+    return f"https://{site.hostname}{site.path}"
 
 
 def stand_in_client(
@@ -60,5 +66,5 @@ async def sharepoint_store(
     site = graph.add_site()
     async with aiohttp.ClientSession() as http:
         client = stand_in_client(graph, http)
-        await create_lists(client, site.id)
+        await provision(client, site_url(site), say=lambda _: None)
         yield await SharePointCaseStore.open(client, site.id), graph

@@ -22,13 +22,14 @@ from casework.catchup import PROJECTION, catch_up
 from casework.pipeline import Casework
 from casework.ports import NewEvent, OpenDeadline, SequenceTaken, StoredEvent
 from graph.client import GraphClient, GraphOutcomeUnknown, operation_name
-from graph.sharepoint_store import CASES, EVENTS, SCHEMA, SharePointCaseStore, create_lists
+from graph.provision import provision
+from graph.sharepoint_store import CASES, EVENTS, SCHEMA, SharePointCaseStore
 from rules.roles import Role
 from tests.builders import at, incident, person
 from tests.casework_world import EXAMPLE_CONFIG, STAFF
 from tests.fakes import FixedClock, summary_for_test
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import NoSleep, stand_in_client
+from tests.harness.sharepoint import NoSleep, site_url, stand_in_client
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 MONDAY = date(2026, 1, 12)
@@ -69,7 +70,7 @@ async def world(graph: GraphStandIn) -> AsyncIterator[World]:
     site = graph.add_site()
     sleeps = NoSleep()
     async with aiohttp.ClientSession() as http:
-        await create_lists(stand_in_client(graph, http), site.id)
+        await provision(stand_in_client(graph, http), site_url(site), say=lambda _: None)
         yield World(graph, site, http, sleeps)
 
 
