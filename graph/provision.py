@@ -45,7 +45,7 @@ from graph.client import (
     GraphNotFound,
     decorated_user_agent,
 )
-from graph.sharepoint_store import SCHEMA_FILE, ColumnSpec, ListSpec, load_schema
+from graph.sharepoint_store import SCHEMA_FILE, ColumnSpec, ListSpec, lists_for, load_schema
 from graph.tokens import GraphTokenError, graph_tokens
 
 LEAST_PRIVILEGE = "Sites.Selected"
@@ -239,6 +239,10 @@ async def plan(
         raise ProvisioningStopped(
             f"There is no SharePoint site at {site}. Nothing was changed."
         ) from error
+    except GraphError as error:
+        raise ProvisioningStopped(
+            f"Could not read the site {site}: {error}. Nothing was changed."
+        ) from error
     if conflicts:
         raise ProvisioningStopped(
             "The site's lists differ from the schema in ways provisioning will not change:\n"
@@ -251,14 +255,18 @@ async def plan(
 async def provision(
     client: GraphClient,
     site: str,
+    schools: Sequence[str],
     specs: Sequence[ListSpec] | None = None,
     *,
     say: Callable[[str], None] = lambda line: _out(f"{line}\n"),
 ) -> int:
-    """Bring the site to the schema; returns the number of changes made (0: it already
-    matched, and it said so). Raises `ProvisioningStopped` with what to do."""
+    """Bring the site to the schema for these schools (each gets its own per-school
+    lists); returns the number of changes made (0: it already matched, and it said so).
+    Raises `ProvisioningStopped` with what to do."""
+    if not schools:
+        raise ProvisioningStopped("The configuration names no school. Nothing was changed.")
     specs = load_schema() if specs is None else specs
-    _, changes = await plan(client, site, specs)
+    _, changes = await plan(client, site, lists_for(schools, specs))
     if not changes:
         say(f"The site {site} already has every list and column of the schema: nothing to change.")
         return 0
@@ -311,20 +319,30 @@ def _parser() -> argparse.ArgumentParser:
         default=GRAPH_BASE_URL,
         help=f"Microsoft Graph's address (default {GRAPH_BASE_URL}; a stand-in for tests)",
     )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="the trust's configuration, for its schools (default: SAFE_PREMISES_CONFIG, "
+        "else config/trust.yaml)",
+    )
     parser.add_argument("--schema", type=Path, default=SCHEMA_FILE, help=argparse.SUPPRESS)
     return parser
 
 
 async def _main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     from bot.settings import Settings, SettingsError
+    from casework.config import ConfigError, load_trust_config
     from graph.wiring import graph_credentials
 
     args = _parser().parse_args(argv)
     try:
         site_path(args.site)
         specs = load_schema(args.schema)
-        credentials = graph_credentials(Settings.from_environ(environ))
-    except (ValueError, SettingsError, OSError) as error:
+        settings = Settings.from_environ(environ)
+        credentials = graph_credentials(settings)
+        schools = load_trust_config(args.config or settings.config_path).school_ids
+    except (ValueError, SettingsError, ConfigError, OSError) as error:
         _err(f"{error}\n")
         return 2
     async with aiohttp.ClientSession() as http:
@@ -335,7 +353,7 @@ async def _main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
             base_url=args.graph_base_url,
         )
         try:
-            await provision(client, args.site, specs)
+            await provision(client, args.site, schools, specs)
         except ProvisioningStopped as stopped:
             _err(f"{stopped}\n")
             return 1

@@ -34,7 +34,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -108,12 +108,28 @@ class ListSpec:
     display_name: str
     columns: tuple[ColumnSpec, ...]
     description: str = ""
+    # One list per school (what a school's people browse, shared with them alone), or one
+    # for the trust (the bot's own records).
+    per_school: bool = False
+
+    def for_school(self, school_id: str) -> ListSpec:
+        """This school's list: keyed `<name>/<school id>`, shown as `<display name>
+        (<school id>)` (the id, not the school's name, so renaming a school in the
+        configuration does not orphan its lists)."""
+        return replace(
+            self,
+            name=school_list(self.name, school_id),
+            display_name=f"{self.display_name} ({school_id})",
+            description=f"{self.description} School: {school_id}.".strip(),
+            per_school=False,
+        )
 
 
 EVENTS = "CaseEvents"
 CASES = "Cases"
 DEADLINES = "OpenDeadlines"
 RECEPTION = "ReceptionList"
+CASE_INDEX = "CaseIndex"
 REFERENCES = "CaseReferences"
 CHECKPOINTS = "CatchUpCheckpoints"
 
@@ -150,13 +166,34 @@ def load_schema(path: Path = SCHEMA_FILE) -> tuple[ListSpec, ...]:
                 entry["displayName"],
                 tuple(columns),
                 description=str(entry.get("description", "")),
+                per_school=bool(entry.get("perSchool")),
             )
         )
     names = {s.name for s in specs}
-    needed = {EVENTS, CASES, DEADLINES, RECEPTION, REFERENCES, CHECKPOINTS}
+    needed = {EVENTS, CASES, CASE_INDEX, DEADLINES, RECEPTION, REFERENCES, CHECKPOINTS}
     if not needed <= names:
         raise ValueError(f"{path.name}: no list {', '.join(sorted(needed - names))}")
+    per_school = {s.name for s in specs if s.per_school}
+    if per_school != {CASES, RECEPTION}:
+        raise ValueError(f"{path.name}: the lists per school are {CASES} and {RECEPTION}")
     return tuple(specs)
+
+
+def school_list(name: str, school_id: str) -> str:
+    return f"{name}/{school_id}"
+
+
+def lists_for(schools: Sequence[str], specs: Sequence[ListSpec] | None = None) -> list[ListSpec]:
+    """The concrete lists of a site for these schools: the trust's lists once, and each
+    per-school list once per school."""
+    chosen = SCHEMA if specs is None else specs
+    made: list[ListSpec] = []
+    for spec in chosen:
+        if spec.per_school:
+            made += [spec.for_school(school) for school in schools]
+        else:
+            made.append(spec)
+    return made
 
 
 SCHEMA: tuple[ListSpec, ...] = load_schema()
@@ -174,38 +211,47 @@ class _Item:
 
 class SharePointCaseStore:
     """`CaseStore` on a site's lists. `open()` finds the lists; nothing is cached besides
-    their ids, so any number of instances share one site."""
+    their ids and which school each case is at (which never changes), so any number of
+    instances share one site."""
 
     def __init__(
         self,
         client: GraphClient,
         site_id: str,
         list_ids: Mapping[str, str],
+        schools: Sequence[str],
         *,
         generation: Callable[[], str] | None = None,
     ) -> None:
         self._client = client
         self._site = site_id
         self._lists = dict(list_ids)
+        self._schools = frozenset(schools)
         self._generation = generation or _generation
+        self._school_of_case: dict[str, str] = {}
 
     @classmethod
-    async def open(cls, client: GraphClient, site_id: str) -> SharePointCaseStore:
-        """Find the store's lists on the site by name (internal or display)."""
+    async def open(
+        cls, client: GraphClient, site_id: str, schools: Sequence[str]
+    ) -> SharePointCaseStore:
+        """Find the store's lists on the site, the trust's and each school's, by name
+        (internal or display)."""
+        wanted = lists_for(schools)
         found: dict[str, str] = {}
         async with _graph_errors("open the lists"):
             async for page in client.pages(f"sites/{site_id}/lists"):
                 for entry in page:
-                    for spec in SCHEMA:
+                    for spec in wanted:
                         names = {entry.get("name"), entry.get("displayName")}
                         if spec.name in names or spec.display_name in names:
                             found[spec.name] = str(entry["id"])
-        missing = [s.display_name for s in SCHEMA if s.name not in found]
+        missing = [s.display_name for s in wanted if s.name not in found]
         if missing:
             raise StoreUnavailable(
-                f"the SharePoint site has no list {', '.join(repr(m) for m in missing)}"
+                f"the SharePoint site has no list {', '.join(repr(m) for m in missing)}: "
+                "run python -m graph.provision"
             )
-        return cls(client, site_id, found)
+        return cls(client, site_id, found, schools)
 
     # --- Graph helpers ---------------------------------------------------------------
 
@@ -366,15 +412,17 @@ class SharePointCaseStore:
         for d in deadlines:
             if d.case_id != summary.case_id:
                 raise ValueError(f"deadline for case {d.case_id} saved with {summary.case_id}")
+        cases = self._school_list(CASES, summary.school_id)
         fields = _summary_fields(summary)
         generation = self._generation()
         seq = summary.projected_seq
         async with _graph_errors(f"project case {summary.case_id}"):
+            await self._index(summary)
             # The new deadlines first, then the row, then the old deadlines go: a reader may
             # briefly see both (a spurious wake-up re-reads the case), never neither.
             written = False
             for _ in range(_ATTEMPTS):
-                rows = await self._find(CASES, [_eq("CaseId", summary.case_id)])
+                rows = await self._find(cases, [_eq("CaseId", summary.case_id)])
                 row = rows[0] if rows else None
                 if row is not None and _int(row.fields.get("ProjectedSeq")) > seq:
                     if written:
@@ -386,9 +434,9 @@ class SharePointCaseStore:
                     written = True
                 try:
                     if row is None:
-                        await self._create(CASES, fields)
+                        await self._create(cases, fields)
                     else:
-                        await self._update(CASES, row, fields)
+                        await self._update(cases, row, fields)
                 except (GraphConflict, GraphPreconditionFailed):
                     continue  # another instance wrote the row meanwhile: read it again
                 except GraphOutcomeUnknown:
@@ -403,8 +451,9 @@ class SharePointCaseStore:
         with no line keeps its item (if it ever had one) marked not in force."""
         seq = summary.projected_seq
         entry = summary.reception
+        reception = self._school_list(RECEPTION, summary.school_id)
         for _ in range(_ATTEMPTS):
-            found = await self._find(RECEPTION, [_eq("CaseId", summary.case_id)])
+            found = await self._find(reception, [_eq("CaseId", summary.case_id)])
             item = found[0] if found else None
             if item is None and entry is None:
                 return
@@ -413,9 +462,9 @@ class SharePointCaseStore:
             fields = _reception_fields(summary, entry)
             try:
                 if item is None:
-                    await self._create(RECEPTION, fields)
+                    await self._create(reception, fields)
                 else:
-                    await self._update(RECEPTION, item, fields)
+                    await self._update(reception, item, fields)
                 return
             except (GraphConflict, GraphPreconditionFailed, GraphOutcomeUnknown):
                 continue  # another instance (or our lost try) wrote it: read again
@@ -435,26 +484,91 @@ class SharePointCaseStore:
             if stale:
                 await self._delete(DEADLINES, item)
 
-    async def summary(self, case_id: str) -> CaseSummary | None:
-        async with _graph_errors(f"read case {case_id}"):
-            rows = await self._find(CASES, [_eq("CaseId", case_id)])
+    def _school_list(self, name: str, school_id: str) -> str:
+        if school_id not in self._schools:
+            raise StoreUnavailable(
+                f"the SharePoint store has no lists for the school {school_id}: add it to the "
+                "configuration and run python -m graph.provision"
+            )
+        return school_list(name, school_id)
+
+    async def _index(self, summary: CaseSummary) -> None:
+        """The case's line in the trust's case index (which school, which reference),
+        written once, before its row at the school, so the row is always found."""
+        if self._school_of_case.get(summary.case_id) == summary.school_id:
+            return
+        for _ in range(_ATTEMPTS):
+            found = await self._find(CASE_INDEX, [_eq("CaseId", summary.case_id)])
+            if found:
+                school = str(found[0].fields["School"])
+                if school != summary.school_id:
+                    raise ValueError(
+                        f"case {summary.case_id} is at {school}; it cannot be projected at "
+                        f"{summary.school_id}"
+                    )
+                self._school_of_case[summary.case_id] = school
+                return
+            try:
+                await self._create(
+                    CASE_INDEX,
+                    {
+                        "Title": summary.reference,
+                        "CaseId": summary.case_id,
+                        "Reference": summary.reference,
+                        "School": summary.school_id,
+                    },
+                )
+            except (GraphConflict, GraphOutcomeUnknown):
+                continue  # another instance (or our lost try) wrote it: read it
+            self._school_of_case[summary.case_id] = summary.school_id
+            return
+        raise StoreUnavailable(f"case {summary.case_id}: the case index kept changing")
+
+    async def _indexed(self, condition: str) -> tuple[str, str] | None:
+        """(case id, school id) of the case index's line matching `condition`."""
+        found = await self._find(CASE_INDEX, [condition])
+        if not found:
+            return None
+        case_id, school = str(found[0].fields["CaseId"]), str(found[0].fields["School"])
+        self._school_of_case[case_id] = school
+        return case_id, school
+
+    async def _row(self, case_id: str, school_id: str) -> CaseSummary | None:
+        if school_id not in self._schools:
+            return None
+        rows = await self._find(school_list(CASES, school_id), [_eq("CaseId", case_id)])
         return _summary(rows[0].fields) if rows else None
 
+    async def summary(self, case_id: str) -> CaseSummary | None:
+        async with _graph_errors(f"read case {case_id}"):
+            school = self._school_of_case.get(case_id)
+            if school is None:
+                indexed = await self._indexed(_eq("CaseId", case_id))
+                if indexed is None:
+                    return None
+                school = indexed[1]
+            return await self._row(case_id, school)
+
     async def cases_at(self, school_id: str) -> Sequence[CaseSummary]:
+        if school_id not in self._schools:
+            return ()
         async with _graph_errors(f"list the cases at {school_id}"):
-            rows = await self._find(CASES, [_eq("School", school_id)])
+            rows = await self._find(school_list(CASES, school_id), [_eq("School", school_id)])
         return tuple(sorted((_summary(r.fields) for r in rows), key=lambda s: s.reference))
 
     async def case_by_reference(self, reference: str) -> CaseSummary | None:
         async with _graph_errors(f"find the case {reference}"):
-            rows = await self._find(CASES, [_eq("Reference", reference)])
-        return _summary(rows[0].fields) if rows else None
+            indexed = await self._indexed(_eq("Reference", reference))
+            return None if indexed is None else await self._row(*indexed)
 
     async def reception_list(
         self, school_id: str, *, on: date, limit: int
     ) -> Sequence[ReceptionEntry]:
+        if school_id not in self._schools:
+            return ()
+        reception = school_list(RECEPTION, school_id)
         async with _graph_errors(f"read reception's list at {school_id}"):
-            items = await self._find(RECEPTION, [_eq("School", school_id), "fields/InForce eq 1"])
+            items = await self._find(reception, [_eq("School", school_id), "fields/InForce eq 1"])
         entries = (_reception_entry(i.fields) for i in items)
         kept = (e for e in entries if e.until is None or e.until >= on)
         return tuple(sorted(kept, key=lambda e: (e.person_name, e.case_id))[:limit])

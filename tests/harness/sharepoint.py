@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -52,19 +52,22 @@ def stand_in_client(
     )
 
 
+SCHOOLS = ("oakfield", "riverside")  # the schools the contract tests and the example use
+
+
 @asynccontextmanager
 async def sharepoint_store(
-    graph: GraphStandIn | None = None,
+    graph: GraphStandIn | None = None, schools: Sequence[str] = SCHOOLS
 ) -> AsyncIterator[tuple[SharePointCaseStore, GraphStandIn]]:
     """A store on a fresh site of `graph` (or of a stand-in of its own, checked for
     requests Graph would refuse when the block ends)."""
     if graph is None:
-        async with GraphStandIn() as own, sharepoint_store(own) as made:
+        async with GraphStandIn() as own, sharepoint_store(own, schools) as made:
             yield made
         assert not own.violations, "requests Graph would refuse:\n" + "\n".join(own.violations)
         return
     site = graph.add_site()
     async with aiohttp.ClientSession() as http:
         client = stand_in_client(graph, http)
-        await provision(client, site_url(site), say=lambda _: None)
-        yield await SharePointCaseStore.open(client, site.id), graph
+        await provision(client, site_url(site), schools, say=lambda _: None)
+        yield await SharePointCaseStore.open(client, site.id, schools), graph

@@ -15,9 +15,10 @@ import pytest
 from graph import provision as provisioning
 from graph.client import GraphClient
 from graph.provision import ProvisioningStopped, provision, site_path
-from graph.sharepoint_store import SCHEMA, SCHEMA_FILE, SharePointCaseStore, load_schema
+from graph.sharepoint_store import SCHEMA, SCHEMA_FILE, SharePointCaseStore, lists_for, load_schema
+from tests.casework_world import EXAMPLE_CONFIG
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import site_url, stand_in_client
+from tests.harness.sharepoint import SCHOOLS, site_url, stand_in_client
 
 
 @dataclass
@@ -27,13 +28,8 @@ class World:
     client: GraphClient
     said: list[str]
 
-    async def provision(self, specs: object = None) -> int:
-        return await provision(
-            self.client,
-            site_url(self.site),
-            specs,  # type: ignore[arg-type]
-            say=self.said.append,
-        )
+    async def provision(self) -> int:
+        return await provision(self.client, site_url(self.site), SCHOOLS, say=self.said.append)
 
 
 @pytest.fixture
@@ -53,11 +49,19 @@ async def test_provisioning_creates_every_list_column_index_and_unique_constrain
 ) -> None:
     made = await world.provision()
 
-    assert made == len(SCHEMA)
-    assert sorted(x.display_name for x in world.site.lists.values()) == sorted(
-        s.display_name for s in SCHEMA
-    )
-    for spec in SCHEMA:
+    assert made == len(lists_for(SCHOOLS))
+    assert sorted(x.display_name for x in world.site.lists.values()) == [
+        "Case events",
+        "Case index",
+        "Case references",
+        "Cases (oakfield)",
+        "Cases (riverside)",
+        "Catch-up checkpoints",
+        "Open deadlines",
+        "Reception list (oakfield)",
+        "Reception list (riverside)",
+    ]
+    for spec in lists_for(SCHOOLS):
         columns = columns_of(world.site, spec.display_name)
         for column in spec.columns:
             assert columns[column.name]["displayName"] == column.display_name
@@ -66,7 +70,7 @@ async def test_provisioning_creates_every_list_column_index_and_unique_constrain
     events = columns_of(world.site, "Case events")
     assert events["EventKey"]["enforceUniqueValues"] is True
     # The store opens on what provisioning made.
-    await SharePointCaseStore.open(world.client, world.site.id)
+    await SharePointCaseStore.open(world.client, world.site.id, SCHOOLS)
 
 
 async def test_a_second_run_changes_nothing_and_says_so(world: World) -> None:
@@ -86,7 +90,7 @@ async def test_a_second_run_changes_nothing_and_says_so(world: World) -> None:
 
 async def test_a_run_adds_only_what_is_missing_from_existing_lists(world: World) -> None:
     await world.provision()
-    cases = next(x for x in world.site.lists.values() if x.display_name == "Cases")
+    cases = next(x for x in world.site.lists.values() if x.display_name == "Cases (oakfield)")
     del cases.columns["ReviewDate"]
     cases.columns["Reference"].definition["indexed"] = False
     cases.columns["School"].display_name = "school (old name)"
@@ -96,12 +100,12 @@ async def test_a_run_adds_only_what_is_missing_from_existing_lists(world: World)
 
     assert made == 3
     assert world.said == [
-        "- Cases: 'Reference': index",
-        "- Cases: 'School': rename",
-        "- Cases: add the column 'Review date'",
+        "- Cases (oakfield): 'Reference': index",
+        "- Cases (oakfield): 'School': rename",
+        "- Cases (oakfield): add the column 'Review date'",
         f"3 change(s) made on {site_url(world.site)}.",
     ]
-    columns = columns_of(world.site, "Cases")
+    columns = columns_of(world.site, "Cases (oakfield)")
     assert columns["Reference"]["indexed"] is True
     assert columns["School"]["displayName"] == "School"
     assert columns["ReviewDate"]["dateTime"] == {"format": "dateOnly"}
@@ -110,7 +114,7 @@ async def test_a_run_adds_only_what_is_missing_from_existing_lists(world: World)
 
 async def test_a_column_of_another_type_is_named_and_nothing_changes(world: World) -> None:
     await world.provision()
-    cases = next(x for x in world.site.lists.values() if x.display_name == "Cases")
+    cases = next(x for x in world.site.lists.values() if x.display_name == "Cases (oakfield)")
     cases.columns["ReviewDate"].definition = {"text": {}}
     del cases.columns["Status"]
     writes_before = list(world.graph.writes)
@@ -175,7 +179,7 @@ async def test_with_a_read_only_grant_it_asks_for_write_and_changes_nothing(
 async def test_a_site_that_does_not_exist_is_named(world: World) -> None:
     with pytest.raises(ProvisioningStopped, match="There is no SharePoint site at"):
         await provision(
-            world.client, "https://trust.sharepoint.com/sites/nowhere", say=lambda _: None
+            world.client, "https://trust.sharepoint.com/sites/nowhere", SCHOOLS, say=lambda _: None
         )
     assert world.graph.writes == []
 
@@ -220,13 +224,14 @@ async def test_the_command_line_provisions_the_stand_in_and_reports_a_second_run
         "MicrosoftAppTenantId": "00000000-0000-0000-0000-0000000000f1",
     }
     argv = ["--site", site_url(site), "--graph-base-url", graph.base_url]
+    argv += ["--config", str(EXAMPLE_CONFIG)]  # its schools: oakfield and riverside
 
     assert await provisioning._main(argv, environ) == 0
     first = capsys.readouterr().out
     assert await provisioning._main(argv, environ) == 0
     second = capsys.readouterr().out
 
-    assert f"{len(SCHEMA)} change(s) made on {site_url(site)}." in first
+    assert f"{len(lists_for(SCHOOLS))} change(s) made on {site_url(site)}." in first
     assert "nothing to change" in second
     site.grant = None
     assert await provisioning._main(argv, environ) == 1

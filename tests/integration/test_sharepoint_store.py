@@ -20,23 +20,38 @@ from casework import bus
 from casework.bootstrap import embedded, prepare
 from casework.catchup import PROJECTION, catch_up
 from casework.pipeline import Casework
-from casework.ports import NewEvent, OpenDeadline, SequenceTaken, StoredEvent
+from casework.ports import (
+    NewEvent,
+    OpenDeadline,
+    ReceptionEntry,
+    SequenceTaken,
+    StoredEvent,
+    StoreUnavailable,
+)
 from graph.client import GraphClient, GraphOutcomeUnknown, operation_name
 from graph.provision import provision
-from graph.sharepoint_store import CASES, EVENTS, SCHEMA, SharePointCaseStore
+from graph.sharepoint_store import (
+    CASES,
+    EVENTS,
+    RECEPTION,
+    SharePointCaseStore,
+    lists_for,
+    school_list,
+)
 from rules.roles import Role
 from tests.builders import at, incident, person
 from tests.casework_world import EXAMPLE_CONFIG, STAFF
 from tests.fakes import FixedClock, summary_for_test
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import NoSleep, site_url, stand_in_client
+from tests.harness.sharepoint import SCHOOLS, NoSleep, site_url, stand_in_client
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 MONDAY = date(2026, 1, 12)
+OAKFIELD_CASES = school_list(CASES, "oakfield")
 
 
 def display_name(key: str) -> str:
-    return next(spec.display_name for spec in SCHEMA if spec.name == key)
+    return next(spec.display_name for spec in lists_for(SCHOOLS) if spec.name == key)
 
 
 def items(site: Site, key: str) -> list[dict[str, Any]]:
@@ -61,7 +76,7 @@ class World:
     async def store(self, client: GraphClient | None = None) -> SharePointCaseStore:
         """Another instance of the app on the same site."""
         return await SharePointCaseStore.open(
-            client or stand_in_client(self.graph, self.http, self.sleeps), self.site.id
+            client or stand_in_client(self.graph, self.http, self.sleeps), self.site.id, SCHOOLS
         )
 
 
@@ -70,7 +85,7 @@ async def world(graph: GraphStandIn) -> AsyncIterator[World]:
     site = graph.add_site()
     sleeps = NoSleep()
     async with aiohttp.ClientSession() as http:
-        await provision(stand_in_client(graph, http), site_url(site), say=lambda _: None)
+        await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
         yield World(graph, site, http, sleeps)
 
 
@@ -215,7 +230,7 @@ async def test_a_projection_answered_412_is_read_again_and_no_newer_row_is_lost(
     assert await first.due_by(date(2027, 12, 31)) == (
         chair_deadline("case-0001", date(2026, 12, 8)),
     )
-    assert len(items(world.site, CASES)) == 1
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
     answered_412 = [w for w in world.graph.writes if w[0] == "PATCH"]
     assert len(answered_412) == 1  # only the newer one's PATCH succeeded
 
@@ -273,7 +288,7 @@ async def test_a_case_whose_projection_failed_after_its_events_is_caught_up_once
     store = casework.ports.store
     # Every write to the Cases list fails, beyond the client's retries: the events are
     # written, the row is not (as if the process died between the two).
-    world.graph.fail(5, status=503, method="POST", path=items_path(world.site, CASES))
+    world.graph.fail(5, status=503, method="POST", path=items_path(world.site, OAKFIELD_CASES))
 
     outcome = await bus.report_incident(
         casework,
@@ -294,7 +309,7 @@ async def test_a_case_whose_projection_failed_after_its_events_is_caught_up_once
     row = await store.summary(outcome.case_id)
     assert row is not None
     assert row.projected_seq == len(events)
-    assert len(items(world.site, CASES)) == 1
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
     deadlines = items(world.site, "OpenDeadlines")
     assert len({d["Generation"] for d in deadlines}) <= 1  # the failed try's are gone
     again = await catch_up(casework)
@@ -302,3 +317,48 @@ async def test_a_case_whose_projection_failed_after_its_events_is_caught_up_once
     assert items(world.site, "OpenDeadlines") == deadlines
     assert list(await store.load(outcome.case_id)) == list(events)
     assert await store.checkpoint(PROJECTION) == caught.checkpoint
+
+
+# --- who can browse what: one Cases list and one Reception list per school -----------------
+
+
+async def test_a_schools_cases_and_reception_lines_are_only_in_that_schools_lists(
+    world: World,
+) -> None:
+    store = await world.store()
+    banned_at_oakfield = ReceptionEntry("case-0001", "oakfield", "Sam Example", True, ("Enter",))
+    await store.save_summary(summary_for_test("case-0001", reception=banned_at_oakfield), [])
+    await store.save_summary(summary_for_test("case-0002", school_id="riverside"), [])
+
+    assert [c["CaseId"] for c in items(world.site, OAKFIELD_CASES)] == ["case-0001"]
+    assert [c["CaseId"] for c in items(world.site, school_list(CASES, "riverside"))] == [
+        "case-0002"
+    ]
+    assert [r["CaseId"] for r in items(world.site, school_list(RECEPTION, "oakfield"))] == [
+        "case-0001"
+    ]
+    assert items(world.site, school_list(RECEPTION, "riverside")) == []
+    # The bot finds either case from anywhere: the trust's case index says where it is.
+    other = await world.store()
+    found = await other.summary("case-0002")
+    assert found is not None
+    assert found.school_id == "riverside"
+    by_reference = await other.case_by_reference("OAK-2026-0001")
+    assert by_reference is not None
+    assert by_reference.case_id == "case-0001"
+
+
+async def test_a_case_at_a_school_without_lists_is_refused_before_anything_is_written(
+    world: World,
+) -> None:
+    store = await world.store()
+    writes_before = list(world.graph.writes)
+
+    with pytest.raises(StoreUnavailable, match="no lists for the school elmwood"):
+        await store.save_summary(
+            summary_for_test("case-0009", school_id="elmwood"),
+            [chair_deadline("case-0009", date(2026, 12, 8))],
+        )
+
+    assert world.graph.writes == writes_before
+    assert await store.cases_at("elmwood") == ()
