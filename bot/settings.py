@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from graph.client import GRAPH_BASE_URL as DEFAULT_GRAPH_BASE_URL
+
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Where the bot's outbound tokens come from (Entra ID, public cloud). Azure names such a
 # value an "authority host": scheme and host only, the tenant is added per request.
@@ -22,6 +24,13 @@ DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 
 class SettingsError(ValueError):
     """A setting has a value the bot cannot start with. The message names the variable."""
+
+
+class StoreKind(StrEnum):
+    """Where the cases are kept (`SAFE_PREMISES_STORE`)."""
+
+    SQLITE = "sqlite"  # the embedded default: one SQLite file under SAFE_PREMISES_DATA
+    SHAREPOINT = "sharepoint"  # SharePoint lists through Microsoft Graph (docs/graph.md)
 
 
 class AppType(StrEnum):
@@ -44,6 +53,9 @@ class Settings:
     port: int = 3978
     config_path: Path = Path("config/trust.yaml")
     data_dir: Path = Path("var")
+    store: StoreKind = StoreKind.SQLITE
+    sharepoint_site: str = ""  # https://<tenant>.sharepoint.com/sites/<site>
+    graph_base_url: str = DEFAULT_GRAPH_BASE_URL
 
     @property
     def local_development(self) -> bool:
@@ -63,7 +75,8 @@ class Settings:
             f"openid_metadata_url={self.openid_metadata_url!r}, "
             f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
-            f"data_dir={str(self.data_dir)!r})"
+            f"data_dir={str(self.data_dir)!r}, store={self.store.value!r}, "
+            f"sharepoint_site={self.sharepoint_site!r}, graph_base_url={self.graph_base_url!r})"
         )
 
     @classmethod
@@ -106,6 +119,17 @@ class Settings:
         host = get("HOST", "127.0.0.1")
         port = _parse_port(get("PORT", "3978"))
 
+        store = _parse_store(get("SAFE_PREMISES_STORE", StoreKind.SQLITE.value))
+        sharepoint_site = get("SAFE_PREMISES_SHAREPOINT_SITE", "")
+        graph_base_url = _parse_graph_base_url(get("GRAPH_BASE_URL", DEFAULT_GRAPH_BASE_URL))
+        if store is StoreKind.SHAREPOINT:
+            _check_sharepoint_site(sharepoint_site)
+            if not app_id or not app_tenant_id:
+                raise SettingsError(
+                    "SAFE_PREMISES_STORE=sharepoint calls Microsoft Graph as the bot's app: "
+                    "set MicrosoftAppId and MicrosoftAppTenantId (and the app's secret)"
+                )
+
         return cls(
             app_id=app_id,
             app_password=app_password,
@@ -117,6 +141,9 @@ class Settings:
             port=port,
             config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
             data_dir=Path(get("SAFE_PREMISES_DATA", "var")),
+            store=store,
+            sharepoint_site=sharepoint_site,
+            graph_base_url=graph_base_url,
         )
 
 
@@ -171,3 +198,33 @@ def _parse_authority_host(text: str) -> str:
     if problem:
         raise SettingsError(f"BOT_AUTHORITY_HOST {problem}, not {text!r}")
     return f"https://{parsed.netloc}"
+
+
+def _parse_store(text: str) -> StoreKind:
+    for kind in StoreKind:
+        if kind.value == text.lower():
+            return kind
+    choices = ", ".join(k.value for k in StoreKind)
+    raise SettingsError(f"SAFE_PREMISES_STORE must be one of {choices}, not {text!r}")
+
+
+def _check_sharepoint_site(text: str) -> None:
+    parsed = urlsplit(text)
+    if parsed.scheme != "https" or not parsed.hostname or not parsed.path.startswith("/sites/"):
+        raise SettingsError(
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address, such as "
+            f"https://contoso.sharepoint.com/sites/cases, not {text!r}"
+        )
+
+
+def _parse_graph_base_url(text: str) -> str:
+    """Graph's address: https, or http on a loopback host only (a stand-in on this machine:
+    the token must never cross a network in the clear)."""
+    parsed = urlsplit(text)
+    loopback_http = parsed.scheme == "http" and is_loopback_host(parsed.hostname or "")
+    if not parsed.hostname or not (parsed.scheme == "https" or loopback_http):
+        raise SettingsError(
+            "GRAPH_BASE_URL must be an https URL (or http on this machine, for a stand-in), "
+            f"not {text!r}"
+        )
+    return text.rstrip("/")

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from casework.ports import (
     CaseSummary,
@@ -252,6 +253,26 @@ class SharePointCaseStore:
                 "run python -m graph.provision"
             )
         return cls(client, site_id, found, schools)
+
+    @classmethod
+    async def open_site(
+        cls, client: GraphClient, site_url: str, schools: Sequence[str]
+    ) -> SharePointCaseStore:
+        """`open` on the site at `site_url` (https://<tenant>.sharepoint.com/sites/...)."""
+        parts = urlsplit(site_url.strip())
+        key = f"{parts.hostname}:{parts.path.rstrip('/')}"
+        async with _graph_errors("find the SharePoint site"):
+            try:
+                found = await client.request("GET", f"sites/{key}")
+            except GraphNotFound as error:
+                raise StoreUnavailable(f"there is no SharePoint site at {site_url}") from error
+        return await cls.open(client, str(found.body["id"]), schools)
+
+    async def ping(self) -> None:
+        """One cheap read (the events list itself): raises `StoreUnavailable` unless
+        SharePoint answers."""
+        async with _graph_errors("reach SharePoint"):
+            await self._client.request("GET", f"sites/{self._site}/lists/{self._lists[EVENTS]}")
 
     # --- Graph helpers ---------------------------------------------------------------
 

@@ -3,11 +3,11 @@ bot, its SharePoint store and `python -m graph.provision` all call Graph as that
 
 from __future__ import annotations
 
-from bot.settings import AppType, Settings
+from bot.settings import AppType, Settings, SettingsError
 from graph.tokens import AppCredentials, ClientSecret, ManagedIdentity
 
 
-class GraphSettingsError(ValueError):
+class GraphSettingsError(SettingsError):
     """The settings cannot give Graph credentials; the message names the variable."""
 
 

@@ -1,4 +1,5 @@
-"""The commands after a report, end to end over HTTP on the embedded default (SQLite): the
+"""The commands after a report, end to end over HTTP, with the cases in the embedded default
+(SQLite) and in SharePoint (the Microsoft 365 configuration, on the Graph stand-in): the
 example trust's people type `cases`, `case <reference>`, `deadlines`, `who is banned` and
 `help`, and the Chair decides on the case's card by pressing its buttons (issue 11)."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from bot.flows.actions import NO_SUCH_CASE
 from bot.flows.reception import NOT_STAFF
 from cards.common import Choice
-from casework.bootstrap import embedded, prepare
+from casework.bootstrap import Prepared, embedded, prepare
 from casework.pipeline import Casework
 from tests.cardschema import assert_valid_card
 from tests.case_paths import banned, with_chair
@@ -24,6 +26,7 @@ from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
 from tests.e2e.test_report_incident import complete_report
 from tests.fakes import FixedClock
 from tests.harness.identities import TRUST_TENANT
+from tests.harness.sharepoint import casework_on_sharepoint
 from tests.harness.teams import SentCard, TeamsUser
 
 # The example trust's people (config/trust.yaml), in the harness's tenant.
@@ -49,8 +52,10 @@ class Trust:
         return card
 
 
-@pytest.fixture
-async def trust(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Trust]:
+@pytest.fixture(params=["sqlite", "sharepoint"])
+async def trust(
+    start_bot: StartBot, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Trust]:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
     trust_yaml = config_dir / EXAMPLE_CONFIG.name
@@ -58,13 +63,29 @@ async def trust(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Trust]:
     tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
     trust_yaml.write_text(text.replace(tenant, TRUST_TENANT), encoding="utf-8")
     clock = FixedClock(datetime(2026, 1, 12, 9, tzinfo=UTC))
-    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+    async with cases_kept_in(request.param, prepare(trust_yaml), tmp_path / "data", clock) as (
+        casework
+    ):
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,
         )
         async with start_bot(services=services) as bot:
             yield Trust(bot, casework, clock)
+
+
+@asynccontextmanager
+async def cases_kept_in(
+    store: str, prepared: Prepared, data_dir: Path, clock: FixedClock
+) -> AsyncIterator[Casework]:
+    """The embedded default (SQLite), or the Microsoft 365 configuration on the Graph
+    stand-in: the same suite runs on both."""
+    if store == "sqlite":
+        async with embedded(prepared, data_dir, clock) as casework:
+            yield casework
+    else:
+        async with casework_on_sharepoint(prepared, data_dir, clock) as (casework, _):
+            yield casework
 
 
 async def report_one(trust: Trust) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 
+from casework.bootstrap import GraphSetup, Prepared, microsoft365
+from casework.pipeline import Casework
+from casework.ports import Clock
 from graph.client import GraphClient, RetryPolicy, decorated_user_agent
 from graph.provision import provision
 from graph.sharepoint_store import SharePointCaseStore
@@ -71,3 +75,26 @@ async def sharepoint_store(
         client = stand_in_client(graph, http)
         await provision(client, site_url(site), schools, say=lambda _: None)
         yield await SharePointCaseStore.open(client, site.id, schools), graph
+
+
+@asynccontextmanager
+async def casework_on_sharepoint(
+    prepared: Prepared, data_dir: Path, clock: Clock
+) -> AsyncIterator[tuple[Casework, GraphStandIn]]:
+    """The app's Microsoft 365 configuration (`casework.bootstrap.microsoft365`, the code
+    path production runs) on a provisioned site of a fresh Graph stand-in: only the token
+    and Graph's address differ. The stand-in is checked for requests Graph would refuse
+    when the block ends."""
+    async with GraphStandIn() as graph, aiohttp.ClientSession() as http:
+        site = graph.add_site()
+        schools = prepared.config.school_ids
+        await provision(stand_in_client(graph, http), site_url(site), schools, say=lambda _: None)
+        setup = GraphSetup(
+            StandInToken(graph.access_token),
+            site_url(site),
+            base_url=graph.base_url,
+            user_agent=USER_AGENT,
+        )
+        async with microsoft365(prepared, data_dir, clock, setup, http) as casework:
+            yield casework, graph
+    assert not graph.violations, "requests Graph would refuse:\n" + "\n".join(graph.violations)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError
+from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError, StoreKind
 
 
 def test_defaults_are_local_development_on_loopback() -> None:
@@ -61,6 +61,15 @@ def test_the_password_never_appears_in_repr() -> None:
     assert "s3cret" not in str(settings)
 
 
+SITE = "https://trust.sharepoint.com/sites/cases"
+GRAPH_APP = {
+    "MicrosoftAppId": "app-1",
+    "MicrosoftAppPassword": "s3cret",
+    "MicrosoftAppType": "SingleTenant",
+    "MicrosoftAppTenantId": "tenant-1",
+}
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
@@ -79,11 +88,48 @@ def test_the_password_never_appears_in_repr() -> None:
             "MicrosoftAppTenantId is required",
         ),
         ({"BOT_OPENID_METADATA_URL": "login.botframework.com"}, "must be an http(s) URL"),
+        ({"SAFE_PREMISES_STORE": "postgres"}, "SAFE_PREMISES_STORE must be one of"),
+        (
+            {**GRAPH_APP, "SAFE_PREMISES_STORE": "sharepoint"},
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address",
+        ),
+        (
+            {
+                **GRAPH_APP,
+                "SAFE_PREMISES_STORE": "sharepoint",
+                "SAFE_PREMISES_SHAREPOINT_SITE": ("https://trust.sharepoint.com/"),
+            },
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address",
+        ),
+        (
+            {"SAFE_PREMISES_STORE": "sharepoint", "SAFE_PREMISES_SHAREPOINT_SITE": SITE},
+            "set MicrosoftAppId and MicrosoftAppTenantId",
+        ),
+        ({"GRAPH_BASE_URL": "http://graph.example.org/v1.0"}, "GRAPH_BASE_URL must be an https"),
+        ({"GRAPH_BASE_URL": "graph.microsoft.com"}, "GRAPH_BASE_URL must be an https"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_environ(environ)
+
+
+def test_the_sharepoint_store_is_chosen_with_its_site_and_graphs_address() -> None:
+    settings = Settings.from_environ(
+        {
+            **GRAPH_APP,
+            "SAFE_PREMISES_STORE": "SharePoint",
+            "SAFE_PREMISES_SHAREPOINT_SITE": SITE,
+            "GRAPH_BASE_URL": "http://127.0.0.1:8443/v1.0/",
+        }
+    )
+
+    assert settings.store is StoreKind.SHAREPOINT
+    assert settings.sharepoint_site == SITE
+    assert settings.graph_base_url == "http://127.0.0.1:8443/v1.0"
+    assert "sharepoint" in repr(settings)
+    assert Settings.from_environ({}).store is StoreKind.SQLITE
+    assert Settings.from_environ({}).graph_base_url == "https://graph.microsoft.com/v1.0"
 
 
 def test_a_managed_identity_needs_no_password() -> None:
