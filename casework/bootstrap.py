@@ -35,7 +35,7 @@ from casework.config import TrustConfig, load_trust_config
 from casework.letters import read_logo, trust_details
 from casework.pipeline import Casework
 from casework.ports import CaseStore, Clock, Ports
-from graph.client import GRAPH_BASE_URL, GraphClient, decorated_user_agent
+from graph.client import GRAPH_BASE_URL, GraphClient, RetryPolicy, decorated_user_agent
 from graph.tokens import TokenProvider
 from local.config_directory import ConfigDirectory
 from local.conversations import SqliteConversations
@@ -88,6 +88,20 @@ def wire(ports: Ports, config: TrustConfig, templates: LetterTemplates | None = 
     return Casework(ports, config, LetterRenderer(prepared.templates), prepared.letterhead)
 
 
+# Graph's retries, sized for a Teams turn: the store is called while someone waits for
+# the card's answer, so an outage must become "not saved, try again" within seconds, not
+# the minutes the client's defaults allow. With 503s (or refused connections) on every
+# request, a call gives up after 3 attempts and about 1.5 s of waits.
+TURN_POLICY = RetryPolicy(
+    max_attempts=3,
+    first_backoff_s=0.5,
+    max_backoff_s=2.0,
+    max_wait_s=5.0,
+    attempt_timeout_s=4.0,
+    connect_timeout_s=2.0,
+)
+
+
 @dataclass(frozen=True)
 class GraphSetup:
     """How the Microsoft 365 adapters reach Graph: the app's token provider (built once,
@@ -98,6 +112,7 @@ class GraphSetup:
     site_url: str
     base_url: str = GRAPH_BASE_URL
     user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
+    policy: RetryPolicy = TURN_POLICY
 
 
 @asynccontextmanager
@@ -121,7 +136,11 @@ async def microsoft365(
     if session is None:
         raise ValueError("the SharePoint store needs the app's HTTP session")
     client = GraphClient(
-        session, graph.tokens, user_agent=graph.user_agent, base_url=graph.base_url
+        session,
+        graph.tokens,
+        user_agent=graph.user_agent,
+        base_url=graph.base_url,
+        policy=graph.policy,
     )
     cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
     async with _adapters(prepared, data_dir, clock, cases) as casework:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,16 +16,15 @@ import pytest
 from bot.flows.actions import NO_SUCH_CASE
 from bot.flows.reception import NOT_STAFF
 from cards.common import Choice
-from casework.bootstrap import Prepared, embedded, prepare
+from casework.bootstrap import prepare
 from casework.pipeline import Casework
 from tests.cardschema import assert_valid_card
 from tests.case_paths import banned, with_chair
 from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.e2e.test_report_incident import complete_report
 from tests.fakes import FixedClock
 from tests.harness.identities import TRUST_TENANT
-from tests.harness.sharepoint import casework_on_sharepoint
 from tests.harness.teams import SentCard, TeamsUser
 
 # The example trust's people (config/trust.yaml), in the harness's tenant.
@@ -52,9 +50,9 @@ class Trust:
         return card
 
 
-@pytest.fixture(params=["sqlite", "sharepoint"])
+@pytest.fixture
 async def trust(
-    start_bot: StartBot, tmp_path: Path, request: pytest.FixtureRequest
+    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
 ) -> AsyncIterator[Trust]:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
@@ -63,29 +61,13 @@ async def trust(
     tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
     trust_yaml.write_text(text.replace(tenant, TRUST_TENANT), encoding="utf-8")
     clock = FixedClock(datetime(2026, 1, 12, 9, tzinfo=UTC))
-    async with cases_kept_in(request.param, prepare(trust_yaml), tmp_path / "data", clock) as (
-        casework
-    ):
+    async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as (casework):
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,
         )
         async with start_bot(services=services) as bot:
             yield Trust(bot, casework, clock)
-
-
-@asynccontextmanager
-async def cases_kept_in(
-    store: str, prepared: Prepared, data_dir: Path, clock: FixedClock
-) -> AsyncIterator[Casework]:
-    """The embedded default (SQLite), or the Microsoft 365 configuration on the Graph
-    stand-in: the same suite runs on both."""
-    if store == "sqlite":
-        async with embedded(prepared, data_dir, clock) as casework:
-            yield casework
-    else:
-        async with casework_on_sharepoint(prepared, data_dir, clock) as (casework, _):
-            yield casework
 
 
 async def report_one(trust: Trust) -> None:

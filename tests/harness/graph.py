@@ -26,7 +26,8 @@ What it keeps, in memory:
   or a write under a read grant, 403 "Access denied", as SharePoint's.
 
 Faults on demand (`throttle`, `fail`, `stall`, `drop_response`), matched by method and
-path, counted down per matching request (a `$batch` member counts as a request).
+path, counted down per matching request (a `$batch` member counts as a request), until
+`clear_faults`.
 
 Every request body is validated against the OpenAPI subset (relaxed for its documented
 quirks, see `openapi_validator`) and `$batch` bodies against the batch schema; each
@@ -554,6 +555,10 @@ class GraphStandIn:
                 fault.times -= 1
                 return fault
         return None
+
+    def clear_faults(self) -> None:
+        """Graph is back: the faults still pending are dropped."""
+        self._faults.clear()
 
     def violation(self, text: str) -> None:
         self.violations.append(text)
