@@ -45,7 +45,14 @@ from graph.client import (
     GraphNotFound,
     decorated_user_agent,
 )
-from graph.sharepoint_store import SCHEMA_FILE, ColumnSpec, ListSpec, lists_for, load_schema
+from graph.sharepoint_store import (
+    RECEPTION,
+    SCHEMA_FILE,
+    ColumnSpec,
+    ListSpec,
+    lists_for,
+    load_schema,
+)
 from graph.tokens import GraphTokenError, graph_tokens
 
 LEAST_PRIVILEGE = "Sites.Selected"
@@ -68,6 +75,7 @@ class Change:
     method: str
     path: str
     body: Mapping[str, Any]
+    shared_with: str = ""  # a new school list: whom a SharePoint administrator shares it with
 
 
 def site_path(url: str) -> str:
@@ -221,6 +229,7 @@ async def plan(
                         "POST",
                         f"sites/{site_id}/lists",
                         _list_body(spec),
+                        shared_with=_shared_with(spec),
                     )
                 )
                 continue
@@ -297,7 +306,26 @@ async def provision(
         made += 1
         say(f"- {change.description}")
     say(f"{made} change(s) made on {site}.")
+    to_share = [c for c in changes if c.shared_with]
+    if to_share:
+        say(
+            "Graph cannot set a list's permissions, so a SharePoint administrator shares each "
+            "new school list by hand (the list's settings > Permissions for this list > Stop "
+            "inheriting permissions, remove the site's groups, then Grant permissions > Read):"
+        )
+        for change in to_share:
+            say(f"- {change.shared_with}")
     return made
+
+
+def _shared_with(spec: ListSpec) -> str:
+    if not spec.school:
+        return ""
+    if spec.name.startswith(f"{RECEPTION}/"):
+        who = f"the staff of {spec.school} (reception reads it)"
+    else:
+        who = f"the head and senior staff of {spec.school}"
+    return f"{spec.display_name!r}: {who}, through their Entra ID security group"
 
 
 def _out(text: str) -> None:

@@ -112,6 +112,7 @@ class ListSpec:
     # One list per school (what a school's people browse, shared with them alone), or one
     # for the trust (the bot's own records).
     per_school: bool = False
+    school: str = ""  # set on one school's copy of a per-school list (`for_school`)
 
     def for_school(self, school_id: str) -> ListSpec:
         """This school's list: keyed `<name>/<school id>`, shown as `<display name>
@@ -123,6 +124,7 @@ class ListSpec:
             display_name=f"{self.display_name} ({school_id})",
             description=f"{self.description} School: {school_id}.".strip(),
             per_school=False,
+            school=school_id,
         )
 
 

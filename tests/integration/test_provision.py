@@ -69,6 +69,18 @@ async def test_provisioning_creates_every_list_column_index_and_unique_constrain
             assert columns[column.name]["enforceUniqueValues"] is column.unique
     events = columns_of(world.site, "Case events")
     assert events["EventKey"]["enforceUniqueValues"] is True
+    # Graph cannot share a list: the run ends with whom to share each school's lists with.
+    shares = [line for line in world.said if "security group" in line]
+    assert shares == [
+        "- 'Cases (oakfield)': the head and senior staff of oakfield, through their Entra ID "
+        "security group",
+        "- 'Cases (riverside)': the head and senior staff of riverside, through their Entra "
+        "ID security group",
+        "- 'Reception list (oakfield)': the staff of oakfield (reception reads it), through "
+        "their Entra ID security group",
+        "- 'Reception list (riverside)': the staff of riverside (reception reads it), through "
+        "their Entra ID security group",
+    ]
     # The store opens on what provisioning made.
     await SharePointCaseStore.open(world.client, world.site.id, SCHOOLS)
 
