@@ -1,6 +1,7 @@
 """The bot's settings, read from an environment mapping by a pure function.
 
-Only `bot/__main__.py` reads the real environment; everything else receives a `Settings`.
+Only the entry points (`bot/__main__.py`, `graph/provision.py`) read the real environment;
+everything else receives a `Settings`.
 The Microsoft app names (`MicrosoftAppId`, …) are the ones Azure Bot Service and the
 Teams toolkits write, so a deployed bot needs no renaming.
 """

@@ -291,10 +291,10 @@ async def provision(
             )
             raise ProvisioningStopped(
                 f"SharePoint refused to {change.description}: the app can read the site but "
-                f"not change it. Its grant on {site} must have the role 'write' (SharePoint's "
-                f"Edit level, which includes managing lists); a read grant is not enough. "
-                f"Ask a SharePoint administrator to grant 'write' (see docs/graph.md, "
-                f"'Permissions'). {done}",
+                f"not change it. Its grant on {site} must have the role 'write'; a read grant is "
+                f"not enough (if it already has 'write', grant 'fullcontrol' for this run and "
+                f"set it back afterwards). Ask a SharePoint administrator to change the grant "
+                f"(docs/graph.md, 'Permissions'). {done}",
                 made,
             ) from error
         except GraphError as error:
@@ -309,9 +309,10 @@ async def provision(
     to_share = [c for c in changes if c.shared_with]
     if to_share:
         say(
-            "Graph cannot set a list's permissions, so a SharePoint administrator shares each "
-            "new school list by hand (the list's settings > Permissions for this list > Stop "
-            "inheriting permissions, remove the site's groups, then Grant permissions > Read):"
+            "The Graph operations used here cannot set a list's permissions, so a SharePoint "
+            "administrator shares each new school list by hand (the list's settings > "
+            "Permissions for this list > Stop inheriting permissions, remove the site's "
+            "groups, then Grant permissions > Read):"
         )
         for change in to_share:
             say(f"- {change.shared_with}")
