@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.services import BotServices, OpenCasework
-from bot.settings import Settings, SettingsError, StoreKind
+from bot.settings import Settings, SettingsError, StoreKind, graph_credentials
 from cards.common import Choice
 from casework.bootstrap import (
     LETTERS_FOLDER,
@@ -34,7 +34,6 @@ from casework.bootstrap import (
 from casework.config import ConfigError
 from casework.ports import StoreUnavailable
 from graph.tokens import graph_tokens
-from graph.wiring import graph_credentials
 from templates.errors import LetterTemplateError
 
 # The sweeper closes reply windows that passed, sends due reminders and retries undone

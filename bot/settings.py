@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from graph.client import GRAPH_BASE_URL as DEFAULT_GRAPH_BASE_URL
+from graph.tokens import AppCredentials
+from graph.wiring import GraphSettingsError, app_credentials
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Where the bot's outbound tokens come from (Entra ID, public cloud). Azure names such a
@@ -229,3 +231,18 @@ def _parse_graph_base_url(text: str) -> str:
             f"not {text!r}"
         )
     return text.rstrip("/")
+
+
+def graph_credentials(settings: Settings) -> AppCredentials:
+    """The bot's app as Microsoft Graph's caller (the SharePoint store). Raises
+    `SettingsError` naming the variable when the settings cannot give it."""
+    try:
+        return app_credentials(
+            app_id=settings.app_id,
+            app_password=settings.app_password,
+            tenant_id=settings.app_tenant_id,
+            managed_identity=settings.app_type is AppType.USER_ASSIGNED_MSI,
+            authority_host=settings.authority_host,
+        )
+    except GraphSettingsError as error:
+        raise SettingsError(str(error)) from error

@@ -56,6 +56,7 @@ from graph.sharepoint_store import (
 from graph.tokens import GraphTokenError, graph_tokens
 
 LEAST_PRIVILEGE = "Sites.Selected"
+DEFAULT_CONFIG = "config/trust.yaml"  # as the bot's SAFE_PREMISES_CONFIG
 
 
 class ProvisioningStopped(Exception):
@@ -360,18 +361,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    from bot.settings import Settings, SettingsError
     from casework.config import ConfigError, load_trust_config
-    from graph.wiring import graph_credentials
+    from graph.wiring import credentials_from_environ
 
     args = _parser().parse_args(argv)
+    config = args.config or Path(environ.get("SAFE_PREMISES_CONFIG", "").strip() or DEFAULT_CONFIG)
     try:
         site_path(args.site)
         specs = load_schema(args.schema)
-        settings = Settings.from_environ(environ)
-        credentials = graph_credentials(settings)
-        schools = load_trust_config(args.config or settings.config_path).school_ids
-    except (ValueError, SettingsError, ConfigError, OSError) as error:
+        credentials = credentials_from_environ(environ)
+        schools = load_trust_config(config).school_ids
+    except (ValueError, ConfigError, OSError) as error:
         _err(f"{error}\n")
         return 2
     async with aiohttp.ClientSession() as http:
