@@ -2,7 +2,8 @@
 
 `bot` runs in authenticated mode (app id set, the loopback identity provider's metadata,
 the loopback connector as serviceUrl); `start_bot` builds variants (local development
-mode, another router, shorter key timeouts).
+mode, another router, shorter key timeouts). `cases_kept_in` runs a suite with the cases
+in SQLite and again in SharePoint (the Graph stand-in).
 """
 
 from __future__ import annotations
