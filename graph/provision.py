@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import contextlib
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -53,7 +56,7 @@ from graph.sharepoint_store import (
     lists_for,
     load_schema,
 )
-from graph.tokens import GraphTokenError, graph_tokens
+from graph.tokens import GraphTokenError, TokenProvider, graph_tokens
 
 LEAST_PRIVILEGE = "Sites.Selected"
 DEFAULT_CONFIG = "config/trust.yaml"  # as the bot's SAFE_PREMISES_CONFIG
@@ -175,13 +178,44 @@ def _column_patch(column: ColumnSpec, found: Mapping[str, Any]) -> dict[str, Any
     return patch
 
 
-def _forbidden_message(error: GraphForbidden, site: str) -> str:
-    if error.missing_permissions:
-        wanted = (
-            LEAST_PRIVILEGE
-            if LEAST_PRIVILEGE in error.missing_permissions
-            else " or ".join(error.missing_permissions)
-        )
+# Application permissions that reach SharePoint sites through Graph.
+SITES_PERMISSIONS = frozenset(
+    {
+        "Sites.Selected",
+        "Sites.Read.All",
+        "Sites.ReadWrite.All",
+        "Sites.Manage.All",
+        "Sites.FullControl.All",
+    }
+)
+
+
+def token_roles(token: str) -> frozenset[str] | None:
+    """The application permissions (`roles` claim) an Entra ID access token says it
+    carries, read without checking its signature, for a diagnosis only: None when the
+    token cannot be read (Microsoft may change or encrypt the format at any time). The
+    token itself is never kept, logged or shown."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    roles = payload.get("roles") if isinstance(payload, dict) else None
+    if not isinstance(roles, list):
+        return frozenset()  # an app-only token without roles holds no application permission
+    return frozenset(str(r) for r in roles)
+
+
+def _forbidden_message(
+    error: GraphForbidden, site: str, roles: frozenset[str] | None = None
+) -> str:
+    named = error.missing_permissions
+    if not named and roles is not None and not roles & SITES_PERMISSIONS:
+        named = (LEAST_PRIVILEGE,)  # Graph said only "denied"; the token shows why
+    if named:
+        wanted = LEAST_PRIVILEGE if LEAST_PRIVILEGE in named else " or ".join(named)
         return (
             f"The app has no Microsoft Graph application permission to reach SharePoint "
             f"sites: it needs {wanted}. Add it in the Entra admin centre: App registrations > "
@@ -202,10 +236,15 @@ def _forbidden_message(error: GraphForbidden, site: str) -> str:
 
 
 async def plan(
-    client: GraphClient, site: str, specs: Sequence[ListSpec]
+    client: GraphClient,
+    site: str,
+    specs: Sequence[ListSpec],
+    tokens: TokenProvider | None = None,
 ) -> tuple[str, list[Change]]:
     """The site's id and the writes that bring it to `specs`, from reads only. Raises
-    `ProvisioningStopped` (nothing changed) for a missing permission or a conflict."""
+    `ProvisioningStopped` (nothing changed) for a missing permission or a conflict.
+    `tokens` (the client's) lets a bare 403 be told apart: no Sites permission at all, or
+    no grant on this site."""
     key = site_path(site)
     try:
         found_site = (await client.request("GET", f"sites/{key}")).body
@@ -244,7 +283,11 @@ async def plan(
             changes += more
             conflicts += clashes
     except GraphForbidden as error:
-        raise ProvisioningStopped(_forbidden_message(error, site)) from error
+        roles = None
+        if tokens is not None and not error.missing_permissions:
+            with contextlib.suppress(GraphTokenError):
+                roles = token_roles(await tokens.token())
+        raise ProvisioningStopped(_forbidden_message(error, site, roles)) from error
     except GraphNotFound as error:
         raise ProvisioningStopped(
             f"There is no SharePoint site at {site}. Nothing was changed."
@@ -268,6 +311,7 @@ async def provision(
     schools: Sequence[str],
     specs: Sequence[ListSpec] | None = None,
     *,
+    tokens: TokenProvider | None = None,
     say: Callable[[str], None] = lambda line: _out(f"{line}\n"),
 ) -> int:
     """Bring the site to the schema for these schools (each gets its own per-school
@@ -276,7 +320,7 @@ async def provision(
     if not schools:
         raise ProvisioningStopped("The configuration names no school. Nothing was changed.")
     specs = load_schema() if specs is None else specs
-    _, changes = await plan(client, site, lists_for(schools, specs))
+    _, changes = await plan(client, site, lists_for(schools, specs), tokens)
     if not changes:
         say(f"The site {site} already has every list and column of the schema: nothing to change.")
         return 0
@@ -375,14 +419,15 @@ async def _main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         _err(f"{error}\n")
         return 2
     async with aiohttp.ClientSession() as http:
+        tokens = graph_tokens(credentials)
         client = GraphClient(
             http,
-            graph_tokens(credentials),
+            tokens,
             user_agent=decorated_user_agent("SafePremises", "SafePremises", "provision"),
             base_url=args.graph_base_url,
         )
         try:
-            await provision(client, args.site, schools, specs)
+            await provision(client, args.site, schools, specs, tokens=tokens)
         except ProvisioningStopped as stopped:
             _err(f"{stopped}\n")
             return 1

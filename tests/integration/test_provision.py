@@ -4,6 +4,7 @@ names it, says how to add it, and changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,11 +15,11 @@ import pytest
 
 from graph import provision as provisioning
 from graph.client import GraphClient
-from graph.provision import ProvisioningStopped, provision, site_path
+from graph.provision import ProvisioningStopped, provision, site_path, token_roles
 from graph.sharepoint_store import SCHEMA, SCHEMA_FILE, SharePointCaseStore, lists_for, load_schema
 from tests.casework_world import EXAMPLE_CONFIG
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import SCHOOLS, site_url, stand_in_client
+from tests.harness.sharepoint import SCHOOLS, StandInToken, site_url, stand_in_client
 
 
 @dataclass
@@ -248,3 +249,48 @@ async def test_the_command_line_provisions_the_stand_in_and_reports_a_second_run
     site.grant = None
     assert await provisioning._main(argv, environ) == 1
     assert "refused the app access" in capsys.readouterr().err
+
+
+def unsigned_token(**claims: object) -> str:
+    """An access token's shape (header.payload.signature), as Entra ID issues them."""
+
+    def part(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+@pytest.mark.parametrize(
+    ("roles", "named"),
+    [
+        (["Mail.ReadWrite"], "it needs Sites.Selected"),
+        (["Sites.Selected"], "the site must be granted to the app"),
+    ],
+)
+async def test_a_bare_access_denied_is_told_apart_by_the_tokens_roles(
+    roles: list[str], named: str
+) -> None:
+    token = unsigned_token(roles=roles, aud="https://graph.microsoft.com")
+    async with GraphStandIn(access_token=token) as graph, aiohttp.ClientSession() as http:
+        site = graph.add_site()
+        # Graph's answer names no permission, as SharePoint's often do not.
+        graph.fail(1, status=403, method="GET", message="Access denied")
+
+        with pytest.raises(ProvisioningStopped) as stopped:
+            await provision(
+                stand_in_client(graph, http),
+                site_url(site),
+                SCHOOLS,
+                tokens=StandInToken(token),
+                say=lambda _: None,
+            )
+
+        assert named in str(stopped.value)
+        assert graph.writes == []
+
+
+def test_a_token_that_cannot_be_read_gives_no_roles_and_no_error() -> None:
+    assert token_roles("not-a-jwt") is None
+    assert token_roles("a.b!.c") is None
+    assert token_roles(unsigned_token(aud="x")) == frozenset()
+    assert token_roles(unsigned_token(roles=["Sites.Selected"])) == frozenset({"Sites.Selected"})
