@@ -6,9 +6,10 @@ missing; only then does it write, and only what is missing. Run twice, the secon
 finds nothing to do and says so. What it checks before writing:
 
 - that Graph lets the app read the site at all. A 403 naming the permissions Graph wants
-  means the app registration lacks an application permission; a 403 naming none means
-  that, under `Sites.Selected`, the site has not been granted to the app. Either way it
-  says which, and how to add it, and changes nothing;
+  means the app registration lacks an application permission; so does a bare 403 when
+  the app's own token carries no Sites permission (`token_roles`); otherwise a bare 403
+  means that, under `Sites.Selected`, the site has not been granted to the app. Either
+  way it says which, and how to add it, and changes nothing;
 - that no existing column has a different type from the schema's (that needs a person's
   decision; it changes nothing and names the column).
 
