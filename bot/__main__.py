@@ -1,4 +1,5 @@
-"""`python -m bot`: start the bot on HOST:PORT with the embedded default (SQLite, files).
+"""`python -m bot`: start the bot on HOST:PORT with the embedded default (SQLite, files),
+or with the cases in SharePoint when `SAFE_PREMISES_STORE=sharepoint` (docs/graph.md).
 `python -m bot check`: check a deployment, one pass/fail line per check (`bot/check.py`).
 
 The only place that reads the process environment (and an optional `.env`, which never
@@ -21,12 +22,22 @@ from aiohttp import web
 
 from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.check import Probes, passed, run_checks
-from bot.services import BotServices
-from bot.settings import Settings, SettingsError, Storage
+from bot.services import BotServices, OpenCasework
+from bot.settings import Settings, SettingsError, StoreKind, graph_credentials
 from cards.common import Choice
-from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, SystemClock, embedded, prepare
+from casework.bootstrap import (
+    LETTERS_FOLDER,
+    STORE_FILE,
+    GraphSetup,
+    Prepared,
+    SystemClock,
+    embedded,
+    microsoft365,
+    prepare,
+)
 from casework.config import ConfigError
 from casework.ports import StoreUnavailable
+from graph.tokens import graph_tokens
 from templates.errors import LetterTemplateError
 
 # The sweeper closes reply windows that passed, sends due reminders and retries undone
@@ -57,12 +68,6 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
         return check(environ)
     try:
         settings = Settings.from_environ(environ)
-        if settings.storage is Storage.MICROSOFT_365:
-            raise SettingsError(
-                "SAFE_PREMISES_STORAGE is microsoft365, but this release keeps its records "
-                "only in the embedded store: set SAFE_PREMISES_STORAGE=embedded (or remove "
-                "it); `python -m bot check` already checks the Microsoft 365 set-up"
-            )
         refuse_insecure_listening(settings)
         prepared = prepare(config_file(settings))
     except InsecureConfiguration as error:
@@ -82,16 +87,17 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
         trust_name=config.trust.name,
         schools=tuple(Choice(school.id, school.name) for school in config.schools),
         # The adapters open inside the app's lifetime, on its one HTTP session.
-        open_casework=functools.partial(embedded, prepared, settings.data_dir, SystemClock()),
+        open_casework=open_casework(settings, prepared),
         sweep_every_s=SWEEP_EVERY_S,
     )
     app = create_app(settings, services)
     logger.info(
-        "starting on http://%s:%s (configuration %s, data in %s)",
+        "starting on http://%s:%s (configuration %s, data in %s, cases in %s)",
         settings.host,
         settings.port,
         Path(settings.config_path),
         settings.data_dir,
+        settings.sharepoint_site if settings.store is StoreKind.SHAREPOINT else "SQLite",
     )
 
     def listening() -> None:
@@ -164,6 +170,19 @@ def data_folder_problem(settings: Settings, error: StoreUnavailable) -> str:
         f"{error} (SAFE_PREMISES_DATA is {str(settings.data_dir)!r}: set it to a folder "
         "the bot can create and write to)"
     )
+
+
+def open_casework(settings: Settings, prepared: Prepared) -> OpenCasework:
+    """The adapters `settings` choose: the embedded default, or the cases in SharePoint
+    (the token provider is made here, once, for the app's lifetime)."""
+    if settings.store is StoreKind.SHAREPOINT:
+        graph = GraphSetup(
+            tokens=graph_tokens(graph_credentials(settings)),
+            site_url=settings.sharepoint_site,
+            base_url=settings.graph_base_url,
+        )
+        return functools.partial(microsoft365, prepared, settings.data_dir, SystemClock(), graph)
+    return functools.partial(embedded, prepared, settings.data_dir, SystemClock())
 
 
 def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:

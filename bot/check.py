@@ -12,7 +12,7 @@ The checks, in order:
   configured authority (`BOT_AUTHORITY_HOST`, the app registration's tenant);
 - for each school, the clerks' channel is reachable (the bot holds a conversation reference
   for it) and the app is installed for each holder of a role the bot prompts;
-- with Microsoft 365 storage only (`SAFE_PREMISES_STORAGE=microsoft365`): the Graph checks
+- with the cases in SharePoint only (`SAFE_PREMISES_STORE=sharepoint`): the Graph checks
   in `bot/check_graph.py`.
 
 Nothing here writes to the case records. Lines name schools, roles and Entra object ids,
@@ -31,7 +31,7 @@ import aiohttp
 from bot.app import InsecureConfiguration, refuse_insecure_listening
 from bot.deliver import ChannelResolver
 from bot.outbound import OutboundTokenError, TokenPolicy, msal_tokens
-from bot.settings import AppType, Settings, SettingsError, Storage
+from bot.settings import AppType, Settings, SettingsError, StoreKind
 from casework.bootstrap import STORE_FILE, Prepared, embedded, prepare
 from casework.config import ConfigError, TrustConfig
 from casework.pipeline import Casework
@@ -70,7 +70,7 @@ class Probes:
 
     clock: Clock
     msal_http_client: Any = None  # the requests.Session msal uses; None: a new one
-    graph_base_url: str = ""  # "" : Microsoft Graph itself
+    graph_base_url: str = ""  # "": the settings' GRAPH_BASE_URL
 
 
 def passed(findings: Sequence[Finding]) -> bool:
@@ -91,7 +91,7 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
         Finding(
             "settings",
             True,
-            f"read (storage: {settings.storage.value}, data folder {settings.data_dir})",
+            f"read (cases kept in: {settings.store.value}, data folder {settings.data_dir})",
         )
     )
 
@@ -122,7 +122,7 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
 
             findings.append(Finding("case store", False, data_folder_problem(settings, error)))
 
-    if settings.storage is Storage.MICROSOFT_365:
+    if settings.store is StoreKind.SHAREPOINT:
         from bot.check_graph import graph_checks
 
         async with aiohttp.ClientSession() as session:

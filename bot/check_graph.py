@@ -1,17 +1,17 @@
 """The Microsoft 365 part of `python -m bot check`, run only when the settings select
-Microsoft 365 storage (`SAFE_PREMISES_STORAGE=microsoft365`).
+the cases in SharePoint (`SAFE_PREMISES_STORE=sharepoint`).
 
 - **Graph token**: the app registration (or managed identity) gets a token for Graph.
 - **Graph permissions**: the application permissions (app roles) the token carries, read
   from its `roles` claim when the token is a readable JWT, against `REQUIRED_PERMISSIONS`.
   Graph's tokens are not ours to validate (Microsoft asks clients to treat them as opaque),
   so this only reads them, to name what is missing; the calls below are the proof.
-- **Site grant**: the trust's site (`SHAREPOINT_SITE_ID`) answers the app (`Sites.Selected`
-  gives nothing until the site itself grants the app access).
+- **Site grant**: the trust's site (`SAFE_PREMISES_SHAREPOINT_SITE`) answers the app
+  (`Sites.Selected` gives nothing until the site itself grants the app access).
+- **SharePoint lists**: the site has every list and column of `infra/sharepoint/schema.json`
+  for each school, as `python -m graph.provision` makes them (read only: provisioning's own
+  plan, with nothing written).
 - **Directory**: each role holder's Entra object id is a user in the tenant.
-
-Not checked yet: that the SharePoint lists are provisioned at the schema's version. That
-needs the provisioning schema, which is not built.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from graph.client import (
     GraphUnauthorized,
     decorated_user_agent,
 )
+from graph.provision import ProvisioningStopped, plan, site_path
+from graph.sharepoint_store import lists_for, load_schema
 from graph.tokens import (
     AppCredentials,
     ClientSecret,
@@ -98,9 +100,14 @@ async def graph_checks(
         session,
         _Token(token),
         user_agent=USER_AGENT,
-        base_url=probes.graph_base_url or GRAPH_BASE_URL,
+        base_url=probes.graph_base_url or settings.graph_base_url or GRAPH_BASE_URL,
     )
-    findings.append(await site_grant(client, settings.sharepoint_site_id))
+    grant = await site_grant(client, settings.sharepoint_site)
+    findings.append(grant)
+    if grant.passed:
+        findings.append(await lists_provisioned(client, settings.sharepoint_site, config))
+    else:
+        findings.append(Finding("SharePoint lists", None, "not checked until the site answers"))
     findings += await directory(client, config)
     return findings
 
@@ -137,10 +144,10 @@ def permissions(token: str) -> Finding:
     return Finding(check, True, "the app holds " + ", ".join(REQUIRED_PERMISSIONS))
 
 
-async def site_grant(client: GraphClient, site_id: str) -> Finding:
+async def site_grant(client: GraphClient, site: str) -> Finding:
     check = "SharePoint site grant"
     try:
-        await client.get(f"/sites/{quote(site_id, safe=',')}")
+        await client.get(f"/sites/{quote(site_path(site), safe=':/')}")
     except GraphForbidden:
         return Finding(
             check,
@@ -154,13 +161,31 @@ async def site_grant(client: GraphClient, site_id: str) -> Finding:
         return Finding(
             check,
             False,
-            f"there is no site {site_id!r}",
-            "set SHAREPOINT_SITE_ID to the site's id, as GET /sites/{hostname}:/sites/{path} "
-            "gives it (hostname,site-guid,web-guid)",
+            f"there is no site {site!r}",
+            "set SAFE_PREMISES_SHAREPOINT_SITE to the trust's site's address, as its browser "
+            "address bar shows it (https://<tenant>.sharepoint.com/sites/<site>)",
         )
     except (GraphUnauthorized, GraphError) as error:
         return Finding(check, False, f"the site could not be read ({error})", _graph_fix(error))
     return Finding(check, True, "the app can read the trust's site")
+
+
+async def lists_provisioned(client: GraphClient, site: str, config: TrustConfig) -> Finding:
+    """Every list and column of the schema is on the site, for each school: provisioning's
+    plan has nothing to change (it reads only)."""
+    check = "SharePoint lists"
+    provision = f"run python -m graph.provision --site {site} (docs/graph.md, 'Provisioning')"
+    try:
+        _, changes = await plan(client, site, lists_for(config.school_ids, load_schema()))
+    except ProvisioningStopped as stopped:
+        return Finding(check, False, str(stopped).splitlines()[0], provision)
+    except GraphError as error:
+        return Finding(check, False, f"the lists could not be read ({error})", _graph_fix(error))
+    if changes:
+        missing = "; ".join(c.description for c in changes[:3])
+        more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+        return Finding(check, False, f"the site is not provisioned: {missing}{more}", provision)
+    return Finding(check, True, "every list and column of the schema is on the site")
 
 
 async def directory(client: GraphClient, config: TrustConfig) -> list[Finding]:

@@ -1,6 +1,7 @@
 """The bot's settings, read from an environment mapping by a pure function.
 
-Only `bot/__main__.py` reads the real environment; everything else receives a `Settings`.
+Only the entry points (`bot/__main__.py`, `graph/provision.py`) read the real environment;
+everything else receives a `Settings`.
 The Microsoft app names (`MicrosoftAppId`, …) are the ones Azure Bot Service and the
 Teams toolkits write, so a deployed bot needs no renaming.
 """
@@ -14,6 +15,10 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from graph.client import GRAPH_BASE_URL as DEFAULT_GRAPH_BASE_URL
+from graph.tokens import AppCredentials
+from graph.wiring import GraphSettingsError, app_credentials
+
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Where the bot's outbound tokens come from (Entra ID, public cloud). Azure names such a
 # value an "authority host": scheme and host only, the tenant is added per request.
@@ -24,11 +29,11 @@ class SettingsError(ValueError):
     """A setting has a value the bot cannot start with. The message names the variable."""
 
 
-class Storage(StrEnum):
-    """Where the case records and letter drafts are kept (`SAFE_PREMISES_STORAGE`)."""
+class StoreKind(StrEnum):
+    """Where the cases are kept (`SAFE_PREMISES_STORE`)."""
 
-    EMBEDDED = "embedded"  # SQLite and .eml files in the data folder
-    MICROSOFT_365 = "microsoft365"  # SharePoint lists and Outlook drafts (not wired yet)
+    SQLITE = "sqlite"  # the embedded default: one SQLite file under SAFE_PREMISES_DATA
+    SHAREPOINT = "sharepoint"  # SharePoint lists through Microsoft Graph (docs/graph.md)
 
 
 class AppType(StrEnum):
@@ -51,8 +56,9 @@ class Settings:
     port: int = 3978
     config_path: Path = Path("config/trust.yaml")
     data_dir: Path = Path("var")
-    storage: Storage = Storage.EMBEDDED
-    sharepoint_site_id: str = ""  # Microsoft 365 storage: the Graph id of the trust's site
+    store: StoreKind = StoreKind.SQLITE
+    sharepoint_site: str = ""  # https://<tenant>.sharepoint.com/sites/<site>
+    graph_base_url: str = DEFAULT_GRAPH_BASE_URL
 
     @property
     def local_development(self) -> bool:
@@ -72,8 +78,8 @@ class Settings:
             f"openid_metadata_url={self.openid_metadata_url!r}, "
             f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
-            f"data_dir={str(self.data_dir)!r}, storage={self.storage.value!r}, "
-            f"sharepoint_site_id={self.sharepoint_site_id!r})"
+            f"data_dir={str(self.data_dir)!r}, store={self.store.value!r}, "
+            f"sharepoint_site={self.sharepoint_site!r}, graph_base_url={self.graph_base_url!r})"
         )
 
     @classmethod
@@ -122,24 +128,16 @@ class Settings:
         host = get("HOST", "127.0.0.1")
         port = _parse_port(get("PORT", "3978"))
 
-        storage = _parse_storage(get("SAFE_PREMISES_STORAGE", Storage.EMBEDDED.value))
-        site_id = get("SHAREPOINT_SITE_ID", "")
-        if storage is Storage.MICROSOFT_365:
-            if not app_id:
+        store = _parse_store(get("SAFE_PREMISES_STORE", StoreKind.SQLITE.value))
+        sharepoint_site = get("SAFE_PREMISES_SHAREPOINT_SITE", "")
+        graph_base_url = _parse_graph_base_url(get("GRAPH_BASE_URL", DEFAULT_GRAPH_BASE_URL))
+        if store is StoreKind.SHAREPOINT:
+            _check_sharepoint_site(sharepoint_site)
+            if not app_id or not app_tenant_id:
                 raise SettingsError(
-                    "SAFE_PREMISES_STORAGE is microsoft365 but MicrosoftAppId is empty: "
-                    "Microsoft 365 storage needs the app registration; set MicrosoftAppId"
+                    "SAFE_PREMISES_STORE=sharepoint calls Microsoft Graph as the bot's app: "
+                    "set MicrosoftAppId and MicrosoftAppTenantId (and the app's secret)"
                 )
-            if not site_id:
-                raise SettingsError(
-                    "SHAREPOINT_SITE_ID is required when SAFE_PREMISES_STORAGE is "
-                    "microsoft365: set it to the site's Graph id (hostname,site-guid,web-guid)"
-                )
-        elif site_id:
-            raise SettingsError(
-                "SHAREPOINT_SITE_ID is set but SAFE_PREMISES_STORAGE is not microsoft365: "
-                "set SAFE_PREMISES_STORAGE=microsoft365, or remove SHAREPOINT_SITE_ID"
-            )
 
         return cls(
             app_id=app_id,
@@ -152,8 +150,9 @@ class Settings:
             port=port,
             config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
             data_dir=Path(get("SAFE_PREMISES_DATA", "var")),
-            storage=storage,
-            sharepoint_site_id=site_id,
+            store=store,
+            sharepoint_site=sharepoint_site,
+            graph_base_url=graph_base_url,
         )
 
 
@@ -188,14 +187,6 @@ def _parse_app_type(text: str) -> AppType:
     raise SettingsError(f"MicrosoftAppType must be one of {choices}, not {text!r}")
 
 
-def _parse_storage(text: str) -> Storage:
-    for storage in Storage:
-        if storage.value == text.lower():
-            return storage
-    choices = ", ".join(s.value for s in Storage)
-    raise SettingsError(f"SAFE_PREMISES_STORAGE must be one of {choices}, not {text!r}")
-
-
 def _parse_authority_host(text: str) -> str:
     """`https://host[:port]`, as Azure's authority hosts are written (a bare host gets
     `https://`, as the Azure SDKs do). msal only speaks HTTPS to an authority."""
@@ -218,3 +209,51 @@ def _parse_authority_host(text: str) -> str:
             f"BOT_AUTHORITY_HOST {problem}, not {text!r}: remove it to use {DEFAULT_AUTHORITY_HOST}"
         )
     return f"https://{parsed.netloc}"
+
+
+def _parse_store(text: str) -> StoreKind:
+    for kind in StoreKind:
+        if kind.value == text.lower():
+            return kind
+    choices = ", ".join(k.value for k in StoreKind)
+    raise SettingsError(
+        f"SAFE_PREMISES_STORE must be one of {choices}, not {text!r}: remove it for the "
+        "embedded default (sqlite)"
+    )
+
+
+def _check_sharepoint_site(text: str) -> None:
+    parsed = urlsplit(text)
+    if parsed.scheme != "https" or not parsed.hostname or not parsed.path.startswith("/sites/"):
+        raise SettingsError(
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address, such as "
+            f"https://contoso.sharepoint.com/sites/cases, not {text!r}"
+        )
+
+
+def _parse_graph_base_url(text: str) -> str:
+    """Graph's address: https, or http on a loopback host only (a stand-in on this machine:
+    the token must never cross a network in the clear)."""
+    parsed = urlsplit(text)
+    loopback_http = parsed.scheme == "http" and is_loopback_host(parsed.hostname or "")
+    if not parsed.hostname or not (parsed.scheme == "https" or loopback_http):
+        raise SettingsError(
+            "GRAPH_BASE_URL must be an https URL (or http on this machine, for a stand-in), "
+            f"not {text!r}"
+        )
+    return text.rstrip("/")
+
+
+def graph_credentials(settings: Settings) -> AppCredentials:
+    """The bot's app as Microsoft Graph's caller (the SharePoint store). Raises
+    `SettingsError` naming the variable when the settings cannot give it."""
+    try:
+        return app_credentials(
+            app_id=settings.app_id,
+            app_password=settings.app_password,
+            tenant_id=settings.app_tenant_id,
+            managed_identity=settings.app_type is AppType.USER_ASSIGNED_MSI,
+            authority_host=settings.authority_host,
+        )
+    except GraphSettingsError as error:
+        raise SettingsError(str(error)) from error

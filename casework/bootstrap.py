@@ -3,6 +3,8 @@
     prepared = prepare(config_path)                        # at start: read and check
     async with embedded(prepared, data_dir, clock, session) as casework:
         ...                                                # the app's lifetime
+    async with microsoft365(prepared, data_dir, clock, graph, session) as casework:
+        ...                                                # cases in SharePoint instead
     casework = wire(ports, config)                         # tests: fakes from tests/fakes.py
 
 Two steps, because they fail for different reasons at different times:
@@ -32,7 +34,9 @@ import aiohttp
 from casework.config import TrustConfig, load_trust_config
 from casework.letters import read_logo, trust_details
 from casework.pipeline import Casework
-from casework.ports import Clock, Ports
+from casework.ports import CaseStore, Clock, Ports
+from graph.client import GRAPH_BASE_URL, GraphClient, RetryPolicy, decorated_user_agent
+from graph.tokens import TokenProvider
 from local.config_directory import ConfigDirectory
 from local.conversations import SqliteConversations
 from local.file_drafts import FileLetterDrafts
@@ -84,6 +88,73 @@ def wire(ports: Ports, config: TrustConfig, templates: LetterTemplates | None = 
     return Casework(ports, config, LetterRenderer(prepared.templates), prepared.letterhead)
 
 
+# Graph's retries, sized for a Teams turn: the store is called while someone waits for
+# the card's answer, so an outage must become "not saved, try again" within seconds, not
+# the minutes the client's defaults allow. With 503s (or refused connections) on every
+# request, a call gives up after 3 attempts and about 1.5 s of waits.
+TURN_POLICY = RetryPolicy(
+    max_attempts=3,
+    first_backoff_s=0.5,
+    max_backoff_s=2.0,
+    max_wait_s=5.0,
+    attempt_timeout_s=4.0,
+    connect_timeout_s=2.0,
+)
+
+
+@dataclass(frozen=True)
+class GraphSetup:
+    """How the Microsoft 365 adapters reach Graph: the app's token provider (built once,
+    for the app's lifetime), the SharePoint site of the case store, Graph's address (a
+    stand-in's in the tests) and the User-Agent SharePoint asks for."""
+
+    tokens: TokenProvider
+    site_url: str
+    base_url: str = GRAPH_BASE_URL
+    user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
+    policy: RetryPolicy = TURN_POLICY
+
+
+@asynccontextmanager
+async def microsoft365(
+    prepared: Prepared,
+    data_dir: Path,
+    clock: Clock,
+    graph: GraphSetup,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncIterator[Casework]:
+    """The cases in SharePoint lists through Graph (`graph.sharepoint_store`, provisioned
+    by `python -m graph.provision`), on the app's one HTTP session. What has no Graph
+    adapter yet stays as in the embedded default: the notification outbox, the
+    conversation references and the replies not yet posted in `<data_dir>/cases.sqlite3`
+    (whose case tables stay empty), letter drafts under `<data_dir>/letters/`, the
+    directory from the configuration. Raises `StoreUnavailable` if the site or its lists
+    cannot be found.
+    """
+    from graph.sharepoint_store import SharePointCaseStore  # only for this configuration
+
+    if session is None:
+        raise ValueError("the SharePoint store needs the app's HTTP session")
+    client = GraphClient(
+        session,
+        graph.tokens,
+        user_agent=graph.user_agent,
+        base_url=graph.base_url,
+        policy=graph.policy,
+    )
+    cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
+    async with _adapters(prepared, data_dir, clock, cases) as casework:
+        local_ping = casework.ping
+
+        async def ping() -> None:
+            await cases.ping()
+            if local_ping is not None:
+                await local_ping()
+
+        casework.ping = ping
+        yield casework
+
+
 @asynccontextmanager
 async def embedded(
     prepared: Prepared,
@@ -94,30 +165,40 @@ async def embedded(
     """The embedded default, open for the duration of the `async with`: SQLite cases and
     outbox, `.eml` drafts in files, the directory from the configuration.
 
-    `session` is the app's one HTTP session; the embedded adapters make no HTTP calls, and
-    the Microsoft 365 adapters will take it here. Raises `StoreUnavailable` if the SQLite
+    `session` is the app's one HTTP session; the embedded adapters make no HTTP calls
+    (`microsoft365` is the configuration that does). Raises `StoreUnavailable` if the SQLite
     file cannot be opened.
     """
     del session  # nothing embedded speaks HTTP
-    store = SqliteCaseStore.open(data_dir / STORE_FILE)
+    async with _adapters(prepared, data_dir, clock, None) as casework:
+        yield casework
+
+
+@asynccontextmanager
+async def _adapters(
+    prepared: Prepared, data_dir: Path, clock: Clock, cases: CaseStore | None
+) -> AsyncIterator[Casework]:
+    """The embedded adapters on `<data_dir>`, with `cases` as the case store (None: the
+    SQLite file's own)."""
+    local = SqliteCaseStore.open(data_dir / STORE_FILE)
     try:
-        outbox = SqliteOutbox(store.database, clock)
+        outbox = SqliteOutbox(local.database, clock)
         drafts = FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock)
         ports = Ports(
-            store,
+            local if cases is None else cases,
             drafts,
             outbox,
             ConfigDirectory(prepared.config),
             clock,
-            conversations=SqliteConversations(store.database),
+            conversations=SqliteConversations(local.database),
             deliveries=outbox,
-            unposted_replies=SqliteUnpostedReplies(store.database),
+            unposted_replies=SqliteUnpostedReplies(local.database),
         )
         casework = Casework(
             ports, prepared.config, LetterRenderer(prepared.templates), prepared.letterhead
         )
-        casework.ping = store.ping
-        casework.close_adapters = store.close
+        casework.ping = local.ping
+        casework.close_adapters = local.close
         yield casework
     finally:
-        store.close()
+        local.close()

@@ -2,7 +2,8 @@
 
 `bot` runs in authenticated mode (app id set, the loopback identity provider's metadata,
 the loopback connector as serviceUrl); `start_bot` builds variants (local development
-mode, another router, shorter key timeouts).
+mode, another router, shorter key timeouts). `cases_kept_in` runs a suite with the cases
+in SQLite and again in SharePoint (the Graph stand-in).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -21,8 +23,13 @@ from bot.routing import Router
 from bot.services import BotServices
 from bot.settings import Settings
 from cards.common import Choice
+from casework.bootstrap import Prepared, embedded
+from casework.pipeline import Casework
+from casework.ports import Clock
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
+from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID, TRUST_TENANT, StaticOutboundTokens, ready
+from tests.harness.sharepoint import casework_on_sharepoint
 
 SCHOOLS = (Choice("oak-primary", "Oak Primary School"), Choice("ash-academy", "Ash Academy"))
 
@@ -39,6 +46,7 @@ class BotUnderTest:
 
 
 StartBot = Callable[..., AbstractAsyncContextManager[BotUnderTest]]
+CasesKeptIn = Callable[[Prepared, Path, Clock], AbstractAsyncContextManager[Casework]]
 
 
 def services_for_tests(**overrides: object) -> BotServices:
@@ -51,6 +59,31 @@ def services_for_tests(**overrides: object) -> BotServices:
     }
     fields.update(overrides)
     return BotServices(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def stand_ins() -> list[GraphStandIn]:
+    """The Graph stand-ins `cases_kept_in` started for this test (none on SQLite)."""
+    return []
+
+
+@pytest.fixture(params=["sqlite", "sharepoint"])
+def cases_kept_in(request: pytest.FixtureRequest, stand_ins: list[GraphStandIn]) -> CasesKeptIn:
+    """Where the suites that take this fixture keep the cases: the embedded default
+    (SQLite), then the Microsoft 365 configuration (`casework.bootstrap.microsoft365`) on
+    the Graph stand-in. One suite, run on both."""
+    if request.param == "sqlite":
+        return embedded
+
+    @asynccontextmanager
+    async def on_sharepoint(
+        prepared: Prepared, data_dir: Path, clock: Clock
+    ) -> AsyncIterator[Casework]:
+        async with casework_on_sharepoint(prepared, data_dir, clock) as (casework, graph):
+            stand_ins.append(graph)
+            yield casework
+
+    return on_sharepoint
 
 
 @pytest.fixture

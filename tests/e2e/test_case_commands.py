@@ -1,4 +1,5 @@
-"""The commands after a report, end to end over HTTP on the embedded default (SQLite): the
+"""The commands after a report, end to end over HTTP, with the cases in the embedded default
+(SQLite) and in SharePoint (the Microsoft 365 configuration, on the Graph stand-in): the
 example trust's people type `cases`, `case <reference>`, `deadlines`, `who is banned` and
 `help`, and the Chair decides on the case's card by pressing its buttons (issue 11)."""
 
@@ -15,12 +16,12 @@ import pytest
 from bot.flows.actions import NO_SUCH_CASE
 from bot.flows.reception import NOT_STAFF
 from cards.common import Choice
-from casework.bootstrap import embedded, prepare
+from casework.bootstrap import prepare
 from casework.pipeline import Casework
 from tests.cardschema import assert_valid_card
 from tests.case_paths import banned, with_chair
 from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.e2e.test_report_incident import complete_report
 from tests.fakes import FixedClock
 from tests.harness.identities import TRUST_TENANT
@@ -50,7 +51,9 @@ class Trust:
 
 
 @pytest.fixture
-async def trust(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Trust]:
+async def trust(
+    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
+) -> AsyncIterator[Trust]:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
     trust_yaml = config_dir / EXAMPLE_CONFIG.name
@@ -58,7 +61,7 @@ async def trust(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Trust]:
     tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
     trust_yaml.write_text(text.replace(tenant, TRUST_TENANT), encoding="utf-8")
     clock = FixedClock(datetime(2026, 1, 12, 9, tzinfo=UTC))
-    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+    async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as (casework):
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,

@@ -1,6 +1,7 @@
-"""Prompts that arrive (issue 11, item 3), over HTTP with the harness: the head who
-installed the app is sent the new incident's prompt at the Bot Connector, and the case's
-history says it was sent only once the connector accepted it."""
+"""Prompts that arrive (issue 11, item 3), over HTTP with the harness, with the cases in
+SQLite and in SharePoint (the Graph stand-in): the head who installed the app is sent the
+new incident's prompt at the Bot Connector, and the case's history says it was sent only
+once the connector accepted it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from cards.common import Choice
-from casework.bootstrap import embedded, prepare
+from casework.bootstrap import prepare
 from casework.bus import case_id_for
 from casework.pipeline import Casework
 from casework.queries import unreachable_role_holders
@@ -23,7 +24,7 @@ from rules.case import DeliveryState
 from rules.roles import Role
 from tests.cardschema import assert_valid_card
 from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.e2e.test_report_incident import EXAMPLE_STAFF_ID, complete_report
 from tests.fakes import FixedClock
 from tests.harness.identities import HEAD, STAFF, TRUST_TENANT
@@ -41,7 +42,9 @@ class Running:
 
 
 @pytest.fixture
-async def running(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Running]:
+async def running(
+    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
+) -> AsyncIterator[Running]:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
     trust_yaml = config_dir / EXAMPLE_CONFIG.name
@@ -54,7 +57,7 @@ async def running(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Running]
     )
     trust_yaml.write_text(text, encoding="utf-8")
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+    async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework:
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,

@@ -1,10 +1,12 @@
 """Reporting an incident from Teams, end to end: the card's Submit through the bot over
-HTTP into the case store (SQLite) of the embedded default, with the example trust set up
-for the harness's tenant and people."""
+HTTP into the case store, SQLite (the embedded default) and SharePoint (the Microsoft 365
+configuration, on the Graph stand-in), with the example trust set up for the harness's
+tenant and people."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ import pytest
 from bot.app import CONNECTORS
 from bot.flows.reporting import NOT_SAVED
 from cards.common import Choice
-from casework.bootstrap import embedded, prepare, wire
+from casework.bootstrap import prepare, wire
 from casework.bus import case_id_for
 from casework.pipeline import Casework
 from casework.ports import Ports
@@ -24,7 +26,7 @@ from casework.queries import case_view
 from rules.roles import Role
 from tests.cardschema import assert_valid_card
 from tests.casework_world import EXAMPLE_CONFIG, HEAD, example_config, example_templates
-from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.fakes import (
     FixedClock,
     InMemoryCaseStore,
@@ -32,6 +34,7 @@ from tests.fakes import (
     RecordingNotifier,
     StaticDirectory,
 )
+from tests.harness.graph import GraphStandIn
 from tests.harness.identities import HEAD as HARNESS_HEAD
 from tests.harness.identities import STAFF, TRUST_TENANT, StaticOutboundTokens
 
@@ -42,10 +45,16 @@ EXAMPLE_STAFF_ID = "a1000000-0000-4000-8000-000000000003"  # Priya Shah in confi
 class Reporting:
     bot: BotUnderTest
     casework: Casework
+    stand_ins: list[GraphStandIn]  # the Graph stand-in the cases are kept on (SharePoint)
 
 
 @pytest.fixture
-async def reporting(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Reporting]:
+async def reporting(
+    start_bot: StartBot,
+    tmp_path: Path,
+    cases_kept_in: CasesKeptIn,
+    stand_ins: list[GraphStandIn],
+) -> AsyncIterator[Reporting]:
     # The example trust, with the harness's tenant, and its staff member as Priya Shah.
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
@@ -55,13 +64,13 @@ async def reporting(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Report
     text = text.replace(tenant, TRUST_TENANT).replace(EXAMPLE_STAFF_ID, STAFF.aad_object_id)
     trust_yaml.write_text(text, encoding="utf-8")
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+    async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework:
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,
         )
         async with start_bot(services=services) as bot:
-            yield Reporting(bot, casework)
+            yield Reporting(bot, casework, stand_ins)
 
 
 def complete_report(**changes: Any) -> dict[str, Any]:
@@ -188,15 +197,29 @@ async def test_when_the_store_cannot_be_reached_the_card_says_it_was_not_saved(
     bot, casework = reporting.bot, reporting.casework
     await bot.client.say(STAFF, "report")
     form = bot.client.last_card(STAFF)
-    casework.close()  # the case store is gone
+    if reporting.stand_ins:
+        (graph,) = reporting.stand_ins
+        graph.fail(100_000, status=503)  # Graph answers nothing but 503 from now on
+        writes_before = list(graph.writes)
+    else:
+        casework.close()  # the SQLite file is gone
 
+    started = time.monotonic()
     response = await bot.client.press(STAFF, form, "Submit report", complete_report())
+    took_s = time.monotonic() - started
 
     answer = response.invoke_card
     assert answer is not None
     assert_valid_card(answer)
     assert NOT_SAVED in card_text(answer)
     assert input_value(answer, "summary") == complete_report()["summary"]
+    assert took_s < 5.0  # an answer while the person is still looking at the card
+    if reporting.stand_ins:
+        graph.clear_faults()
+        case_id = case_id_for(form.action("Submit report")["data"]["commandId"])
+        assert await casework.ports.store.load(case_id) == ()  # no half-written case
+        assert await casework.ports.store.cases_at("oakfield") == ()
+        assert graph.writes == writes_before
 
 
 async def test_the_report_card_offers_only_the_reporters_own_school(reporting: Reporting) -> None:

@@ -4,11 +4,13 @@ facts in the project's Graph notes and the OpenAPI subset it validates against.
 
 What it keeps, in memory:
 
-- SharePoint sites, lists, columns (`indexed`, `enforceUniqueValues`) and items, each
+- SharePoint sites, lists, columns (`indexed`, `enforceUniqueValues`; a PATCH may index a
+  column, make it unique (refused while it holds duplicates) or rename it) and items, each
   item with an eTag that changes on every write. `If-Match` on PATCH and DELETE answers
   412 when it does not match; a value already taken in a unique column answers 409.
   `GET .../items` supports `$expand=fields`, `$top` with `@odata.nextLink` paging, and
-  `$filter` on `fields/<column>` with `eq`, `ne`, `lt`, `le`, `gt`, `ge` and `and`, which
+  `$filter` on `fields/<column>` (and the built-in `fields/ID`, the item's number) with
+  `eq`, `ne`, `lt`, `le`, `gt`, `ge` and `and`, which
   (like SharePoint) refuses a column that is not indexed unless the request carries
   `Prefer: HonorNonIndexedQueriesWarningMayFailRandomly`;
 - Outlook: drafts in a user's mailbox, their attachments (direct up to 3 MB, larger
@@ -17,9 +19,15 @@ What it keeps, in memory:
 - users and group members;
 - `$batch` (at most 20 members, unique ids, `dependsOn` with 424 for dependents of a
   failed member), each member handled as if called directly.
+- permissions: the token's application permissions (`app_roles`, `Sites.Selected` by
+  default) and each site's grant under `Sites.Selected` (`Site.grant`, "write" by default;
+  "read" or None to withhold it). A `/sites` call without a Sites permission is answered
+  403 naming the permissions it needs, as Graph's messages do; one on a site not granted,
+  or a write under a read grant, 403 "Access denied", as SharePoint's.
 
 Faults on demand (`throttle`, `fail`, `stall`, `drop_response`), matched by method and
-path, counted down per matching request (a `$batch` member counts as a request).
+path, counted down per matching request (a `$batch` member counts as a request), until
+`clear_faults`.
 
 Every request body is validated against the OpenAPI subset (relaxed for its documented
 quirks, see `openapi_validator`) and `$batch` bodies against the batch schema; each
@@ -57,6 +65,15 @@ USER_AGENT = re.compile(r"^(NONISV|ISV)\|[^|/\s]+\|[^|/\s]+/\S+$")
 NON_INDEXED_OK = "HonorNonIndexedQueriesWarningMayFailRandomly"
 MAX_DIRECT_ATTACHMENT = 3 * 1024 * 1024
 DEFAULT_PAGE = 200
+# Application permissions that let an app reach SharePoint sites through Graph, least first.
+SITES_ROLES = (
+    "Sites.Selected",
+    "Sites.Read.All",
+    "Sites.ReadWrite.All",
+    "Sites.Manage.All",
+    "Sites.FullControl.All",
+)
+DEFAULT_APP_ROLES = frozenset({"Sites.Selected", "Mail.ReadWrite", "GroupMember.Read.All"})
 
 
 # --- validation ----------------------------------------------------------------------
@@ -241,6 +258,9 @@ class Site:
     hostname: str
     path: str
     lists: dict[str, SharePointList] = field(default_factory=dict)
+    # The app's grant on this site under Sites.Selected: "read", "write", "manage",
+    # "fullcontrol", or None (none: the site is refused, as SharePoint refuses it).
+    grant: str | None = "write"
 
     def find_list(self, key: str) -> SharePointList | None:
         # Graph takes a list's id or its title here.
@@ -422,8 +442,16 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
 
 
 class GraphStandIn:
-    def __init__(self, *, access_token: str = "stand-in-graph-token") -> None:
+    def __init__(
+        self,
+        *,
+        access_token: str = "stand-in-graph-token",
+        app_roles: frozenset[str] = DEFAULT_APP_ROLES,
+    ) -> None:
         self.access_token = access_token
+        # The application permissions the token carries (its `roles` claim in Entra ID);
+        # remove one to see what a call without it is answered.
+        self.app_roles = set(app_roles)
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of each request/member
         self.writes: list[tuple[str, str]] = []  # writes performed (2xx)
@@ -528,6 +556,10 @@ class GraphStandIn:
                 return fault
         return None
 
+    def clear_faults(self) -> None:
+        """Graph is back: the faults still pending are dropped."""
+        self._faults.clear()
+
     def violation(self, text: str) -> None:
         self.violations.append(text)
 
@@ -571,6 +603,8 @@ class GraphStandIn:
             for site in self.sites.values():
                 if (site.hostname, site.path) == (match[1], match[2].rstrip("/")):
                     return f"/sites/{site.id}{match[3] or ''}"
+            # No site at that address: Graph answers 404, as for an unknown site id.
+            return f"/sites/{match[1]},no-such-site{match[3] or ''}"
         return path
 
     async def handle(self, call: Call) -> Reply:
@@ -589,7 +623,7 @@ class GraphStandIn:
             event = asyncio.Event()
             self._stalls.append(event)
             await event.wait()
-        refused = self._validated(call)
+        refused = self._denied(call) or self._validated(call)
         if refused is not None:
             reply = refused
         elif call.path == "/$batch":
@@ -606,6 +640,33 @@ class GraphStandIn:
         if fault is not None and fault.kind == "drop":
             raise _Drop
         return reply
+
+    def _denied(self, call: Call) -> Reply | None:
+        """The 403 SharePoint gives an app without the permission or the site grant a call
+        needs (None: allowed). Only `/sites` calls are checked."""
+        if not call.path.startswith("/sites/"):
+            return None
+        held = [r for r in SITES_ROLES if r in self.app_roles]
+        if not held:
+            roles = ", ".join(sorted(self.app_roles)) or "none"
+            return _graph_error(
+                403,
+                "accessDenied",
+                f"Missing role permissions on the request. API requires one of "
+                f"'{', '.join(SITES_ROLES)}'. Roles on the request '{roles}'.",
+            )
+        site_key = call.path.split("/")[2]
+        site = next((x for x in self.sites.values() if x.id == site_key), None)
+        if site is None:
+            return None  # answered 404 by the route
+        write = call.method != "GET"
+        if any(r in held for r in SITES_ROLES[2:]):
+            return None
+        if "Sites.Read.All" in held and not write:
+            return None
+        if site.grant is None or (write and site.grant == "read"):
+            return _graph_error(403, "accessDenied", "Access denied")
+        return None
 
     def _validated(self, call: Call) -> Reply | None:
         """None if the body is valid for the operation; otherwise the 400 (recorded)."""
@@ -661,6 +722,8 @@ class GraphStandIn:
         if rest[0] == "columns":
             if call.method == "POST" and len(rest) == 1:
                 return self._create_column(found, call.body)
+            if call.method == "PATCH" and len(rest) == 2:
+                return self._update_column(found, rest[1], call.body)
             return Reply(200, {"value": [c.as_json() for c in found.columns.values()]})
         if rest[0] == "items":
             if len(rest) == 1:
@@ -719,6 +782,28 @@ class GraphStandIn:
             )
         found.columns[column.name] = column
         return Reply(201, column.as_json())
+
+    def _update_column(self, found: SharePointList, key: str, body: dict[str, Any]) -> Reply:
+        column = next((c for c in found.columns.values() if key in (c.id, c.name)), None)
+        if column is None:
+            raise _Missing("column")
+        if any(k in body for k in ("name", "text", "number", "dateTime", "choice", "boolean")):
+            return _graph_error(400, "invalidRequest", "A column's name and type cannot change")
+        changed = {**column.definition, **{k: v for k, v in body.items() if k != "displayName"}}
+        if changed.get("enforceUniqueValues") and not changed.get("indexed"):
+            return _graph_error(
+                400, "invalidRequest", "A column enforcing unique values must be indexed"
+            )
+        if changed.get("enforceUniqueValues") and not column.unique:
+            values = [i.fields.get(column.name) for i in found.items.values()]
+            if len(values) != len(set(map(repr, values))):
+                return _graph_error(
+                    400, "invalidRequest", "The column has duplicate values: it cannot be unique"
+                )
+        column.definition = changed
+        if "displayName" in body:
+            column.display_name = str(body["displayName"])
+        return Reply(200, column.as_json())
 
     def _check_fields(
         self, found: SharePointList, fields: Mapping[str, Any], item: Item | None
@@ -782,7 +867,7 @@ class GraphStandIn:
                 return _graph_error(400, "invalidRequest", "Invalid filter clause")
             prefer = call.headers.get("Prefer", "")
             for column, _, _ in clauses:
-                known = found.columns.get(column)
+                known = found.columns.get(column) or _BUILT_IN.get(column)
                 if known is None:
                     return _graph_error(400, "invalidRequest", f"Field '{column}' not found")
                 if not known.indexed and NON_INDEXED_OK not in prefer:
@@ -794,9 +879,7 @@ class GraphStandIn:
                         "MayFailRandomly' header to allow this, but be warned that such "
                         "queries may fail on large lists.",
                     )
-            items = [
-                i for i in items if all(_compare(i.fields.get(c), op, v) for c, op, v in clauses)
-            ]
+            items = [i for i in items if all(_compare(_value(i, c), op, v) for c, op, v in clauses)]
         try:
             top = int(call.query.get("$top", DEFAULT_PAGE))
             skip = int(call.query.get("$skiptoken", "0"))
@@ -1021,6 +1104,15 @@ def _column(definition: Mapping[str, Any]) -> Column | Reply:
     if len(facets) != 1:
         return _graph_error(400, "invalidRequest", "A column has exactly one type facet")
     return Column(name, str(definition.get("displayName") or name), dict(definition))
+
+
+# Columns every SharePoint list has besides those it was made with (indexed, as the ID is).
+_BUILT_IN = {"ID": Column("ID", "ID", {"number": {}, "indexed": True})}
+
+
+def _value(item: Item, column: str) -> Any:
+    """A field's value for `$filter`: the list item id for `ID`, as SharePoint's."""
+    return int(item.id) if column == "ID" else item.fields.get(column)
 
 
 def _quote(value: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import jwt
 import pytest
 import requests
@@ -20,6 +21,7 @@ from bot.__main__ import check, main
 from bot.check import Finding, Probes, run_checks
 from bot.check_graph import REQUIRED_PERMISSIONS
 from casework.ports import ConversationReference
+from graph.provision import provision
 from local.conversations import SqliteConversations
 from local.sqlite_store import SqliteCaseStore
 from tests.casework_world import CLERK, EXAMPLE_CONFIG, example_config
@@ -27,6 +29,7 @@ from tests.fakes import FixedClock
 from tests.harness.entra import CLIENT_SECRET, LoopbackAppServiceIdentity, LoopbackEntraId
 from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID
+from tests.harness.sharepoint import SCHOOLS, site_url, stand_in_client
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANT = example_config().tenant_id
@@ -326,17 +329,34 @@ async def graph(entra: LoopbackEntraId) -> AsyncIterator[GraphStandIn]:
         assert not stand_in.violations, stand_in.violations
 
 
-def m365(entra: LoopbackEntraId, data: Path, site_id: str) -> dict[str, str]:
-    return environ(entra, data, SAFE_PREMISES_STORAGE="microsoft365", SHAREPOINT_SITE_ID=site_id)
+def m365(entra: LoopbackEntraId, data: Path, site: str) -> dict[str, str]:
+    return environ(
+        entra, data, SAFE_PREMISES_STORE="sharepoint", SAFE_PREMISES_SHAREPOINT_SITE=site
+    )
+
+
+async def provisioned(graph: GraphStandIn) -> str:
+    """A site on the stand-in with the schema's lists for the example trust's schools, as
+    `python -m graph.provision` makes them; its address."""
+    site = graph.add_site()
+    async with aiohttp.ClientSession() as http:
+        await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
+    return site_url(site)
 
 
 async def test_microsoft_365_checks_pass_against_the_graph_stand_in(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
-    site = graph.add_site()
-    findings = await run_checks(m365(entra, data, site.id), probes(entra, graph=graph.base_url))
+    site = await provisioned(graph)
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
     assert failed(findings) == {}
-    for name in ("Graph token", "Graph permissions", "SharePoint site grant", "directory"):
+    for name in (
+        "Graph token",
+        "Graph permissions",
+        "SharePoint site grant",
+        "SharePoint lists",
+        "directory",
+    ):
         assert the(findings, name).passed, name
     assert "https://graph.microsoft.com/.default" in entra.scopes
 
@@ -345,8 +365,8 @@ async def test_a_missing_graph_permission_is_named_with_the_fix(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
     entra.access_token = graph.access_token = graph_token(["Sites.Selected"])
-    site = graph.add_site()
-    findings = await run_checks(m365(entra, data, site.id), probes(entra, graph=graph.base_url))
+    site = site_url(graph.add_site())
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
     problem = failed(findings)["Graph permissions"]
     assert "User.Read.All" in problem.found
     assert "Sites.Selected" not in problem.found
@@ -356,21 +376,33 @@ async def test_a_missing_graph_permission_is_named_with_the_fix(
 async def test_a_site_that_has_not_granted_the_app_access_is_reported_with_the_fix(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
-    site = graph.add_site()
+    site = site_url(graph.add_site())
     graph.fail(status=403, path=r"^/sites/", message="Access denied")
-    findings = await run_checks(m365(entra, data, site.id), probes(entra, graph=graph.base_url))
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
     problem = failed(findings)["SharePoint site grant"]
     assert "refuses the app" in problem.found
     assert "grant the app write access" in problem.fix
 
 
-async def test_a_site_id_that_names_no_site_is_reported_naming_the_setting(
+async def test_a_site_address_that_names_no_site_is_reported_naming_the_setting(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
     findings = await run_checks(
-        m365(entra, data, "trust.sharepoint.com,0000,0000"), probes(entra, graph=graph.base_url)
+        m365(entra, data, "https://trust.sharepoint.com/sites/elsewhere"),
+        probes(entra, graph=graph.base_url),
     )
-    assert "SHAREPOINT_SITE_ID" in failed(findings)["SharePoint site grant"].fix
+    assert "SAFE_PREMISES_SHAREPOINT_SITE" in failed(findings)["SharePoint site grant"].fix
+
+
+async def test_a_site_without_the_lists_is_reported_with_the_provisioning_command(
+    entra: LoopbackEntraId, data: Path, graph: GraphStandIn
+) -> None:
+    site = site_url(graph.add_site())
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
+    problem = failed(findings)["SharePoint lists"]
+    assert problem.found.startswith("the site is not provisioned: create the list")
+    assert f"python -m graph.provision --site {site}" in problem.fix
+    assert the(findings, "SharePoint site grant").passed
 
 
 async def test_an_unknown_role_holder_is_reported_by_object_id_with_the_fix(
@@ -380,8 +412,8 @@ async def test_an_unknown_role_holder_is_reported_by_object_id_with_the_fix(
     async with GraphStandIn(access_token=entra.access_token) as graph:
         for object_id in sorted(everyone() - {CLERK.object_id}):
             graph.add_user(object_id, "Someone", f"{object_id}@oakvalley.example")
-        site = graph.add_site()
-        findings = await run_checks(m365(entra, data, site.id), probes(entra, graph=graph.base_url))
+        site = site_url(graph.add_site())
+        findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
         assert not graph.violations
     problem = failed(findings)["directory"]
     assert f"{CLERK.object_id} (oakfield, riverside)" in problem.found
@@ -392,18 +424,18 @@ async def test_an_unknown_role_holder_is_reported_by_object_id_with_the_fix(
 async def test_a_directory_that_refuses_the_app_names_the_permission(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
-    site = graph.add_site()
+    site = site_url(graph.add_site())
     graph.fail(status=403, path=r"^/users/", message="Insufficient privileges")
-    findings = await run_checks(m365(entra, data, site.id), probes(entra, graph=graph.base_url))
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
     assert "User.Read.All" in failed(findings)["directory"].fix
 
 
 async def test_no_graph_token_is_reported_and_the_graph_calls_are_skipped(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn
 ) -> None:
-    site = graph.add_site()
+    site = site_url(graph.add_site())
     findings = await run_checks(
-        m365(entra, data, site.id) | {"MicrosoftAppPassword": "wrong"},
+        m365(entra, data, site) | {"MicrosoftAppPassword": "wrong"},
         probes(entra, graph=graph.base_url),
     )
     assert "invalid_client" in failed(findings)["Graph token"].found
@@ -421,22 +453,22 @@ def guide_section() -> str:
 def checks_the_guide_names() -> set[str]:
     section = guide_section()
     named = set(re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE))
-    prose = section.split("`SAFE_PREMISES_STORAGE=microsoft365`", 1)[1]
+    prose = section.split("`SAFE_PREMISES_STORE=sharepoint`", 1)[1]
     named |= {n for n in re.findall(r"`([^`\n]+)`", prose) if not re.search(r"[._=]", n)}
     schools = [s.id for s in example_config().schools]
     return {name.replace("<school>", school) for name in named for school in schools} - {
-        "SHAREPOINT_SITE_ID"
+        "SAFE_PREMISES_SHAREPOINT_SITE"
     }
 
 
 async def test_the_guide_names_exactly_the_checks_the_command_makes(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn, tmp_path: Path
 ) -> None:
-    site = graph.add_site()
+    site = await provisioned(graph)
     made = set()
     for settings in (
         environ(entra, data),
-        m365(entra, data, site.id),
+        m365(entra, data, site),
         environ(entra, tmp_path / "no-store"),  # the case store line shows only then
     ):
         findings = await run_checks(settings, probes(entra, graph=graph.base_url))
@@ -479,9 +511,9 @@ async def test_the_command_the_guide_gives_runs_against_the_loopback_entra_id(
 async def test_the_graph_checks_run_even_when_the_case_store_is_missing(
     entra: LoopbackEntraId, graph: GraphStandIn, tmp_path: Path
 ) -> None:
-    site = graph.add_site()
+    site = await provisioned(graph)
     findings = await run_checks(
-        m365(entra, tmp_path / "no-store", site.id), probes(entra, graph=graph.base_url)
+        m365(entra, tmp_path / "no-store", site), probes(entra, graph=graph.base_url)
     )
     assert set(failed(findings)) == {"case store"}
     assert the(findings, "directory").passed

@@ -1,7 +1,8 @@
 """The Graph stand-in itself: it refuses what Graph would refuse (a body the OpenAPI subset
 does not allow, a `$batch` the batch schema does not allow, an undecorated User-Agent),
 keeps unique columns unique, answers 412 on a stale eTag, pages with nextLink, filters
-on indexed columns only, and keeps drafts, attachments, users and group members."""
+on indexed columns only, keeps drafts, attachments, users and group members, and refuses
+an app without a Sites permission or a site grant as SharePoint does."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from graph.client import GraphClient
-from tests.harness.graph import GraphStandIn, Site, openapi_subset
+from graph.client import GraphClient, GraphForbidden
+from tests.harness.graph import SITES_ROLES, GraphStandIn, Site, openapi_subset
 from tests.integration.conftest import USER_AGENT
 
 CASE_EVENTS = {
@@ -368,3 +369,58 @@ async def test_a_batch_member_with_a_malformed_body_is_refused_alone(
     assert any("subject" in v for v in graph.violations)
     assert graph.users["u1"].messages == {}
     graph.violations.clear()
+
+
+# --- permissions: what an app without them is answered ------------------------------------
+
+
+async def test_without_a_sites_permission_a_site_call_is_403_naming_the_permissions_needed(
+    graph: GraphStandIn, client: GraphClient
+) -> None:
+    site = graph.add_site()
+    graph.app_roles = {"Mail.ReadWrite"}
+
+    with pytest.raises(GraphForbidden) as refused:
+        await client.request("GET", f"sites/{site.id}")
+
+    assert refused.value.missing_permissions == SITES_ROLES
+    assert "Mail.ReadWrite" not in refused.value.missing_permissions
+
+
+async def test_a_site_not_granted_is_refused_and_a_read_grant_refuses_writes(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    site = graph.add_site()
+    site.grant = None
+    status, body = await raw(http, graph, "GET", f"/sites/{site.id}")
+    assert (status, body["error"]["message"]) == (403, "Access denied")
+
+    site.grant = "read"
+    assert (await raw(http, graph, "GET", f"/sites/{site.id}/lists"))[0] == 200
+    status, _ = await raw(http, graph, "POST", f"/sites/{site.id}/lists", CASE_EVENTS)
+    assert status == 403
+    assert site.lists == {}
+
+    graph.app_roles = {"Sites.ReadWrite.All"}  # tenant-wide: the site's grant is not asked
+    assert (await raw(http, graph, "POST", f"/sites/{site.id}/lists", CASE_EVENTS))[0] == 201
+
+
+async def test_a_column_is_indexed_renamed_and_made_unique_only_without_duplicates(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    site, list_id = await events_list(http, graph)
+    items = f"/sites/{site.id}/lists/{list_id}/items"
+    for n in (1, 2):
+        body = {"fields": {"EventKey": f"k{n}", "Notes": "same"}}
+        assert (await raw(http, graph, "POST", items, body))[0] == 201
+    (notes,) = [c for c in site.lists[list_id].columns.values() if c.name == "Notes"]
+    column = f"/sites/{site.id}/lists/{list_id}/columns/{notes.id}"
+
+    status, changed = await raw(
+        http, graph, "PATCH", column, {"indexed": True, "displayName": "Notes (read me)"}
+    )
+    assert status == 200
+    assert (changed["indexed"], changed["displayName"]) == (True, "Notes (read me)")
+    status, _ = await raw(http, graph, "PATCH", column, {"enforceUniqueValues": True})
+    assert status == 400
+    assert notes.unique is False

@@ -1,6 +1,7 @@
-"""The listings' reads (`CaseStore.cases_page`, `open_prompts`, `due_by` in batches) keep
-the same promises on SQLite and on the fake: a page in reference order, only the cases the
-viewer may list, the soonest prompts first."""
+"""The listings' reads (`CaseStore.cases_page`, `open_prompts`, `due_by` in batches,
+`case_by_reference`, `reception_list`) keep the same promises on SQLite, on the fake and on
+SharePoint (the Graph stand-in): a page in reference order, only the cases the viewer may
+list, the soonest prompts first, reception's lines in force by name."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from casework.ports import CaseStore, OpenDeadline, OpenPrompt
+from casework.ports import CaseStore, CaseSummary, OpenDeadline, OpenPrompt, ReceptionEntry
 from local.sqlite_store import SqliteCaseStore
 from rules.roles import Role
 from tests.fakes import InMemoryCaseStore, summary_for_test
+from tests.harness.sharepoint import sharepoint_store
 
 
-@pytest.fixture(params=["in-memory fake", "sqlite"])
+@pytest.fixture(params=["in-memory fake", "sqlite", "sharepoint"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseStore]:
     if request.param == "sqlite":
         sqlite = SqliteCaseStore.open(tmp_path / "cases.sqlite3")
         yield sqlite
         sqlite.close()
+    elif request.param == "sharepoint":
+        async with sharepoint_store() as (sharepoint, _):
+            yield sharepoint
     else:
         yield InMemoryCaseStore()
 
@@ -170,3 +175,63 @@ async def test_due_by_for_the_sweeper_reads_only_its_own_rows_in_batches(
     everything = await store.due_by(date(2026, 12, 5))
     assert tuple(batches) == tuple(d for d in everything if d.role is None)
     assert [d.case_id for d in batches] == ["case-0001", "case-0003", "case-0005"]
+
+
+async def test_a_case_is_found_by_its_reference(store: CaseStore) -> None:
+    await store.save_summary(summary_for_test("case-0001"), [])
+    await store.save_summary(summary_for_test("case-0002", school_id="riverside"), [])
+
+    found = await store.case_by_reference("OAK-2026-0002")
+
+    assert found is not None
+    assert (found.case_id, found.school_id) == ("case-0002", "riverside")
+    assert await store.case_by_reference("OAK-2026-0009") is None
+
+
+def on_the_list(
+    case_id: str,
+    name: str,
+    until: date | None = None,
+    *,
+    banned: bool = True,
+    must_not: tuple[str, ...] = ("Enter the premises",),
+    **changes: object,
+) -> CaseSummary:
+    entry = ReceptionEntry(case_id, "oakfield", name, banned, must_not, until)
+    return replace(summary_for_test(case_id, reception=entry), **changes)  # type: ignore[arg-type]
+
+
+async def test_reception_list_is_the_schools_lines_in_force_by_name(store: CaseStore) -> None:
+    await store.save_summary(on_the_list("case-0001", "Sam Example"), [])
+    await store.save_summary(
+        on_the_list("case-0002", "Alex Sample", banned=False, must_not=("Come unaccompanied",)),
+        [],
+    )
+    await store.save_summary(on_the_list("case-0003", "Ended Ban", until=date(2026, 3, 20)), [])
+    await store.save_summary(on_the_list("case-0004", "Other School", school_id="riverside"), [])
+    await store.save_summary(summary_for_test("case-0005"), [])
+
+    listed = await store.reception_list("oakfield", on=date(2026, 3, 21), limit=10)
+    on_its_last_day = await store.reception_list("oakfield", on=date(2026, 3, 20), limit=10)
+
+    assert [(e.person_name, e.banned, e.must_not) for e in listed] == [
+        ("Alex Sample", False, ("Come unaccompanied",)),
+        ("Sam Example", True, ("Enter the premises",)),
+    ]
+    assert [e.person_name for e in on_its_last_day] == ["Alex Sample", "Ended Ban", "Sam Example"]
+    assert on_its_last_day[1].until == date(2026, 3, 20)
+    assert len(await store.reception_list("oakfield", on=date(2026, 3, 21), limit=1)) == 1
+
+
+async def test_a_line_taken_off_reception_list_by_a_newer_projection_stays_off(
+    store: CaseStore,
+) -> None:
+    await store.save_summary(on_the_list("case-0001", "Sam Example", projected_seq=3), [])
+    await store.save_summary(summary_for_test("case-0001", projected_seq=5), [])
+    # A slow writer of the older projection comes last: the row and the list stay as they are.
+    await store.save_summary(on_the_list("case-0001", "Sam Example", projected_seq=3), [])
+
+    assert await store.reception_list("oakfield", on=date(2026, 3, 21), limit=10) == ()
+    row = await store.case_by_reference("OAK-2026-0001")
+    assert row is not None
+    assert row.projected_seq == 5

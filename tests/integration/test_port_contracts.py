@@ -56,6 +56,7 @@ from tests.fakes import (
     StaticDirectory,
     summary_for_test,
 )
+from tests.harness.sharepoint import sharepoint_store
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 HEAD = "a1000000-0000-4000-8000-000000000001"
@@ -63,12 +64,15 @@ HEAD = "a1000000-0000-4000-8000-000000000001"
 # --- CaseStore ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["in-memory fake", "sqlite"])
+@pytest.fixture(params=["in-memory fake", "sqlite", "sharepoint"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseStore]:
     if request.param == "sqlite":
         sqlite = SqliteCaseStore.open(tmp_path / "cases.sqlite3")
         yield sqlite
         sqlite.close()
+    elif request.param == "sharepoint":
+        async with sharepoint_store() as (sharepoint, _):
+            yield sharepoint
     else:
         yield InMemoryCaseStore()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError, Storage
+from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError, StoreKind
 
 
 def test_defaults_are_local_development_on_loopback() -> None:
@@ -61,6 +61,15 @@ def test_the_password_never_appears_in_repr() -> None:
     assert "s3cret" not in str(settings)
 
 
+SITE = "https://trust.sharepoint.com/sites/cases"
+GRAPH_APP = {
+    "MicrosoftAppId": "app-1",
+    "MicrosoftAppPassword": "s3cret",
+    "MicrosoftAppType": "SingleTenant",
+    "MicrosoftAppTenantId": "tenant-1",
+}
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
@@ -79,6 +88,25 @@ def test_the_password_never_appears_in_repr() -> None:
             "MicrosoftAppTenantId is required",
         ),
         ({"BOT_OPENID_METADATA_URL": "login.botframework.com"}, "must be an http(s) URL"),
+        ({"SAFE_PREMISES_STORE": "postgres"}, "SAFE_PREMISES_STORE must be one of"),
+        (
+            {**GRAPH_APP, "SAFE_PREMISES_STORE": "sharepoint"},
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address",
+        ),
+        (
+            {
+                **GRAPH_APP,
+                "SAFE_PREMISES_STORE": "sharepoint",
+                "SAFE_PREMISES_SHAREPOINT_SITE": ("https://trust.sharepoint.com/"),
+            },
+            "SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's address",
+        ),
+        (
+            {"SAFE_PREMISES_STORE": "sharepoint", "SAFE_PREMISES_SHAREPOINT_SITE": SITE},
+            "set MicrosoftAppId and MicrosoftAppTenantId",
+        ),
+        ({"GRAPH_BASE_URL": "http://graph.example.org/v1.0"}, "GRAPH_BASE_URL must be an https"),
+        ({"GRAPH_BASE_URL": "graph.microsoft.com"}, "GRAPH_BASE_URL must be an https"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(environ: dict[str, str], message: str) -> None:
@@ -104,22 +132,18 @@ def test_bad_values_are_refused_naming_the_variable(environ: dict[str, str], mes
         ),
         ({"BOT_OPENID_METADATA_URL": "ftp://x"}, "BOT_OPENID_METADATA_URL", "remove it"),
         ({"BOT_AUTHORITY_HOST": "http://x"}, "BOT_AUTHORITY_HOST", "remove it to use https://"),
-        ({"SAFE_PREMISES_STORAGE": "cloud"}, "SAFE_PREMISES_STORAGE", "one of embedded"),
+        ({"SAFE_PREMISES_STORE": "cloud"}, "SAFE_PREMISES_STORE", "remove it for the embedded"),
         (
-            {"SAFE_PREMISES_STORAGE": "microsoft365"},
-            "MicrosoftAppId",
-            "set MicrosoftAppId",
+            {"SAFE_PREMISES_STORE": "sharepoint", "SAFE_PREMISES_SHAREPOINT_SITE": SITE},
+            "SAFE_PREMISES_STORE",
+            "set MicrosoftAppId and MicrosoftAppTenantId",
         ),
         (
-            {
-                "SAFE_PREMISES_STORAGE": "microsoft365",
-                "MicrosoftAppId": "a",
-                "MicrosoftAppPassword": "p",
-            },
-            "SHAREPOINT_SITE_ID",
-            "set it to the site's Graph id",
+            {**GRAPH_APP, "SAFE_PREMISES_STORE": "sharepoint"},
+            "SAFE_PREMISES_SHAREPOINT_SITE",
+            "https://contoso.sharepoint.com/sites/cases",
         ),
-        ({"SHAREPOINT_SITE_ID": "x,y,z"}, "SAFE_PREMISES_STORAGE", "or remove SHAREPOINT_SITE_ID"),
+        ({"GRAPH_BASE_URL": "http://graph.example"}, "GRAPH_BASE_URL", "must be an https URL"),
     ],
 )
 def test_each_refusal_names_the_setting_and_what_to_set_it_to(
@@ -133,18 +157,22 @@ def test_each_refusal_names_the_setting_and_what_to_set_it_to(
     assert "s3cret" not in message
 
 
-def test_microsoft_365_storage_is_read_with_its_site() -> None:
+def test_the_sharepoint_store_is_chosen_with_its_site_and_graphs_address() -> None:
     settings = Settings.from_environ(
         {
-            "SAFE_PREMISES_STORAGE": "Microsoft365",
-            "SHAREPOINT_SITE_ID": " trust.sharepoint.com,1,2 ",
-            "MicrosoftAppId": "a",
-            "MicrosoftAppPassword": "p",
+            **GRAPH_APP,
+            "SAFE_PREMISES_STORE": "SharePoint",
+            "SAFE_PREMISES_SHAREPOINT_SITE": SITE,
+            "GRAPH_BASE_URL": "http://127.0.0.1:8443/v1.0/",
         }
     )
-    assert settings.storage is Storage.MICROSOFT_365
-    assert settings.sharepoint_site_id == "trust.sharepoint.com,1,2"
-    assert Settings.from_environ({}).storage is Storage.EMBEDDED
+
+    assert settings.store is StoreKind.SHAREPOINT
+    assert settings.sharepoint_site == SITE
+    assert settings.graph_base_url == "http://127.0.0.1:8443/v1.0"
+    assert "sharepoint" in repr(settings)
+    assert Settings.from_environ({}).store is StoreKind.SQLITE
+    assert Settings.from_environ({}).graph_base_url == "https://graph.microsoft.com/v1.0"
 
 
 def test_a_managed_identity_needs_no_password() -> None:

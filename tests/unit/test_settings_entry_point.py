@@ -120,21 +120,22 @@ def test_a_tenant_mismatch_says_which_setting_to_change() -> None:
     assert "set MicrosoftAppTenantId to the trust's tenant id" in message
 
 
-def test_microsoft_365_storage_is_refused_at_start_saying_what_to_set(
+def test_the_sharepoint_store_without_its_site_is_refused_at_start_saying_what_to_set(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     status = main(
         {
-            "SAFE_PREMISES_STORAGE": "microsoft365",
-            "SHAREPOINT_SITE_ID": "trust.sharepoint.com,1,2",
+            "SAFE_PREMISES_STORE": "sharepoint",
             "MicrosoftAppId": "00000000-0000-4000-8000-00000000b07a",
             "MicrosoftAppPassword": "a-secret",
+            "MicrosoftAppTenantId": "0d0d0d0d-1111-4222-8333-444455556666",
             "SAFE_PREMISES_DATA": str(tmp_path / "var"),
         }
     )
 
     assert status == 2
     err = capsys.readouterr().err
-    assert "cannot start: SAFE_PREMISES_STORAGE is microsoft365" in err
-    assert "set SAFE_PREMISES_STORAGE=embedded" in err
+    assert "cannot start: SAFE_PREMISES_SHAREPOINT_SITE must be the SharePoint site's" in err
+    assert "https://contoso.sharepoint.com/sites/cases" in err
+    assert "a-secret" not in err
     assert not (tmp_path / "var").exists()

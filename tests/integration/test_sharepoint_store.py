@@ -1,0 +1,364 @@
+"""The SharePoint case store against the Graph stand-in when Graph misbehaves: throttling,
+lost answers, concurrent writers and a crash between an append and its projection.
+
+The store's ordinary behaviour is the `CaseStore` contract (test_port_contracts.py and
+test_listing_contracts.py, run on it too)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from casework import bus
+from casework.bootstrap import embedded, prepare
+from casework.catchup import PROJECTION, catch_up
+from casework.pipeline import Casework
+from casework.ports import (
+    NewEvent,
+    OpenDeadline,
+    ReceptionEntry,
+    SequenceTaken,
+    StoredEvent,
+    StoreUnavailable,
+)
+from graph.client import GraphClient, GraphOutcomeUnknown, operation_name
+from graph.provision import provision
+from graph.sharepoint_store import (
+    CASES,
+    EVENTS,
+    RECEPTION,
+    SharePointCaseStore,
+    lists_for,
+    school_list,
+)
+from rules.roles import Role
+from tests.builders import at, incident, person
+from tests.casework_world import EXAMPLE_CONFIG, STAFF
+from tests.fakes import FixedClock, summary_for_test
+from tests.harness.graph import GraphStandIn, Site
+from tests.harness.sharepoint import SCHOOLS, NoSleep, site_url, stand_in_client
+
+AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+MONDAY = date(2026, 1, 12)
+OAKFIELD_CASES = school_list(CASES, "oakfield")
+
+
+def display_name(key: str) -> str:
+    return next(spec.display_name for spec in lists_for(SCHOOLS) if spec.name == key)
+
+
+def items(site: Site, key: str) -> list[dict[str, Any]]:
+    found = site.find_list(display_name(key))
+    assert found is not None
+    return [dict(item.fields) for item in found.items.values()]
+
+
+def items_path(site: Site, key: str) -> str:
+    found = site.find_list(display_name(key))
+    assert found is not None
+    return f"/lists/{found.id}/items"
+
+
+@dataclasses.dataclass
+class World:
+    graph: GraphStandIn
+    site: Site
+    http: aiohttp.ClientSession
+    sleeps: NoSleep
+
+    async def store(self, client: GraphClient | None = None) -> SharePointCaseStore:
+        """Another instance of the app on the same site."""
+        return await SharePointCaseStore.open(
+            client or stand_in_client(self.graph, self.http, self.sleeps), self.site.id, SCHOOLS
+        )
+
+
+@pytest.fixture
+async def world(graph: GraphStandIn) -> AsyncIterator[World]:
+    site = graph.add_site()
+    sleeps = NoSleep()
+    async with aiohttp.ClientSession() as http:
+        await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
+        yield World(graph, site, http, sleeps)
+
+
+async def append(
+    store: SharePointCaseStore,
+    expected_seq: int,
+    kinds: Sequence[str],
+    command_id: str = "cmd-1",
+    case_id: str = "case-1",
+) -> Sequence[StoredEvent]:
+    return await store.append(
+        case_id,
+        expected_seq,
+        [NewEvent(kind, {"kind": kind}) for kind in kinds],
+        actor_id=STAFF.object_id,
+        at=AT,
+        command_id=command_id,
+        activity_id=None,
+    )
+
+
+class Interleaved(GraphClient):
+    """A Graph client that, just before its first request matching `method` and `path`,
+    lets another instance do `meanwhile`, and then (if `lose`) loses that request's answer
+    without sending it: the gap in which two instances race."""
+
+    def __init__(
+        self, base: GraphClient, method: str, path: str, meanwhile: Any, *, lose: bool = False
+    ) -> None:
+        self.__dict__.update(base.__dict__)
+        self._match = (method, path)
+        self._meanwhile = meanwhile
+        self._lose = lose
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self._meanwhile is not None and method == self._match[0] and self._match[1] in path:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            await meanwhile()
+            if self._lose:
+                raise GraphOutcomeUnknown(operation_name(method, path), None, detail="lost")
+        return await super().request(method, path, **kwargs)
+
+
+# --- throttling and lost answers ----------------------------------------------------------
+
+
+async def test_an_append_throttled_three_times_is_written_once_after_the_waits_asked(
+    world: World,
+) -> None:
+    store = await world.store()
+    world.graph.throttle(3, retry_after="1.5", method="POST", path=items_path(world.site, EVENTS))
+
+    stored = await append(store, 0, ["incident_reported", "statement_added"])
+
+    assert [e.seq for e in stored] == [1, 2]
+    assert world.sleeps.waits == [1.5, 1.5, 1.5]
+    assert len(items(world.site, EVENTS)) == 1
+    assert list(await store.load("case-1")) == list(stored)
+
+
+async def test_an_append_whose_answer_was_lost_is_found_by_its_key_and_not_written_twice(
+    world: World,
+) -> None:
+    store = await world.store()
+    world.graph.drop_response(1, method="POST", path=items_path(world.site, EVENTS))
+
+    stored = await append(store, 0, ["incident_reported"])
+
+    assert [e.seq for e in stored] == [1]
+    (written,) = items(world.site, EVENTS)
+    assert written["EventKey"] == "case-1/000001"
+    assert [e.kind for e in await store.load("case-1")] == ["incident_reported"]
+    posts = [r for r in world.graph.requests if r == ("POST", items_path_full(world, EVENTS))]
+    assert len(posts) == 1  # looked up by its key, never posted again
+
+
+def items_path_full(world: World, key: str) -> str:
+    return f"/sites/{world.site.id}{items_path(world.site, key)}"
+
+
+async def test_a_lost_answer_with_another_instances_append_under_the_key_is_sequence_taken(
+    world: World,
+) -> None:
+    other = await world.store()
+    base = stand_in_client(world.graph, world.http, world.sleeps)
+
+    async def the_other_appends_first() -> None:
+        await append(other, 0, ["incident_reported"], command_id="other")
+
+    racing_lost = await world.store(
+        Interleaved(base, "POST", "/items", the_other_appends_first, lose=True)
+    )
+
+    with pytest.raises(SequenceTaken) as taken:
+        await append(racing_lost, 0, ["incident_reported"], command_id="mine", case_id="case-1")
+
+    assert taken.value.seq == 1
+    assert [i["CommandId"] for i in items(world.site, EVENTS)] == ["other"]
+
+
+async def test_of_two_instances_appending_one_sequence_exactly_one_wins(world: World) -> None:
+    one, two = await world.store(), await world.store()
+    await append(one, 0, ["incident_reported"])
+
+    results = await asyncio.gather(
+        append(one, 1, ["chair_confirmed"], command_id="chair"),
+        append(two, 1, ["chair_overturned", "x"], command_id="head"),
+        return_exceptions=True,
+    )
+
+    assert sum(isinstance(r, SequenceTaken) for r in results) == 1
+    (winner,) = [r for r in results if not isinstance(r, BaseException)]
+    assert list((await two.load("case-1"))[1:]) == list(winner)
+    assert len(items(world.site, EVENTS)) == 2
+
+
+# --- the projection under concurrent writers ---------------------------------------------
+
+
+def chair_deadline(case_id: str, due: date) -> OpenDeadline:
+    return OpenDeadline(case_id, "oakfield", Role.CHAIR, "decide", due)
+
+
+async def test_a_projection_answered_412_is_read_again_and_no_newer_row_is_lost(
+    world: World,
+) -> None:
+    first = await world.store()
+    await first.save_summary(summary_for_test("case-0001", projected_seq=5), [])
+    newer = summary_for_test("case-0001", status="ban-provisional", projected_seq=9)
+    other = await world.store()
+
+    async def a_newer_projection_lands() -> None:
+        await other.save_summary(newer, [chair_deadline("case-0001", date(2026, 12, 8))])
+
+    base = stand_in_client(world.graph, world.http, world.sleeps)
+    slow = await world.store(Interleaved(base, "PATCH", "/fields", a_newer_projection_lands))
+    older = summary_for_test("case-0001", status="open", projected_seq=7)
+
+    await slow.save_summary(older, [chair_deadline("case-0001", date(2027, 1, 20))])
+
+    assert await first.summary("case-0001") == newer
+    assert await first.due_by(date(2027, 12, 31)) == (
+        chair_deadline("case-0001", date(2026, 12, 8)),
+    )
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
+    answered_412 = [w for w in world.graph.writes if w[0] == "PATCH"]
+    assert len(answered_412) == 1  # only the newer one's PATCH succeeded
+
+
+async def test_a_projection_answered_412_by_an_older_writer_is_read_again_and_written(
+    world: World,
+) -> None:
+    store = await world.store()
+    await store.save_summary(summary_for_test("case-0001", projected_seq=3), [])
+    other = await world.store()
+
+    async def an_older_projection_lands() -> None:
+        await other.save_summary(summary_for_test("case-0001", projected_seq=4), [])
+
+    base = stand_in_client(world.graph, world.http, world.sleeps)
+    racing = await world.store(Interleaved(base, "PATCH", "/fields", an_older_projection_lands))
+    mine = summary_for_test("case-0001", status="ban-confirmed", projected_seq=6)
+
+    await racing.save_summary(mine, [chair_deadline("case-0001", date(2026, 12, 8))])
+
+    assert await store.summary("case-0001") == mine
+    (due,) = items(world.site, "OpenDeadlines")
+    assert due["ProjectedSeq"] == 6
+
+
+async def test_two_instances_advancing_the_checkpoint_never_move_it_back(world: World) -> None:
+    one, two = await world.store(), await world.store()
+
+    await asyncio.gather(
+        *(one.advance_checkpoint(PROJECTION, n) for n in (3, 9, 5)),
+        *(two.advance_checkpoint(PROJECTION, n) for n in (7, 2, 8)),
+    )
+
+    assert await one.checkpoint(PROJECTION) == 9
+    assert len(items(world.site, "CatchUpCheckpoints")) == 1
+
+
+# --- a crash between the events and their projection ---------------------------------------
+
+
+@pytest.fixture
+async def casework(world: World, tmp_path: Path) -> AsyncIterator[Casework]:
+    async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, FixedClock(at(MONDAY, 9))) as cw:
+        on_sharepoint = dataclasses.replace(
+            cw, ports=dataclasses.replace(cw.ports, store=await world.store())
+        )
+        on_sharepoint.ping = None
+        on_sharepoint.later = lambda case_id: None  # effects follow, as in the app
+        yield on_sharepoint
+
+
+async def test_a_case_whose_projection_failed_after_its_events_is_caught_up_once(
+    world: World, casework: Casework
+) -> None:
+    store = casework.ports.store
+    # Every write to the Cases list fails, beyond the client's retries: the events are
+    # written, the row is not (as if the process died between the two).
+    world.graph.fail(5, status=503, method="POST", path=items_path(world.site, OAKFIELD_CASES))
+
+    outcome = await bus.report_incident(
+        casework,
+        STAFF,
+        command_id="cmd-report",
+        school_id="oakfield",
+        person=person(),
+        incident=incident(at(MONDAY, 8)),
+    )
+
+    events = await store.load(outcome.case_id)
+    assert events
+    assert await store.summary(outcome.case_id) is None
+
+    caught = await catch_up(casework)
+
+    assert caught.projected == (outcome.case_id,)
+    row = await store.summary(outcome.case_id)
+    assert row is not None
+    assert row.projected_seq == len(events)
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
+    deadlines = items(world.site, "OpenDeadlines")
+    assert len({d["Generation"] for d in deadlines}) <= 1  # the failed try's are gone
+    again = await catch_up(casework)
+    assert again.projected == ()
+    assert items(world.site, "OpenDeadlines") == deadlines
+    assert list(await store.load(outcome.case_id)) == list(events)
+    assert await store.checkpoint(PROJECTION) == caught.checkpoint
+
+
+# --- who can browse what: one Cases list and one Reception list per school -----------------
+
+
+async def test_a_schools_cases_and_reception_lines_are_only_in_that_schools_lists(
+    world: World,
+) -> None:
+    store = await world.store()
+    banned_at_oakfield = ReceptionEntry("case-0001", "oakfield", "Sam Example", True, ("Enter",))
+    await store.save_summary(summary_for_test("case-0001", reception=banned_at_oakfield), [])
+    await store.save_summary(summary_for_test("case-0002", school_id="riverside"), [])
+
+    assert [c["CaseId"] for c in items(world.site, OAKFIELD_CASES)] == ["case-0001"]
+    assert [c["CaseId"] for c in items(world.site, school_list(CASES, "riverside"))] == [
+        "case-0002"
+    ]
+    assert [r["CaseId"] for r in items(world.site, school_list(RECEPTION, "oakfield"))] == [
+        "case-0001"
+    ]
+    assert items(world.site, school_list(RECEPTION, "riverside")) == []
+    # The bot finds either case from anywhere: the trust's case index says where it is.
+    other = await world.store()
+    found = await other.summary("case-0002")
+    assert found is not None
+    assert found.school_id == "riverside"
+    by_reference = await other.case_by_reference("OAK-2026-0001")
+    assert by_reference is not None
+    assert by_reference.case_id == "case-0001"
+
+
+async def test_a_case_at_a_school_without_lists_is_refused_before_anything_is_written(
+    world: World,
+) -> None:
+    store = await world.store()
+    writes_before = list(world.graph.writes)
+
+    with pytest.raises(StoreUnavailable, match="no lists for the school elmwood"):
+        await store.save_summary(
+            summary_for_test("case-0009", school_id="elmwood"),
+            [chair_deadline("case-0009", date(2026, 12, 8))],
+        )
+
+    assert world.graph.writes == writes_before
+    assert await store.cases_at("elmwood") == ()
