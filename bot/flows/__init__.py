@@ -19,9 +19,12 @@ from bot.flows import (
     complaints,  # noqa: F401
     deadlines,
     fallback,
+    informal_meeting,  # noqa: F401
     letter_sent,  # noqa: F401
     my_cases,
+    new_incident,  # noqa: F401
     onboarding,
+    progress_meeting,  # noqa: F401
     reception,
     removal,  # noqa: F401
     reporting,
