@@ -20,6 +20,7 @@ from bot.flows import (
     deadlines,
     fallback,
     informal_meeting,  # noqa: F401
+    letter_drafted,  # noqa: F401
     letter_sent,  # noqa: F401
     my_cases,
     new_incident,  # noqa: F401
