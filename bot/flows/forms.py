@@ -16,14 +16,17 @@ def step_view(
     *,
     today: str = "",
     choices: Mapping[str, Sequence[Choice]] | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> StepView:
+    """`defaults` fill the inputs of a card opened afresh; a refused submit's card shows
+    what was typed instead."""
     return StepView(
         reference=ctx.view.reference,
         facts=tuple(facts),
         data=ctx.data(),
         today=today or ctx.casework.today().isoformat(),
         choices=dict(choices or {}),
-        values=ctx.values,
+        values=ctx.values if ctx.values else dict(defaults or {}),
         problems=ctx.problems,
         at_fields=ctx.at_fields,
     )
