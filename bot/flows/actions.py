@@ -140,6 +140,9 @@ class StepAction:
     # Refusals about what was typed (a date the rules cannot accept), shown on the card
     # again so that it can be corrected; every `InvalidDetails` is, besides these.
     retry_on: tuple[type[Refusal], ...] = ()
+    # Housekeeping (a statement, the person's details, a letter re-dated): the Case card
+    # offers it after the steps that move the case on, under "More steps" when there are many.
+    secondary: bool = False
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]

@@ -109,6 +109,7 @@ DECIDE = register(
         form=decide_form,
         parse=decide_parse,
         done_title="Decision recorded",
+        secondary=True,
         offered_when=lambda view: bool(_statements(view, _any)),
     )
 )
@@ -143,6 +144,7 @@ RELEASED = register(
         form=released_form,
         parse=released_parse,
         done_title="Recorded as shown",
+        secondary=True,
         offered_when=lambda view: bool(_statements(view, _released_not_shown)),
         retry_on=(DisclosureNotDecided,),
     )

@@ -64,6 +64,7 @@ REDATE = register(
         form=form,
         parse=parse,
         done_title="Re-dated draft asked for",
+        secondary=True,
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
     )

@@ -59,6 +59,7 @@ WITHDRAW = register(
         form=form,
         parse=parse,
         done_title="Letter withdrawn",
+        secondary=True,
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
         retry_on=(LetterCannotBeWithdrawn,),

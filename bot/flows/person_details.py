@@ -79,6 +79,7 @@ PERSON = register(
         command=UpdatePersonDetails,
         form=form,
         parse=parse,
+        secondary=True,
         done_title="Details updated",
     )
 )

@@ -80,6 +80,7 @@ REPORTED = register(
         form=lambda ctx: cards.build_reported(_view(ctx)),
         parse=reported_parse,
         done_title="Report to the site recorded",
+        secondary=True,
         offered_when=lambda view: bool(posted(view)),
     )
 )
@@ -93,6 +94,7 @@ REMOVAL = register(
         form=lambda ctx: cards.build_removal(_view(ctx)),
         parse=removal_parse,
         done_title="Request to remove the post recorded",
+        secondary=True,
         offered_when=lambda view: bool(posted(view)),
     )
 )

@@ -63,6 +63,7 @@ STATEMENT = register(
         form=form,
         parse=parse,
         done_title="Statement added",
+        secondary=True,
         offered_when=lambda view: bool(view.incidents),
     )
 )

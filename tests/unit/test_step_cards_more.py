@@ -301,3 +301,26 @@ async def test_a_draft_dated_before_today_is_drafted_again_from_its_card() -> No
 
     assert "Re-dated draft asked for" in text_of(done)
     assert "letter-redated" in await kinds(bot, case_id)
+
+
+async def test_the_case_card_never_shows_more_buttons_in_a_row_than_teams_does() -> None:
+    world = fake_world(at(MONDAY, 9))
+    await banned(world.casework, world.clock)
+    bot = bot_for(world)
+
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+
+    rows = [case_card["actions"]] + [
+        e["actions"] for e in walk(case_card) if e.get("type") == "ActionSet"
+    ]
+    assert all(len(row) <= 6 for row in rows)
+    (more,) = [a for a in case_card["actions"] if a["title"] == "More steps"]
+    inside = [a["title"] for a in walk(more["card"]) if a.get("type") == "Action.Execute"]
+    # The steps that move the case on come first; the housekeeping is under "More steps".
+    assert {"Withdraw a letter", "Re-date a letter", "Add a statement"} <= set(inside)
+    assert {"Record a breach", "Mark a letter as sent"} <= set(titles(case_card))
+    # Every step offered is there once, in a row or under "More steps".
+    every = [a["title"] for a in walk(case_card) if a.get("type") == "Action.Execute"]
+    assert len(every) == len(set(every))
+    shown = invoke_card(await bot.press(HEAD, case_card, "Add a statement"))
+    assert "Add a statement" in text_of(shown)
