@@ -25,11 +25,15 @@ class NewIncidentView:
     effect: str
     earlier: Sequence[str]  # one line per earlier incident on this person; empty: none
     assess: Button | None  # "Start risk assessment" (None once it is assessed)
+    problems: Sequence[str] = ()  # a submit this card does not make (it records nothing)
 
 
 def build(view: NewIncidentView) -> Card:
-    body: list[Element] = [
-        heading("New incident"),
+    body: list[Element] = [heading("New incident")]
+    body += [
+        {"type": "TextBlock", "text": p, "color": "attention", "wrap": True} for p in view.problems
+    ]
+    body += [
         paragraph(f"Case **{view.reference}**, {view.school_name}: {view.person}"),
         fact_set(view.facts),
         subheading("What happened"),

@@ -9,6 +9,7 @@ case's current version: the proactive prompt to the head on a new incident can c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.flows import risk_assessment
@@ -75,7 +76,8 @@ def card_for(cw: Casework, folded: Folded) -> Card:
 
 
 def form(ctx: StepContext) -> Card:
-    return cards.build(view_for(ctx.casework, ctx.view, ctx.version))
+    view = view_for(ctx.casework, ctx.view, ctx.version)
+    return cards.build(replace(view, problems=tuple(ctx.problems)))
 
 
 def parse(data: Mapping[str, Any], ctx: StepContext) -> Command | FieldProblems:

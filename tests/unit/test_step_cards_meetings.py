@@ -221,3 +221,29 @@ async def test_the_annual_progress_meeting_is_recorded_while_a_ban_is_confirmed(
 
     assert (await kinds(bot, case_id)).count("progress-meeting-held") == 1
     assert not [e for e in walk(form) if e.get("type") == "Input.Text" and "maxLength" not in e]
+
+
+async def test_a_submit_forged_for_the_new_incident_card_records_nothing_and_says_why() -> None:
+    world, case_id = await _reported_twice()
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    shown = invoke_card(await bot.press(HEAD, case_card, "See the new incident"))
+    data = next(a["data"] for a in walk(shown) if a.get("title") == "Start risk assessment")
+    before = await kinds(bot, case_id)
+
+    reply = await bot.send(
+        HEAD,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={
+            "action": {
+                "type": "Action.Execute",
+                "verb": "incident.new",
+                "data": {**data, "commandId": "cmd-forged"},
+            }
+        },
+    )
+
+    again = invoke_card(reply)
+    assert "Press “Start risk assessment” to assess the risk." in text_of(again)
+    assert await kinds(bot, case_id) == before
