@@ -67,5 +67,8 @@ REDATE = register(
         secondary=True,
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
+        available=lambda view, cw: any(
+            not x.done and x.dated_on is not None and x.dated_on < cw.today() for x in view.letters
+        ),
     )
 )

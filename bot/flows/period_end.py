@@ -48,5 +48,10 @@ END = register(
         done_title="Period ended",
         offered_when=_with_end,
         retry_on=(PeriodNotEnded,),
+        available=lambda view, cw: (
+            view.sanction is not None
+            and view.sanction.until is not None
+            and cw.today() > view.sanction.until
+        ),
     )
 )

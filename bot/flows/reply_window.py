@@ -12,6 +12,7 @@ from bot.flows.actions import FieldProblems, StepAction, StepContext, register
 from bot.flows.forms import step_view
 from cards import reply_window as cards
 from cards.common import Card
+from casework.pipeline import Casework
 from rules import timeline as tl
 from rules.behaviours import LetterKind
 from rules.case import CaseView
@@ -26,6 +27,12 @@ def _open(view: CaseView) -> bool:
     if window is None or letter is None or letter.sent_on is None or window.over:
         return False
     return not (window.letter is LetterKind.WARNING and window.representation)
+
+
+def _passed(view: CaseView, cw: Casework) -> bool:
+    """The window's last day has passed (counted as the rules count it)."""
+    deadline = tl.reply_deadline(view, tl.lenient(cw.calendar(view.school_id)))
+    return deadline is not None and cw.today() > deadline.due
 
 
 def form(ctx: StepContext) -> Card:
@@ -58,5 +65,6 @@ CLOSE = register(
         done_title="Reply window closed",
         offered_when=_open,
         retry_on=(WindowStillOpen,),
+        available=_passed,
     )
 )

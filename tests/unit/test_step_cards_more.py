@@ -234,34 +234,38 @@ async def _ban_sent(world: Any, until: date | None = None) -> str:
 async def test_the_reply_window_is_closed_from_its_card_only_once_it_has_passed() -> None:
     world = fake_world(at(MONDAY, 9))
     case_id = await _ban_sent(world)
-    world.clock.set(at(date(2026, 1, 20), 9))
     bot = bot_for(world)
-    case_card = await bot.say(HEAD, "case OAK-2026-0001")
-    close = invoke_card(await bot.press(HEAD, case_card, "No written comments arrived"))
-    assert "Their 10 school days to reply end on Tuesday 27 January 2026." in text_of(close)
-
-    early = invoke_card(await bot.press(HEAD, close, "Record that none arrived"))
-    assert "has not been recorded" in text_of(early)
-    assert "until the end of Tuesday 27 January 2026" in text_of(early)
-    assert "representation-window-closed" not in await kinds(bot, case_id)
+    for day in (date(2026, 1, 20), date(2026, 1, 27)):  # the window's last day is the 27th
+        world.clock.set(at(day, 17))
+        case_card = await bot.say(HEAD, "case OAK-2026-0001")
+        every = [a["title"] for a in walk(case_card) if a.get("type") == "Action.Execute"]
+        assert "No written comments arrived" not in every
 
     world.clock.set(at(date(2026, 1, 28), 9))
     case_card = await bot.say(HEAD, "case OAK-2026-0001")
     close = invoke_card(await bot.press(HEAD, case_card, "No written comments arrived"))
+    assert "Their 10 school days to reply end on Tuesday 27 January 2026." in text_of(close)
     invoke_card(await bot.press(HEAD, close, "Record that none arrived"))
+
     assert (await kinds(bot, case_id)).count("representation-window-closed") == 1
 
 
 async def test_a_defined_period_is_ended_from_its_card_only_after_its_end_date() -> None:
     world = fake_world(at(MONDAY, 9))
     case_id = await banned(world.casework, world.clock, until=date(2026, 3, 1))
-    world.clock.set(at(date(2026, 2, 2), 9))
     bot = bot_for(world)
+    world.clock.set(at(date(2026, 3, 1), 18))
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    every = [a["title"] for a in walk(case_card) if a.get("type") == "Action.Execute"]
+    assert "Record that the period ended" not in every
+
+    world.clock.set(at(date(2026, 3, 2), 9))
     case_card = await bot.say(HEAD, "case OAK-2026-0001")
     end = invoke_card(await bot.press(HEAD, case_card, "Record that the period ended"))
-    early = invoke_card(await bot.press(HEAD, end, "Record that it ended"))
-    assert "Sunday 1 March 2026" in text_of(early)
-    assert "sanction-period-ended" not in await kinds(bot, case_id)
+    assert "in force until Sunday 1 March 2026" in text_of(end)
+    invoke_card(await bot.press(HEAD, end, "Record that it ended"))
+
+    assert (await kinds(bot, case_id)).count("sanction-period-ended") == 1
 
 
 async def test_a_letter_is_withdrawn_with_its_reason_but_not_the_one_the_case_waits_on() -> None:
@@ -288,8 +292,10 @@ async def test_a_letter_is_withdrawn_with_its_reason_but_not_the_one_the_case_wa
 async def test_a_draft_dated_before_today_is_drafted_again_from_its_card() -> None:
     world = fake_world(at(MONDAY, 9))
     case_id = await banned(world.casework, world.clock)
-    world.clock.set(at(date(2026, 1, 15), 9))
     bot = bot_for(world)
+    same_day = await bot.say(HEAD, "case OAK-2026-0001")
+    assert "Re-date a letter" not in [a.get("title") for a in walk(same_day)]
+    world.clock.set(at(date(2026, 1, 15), 9))
     case_card = await bot.say(HEAD, "case OAK-2026-0001")
     redate = invoke_card(await bot.press(HEAD, case_card, "Re-date a letter"))
     (choice_set,) = [e for e in walk(redate) if e.get("id") == "redateLetter"]
@@ -306,6 +312,7 @@ async def test_a_draft_dated_before_today_is_drafted_again_from_its_card() -> No
 async def test_the_case_card_never_shows_more_buttons_in_a_row_than_teams_does() -> None:
     world = fake_world(at(MONDAY, 9))
     await banned(world.casework, world.clock)
+    world.clock.set(at(date(2026, 1, 15), 9))  # the drafts are dated before today
     bot = bot_for(world)
 
     case_card = await bot.say(HEAD, "case OAK-2026-0001")
