@@ -1,5 +1,6 @@
 """Recording the annual progress meeting as a step (`bot.flows.actions`): the head or
-senior staff, while a confirmed ban is in force."""
+senior staff, while a confirmed ban is in force on a parent or carer with a child at the
+school (the only people offered the meeting)."""
 
 from __future__ import annotations
 
@@ -50,5 +51,7 @@ PROGRESS = register(
         form=form,
         parse=parse,
         done_title="Progress meeting recorded",
+        # Offered only to a parent or carer with a child at the school (issue 9, rule 7).
+        offered_when=lambda view: view.person.has_child_at_school,
     )
 )

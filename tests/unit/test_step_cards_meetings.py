@@ -11,10 +11,10 @@ from bot.flows.actions import NO_SUCH_CASE
 from bot.flows.new_incident import card_for
 from bot.routing import INVOKE_ERROR
 from casework import bus
-from rules.behaviours import ChairOutcome
+from rules.behaviours import ChairOutcome, Relationship
 from rules.steps.chair import DecideAsChair
-from rules.steps.reporting import ReportIncident
-from tests.builders import at, incident
+from rules.steps.reporting import ReportIncident, UpdatePersonDetails
+from tests.builders import at, incident, person
 from tests.cardschema import assert_valid_card, walk
 from tests.case_paths import reported, with_chair
 from tests.casework_world import CHAIR, HEAD, STAFF, fake_world
@@ -247,3 +247,28 @@ async def test_a_submit_forged_for_the_new_incident_card_records_nothing_and_say
     again = invoke_card(reply)
     assert "Press “Start risk assessment” to assess the risk." in text_of(again)
     assert await kinds(bot, case_id) == before
+
+
+async def test_no_progress_meeting_is_offered_for_a_visitor() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await with_chair(world.casework, world.clock)
+    world.clock.set(at(date(2026, 1, 21), 10))
+    await bus.dispatch(
+        world.casework,
+        DecideAsChair("cmd-chair", ChairOutcome.CONFIRM, "Serious"),
+        CHAIR,
+        case_id=case_id,
+    )
+    await bus.dispatch(
+        world.casework,
+        UpdatePersonDetails("cmd-visitor", person(relationship=Relationship.VISITOR, pupils=())),
+        HEAD,
+        case_id=case_id,
+    )
+    bot = bot_for(world)
+
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+
+    every = [a.get("title") for a in walk(case_card) if a.get("type") == "Action.Execute"]
+    assert "Record the annual progress meeting" not in every
+    assert "Record a breach" in every
