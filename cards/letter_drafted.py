@@ -23,7 +23,7 @@ class DraftLine:
     title: str  # "Letter 4: ban, pending the Chair's review"
     facts: Sequence[str]  # "To Jordan Example", "Dated Monday 12 January 2026", …
     url: str = ""  # a web link to the draft, when the letters port gives one
-    file: str = ""  # otherwise the `.eml` file, relative to the letters folder
+    file: str = ""  # or the `.eml` file, relative to the letters folder
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def build(view: LetterDraftedView) -> Card:
         body += [subheading(draft.title), paragraph("  \n".join(draft.facts))]
         if draft.url:
             actions.append({"type": "Action.OpenUrl", "title": OPEN_DRAFT, "url": draft.url})
-        else:
+        elif draft.file:
             body.append(paragraph(f"The draft is the file `{draft.file}` in {view.folder}."))
     body.append(
         paragraph(

@@ -3,8 +3,9 @@ the signer of each letter drafted and not yet sent, what the draft is and where 
 with "Mark as sent", which is the letter-sent step (`bot.flows.letter_sent`) itself.
 
 A draft reference that is a web link (`https://…`, when the letters port keeps drafts
-where a browser opens them) becomes an "Open the draft" button; any other reference is the
-embedded default's `.eml` file, named relative to the letters folder of the data folder.
+where a browser opens them) becomes an "Open the draft" button; an `.eml` reference is the
+embedded default's file, named relative to the letters folder of the data folder; any other
+reference is shown as it is.
 `card_for(cw, folded, letter_id)` builds the card for one letter, for a prompt to carry.
 """
 
@@ -32,7 +33,10 @@ from rules.wording import format_day
 
 STEP = "letter.drafted"
 VERB = "letter.drafted"
-FOLDER = "the letters folder of Safe Premises' data folder (var/letters/ unless it was moved)"
+FOLDER = (
+    "the letters folder of Safe Premises' data folder (var/letters/, unless "
+    "SAFE_PREMISES_DATA names another data folder)"
+)
 
 
 def _ready(view: CaseView, roles: frozenset[Role]) -> tuple[LetterRecord, ...]:
@@ -53,13 +57,14 @@ def draft_line(view: CaseView, letter: LetterRecord) -> cards.DraftLine:
     if letter.reply_by is not None:
         facts.append(f"Reply by {format_day(letter.reply_by)} (printed on it)")
     ref = letter.draft_ref or ""
-    is_link = ref.startswith("https://")
+    if not (ref.startswith("https://") or ref.endswith(".eml")):
+        facts.append(f"The draft's reference: {ref}")
     return cards.DraftLine(
         letter_id=letter.letter_id,
         title=letter.letter.label,
         facts=tuple(facts),
-        url=ref if is_link else "",
-        file="" if is_link else ref,
+        url=ref if ref.startswith("https://") else "",
+        file=ref if ref.endswith(".eml") and not ref.startswith("https://") else "",
     )
 
 

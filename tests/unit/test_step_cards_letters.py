@@ -34,8 +34,8 @@ async def test_the_letter_drafted_card_says_what_and_where_and_marks_it_sent() -
     letter = next(x for x in folded.view.letters if x.draft_ref is not None)
     assert letter.letter.label in text
     assert "To Jordan Example" in text
-    assert f"`{letter.draft_ref}`" in text
-    assert "var/letters/" in text
+    # The fakes' drafts are kept in memory: their reference is shown as it is.
+    assert f"The draft's reference: {letter.draft_ref}" in text
     # Two drafts (letter 4 and the notice to the Chair of Trustees): which one is asked.
     (which,) = [e for e in walk(drafted) if e.get("id") == "letter"]
     assert letter.letter_id in [c["value"] for c in which["choices"]]
@@ -68,3 +68,21 @@ async def test_a_draft_kept_behind_a_web_link_is_opened_by_its_link() -> None:
     buttons = [a for a in walk(card) if a.get("type") == "Action.Execute"]
     assert buttons[0]["title"] == "Mark as sent"
     assert buttons[0]["data"]["letter"] == letter.letter_id
+
+
+async def test_an_embedded_draft_is_named_by_its_file_in_the_letters_folder() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await banned(world.casework, world.clock)
+    folded = await world.casework.load_folded(case_id)
+    assert folded is not None
+    letter = next(x for x in folded.view.letters if x.draft_ref is not None)
+    on_disk = replace(letter, draft_ref="OAK-2026-0001/letter-4-0123456789ab.eml")
+    view = replace(folded.view, letters=(on_disk,))
+
+    card = card_for(world.casework, replace(folded, view=view), letter.letter_id, "cmd-1")
+
+    assert_valid_card(card)
+    text = text_of(card)
+    assert "The draft is the file `OAK-2026-0001/letter-4-0123456789ab.eml`" in text
+    assert "var/letters/" in text
+    assert "Open the draft" not in str(card)
