@@ -102,12 +102,34 @@ def build(view: CaseCardView) -> Card:
     ]
     if view.read_only_note and not view.buttons:
         body.append(paragraph(view.read_only_note, subtle=True))
-    built = card(
-        body,
-        [button.element() for button in view.buttons],
-        fallback=f"Case {view.reference}: {view.status}.",
-    )
+    built = card(body, _actions(view.buttons), fallback=f"Case {view.reference}: {view.status}.")
     return with_refresh(built, view.refresh)
+
+
+# Teams shows at most 6 buttons in a row of actions (its host config's `maxActions`) and
+# drops the rest: beyond 6, the first 5 are shown and the others are under "More steps",
+# in rows of at most 5.
+MAX_ACTIONS = 6
+MORE_STEPS = "More steps"
+
+
+def _actions(buttons: Sequence[Button]) -> list[Element]:
+    elements = [button.element() for button in buttons]
+    if len(elements) <= MAX_ACTIONS:
+        return elements
+    shown, more = elements[: MAX_ACTIONS - 1], elements[MAX_ACTIONS - 1 :]
+    rows = [
+        {"type": "ActionSet", "actions": more[i : i + MAX_ACTIONS - 1]}
+        for i in range(0, len(more), MAX_ACTIONS - 1)
+    ]
+    return [
+        *shown,
+        {
+            "type": "Action.ShowCard",
+            "title": MORE_STEPS,
+            "card": {"type": "AdaptiveCard", "body": rows},
+        },
+    ]
 
 
 def _next_step(step: NextStep) -> Element:

@@ -80,11 +80,12 @@ CHANNEL = ChoiceSetInput(
     "Say how it happened: in person, by telephone, in writing or on social media.",
     expanded=True,
 )
+# A compact multi-select (a drop-down list on a phone, not eighteen checkboxes), its
+# choices grouped by kind: verbal, physical, online or in writing, other.
 BEHAVIOURS = ChoiceSetInput(
     "behaviours",
     "What behaviour was shown? (choose all that apply)",
     "Choose at least one kind of behaviour.",
-    expanded=True,
     multi=True,
 )
 AFFECTED = ChoiceSetInput(
@@ -94,12 +95,22 @@ AFFECTED = ChoiceSetInput(
     expanded=True,
     multi=True,
 )
+# Witnesses: the people in the trust's list of staff at the reporter's schools, to pick
+# from, and anyone else by name. A picker that searches the whole directory as one types
+# (`choices.data`, Data.Query) is not in the Adaptive Card 1.5 schema, so the list is the
+# directory's, sent with the card.
+WITNESS_STAFF = ChoiceSetInput(
+    "witnessStaff",
+    "Staff who saw or heard it",
+    "Choose the staff from the list.",
+    multi=True,
+)
 WITNESSES = TextInput(
     "witnesses",
-    "Witnesses",
+    "Anyone else who saw or heard it",
     required=False,
     multiline=True,
-    placeholder="Names of anyone who saw or heard it",
+    placeholder="Their names, one a line",
     max_length=1000,
 )
 POLICE_CALLED = ToggleInput("policeCalled", "The police were called")
@@ -142,13 +153,25 @@ class IncidentReportView:
     problems: Sequence[str] = ()  # why the last submit was not recorded, shown at the top
     field_problems: Mapping[str, str] = field(default_factory=dict)  # by input id, under it
     latest_date: str = ""  # YYYY-MM-DD: today in the school's time, the date picker's max
+    staff: Sequence[Choice] = ()  # the staff who may be named as witnesses (value: their id)
+
+
+# The policy's guidance for staff, in its own words, first on the card.
+GUIDANCE = (
+    "If anyone is in danger, call the police first: any member of staff is empowered to "
+    "call the police requesting intervention to help maintain public order and/or personal "
+    "safety. Staff have licence to end any conversation (face-to-face or on the telephone)."
+)
 
 
 def build(view: IncidentReportView) -> Card:
     if not view.schools:
         raise ValueError("an incident report needs at least one school")
     data: dict[str, str] = {COMMAND_ID_KEY: view.command_id}
-    body: list[Element] = [heading("Report an incident")]
+    body: list[Element] = [
+        heading("Report an incident"),
+        {"type": "TextBlock", "text": GUIDANCE, "wrap": True, "color": "warning"},
+    ]
     if view.problems:
         body += [
             {
@@ -173,6 +196,7 @@ def build(view: IncidentReportView) -> Card:
     else:
         body.append(SCHOOL.element(view.schools))
     body += [
+        SUMMARY.element(),  # the key fact, near the top
         PERSON_NAME.element(),
         RELATIONSHIP.element(view.relationships),
         INCIDENT_DATE.element(latest=view.latest_date),
@@ -181,12 +205,15 @@ def build(view: IncidentReportView) -> Card:
         CHANNEL.element(view.channels),
         BEHAVIOURS.element(view.behaviours),
         AFFECTED.element(view.affected),
+        EFFECT.element(),
+    ]
+    if view.staff:
+        body.append(_optional(WITNESS_STAFF.element(view.staff)))
+    body += [
         WITNESSES.element(),
         POLICE_CALLED.element(),
         ASSAULT.element(),
         EVIDENCE.element(),
-        SUMMARY.element(),
-        EFFECT.element(),
     ]
     keep_typed(body, view.values)
     return card(
@@ -194,6 +221,13 @@ def build(view: IncidentReportView) -> Card:
         [execute("Submit report", VERB, data, style="positive")],
         fallback="Report an incident: this form needs a Teams client that shows Adaptive Cards.",
     )
+
+
+def _optional(element: Element) -> Element:
+    element = dict(element)
+    element.pop("isRequired", None)
+    element.pop("errorMessage", None)
+    return element
 
 
 # --- parsing a submit ---------------------------------------------------------------------
@@ -231,6 +265,15 @@ class ValidationProblem:
     at_fields: Mapping[str, str] = field(default_factory=dict)
 
 
+def _staff_named(read: Submitted, staff: Sequence[Choice]) -> tuple[str, ...]:
+    """The names of the staff picked as witnesses (none is fine), each one the card offered."""
+    if not read.values.get(WITNESS_STAFF.id, "").strip():
+        return ()
+    chosen = read.several(WITNESS_STAFF, staff)
+    names = {c.value: c.title for c in staff}
+    return tuple(names[c] for c in chosen if c in names)
+
+
 def parse(
     data: Mapping[str, Any], view: IncidentReportView
 ) -> ReportSubmission | ValidationProblem:
@@ -256,7 +299,7 @@ def parse(
     summary = read.text(SUMMARY)
     effect = read.text(EFFECT)
     # The optional inputs have limits too, so they are read before deciding.
-    witnesses = read.lines(WITNESSES)
+    witnesses = _staff_named(read, view.staff) + read.lines(WITNESSES)
     police_called = read.toggle(POLICE_CALLED)
     assault = read.toggle(ASSAULT)
     evidence = read.text(EVIDENCE)

@@ -18,19 +18,31 @@ from bot.flows import (
     closing,  # noqa: F401
     complaints,  # noqa: F401
     deadlines,
+    disclosure,  # noqa: F401
     fallback,
+    informal_meeting,  # noqa: F401
+    letter_drafted,  # noqa: F401
+    letter_redate,  # noqa: F401
     letter_sent,  # noqa: F401
+    letter_withdraw,  # noqa: F401
     my_cases,
+    new_incident,  # noqa: F401
     onboarding,
+    period_end,  # noqa: F401
+    person_details,  # noqa: F401
     privacy,
+    progress_meeting,  # noqa: F401
     reception,
     removal,  # noqa: F401
+    reply_window,  # noqa: F401
     reporting,
     representation,  # noqa: F401
     review_date,  # noqa: F401
     review_outcome,  # noqa: F401
     review_statement,  # noqa: F401
     risk_assessment,  # noqa: F401
+    social_media,  # noqa: F401
+    statement,  # noqa: F401
 )
 from bot.routing import Route, Router
 from bot.services import BotServices

@@ -140,6 +140,12 @@ class StepAction:
     # Refusals about what was typed (a date the rules cannot accept), shown on the card
     # again so that it can be corrected; every `InvalidDetails` is, besides these.
     retry_on: tuple[type[Refusal], ...] = ()
+    # Housekeeping (a statement, the person's details, a letter re-dated): the Case card
+    # offers it after the steps that move the case on, under "More steps" when there are many.
+    secondary: bool = False
+    # Whether the rules would accept it today (a day they wait for: the reply window's end,
+    # a defined period's end); the Case card offers it only then. None: whenever offered.
+    available: Callable[[CaseView, Casework], bool] | None = None
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -170,9 +176,18 @@ def registered() -> tuple[StepAction, ...]:
     return tuple(_STEPS.values())
 
 
-def offered_steps(view: CaseView, roles: frozenset[Role]) -> tuple[StepAction, ...]:
-    """The steps a person holding `roles` may take on the case now."""
-    return tuple(s for s in _STEPS.values() if s.roles_for(view) & roles and s.offered(view))
+def offered_steps(
+    view: CaseView, roles: frozenset[Role], cw: Casework | None = None
+) -> tuple[StepAction, ...]:
+    """The steps a person holding `roles` may take on the case now (with `cw`, only those
+    the rules would accept today)."""
+    return tuple(
+        s
+        for s in _STEPS.values()
+        if s.roles_for(view) & roles
+        and s.offered(view)
+        and (cw is None or s.available is None or s.available(view, cw))
+    )
 
 
 def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:

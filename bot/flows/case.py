@@ -112,7 +112,7 @@ def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> C
     version = case_version(folded.history)
     buttons = [
         action_cards.open_step(step.title, step.step, view.case_id, version)
-        for step in offered_steps(view, roles)
+        for step in sorted(offered_steps(view, roles, cw), key=lambda s: s.secondary)
     ]
     acting = acting_people(cw, view)
     today, calendar = cw.today(), cw.calendar(view.school_id)

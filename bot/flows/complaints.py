@@ -39,6 +39,7 @@ REFER = register(
         form=form,
         parse=parse,
         done_title="Referred to the complaints policy",
+        secondary=True,
         # A response, like the others: once the latest incident is assessed.
         offered_when=lambda view: (
             view.latest_incident is not None and view.latest_incident.assessed

@@ -33,6 +33,7 @@ from casework.pipeline import Actor, Casework, UnknownUser
 from casework.ports import StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.details import IncidentDetails, PersonDetails
+from rules.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -159,13 +160,78 @@ def report_view(
         schools=schools_of(services, user),
         relationships=tuple(Choice(r.value, r.label) for r in Relationship),
         channels=tuple(Choice(c.value, c.label) for c in Channel),
-        behaviours=tuple(Choice(b.value, b.label) for b in Behaviour),
+        behaviours=behaviour_choices(),
         affected=tuple(Choice(a.value, a.label) for a in AffectedGroup),
         values=dict(values or {}),
         problems=problems,
         field_problems=dict(field_problems or {}),
         latest_date=today.isoformat() if today else "",
+        staff=staff_at(services, user),
     )
+
+
+# The policy's 18 behaviours, grouped so that the list reads by kind (each in one group).
+BEHAVIOUR_GROUPS: tuple[tuple[str, tuple[Behaviour, ...]], ...] = (
+    (
+        "Verbal",
+        (
+            Behaviour.RAISED_VOICE,
+            Behaviour.SHOUTING,
+            Behaviour.SWEARING,
+            Behaviour.FOUL_LANGUAGE,
+            Behaviour.INSULT,
+            Behaviour.THREAT,
+            Behaviour.DISCRIMINATORY_COMMENTS,
+        ),
+    ),
+    (
+        "Physical",
+        (
+            Behaviour.HITTING,
+            Behaviour.SPITTING,
+            Behaviour.PHYSICAL_ABUSE,
+            Behaviour.PHYSICAL_INTIMIDATION,
+            Behaviour.GESTURES,
+        ),
+    ),
+    (
+        "Online or in writing",
+        (Behaviour.SOCIAL_MEDIA, Behaviour.ELECTRONIC_ACTIVITY, Behaviour.HARASSING_CONTACT),
+    ),
+    (
+        "Other",
+        (Behaviour.FILMING, Behaviour.VEXATIOUS_ALLEGATIONS, Behaviour.SECURITY_BREACH),
+    ),
+)
+
+
+def behaviour_choices() -> tuple[Choice, ...]:
+    """The behaviours to choose from, group by group, each titled with its group."""
+    return tuple(
+        Choice(b.value, f"{group}: {b.label}") for group, kinds in BEHAVIOUR_GROUPS for b in kinds
+    )
+
+
+# The staff offered as witnesses: at most this many (a card has a size limit in Teams);
+# at a larger school the witnesses are typed by name instead.
+MAX_WITNESS_CHOICES = 150
+WITNESS_ROLES = (Role.HEAD, Role.SENIOR, Role.STAFF)
+
+
+def staff_at(services: BotServices, user: str) -> tuple[Choice, ...]:
+    """The staff of the reporter's schools, by name, to pick witnesses from."""
+    if services.casework is None:
+        return ()
+    directory = services.casework.ports.directory
+    people = {
+        p.object_id: p.name
+        for school in schools_of(services, user)
+        for role in WITNESS_ROLES
+        for p in directory.holders(school.value, role)
+    }
+    if len(people) > MAX_WITNESS_CHOICES:
+        return ()
+    return tuple(Choice(oid, name) for oid, name in sorted(people.items(), key=lambda p: p[1]))
 
 
 def schools_of(services: BotServices, user: str) -> tuple[Choice, ...]:

@@ -237,7 +237,12 @@ async def test_report_assess_respond_send_reply_and_chair_overturn_by_pressing_b
     await report_one(trust)
     trust.clock.set(datetime(2026, 1, 12, 11, tzinfo=UTC))
     case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
-    assert [a["title"] for a in case_card.card["actions"]] == ["Assess the risk"]
+    assert [a["title"] for a in case_card.card["actions"]] == [
+        "Assess the risk",
+        "See the new incident",
+        "Update the person's details",
+        "Add a statement",
+    ]
 
     form = on(case_card, await client.press(HEAD, case_card, "Assess the risk"))
     assert "None recorded on this case." in str(form.card)  # question 4, pre-filled

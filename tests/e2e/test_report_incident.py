@@ -324,3 +324,30 @@ async def test_a_report_submit_answers_in_its_body_with_no_connector_client_and_
         assert fresh.app[CONNECTORS].built == 0
         assert tokens.requests == 0
         assert len(fresh.connector.recorded) == posted_before
+
+
+async def test_a_20000_character_description_sent_around_the_card_is_refused_not_stored_or_cut(
+    reporting: Reporting,
+) -> None:
+    bot, casework = reporting.bot, reporting.casework
+    await bot.client.say(STAFF, "report")
+    form = bot.client.last_card(STAFF)
+    (summary,) = [i for i in form.inputs() if i["id"] == "summary"]
+    assert summary["maxLength"] == 4000  # what the card shows; a client may ignore it
+
+    response = await bot.client.press(
+        STAFF, form, "Submit report", complete_report(summary="x" * 20_000)
+    )
+
+    answer = response.invoke_card
+    assert answer is not None
+    assert_valid_card(answer)
+    problem = (
+        "“What happened?” is too long: it can have at most 4,000 characters, and this has 20,000."
+    )
+    body = answer["body"]
+    top = next(i for i, e in enumerate(body) if "has not been recorded yet" in str(e.get("text")))
+    assert problem in body[top + 1]["text"]
+    at_field = next(i for i, e in enumerate(body) if e.get("id") == "summary")
+    assert body[at_field + 1]["text"] == problem
+    assert await casework.ports.store.cases_at("oakfield") == ()
