@@ -39,10 +39,13 @@ from casework.config import School, TrustConfig
 from casework.effects import EffectFailure as EffectFailure
 from casework.effects import EffectsDone, complete_effects
 from casework.history import Folded, fold_stored
+from casework.notifications import build_notification
 from casework.ports import (
     AtomicCaseStore,
     NewEvent,
+    OutboxInStore,
     Ports,
+    QueuedWithAppend,
     ReferenceClaim,
     SequenceTaken,
     StoredEvent,
@@ -57,9 +60,10 @@ from rules.commands import COMMAND_TYPES, Command
 from rules.decide import SYSTEM_ACTOR, DecisionContext, decide
 from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
 from rules.events import event_to_record
-from rules.prompts import Prompt, prompts_for
+from rules.prompts import Prompt, pending_effects, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.notifications import RecordNotificationQueued
 from rules.steps.reporting import ReportIncident
 from templates import context as tc
 from templates.render import LetterRenderer
@@ -343,6 +347,13 @@ class Casework:
                         actor.activity_id,
                     )
                     new = folded.extended(stored) if folded else _first(stored)
+                    # The prompts the events call for, queued in the same transaction when
+                    # the outbox is in the store's file: nothing is left for after it.
+                    queued: list[QueuedWithAppend] = []
+                    if isinstance(notifier := self.ports.notifier, OutboxInStore) and (
+                        notifier.shares_transactions_with(store)
+                    ):
+                        new = self._queue_prompts(new, ctx.now, queued)
                     summary, deadlines = project(
                         new.view, self.today(), self.calendar(new.view.school_id), self.now()
                     )
@@ -359,8 +370,11 @@ class Casework:
                             deadlines=deadlines,
                             claim=claim if folded is None else None,
                             checkpoint=PROJECTION,
+                            queued=queued,
                         )
-                    )
+                    )[: len(records)]
+                    for q in queued:
+                        logger.info("case %s: notification %s queued", case_id, q.notification.key)
                 else:
                     appended = tuple(
                         await store.append(
@@ -393,6 +407,53 @@ class Casework:
         raise StoreUnavailable(
             "The case was changing too quickly to record this. Nothing was saved; please try again."
         )
+
+    def _queue_prompts(
+        self, folded: Folded, now: datetime, queued: list[QueuedWithAppend]
+    ) -> Folded:
+        """The case with each prompt its events call for recorded as queued, as the system
+        records it after `notify` (`casework.effects`); each prompt is added to `queued`,
+        for the command's transaction to write. A prompt that cannot be built now (the
+        school or a role's holders unknown) is left to the effects after the command."""
+        system = self.context(SYSTEM, folded.view.school_id)
+        for note in pending_effects(folded.view).notifications:
+            try:
+                notification = build_notification(
+                    folded.view,
+                    note,
+                    self.school(folded.view.school_id),
+                    self.ports.directory,
+                )
+                record = RecordNotificationQueued(
+                    f"system:queued:{note.notification_id}",
+                    note.notification_id,
+                    notification.addresses,
+                )
+                events = decide(folded.view, record, system)
+            except Exception as error:  # the effects after the command try it again
+                logger.info(
+                    "case %s: notification %s left for after the command: %s",
+                    folded.view.reference,
+                    note.notification_id,
+                    type(error).__name__,
+                )
+                continue
+            records = tuple(NewEvent(*event_to_record(e)) for e in events)
+            folded = folded.extended(
+                _as_stored(
+                    folded.case_id,
+                    folded.view.last_seq,
+                    list(records),
+                    system.actor_id,
+                    now,
+                    record.command_id,
+                    None,
+                )
+            )
+            queued.append(
+                QueuedWithAppend(notification, record.command_id, system.actor_id, records)
+            )
+        return folded
 
     async def _project(self, view: CaseView) -> EffectFailure | None:
         """Rewrite the case's row and due entries. The row carries `view.last_seq`, and the

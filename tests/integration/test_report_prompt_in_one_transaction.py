@@ -1,0 +1,159 @@
+"""A report is ONE durable transaction with its prompt: the case, its row and the head's
+prompt in the outbox are committed together, so a crash at any instant leaves either
+nothing or the case with its prompt queued, and the effects after the answer commit
+nothing more (docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casework import bus
+from casework.bootstrap import embedded, prepare
+from casework.history import Folded
+from casework.pipeline import Casework
+from local import sqlite_store
+from local.outbox import SqliteOutbox
+from tests.builders import at, incident, person
+from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
+from tests.fakes import FixedClock
+
+ROOT = Path(__file__).resolve().parents[2]
+MONDAY = date(2026, 1, 12)
+
+
+class Commits:
+    """Counts the store's durable transactions: every `Database.transaction` committed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        transaction = sqlite_store.Database.transaction
+
+        def counted(self_: sqlite_store.Database, work: Any) -> Any:
+            inner = transaction(self_, work)
+
+            def run(connection: Any) -> Any:
+                result = inner(connection)
+                self.count += 1  # reached only once COMMIT has returned
+                return result
+
+            return run
+
+        monkeypatch.setattr(sqlite_store.Database, "transaction", counted)
+
+    def take(self) -> int:
+        taken, self.count = self.count, 0
+        return taken
+
+
+@pytest.fixture
+async def casework(tmp_path: Path) -> AsyncIterator[tuple[Casework, list[Folded]]]:
+    async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, FixedClock(at(MONDAY, 9))) as cw:
+        handed: list[Folded] = []
+        cw.later = handed.append  # answer first, as the app does: the effects follow
+        yield cw, handed
+
+
+async def report_turn(cw: Casework, handed: list[Folded], command_id: str) -> str:
+    """A report as the app handles it: the command, the answer, then the effect worker's
+    `settle` on the case as the command left it."""
+    outcome = await bus.report_incident(
+        cw,
+        STAFF,
+        command_id=command_id,
+        school_id="oakfield",
+        person=person(),
+        incident=incident(at(MONDAY, 8)),
+    )
+    while handed:
+        await cw.settle(handed.pop())
+    return outcome.case_id
+
+
+async def test_a_report_turn_with_its_effects_is_one_durable_commit(
+    casework: tuple[Casework, list[Folded]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cw, handed = casework
+    commits = Commits(monkeypatch)
+    outbox = cw.ports.notifier
+    assert isinstance(outbox, SqliteOutbox)
+
+    for n in range(1, 11):
+        case_id = await report_turn(cw, handed, f"cmd-report-{n}")
+        assert commits.take() == 1, n  # was 3: the command, the outbox, the queued event
+
+        # The head's prompt is in the outbox, one delivery per address, and the case
+        # records it queued: nothing is left for the sweeper.
+        key = f"{case_id}:cmd-report-{n}:incident-reported"
+        queued = await outbox.get(key)
+        assert queued is not None
+        assert queued.notification.reference == f"OAK-2026-{n:04d}"
+        addresses = queued.notification.addresses
+        assert f"user:{HEAD.object_id}" in addresses
+        deliveries = await outbox.deliveries(key)
+        assert [d[:2] for d in deliveries] == [(a, "waiting") for a in sorted(addresses)]
+        folded = await cw.load_folded(case_id)
+        assert folded is not None
+        assert [x.queued for x in folded.view.notifications] == [True]
+        kinds = [e.kind for e in folded.history]
+        assert kinds[-2:] == ["notification-required", "notification-queued"]
+
+
+async def test_a_report_sent_again_queues_its_prompt_once(
+    casework: tuple[Casework, list[Folded]],
+) -> None:
+    cw, handed = casework
+    case_id = await report_turn(cw, handed, "cmd-report")
+    again = await report_turn(cw, handed, "cmd-report")  # Teams' retry
+    assert again == case_id
+    outbox = cw.ports.notifier
+    assert isinstance(outbox, SqliteOutbox)
+    assert [q.notification.key for q in await outbox.all()] == [
+        f"{case_id}:cmd-report:incident-reported"
+    ]
+    folded = await cw.load_folded(case_id)
+    assert folded is not None
+    assert [e.kind for e in folded.history].count("notification-queued") == 1
+
+
+def test_a_kill_before_any_statement_of_a_report_leaves_nothing_or_the_case_with_its_prompt(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.integration.report_kill_worker", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = [json.loads(line) for line in result.stdout.splitlines()]
+    whole = runs[0]["state"]
+    assert whole == {
+        "events": 4,  # opened, reported, the head's prompt required, and queued
+        "prompts_required": 1,
+        "prompts_recorded_queued": 1,
+        "cases": 1,
+        "outbox": 1,
+        "deliveries": 2,  # the head and the senior member of staff, each in a chat
+        "references": 1,
+    }
+    nothing = dict.fromkeys(whole, 0)
+    killed = runs[1:]
+    assert len(killed) > 5  # the reads before, the transaction's statements, the reads after
+    # Before any catch-up, sweep or retry: all of the report, or none of it.
+    assert all(run["state"] in (nothing, whole) for run in killed), [
+        (run["k"], run["state"]) for run in killed if run["state"] not in (nothing, whole)
+    ]
+    seen = [run["state"] == whole for run in killed]
+    assert seen == sorted(seen)  # nothing up to the commit, everything from then on
+    assert seen[0] is False
+    assert seen[-1] is True
