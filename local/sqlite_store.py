@@ -262,6 +262,12 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE cases SET projected_seq = 0;
     DELETE FROM checkpoints WHERE name = 'projection';
     """,
+    # 7 (issue 10): the sweeper's own rows (role NULL) in an index of their own, in the due
+    # index's order, so that its due query reads only them instead of stepping over every
+    # person's row due before them (SWEEPER_DUE_BATCH_QUERY).
+    """
+    CREATE INDEX deadlines_sweeper_due ON deadlines (due, case_id, action) WHERE role IS NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
