@@ -241,15 +241,17 @@ class Casework:
         case_id: str,
         known: Folded | None = None,
         claim: ReferenceClaim | None = None,
+        unseen: bool = False,
     ) -> Outcome:
         """Apply `command` to the case `case_id` for `actor`, then carry out its effects.
-        `known` is the case as the caller already loaded it (not loaded again); `claim` the
-        new case's reference, read ahead, to allocate with the first append.
+        `known` is the case as the caller already loaded it (not loaded again); `unseen`
+        that the caller loaded it and found no events (not loaded again either); `claim`
+        the new case's reference, read ahead, to allocate with the first append.
 
         Raises a `Refusal` (nothing written), `StoreUnavailable` (nothing written) or
         `ReferenceTaken` (nothing written: read another reference).
         """
-        applied = await self.apply(case_id, command, actor, known=known, claim=claim)
+        applied = await self.apply(case_id, command, actor, known=known, claim=claim, unseen=unseen)
         if self.later is not None:
             # Recorded and projected: the effects (drafts, prompts) follow the answer.
             self.later(applied.folded)
@@ -296,12 +298,14 @@ class Casework:
         *,
         known: Folded | None = None,
         claim: ReferenceClaim | None = None,
+        unseen: bool = False,
     ) -> Applied:
         """Record `command` on the case and project it. `known` is the case as the caller
-        already has it (tried first; reloaded only if another append got there first)."""
+        already has it, `unseen` that the caller found it has no events (either is tried
+        first; the case is reloaded only if another append got there first)."""
         folded = known
         for attempt in range(MAX_APPEND_ATTEMPTS):
-            if folded is None or attempt:
+            if attempt or (folded is None and not unseen):
                 folded = await self.load_folded(case_id)
             view = folded.view if folded else None
             if folded is None or view is None:

@@ -21,6 +21,7 @@ from casework.history import Folded
 from casework.pipeline import Casework
 from local import sqlite_store
 from local.outbox import SqliteOutbox
+from rules.steps.reporting import NewCase, ReportIncident
 from tests.builders import at, incident, person
 from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
@@ -157,3 +158,40 @@ def test_a_kill_before_any_statement_of_a_report_leaves_nothing_or_the_case_with
     assert seen == sorted(seen)  # nothing up to the commit, everything from then on
     assert seen[0] is False
     assert seen[-1] is True
+
+
+async def test_a_new_report_loads_its_case_once(
+    casework: tuple[Casework, list[Folded]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cw, handed = casework
+    loads: list[str] = []
+    load = cw.ports.store.load
+
+    async def counted(case_id: str) -> Any:
+        loads.append(case_id)
+        return await load(case_id)
+
+    monkeypatch.setattr(cw.ports.store, "load", counted)
+    case_id = await report_turn(cw, handed, "cmd-report")
+    assert loads == [case_id]  # found empty once, not loaded again to append
+
+
+async def test_a_case_made_meanwhile_under_the_same_command_id_is_answered_as_a_repeat(
+    casework: tuple[Casework, list[Folded]],
+) -> None:
+    cw, handed = casework
+    case_id = await report_turn(cw, handed, "cmd-report")
+    before = await cw.ports.store.load(case_id)
+    # Another process recorded this report after this one found no case: told it is unseen,
+    # the append fails on the sequence, the case is loaded and the report is a repeat.
+    folded = await cw.load_folded(case_id)
+    assert folded is not None
+    view = folded.view
+    command = ReportIncident(
+        "cmd-report",
+        incident(at(MONDAY, 8)),
+        NewCase(case_id, view.reference, view.school_id, view.person),
+    )
+    outcome = await bus.dispatch(cw, command, STAFF, case_id=case_id, unseen=True)
+    assert outcome.repeated
+    assert await cw.ports.store.load(case_id) == before
