@@ -469,8 +469,9 @@ class ConversationReference:
     """Where a proactive message to one address goes, from the last activity seen there.
 
     `address` is "user:<Entra object id>" for a personal chat, "channel:<Teams channel id>"
-    for a team channel. Refreshed on every activity: Teams may move a conversation to
-    another serviceUrl."""
+    for a team channel. Refreshed from every activity: Teams may move a conversation to
+    another serviceUrl (the embedded store writes a change at once, and an unchanged
+    reference again only after `local.conversations.REWRITE_UNCHANGED_AFTER`)."""
 
     address: str
     service_url: str  # https (or http on a loopback host, local mode and tests)
