@@ -253,8 +253,13 @@ class Casework:
         """
         applied = await self.apply(case_id, command, actor, known=known, claim=claim, unseen=unseen)
         if self.later is not None:
-            # Recorded and projected: the effects (drafts, prompts) follow the answer.
-            self.later(applied.folded)
+            # Recorded and projected: the effects (drafts, prompts) follow the answer. On a
+            # store with transactions, a case with no effect owed is not handed on: its
+            # prompts were queued with it and its row written with it, so there is nothing
+            # to do after the answer (a case an older version left behind is caught up by
+            # the sweeper, at the start and on its schedule).
+            if not isinstance(self.ports.store, AtomicCaseStore) or _owes_effects(applied.folded):
+                self.later(applied.folded)
             effects = EffectsDone(applied.folded)
         else:
             effects = await self.settle(applied.folded)
@@ -474,6 +479,11 @@ class Casework:
                 "case list", "", "The case list could not be updated; it will be next time."
             )
         return None
+
+
+def _owes_effects(folded: Folded) -> bool:
+    pending = pending_effects(folded.view)
+    return bool(pending.letters or pending.notifications)
 
 
 def _first(events: tuple[StoredEvent, ...]) -> Folded:

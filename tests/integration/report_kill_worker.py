@@ -7,7 +7,8 @@ For k = 1, 2, … a child process (forked after the imports) records a report as
 and sends itself SIGKILL just before SQLite runs the k-th statement of that turn on the
 store's connection (the schema's migration, before the turn, is not counted). The parent
 then reads the file as the next start would find it, BEFORE any catch-up, sweep or retry,
-and prints one JSON line per k; it stops at the first k the turn finishes without reaching.
+and prints one JSON line per k (with the statement it was killed before); it stops at the
+first k the turn finishes without reaching.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ async def turn(data_dir: Path, kill_before: int | None) -> None:
             nonlocal seen
             seen += 1
             if seen == kill_before:
+                (data_dir / "killed-before.txt").write_text(statement, encoding="utf-8")
                 os.kill(os.getpid(), signal.SIGKILL)
 
         store.database.run(lambda c: c.set_trace_callback(trace))
@@ -104,7 +106,9 @@ def main(root: Path) -> None:
             assert status == 0, status
             break
         assert os.WTERMSIG(status) == signal.SIGKILL, status
-        sys.stdout.write(json.dumps({"k": k, "state": on_disk(folder)}) + "\n")
+        statement = (folder / "killed-before.txt").read_text(encoding="utf-8")
+        found = {"k": k, "statement": statement, "state": on_disk(folder)}
+        sys.stdout.write(json.dumps(found) + "\n")
         sys.stdout.flush()
         k += 1
 

@@ -21,8 +21,19 @@ from casework.history import Folded
 from casework.pipeline import Casework
 from local import sqlite_store
 from local.outbox import SqliteOutbox
+from rules.steps.ban import ImposeBan
 from rules.steps.reporting import NewCase, ReportIncident
-from tests.builders import at, incident, person
+from rules.steps.risk_assessment import AssessRisk
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    incident,
+    person,
+    violent_incident,
+)
 from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
@@ -149,15 +160,15 @@ def test_a_kill_before_any_statement_of_a_report_leaves_nothing_or_the_case_with
     }
     nothing = dict.fromkeys(whole, 0)
     killed = runs[1:]
-    assert len(killed) > 5  # the reads before, the transaction's statements, the reads after
-    # Before any catch-up, sweep or retry: all of the report, or none of it.
-    assert all(run["state"] in (nothing, whole) for run in killed), [
-        (run["k"], run["state"]) for run in killed if run["state"] not in (nothing, whole)
-    ]
-    seen = [run["state"] == whole for run in killed]
-    assert seen == sorted(seen)  # nothing up to the commit, everything from then on
-    assert seen[0] is False
-    assert seen[-1] is True
+    statements = [run["statement"].split()[0].upper() for run in killed]
+    assert len(killed) > 5  # the reads before, the transaction's statements
+    # Before any catch-up, sweep or retry: a kill before any statement, the commit's
+    # included, leaves none of the report; the turn runs no statement after its commit,
+    # so from the commit on there is all of it (the run never killed).
+    assert [(run["k"], run["state"]) for run in killed] == [(run["k"], nothing) for run in killed]
+    assert statements[-1] == "COMMIT"
+    assert statements.count("COMMIT") == 1  # one durable transaction in the whole turn
+    assert any("INTO OUTBOX" in run["statement"].upper() for run in killed)
 
 
 async def test_a_new_report_loads_its_case_once(
@@ -195,3 +206,29 @@ async def test_a_case_made_meanwhile_under_the_same_command_id_is_answered_as_a_
     outcome = await bus.dispatch(cw, command, STAFF, case_id=case_id, unseen=True)
     assert outcome.repeated
     assert await cw.ports.store.load(case_id) == before
+
+
+async def test_only_a_command_that_owes_effects_is_handed_to_the_worker(
+    casework: tuple[Casework, list[Folded]],
+) -> None:
+    cw, handed = casework
+    outcome = await bus.report_incident(
+        cw,
+        STAFF,
+        command_id="cmd-report",
+        school_id="oakfield",
+        person=person(),
+        incident=violent_incident(at(MONDAY, 8)),
+    )
+    assert handed == []  # its prompt went with it: nothing follows the answer
+    await bus.dispatch(cw, AssessRisk("cmd-assess", 1, assessment()), HEAD, case_id=outcome.case_id)
+    assert handed == []
+    await bus.dispatch(
+        cw,
+        ImposeBan("cmd-ban", "A punch", arrangements(POLICE), None, VIOLENCE),
+        HEAD,
+        case_id=outcome.case_id,
+    )
+    # Letters to draft (Outlook or files, outside the transaction): handed on.
+    (owed,) = handed
+    assert [x.letter_id for x in owed.view.letters if x.needs_draft] != []
