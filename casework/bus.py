@@ -55,11 +55,12 @@ async def dispatch(
     case_id: str,
     known: Folded | None = None,
     claim: ReferenceClaim | None = None,
+    unseen: bool = False,
 ) -> Outcome:
     """Apply a person's `command` to the case `case_id` (see `Casework.handle`)."""
     if not issued_by_people(type(command)):
         raise NotPermitted("This is done automatically and cannot be asked for.")
-    return await cw.handle(command, actor, case_id=case_id, known=known, claim=claim)
+    return await cw.handle(command, actor, case_id=case_id, known=known, claim=claim, unseen=unseen)
 
 
 async def report_incident(
@@ -104,7 +105,9 @@ async def report_incident(
         new_case = NewCase(case_id, claim.reference, school.id, person)
         command = ReportIncident(command_id, incident, new_case)
         try:
-            return await dispatch(cw, command, actor, case_id=case_id, claim=claim)
+            # Loaded above and found empty: not loaded again (a case made meanwhile with
+            # this command id makes the append fail, and the case is loaded then).
+            return await dispatch(cw, command, actor, case_id=case_id, claim=claim, unseen=True)
         except ReferenceTaken:
             logger.info("report %s: reference %s taken meanwhile", command_id, claim.reference)
         finally:

@@ -13,7 +13,8 @@ told and the sweeper would never find it, because the sweeper reads the deadline
 
 So the catch-up remembers how far it got, as a position in the event log's global order
 (`CaseStore.changes_since`, `checkpoint`, `advance_checkpoint`), and projects every case
-with an event beyond it. It runs after each append and from the sweeper at start and on its
+with an event beyond it. It runs after each command whose effects follow the answer (on a
+store without transactions, after every command) and from the sweeper at start and on its
 schedule, so a case left behind by a crash is projected, and its effects queued, at the
 latest on the next start. It is safe to run anywhere, any number of times at once:
 

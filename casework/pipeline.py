@@ -39,10 +39,13 @@ from casework.config import School, TrustConfig
 from casework.effects import EffectFailure as EffectFailure
 from casework.effects import EffectsDone, complete_effects
 from casework.history import Folded, fold_stored
+from casework.notifications import build_notification
 from casework.ports import (
     AtomicCaseStore,
     NewEvent,
+    OutboxInStore,
     Ports,
+    QueuedWithAppend,
     ReferenceClaim,
     SequenceTaken,
     StoredEvent,
@@ -57,9 +60,10 @@ from rules.commands import COMMAND_TYPES, Command
 from rules.decide import SYSTEM_ACTOR, DecisionContext, decide
 from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
 from rules.events import event_to_record
-from rules.prompts import Prompt, prompts_for
+from rules.prompts import Prompt, pending_effects, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.notifications import RecordNotificationQueued
 from rules.steps.reporting import ReportIncident
 from templates import context as tc
 from templates.render import LetterRenderer
@@ -237,18 +241,25 @@ class Casework:
         case_id: str,
         known: Folded | None = None,
         claim: ReferenceClaim | None = None,
+        unseen: bool = False,
     ) -> Outcome:
         """Apply `command` to the case `case_id` for `actor`, then carry out its effects.
-        `known` is the case as the caller already loaded it (not loaded again); `claim` the
-        new case's reference, read ahead, to allocate with the first append.
+        `known` is the case as the caller already loaded it (not loaded again); `unseen`
+        that the caller loaded it and found no events (not loaded again either); `claim`
+        the new case's reference, read ahead, to allocate with the first append.
 
         Raises a `Refusal` (nothing written), `StoreUnavailable` (nothing written) or
         `ReferenceTaken` (nothing written: read another reference).
         """
-        applied = await self.apply(case_id, command, actor, known=known, claim=claim)
+        applied = await self.apply(case_id, command, actor, known=known, claim=claim, unseen=unseen)
         if self.later is not None:
-            # Recorded and projected: the effects (drafts, prompts) follow the answer.
-            self.later(applied.folded)
+            # Recorded and projected: the effects (drafts, prompts) follow the answer. On a
+            # store with transactions, a case with no effect owed is not handed on: its
+            # prompts were queued with it and its row written with it, so there is nothing
+            # to do after the answer (a case an older version left behind is caught up by
+            # the sweeper, at the start and on its schedule).
+            if not isinstance(self.ports.store, AtomicCaseStore) or _owes_effects(applied.folded):
+                self.later(applied.folded)
             effects = EffectsDone(applied.folded)
         else:
             effects = await self.settle(applied.folded)
@@ -292,12 +303,14 @@ class Casework:
         *,
         known: Folded | None = None,
         claim: ReferenceClaim | None = None,
+        unseen: bool = False,
     ) -> Applied:
         """Record `command` on the case and project it. `known` is the case as the caller
-        already has it (tried first; reloaded only if another append got there first)."""
+        already has it, `unseen` that the caller found it has no events (either is tried
+        first; the case is reloaded only if another append got there first)."""
         folded = known
         for attempt in range(MAX_APPEND_ATTEMPTS):
-            if folded is None or attempt:
+            if attempt or (folded is None and not unseen):
                 folded = await self.load_folded(case_id)
             view = folded.view if folded else None
             if folded is None or view is None:
@@ -343,6 +356,13 @@ class Casework:
                         actor.activity_id,
                     )
                     new = folded.extended(stored) if folded else _first(stored)
+                    # The prompts the events call for, queued in the same transaction when
+                    # the outbox is in the store's file: nothing is left for after it.
+                    queued: list[QueuedWithAppend] = []
+                    if isinstance(notifier := self.ports.notifier, OutboxInStore) and (
+                        notifier.shares_transactions_with(store)
+                    ):
+                        new = self._queue_prompts(new, ctx.now, queued)
                     summary, deadlines = project(
                         new.view, self.today(), self.calendar(new.view.school_id), self.now()
                     )
@@ -359,8 +379,11 @@ class Casework:
                             deadlines=deadlines,
                             claim=claim if folded is None else None,
                             checkpoint=PROJECTION,
+                            queued=queued,
                         )
-                    )
+                    )[: len(records)]
+                    for q in queued:
+                        logger.info("case %s: notification %s queued", case_id, q.notification.key)
                 else:
                     appended = tuple(
                         await store.append(
@@ -394,6 +417,53 @@ class Casework:
             "The case was changing too quickly to record this. Nothing was saved; please try again."
         )
 
+    def _queue_prompts(
+        self, folded: Folded, now: datetime, queued: list[QueuedWithAppend]
+    ) -> Folded:
+        """The case with each prompt its events call for recorded as queued, as the system
+        records it after `notify` (`casework.effects`); each prompt is added to `queued`,
+        for the command's transaction to write. A prompt that cannot be built now (the
+        school or a role's holders unknown) is left to the effects after the command."""
+        system = self.context(SYSTEM, folded.view.school_id)
+        for note in pending_effects(folded.view).notifications:
+            try:
+                notification = build_notification(
+                    folded.view,
+                    note,
+                    self.school(folded.view.school_id),
+                    self.ports.directory,
+                )
+                record = RecordNotificationQueued(
+                    f"system:queued:{note.notification_id}",
+                    note.notification_id,
+                    notification.addresses,
+                )
+                events = decide(folded.view, record, system)
+            except Exception as error:  # the effects after the command try it again
+                logger.info(
+                    "case %s: notification %s left for after the command: %s",
+                    folded.view.reference,
+                    note.notification_id,
+                    type(error).__name__,
+                )
+                continue
+            records = tuple(NewEvent(*event_to_record(e)) for e in events)
+            folded = folded.extended(
+                _as_stored(
+                    folded.case_id,
+                    folded.view.last_seq,
+                    list(records),
+                    system.actor_id,
+                    now,
+                    record.command_id,
+                    None,
+                )
+            )
+            queued.append(
+                QueuedWithAppend(notification, record.command_id, system.actor_id, records)
+            )
+        return folded
+
     async def _project(self, view: CaseView) -> EffectFailure | None:
         """Rewrite the case's row and due entries. The row carries `view.last_seq`, and the
         store keeps the row that reflects more events, so the last writer to finish cannot
@@ -409,6 +479,11 @@ class Casework:
                 "case list", "", "The case list could not be updated; it will be next time."
             )
         return None
+
+
+def _owes_effects(folded: Folded) -> bool:
+    pending = pending_effects(folded.view)
+    return bool(pending.letters or pending.notifications)
 
 
 def _first(events: tuple[StoredEvent, ...]) -> Folded:

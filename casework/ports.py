@@ -297,11 +297,36 @@ class AtomicCaseStore(Protocol):
         deadlines: Sequence[OpenDeadline],
         claim: ReferenceClaim | None,
         checkpoint: str,
+        queued: Sequence[QueuedWithAppend] = (),
     ) -> Sequence[StoredEvent]:
         """`CaseStore.append`, and in the same transaction: the claimed reference allocated
-        (`ReferenceTaken` if it is not free), `save_summary(summary, deadlines)`, and the
-        checkpoint `checkpoint` moved past these events if it was at the end of the log
-        before them (so the catch-up has nothing to do). All or nothing."""
+        (`ReferenceTaken` if it is not free), each of `queued` (its notification in the
+        outbox, its events after the command's), `save_summary(summary, deadlines)`, and
+        the checkpoint `checkpoint` moved past these events if it was at the end of the log
+        before them (so the catch-up has nothing to do). All or nothing. Returns the
+        command's events followed by those of `queued`, in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueuedWithAppend:
+    """A prompt the command's events call for, queued in the command's own transaction:
+    the notification into the outbox (`OutboxInStore`), and the system's events recording
+    it queued (`RecordNotificationQueued`), appended after the command's events."""
+
+    notification: Notification
+    command_id: str  # the system command's id ("system:queued:<notification id>")
+    actor_id: str
+    events: tuple[NewEvent, ...]
+
+
+@runtime_checkable
+class OutboxInStore(Protocol):
+    """A notifier whose outbox lives in the case store's own file, so that
+    `AtomicCaseStore.append_projected` can queue into it in the command's transaction."""
+
+    def shares_transactions_with(self, store: object) -> bool:
+        """True if a transaction of `store` can write this outbox's rows."""
         ...
 
 
@@ -444,8 +469,9 @@ class ConversationReference:
     """Where a proactive message to one address goes, from the last activity seen there.
 
     `address` is "user:<Entra object id>" for a personal chat, "channel:<Teams channel id>"
-    for a team channel. Refreshed on every activity: Teams may move a conversation to
-    another serviceUrl."""
+    for a team channel. Refreshed from every activity: Teams may move a conversation to
+    another serviceUrl (the embedded store writes a change at once, and an unchanged
+    reference again only after `local.conversations.REWRITE_UNCHANGED_AFTER`)."""
 
     address: str
     service_url: str  # https (or http on a loopback host, local mode and tests)

@@ -8,6 +8,9 @@ case once however often it was handed in meanwhile (with the newest of the state
 in). The case is not loaded again: if another append got there first, recording an effect
 reloads it and tries again (`Casework.apply`), and every effect is idempotent by key.
 
+On the embedded default a command's prompts are queued in its own transaction, so a case
+owing nothing else (no letter to draft) is not handed in at all (`Casework.handle`).
+
 Nothing is lost if the worker never gets to a case (a crash, a restart, an outage): the
 effects owed are derived from the events and the case's wake-up row in the due index, so
 the sweeper does them on its next round.

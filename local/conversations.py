@@ -3,25 +3,38 @@
 One row per address, replaced by every activity seen there (Teams may move a conversation
 to another serviceUrl). The bot validates what it stores (`bot/conversations.py`); this
 store checks again that the serviceUrl is one a reply may be posted to.
+
+A reference this store object wrote less than `REWRITE_UNCHANGED_AFTER` ago, identical but
+for the time it was seen, is not written again: most activities come from a conversation
+already stored, and rewriting the same row was a durable commit of its own on every turn.
+Any change (a new serviceUrl, a renamed channel) is written at once; `updated_at` is the
+time the row was last written, at most that long before the last activity seen there.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from casework.ports import ConversationReference
 from local.sqlite_store import Database, from_iso_utc, iso_utc
 
+REWRITE_UNCHANGED_AFTER = timedelta(hours=1)
+
 
 class SqliteConversations:
     def __init__(self, database: Database) -> None:
         self._db = database
+        # address: (the row as last written, but its time; when it was written)
+        self._written: dict[str, tuple[tuple[Any, ...], datetime]] = {}
 
     async def remember(self, reference: ConversationReference) -> None:
         if reference.updated_at is None:
             raise ValueError("a conversation reference is stored with the time it was seen")
+        seen_at = reference.updated_at
+        written = self._written.get(reference.address)
         row = (
             reference.address,
             reference.service_url,
@@ -40,7 +53,14 @@ class SqliteConversations:
                 row,
             )
 
+        if (
+            written is not None
+            and written[0] == row[:-1]
+            and timedelta(0) <= seen_at - written[1] < REWRITE_UNCHANGED_AFTER
+        ):
+            return  # the row on file says the same, written less than an hour ago
         await self._db.call(self._db.transaction(upsert))
+        self._written[reference.address] = (row[:-1], seen_at)
 
     async def reference(self, address: str) -> ConversationReference | None:
         def select(connection: sqlite3.Connection) -> tuple[Any, ...] | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.ports import ClaimedDelivery, Clock, DeliveryOutcome, Notification
-from local.sqlite_store import Database, from_iso_utc, iso_utc
+from local.sqlite_store import Database, from_iso_utc, insert_notification, iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -59,44 +59,15 @@ class SqliteOutbox:
     def close(self) -> None:
         self._db.close()
 
+    def shares_transactions_with(self, store: object) -> bool:
+        """`casework.ports.OutboxInStore`: the store's own file and connection."""
+        return getattr(store, "database", None) is self._db
+
     async def notify(self, notification: Notification) -> None:
         queued_at = iso_utc(self._clock.now())
-        row = (
-            notification.key,
-            notification.case_id,
-            notification.school_id,
-            json.dumps(list(notification.recipients)),
-            notification.channel,
-            notification.title,
-            notification.text,
-            queued_at,
-            notification.kind,
-            notification.reference,
-        )
 
         def insert(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
-                "INSERT INTO outbox (key, case_id, school_id, recipients, channel, title, text,"
-                " queued_at, kind, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (key) DO NOTHING",
-                row,
-            )
-            if cursor.rowcount != 1:
-                return False
-            connection.executemany(
-                "INSERT INTO deliveries (notification_key, address, case_id, state, due_at)"
-                " VALUES (?, ?, ?, 'waiting', ?) ON CONFLICT DO NOTHING",
-                [
-                    (notification.key, address, notification.case_id, queued_at)
-                    for address in notification.addresses
-                ],
-            )
-            if not notification.addresses:
-                connection.execute(
-                    "UPDATE outbox SET delivered_at = ? WHERE key = ?",
-                    (queued_at, notification.key),
-                )
-            return True
+            return insert_notification(connection, notification, queued_at)
 
         if await self._db.call(self._db.transaction(insert)):
             log.info("case %s: notification %s queued", notification.case_id, notification.key)

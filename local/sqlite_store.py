@@ -26,8 +26,10 @@ from typing import Any, TypeVar
 from casework.ports import (
     CaseSummary,
     NewEvent,
+    Notification,
     OpenDeadline,
     OpenPrompt,
+    QueuedWithAppend,
     ReceptionEntry,
     ReferenceClaim,
     ReferenceTaken,
@@ -259,6 +261,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX cases_by_reference ON cases (reference);
     UPDATE cases SET projected_seq = 0;
     DELETE FROM checkpoints WHERE name = 'projection';
+    """,
+    # 7 (issue 10): the sweeper's own rows (role NULL) in an index of their own, in the due
+    # index's order, so that its due query reads only them instead of stepping over every
+    # person's row due before them (SWEEPER_DUE_BATCH_QUERY).
+    """
+    CREATE INDEX deadlines_sweeper_due ON deadlines (due, case_id, action) WHERE role IS NULL;
     """,
 )
 
@@ -542,11 +550,22 @@ class SqliteCaseStore:
         deadlines: Sequence[OpenDeadline],
         claim: ReferenceClaim | None,
         checkpoint: str,
+        queued: Sequence[QueuedWithAppend] = (),
     ) -> Sequence[StoredEvent]:
-        """The append, the reference claimed, the projection and the checkpoint in one
-        `BEGIN IMMEDIATE … COMMIT`: one durable commit per command (casework.ports)."""
+        """The append, the reference claimed, the prompts queued in the outbox with their
+        events, the projection and the checkpoint in one `BEGIN IMMEDIATE … COMMIT`: one
+        durable commit per command (casework.ports)."""
         at_text = iso_utc(at)
         rows = _event_rows(case_id, expected_seq, events)
+        following: list[tuple[QueuedWithAppend, int, list[EventRow]]] = []
+        seq = expected_seq + len(rows)
+        for q in queued:
+            if q.notification.case_id != case_id:
+                raise ValueError(
+                    f"notification for case {q.notification.case_id} queued with case {case_id}"
+                )
+            following.append((q, seq, _event_rows(case_id, seq, q.events)))
+            seq += len(q.events)
         if summary.case_id != case_id:
             raise ValueError(f"summary for case {summary.case_id} saved with case {case_id}")
         projection = _projection_rows(summary, deadlines)
@@ -564,6 +583,11 @@ class SqliteCaseStore:
             _insert_events(
                 connection, case_id, expected_seq, rows, actor_id, at_text, command_id, activity_id
             )
+            for q, after, q_rows in following:
+                _insert_events(
+                    connection, case_id, after, q_rows, q.actor_id, at_text, q.command_id, None
+                )
+                insert_notification(connection, q.notification, at_text)
             _save_projection(connection, summary, deadlines, projection)
             if caught_up:
                 # Every case up to the log's end was projected, and this one is now: the
@@ -580,9 +604,12 @@ class SqliteCaseStore:
             "case %s: appended and projected seq %s..%s",
             case_id,
             expected_seq + 1,
-            expected_seq + len(rows),
+            seq,
         )
-        return _stored(case_id, rows, actor_id, at_text, command_id, activity_id)
+        stored = _stored(case_id, rows, actor_id, at_text, command_id, activity_id)
+        for q, _, q_rows in following:
+            stored += _stored(case_id, q_rows, q.actor_id, at_text, q.command_id, None)
+        return stored
 
     async def events_for_command(self, case_id: str, command_id: str) -> Sequence[StoredEvent]:
         def select(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -808,6 +835,45 @@ def _insert_events(
         if error.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
             raise
         raise SequenceTaken(case_id, expected_seq + 1) from error
+
+
+def insert_notification(
+    connection: sqlite3.Connection, notification: Notification, queued_at: str
+) -> bool:
+    """Queue `notification` in the outbox (inside the caller's transaction): its row, and one
+    delivery row per address. False if its key was already queued (nothing is written)."""
+    cursor = connection.execute(
+        "INSERT INTO outbox (key, case_id, school_id, recipients, channel, title, text,"
+        " queued_at, kind, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
+        (
+            notification.key,
+            notification.case_id,
+            notification.school_id,
+            json.dumps(list(notification.recipients)),
+            notification.channel,
+            notification.title,
+            notification.text,
+            queued_at,
+            notification.kind,
+            notification.reference,
+        ),
+    )
+    if cursor.rowcount != 1:
+        return False
+    connection.executemany(
+        "INSERT INTO deliveries (notification_key, address, case_id, state, due_at)"
+        " VALUES (?, ?, ?, 'waiting', ?) ON CONFLICT DO NOTHING",
+        [
+            (notification.key, address, notification.case_id, queued_at)
+            for address in notification.addresses
+        ],
+    )
+    if not notification.addresses:
+        connection.execute(
+            "UPDATE outbox SET delivered_at = ? WHERE key = ?", (queued_at, notification.key)
+        )
+    return True
 
 
 def _stored(

@@ -44,7 +44,9 @@ def test_a_kill_between_any_two_steps_is_caught_up_exactly_once(tmp_path: Path) 
     runs = [json.loads(line) for line in result.stdout.splitlines()]
     never_killed = runs[0]["state"]
     killed = runs[1:]
-    assert len(killed) > 40  # every step of the script, each a kill point
+    # Every step of the script, each a kill point (37 since each prompt is queued in its
+    # command's own transaction; 41 before).
+    assert len(killed) >= 37
 
     for run in killed:
         k, restart = run["k"], run["after_restart"]

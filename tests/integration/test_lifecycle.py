@@ -443,12 +443,13 @@ EXPECTED_TIMELINE: list[tuple[str, str, str]] = [
     ("letter-required", H, "cmd-ban"),
     ("letter-required", H, "cmd-ban"),
     ("notification-required", H, "cmd-ban"),  # the trust: review the policy (issue 9)
+    # Each prompt is queued in the transaction of the events that call for it.
+    ("notification-queued", SYS, "system:queued:policy-review:incident-1"),
     ("letter-drafted", SYS, "system:letter-drafted:cmd-ban:letter-4"),
     ("notification-required", SYS, "system:letter-drafted:cmd-ban:letter-4"),
+    ("notification-queued", SYS, "system:queued:cmd-ban:letter-4:letter-ready"),
     ("letter-drafted", SYS, "system:letter-drafted:cmd-ban:ban-notice-to-chair-of-trustees"),
     ("notification-required", SYS, "system:letter-drafted:cmd-ban:ban-notice-to-chair-of-trustees"),
-    ("notification-queued", SYS, "system:queued:policy-review:incident-1"),
-    ("notification-queued", SYS, "system:queued:cmd-ban:letter-4:letter-ready"),
     (
         "notification-queued",
         SYS,
