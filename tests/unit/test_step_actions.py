@@ -512,3 +512,34 @@ async def test_the_clerk_takes_the_review_from_date_to_decision_on_the_case_card
     listed = await bot.say(STAFF, "who is banned")
     assert "Under conditions" in text_of(listed)
     assert "Accompanied to any meeting" in text_of(listed)
+
+
+async def test_a_ban_the_rules_refuse_gets_the_card_back_with_the_reason_and_what_was_typed() -> (
+    None
+):
+    # No earlier step took effect and no extreme act of violence is described: the policy
+    # allows no ban yet. The head sees why on the same card, with what she typed kept.
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await reported(world.casework, world.clock)
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    choose = invoke_card(await bot.press(HEAD, case_card, "Choose a response"))
+    before = await kinds(bot, case_id)
+
+    again = invoke_card(
+        await bot.press(
+            HEAD,
+            choose,
+            "Record: ban",
+            banReason="Shouted at staff at the gate.",
+            banMeetings="By telephone.",
+            banDropOff="A relative brings the children.",
+            banPolice="The matter has been reported to the local police.",
+        )
+    )
+
+    words = text_of(again)
+    assert "The response has not been recorded yet:" in words
+    assert "No earlier step has taken effect before a later incident" in words
+    assert "Shouted at staff at the gate." in str(again)
+    assert await kinds(bot, case_id) == before
