@@ -44,6 +44,7 @@ from bot.connector import ConnectorClients, Delivery, ReplyNotPosted
 from cards import prompt
 from casework.actor import SYSTEM
 from casework.ports import (
+    NOT_REACHABLE_YET,
     ClaimedDelivery,
     Clock,
     ConversationReference,
@@ -276,9 +277,7 @@ class Deliverer:
         key, address = item.notification.key, item.address
         reference = await self._channels.resolve(self._conversations, address)
         if reference is None:
-            await self._queue.retry_at(
-                key, address, self._later(item.attempts), "cannot be reached in Teams yet"
-            )
+            await self._queue.retry_at(key, address, self._later(item.attempts), NOT_REACHABLE_YET)
             logger.info("notification %s: no conversation for one recipient yet", key)
             return
         notification = item.notification

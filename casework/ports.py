@@ -464,6 +464,11 @@ class DeliveryQueue(Protocol):
 # --- Conversations (where Teams prompts go) --------------------------------------------
 
 
+# Why a delivery waits when its recipient has no stored conversation (the app not installed
+# or not used yet). Storing their conversation makes such deliveries due at once.
+NOT_REACHABLE_YET = "cannot be reached in Teams yet"
+
+
 @dataclass(frozen=True)
 class ConversationReference:
     """Where a proactive message to one address goes, from the last activity seen there.

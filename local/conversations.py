@@ -9,6 +9,10 @@ for the time it was seen, is not written again: most activities come from a conv
 already stored, and rewriting the same row was a durable commit of its own on every turn.
 Any change (a new serviceUrl, a renamed channel) is written at once; `updated_at` is the
 time the row was last written, at most that long before the last activity seen there.
+
+Writing a reference also makes due at once the deliveries to that address that waited only
+because it could not be reached yet (`NOT_REACHABLE_YET`): a head who installs the app
+gets the prompt waiting for her within the deliverer's next round, not at its next back-off.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from casework.ports import ConversationReference
+from casework.ports import NOT_REACHABLE_YET, ConversationReference
 from local.sqlite_store import Database, from_iso_utc, iso_utc
 
 REWRITE_UNCHANGED_AFTER = timedelta(hours=1)
@@ -51,6 +55,13 @@ class SqliteConversations:
                 f"INSERT OR REPLACE INTO conversations ({_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
+            )
+            # Prompts that waited only because this person could not be reached yet are
+            # due now, not at their next back-off (which may be an hour away).
+            connection.execute(
+                "UPDATE deliveries SET due_at = ? WHERE address = ? AND state = 'waiting'"
+                " AND last_error = ? AND due_at > ?",
+                (row[-1], reference.address, NOT_REACHABLE_YET, row[-1]),
             )
 
         if (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from casework.ports import ConversationReference
+from casework.ports import NOT_REACHABLE_YET, ConversationReference
 from local import sqlite_store
 from local.conversations import REWRITE_UNCHANGED_AFTER, SqliteConversations
 from local.sqlite_store import Database
@@ -110,3 +110,37 @@ async def test_a_reference_another_instance_replaced_is_put_back_within_the_hour
     back = replace(SEEN, updated_at=AT + REWRITE_UNCHANGED_AFTER)
     await one.remember(back)
     assert await one.reference(ADDRESS) == back
+
+
+def _waiting(connection: Any, key: str, address: str, due: datetime, error: str) -> None:
+    connection.execute(
+        "INSERT INTO deliveries (notification_key, address, case_id, state, due_at, attempts,"
+        " last_error) VALUES (?, ?, 'case-1', 'waiting', ?, 3, ?)",
+        (key, address, sqlite_store.iso_utc(due), error),
+    )
+
+
+def _due(connection: Any) -> dict[str, str]:
+    rows = connection.execute("SELECT notification_key, due_at FROM deliveries").fetchall()
+    return {key: due for key, due in rows}
+
+
+async def test_a_prompt_waiting_for_someone_to_install_the_app_is_due_once_they_have(
+    tmp_path: Path,
+) -> None:
+    database = Database.open(tmp_path / "cases.sqlite3")
+    in_an_hour = AT + timedelta(hours=1)
+    database.run(lambda c: _waiting(c, "waited", ADDRESS, in_an_hour, NOT_REACHABLE_YET))
+    # Waiting out Teams' Retry-After, or for someone else: left as they were.
+    database.run(lambda c: _waiting(c, "throttled", ADDRESS, in_an_hour, "Teams answered 429"))
+    database.run(lambda c: _waiting(c, "other", "user:other", in_an_hour, NOT_REACHABLE_YET))
+
+    await SqliteConversations(database).remember(SEEN)
+
+    due = database.run(_due)
+    database.close()
+    assert due == {
+        "waited": sqlite_store.iso_utc(AT),
+        "throttled": sqlite_store.iso_utc(in_an_hour),
+        "other": sqlite_store.iso_utc(in_an_hour),
+    }
