@@ -122,8 +122,7 @@ async def settled(casework: Casework, case_id: str) -> None:
         if all(n.delivery is DeliveryState.SENT for n in folded.view.notifications):
             return
         await asyncio.sleep(0.1)
-    waiting = [n.notification_id for n in folded.view.notifications]
-    raise AssertionError(f"prompts still waiting: {waiting}")
+    raise AssertionError("prompts still waiting to be delivered")
 
 
 def everyone_else(*chosen: TeamsUser, channel: bool = False) -> list[str]:
