@@ -146,7 +146,7 @@ def build_notification(
     record: NotificationRecord,
     school: School,
     directory: Directory,
-    trust: Trust | None = None,
+    trust: Trust,
 ) -> Notification:
     """The prompt for `record`: to the holders of its roles at the school (of the trust
     role, only the Chair of Trustees for a ban), and to the people it names."""
@@ -157,7 +157,7 @@ def build_notification(
         "about": record.about,
         "due": format_day(record.due) if record.due else "",
     }
-    chairs = chairs_of_trustees(trust) if trust is not None else ()
+    chairs = chairs_of_trustees(trust)
     holders = [
         person.object_id
         for role in record.roles

@@ -83,7 +83,7 @@ DUE_SOON_SCHOOL_DAYS = 2  # the owner is reminded when this many school days are
 ESCALATE_AFTER_SCHOOL_DAYS = 2  # the head is told when a step is this far past its day
 # The policy sets no date for the risk assessment, but the school's response waits on it:
 # the head is told when an incident has no assessment two school days after its report.
-ASSESS_WITHIN_SCHOOL_DAYS = 2
+ASSESS_WITHIN_SCHOOL_DAYS = 2  # the head's prompt says "two school days"
 # Steps that have their own reminder ahead of the day (`REMINDER_LEAD_SCHOOL_DAYS`).
 _REMINDED_AHEAD = frozenset({Action.SCHEDULE_REVIEW, Action.HOLD_PROGRESS_MEETING})
 
