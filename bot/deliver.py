@@ -8,8 +8,8 @@ replies the Bot Connector did not accept posted again, both from durable stores
 A round:
 1. claims due delivery rows (`DeliveryQueue.claim_due`: a lease, so two instances never
    post one notification to one address at once) and posts each to its stored
-   conversation with the prompt's card (`cards/prompt.py`), at most `per_second` messages a
-   second into one conversation (Teams' limit is 7);
+   conversation with the card for its kind (`cards.prompt.card_for`), at most
+   `per_second` messages a second into one conversation (Teams' limit is 7);
 2. records each outcome: SENT only after the Bot Connector answered 2xx; 403/404 (the app
    removed, the user gone) UNDELIVERABLE, not retried; a 429 is tried again after its
    Retry-After; 5xx, timeouts, token failures and an address with no stored conversation
@@ -288,7 +288,14 @@ class Deliverer:
             tenant_id=reference.tenant_id,
             bot_id=reference.bot_id,
             text=notification.title,
-            card=prompt.build(notification.title, notification.text, notification.reference),
+            card=prompt.card_for(
+                prompt.PromptCardInputs(
+                    notification.kind,
+                    notification.title,
+                    notification.text,
+                    notification.reference,
+                )
+            ),
         )
         await self._rate.wait(reference.conversation_id)
         try:

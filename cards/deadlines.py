@@ -65,8 +65,9 @@ def build(view: DeadlinesView) -> Card:
         body += [
             subheading("Cannot be reached in Teams"),
             paragraph(
-                "These people have not installed Safe Premises, so their prompts cannot "
-                "reach them. Tell them, or ask them to install the app:"
+                "Safe Premises cannot reach these in Teams (the app is not installed, or "
+                "not added to the channel), so their prompts wait. Tell them, or ask them "
+                "to install it:"
             ),
             bullets(view.unreachable),
         ]

@@ -197,7 +197,8 @@ async def _notify(
     """Queue the notification; the addresses it was queued for."""
     view = folded.view
     try:
-        notification = build_notification(view, note, cw.school(view.school_id), cw.ports.directory)
+        school = cw.school(view.school_id)
+        notification = build_notification(view, note, school, cw.ports.directory, cw.config.trust)
         await cw.ports.notifier.notify(notification)
     except Exception as error:  # stays pending on the case: the sweeper retries
         logger.warning(

@@ -2,8 +2,10 @@
 
 A notification names the case by its reference and says what is needed; it never carries
 personal details (names, what happened): the reader opens the case in Teams, where what
-they may see is checked. Recipients are the holders of the roles at the case's school;
-a prompt to the clerk also goes to the clerks' channel when one is configured.
+they may see is checked. Recipients are the holders of the roles at the case's school
+(for a ban, of the trust role only the Chair of Trustees) and the people the prompt names
+(the member of staff who reported an incident); a prompt to the clerk also goes to the
+clerks' channel when one is configured.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from casework.config import School
+from casework.config import School, Trust
 from casework.ports import Directory, Notification
 from rules.behaviours import NotificationKind
+from rules.calendar import format_day
 from rules.case import CaseView, NotificationRecord
 from rules.roles import Role
 
-# (title, text) with {reference} and {head} (the school's title for its head).
+# (title, text) with {reference}, {head} (the school's title for its head), and for the
+# sweeper's follow-ups {about} (the step, in the rules' words) and {due} (its due day).
 WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
     {
         NotificationKind.INCIDENT_REPORTED: (
@@ -80,26 +84,91 @@ WORDING: Mapping[NotificationKind, tuple[str, str]] = MappingProxyType(
             "records, so it will not be tried again until the details are corrected. Open "
             "the case in Teams to correct the person's details, or write the letter by hand.",
         ),
+        NotificationKind.REPRESENTATION_RECEIVED: (
+            "Case {reference}: the person has written",
+            "The person's written comments on case {reference} have been recorded. Their "
+            "time to write has not ended yet: you will be asked for your decision when it "
+            "has. Open the case in Teams to read them.",
+        ),
+        NotificationKind.BAN_IMPOSED: (
+            "Case {reference}: a ban has been imposed",
+            "The {head} has imposed a ban from the school's premises on case {reference}, "
+            "pending the decision of the Chair of the Local Academy Committee. The policy "
+            "asks that the Chair of the Board of Trustees is informed of every ban; the "
+            "{head}'s notice follows. Open the case in Teams to see it.",
+        ),
+        NotificationKind.REPORT_BEING_HANDLED: (
+            "Your report on case {reference} is being handled",
+            "Thank you for your report. The school is now dealing with it, and you may be "
+            "asked for more if it is needed. Open the case in Teams to see its stage.",
+        ),
+        NotificationKind.STEP_DUE_SOON: (
+            "Case {reference}: a step is due by {due}",
+            "On case {reference}, by {due}: {about} Open the case in Teams to do it.",
+        ),
+        NotificationKind.STEP_OVERDUE: (
+            "Case {reference}: a step is overdue",
+            "On case {reference}, this was due by {due} and is not yet recorded: {about} "
+            "Open the case in Teams to do it, or to see what holds it up.",
+        ),
+        NotificationKind.STEP_OVERDUE_ESCALATED: (
+            "Case {reference}: a step is still overdue",
+            "On case {reference}, this was due by {due} and is still not recorded: {about} "
+            "It is not yours to do, but it is left overdue: open the case in Teams to see "
+            "who holds it, and follow it up.",
+        ),
+        NotificationKind.RISK_ASSESSMENT_NOT_STARTED: (
+            "Case {reference}: the risk assessment has not been recorded",
+            "An incident on case {reference} was reported two school days ago or more, and "
+            "no risk assessment has been recorded for it: {about} The school's response "
+            "waits on it. Open the case in Teams to carry it out, or ask a nominated senior "
+            "member of staff to.",
+        ),
     }
 )
+
+# The kinds sent to one holder of the trust role, not to all: "the Chair of the Board of
+# Trustees will be informed of the ban".
+_TO_CHAIR_OF_TRUSTEES = frozenset({NotificationKind.BAN_IMPOSED})
 
 
 def notification_key(case_id: str, notification_id: str) -> str:
     return f"{case_id}:{notification_id}"
 
 
+def chairs_of_trustees(trust: Trust) -> tuple[str, ...]:
+    """The object ids of the trust's people whose title names them its chair."""
+    return tuple(p.object_id for p in trust.people if "chair" in p.title.lower())
+
+
 def build_notification(
-    view: CaseView, record: NotificationRecord, school: School, directory: Directory
+    view: CaseView,
+    record: NotificationRecord,
+    school: School,
+    directory: Directory,
+    trust: Trust,
 ) -> Notification:
+    """The prompt for `record`: to the holders of its roles at the school (of the trust
+    role, only the Chair of Trustees for a ban), and to the people it names."""
     title, text = WORDING[record.kind]
-    values = {"reference": view.reference, "head": school.head_title.value}
-    recipients = tuple(
-        dict.fromkeys(
-            person.object_id
-            for role in record.roles
-            for person in directory.holders(view.school_id, role)
+    values = {
+        "reference": view.reference,
+        "head": school.head_title.value,
+        "about": record.about,
+        "due": format_day(record.due) if record.due else "",
+    }
+    chairs = chairs_of_trustees(trust)
+    holders = [
+        person.object_id
+        for role in record.roles
+        for person in directory.holders(view.school_id, role)
+        if not (
+            role is Role.TRUST
+            and record.kind in _TO_CHAIR_OF_TRUSTEES
+            and person.object_id not in chairs
         )
-    )
+    ]
+    recipients = tuple(dict.fromkeys([*holders, *record.people]))
     channel = None
     if Role.CLERK in record.roles and school.clerks_channel is not None:
         channel = school.clerks_channel.name

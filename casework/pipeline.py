@@ -432,6 +432,7 @@ class Casework:
                     note,
                     self.school(folded.view.school_id),
                     self.ports.directory,
+                    self.config.trust,
                 )
                 record = RecordNotificationQueued(
                     f"system:queued:{note.notification_id}",

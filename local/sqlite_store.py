@@ -268,6 +268,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX deadlines_sweeper_due ON deadlines (due, case_id, action) WHERE role IS NULL;
     """,
+    # 8 (issue 11, prompts; perf10b's 7 comes before it): the sweeper's follow-ups of
+    # people's dated steps (due soon, overdue, escalated to the head) have wake-up rows in
+    # the due index. Rows written before this version have none, so every case is projected
+    # again by the next catch-up, and an open case's follow-ups are found.
+    """
+    UPDATE cases SET projected_seq = 0;
+    DELETE FROM checkpoints WHERE name = 'projection';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

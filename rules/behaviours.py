@@ -347,3 +347,12 @@ class NotificationKind(StrEnum):
     LETTER_CANNOT_BE_DRAFTED = "letter-cannot-be-drafted"  # to the signer: what to correct
     LETTER_READY = "letter-ready"  # to the signer: the draft is ready to read and send
     LETTER_NEEDS_TERM_DATES = "letter-needs-term-dates"  # to the signer: dates missing
+    # To the chair: the person wrote while their window is still open (the decision waits).
+    REPRESENTATION_RECEIVED = "representation-received"
+    BAN_IMPOSED = "ban-imposed"  # to the Chair of Trustees: "will be informed of the ban"
+    REPORT_BEING_HANDLED = "report-being-handled"  # to the reporter: no detail
+    # The sweeper's follow-ups of people's dated steps (`rules.prompts.due_reminders`):
+    STEP_DUE_SOON = "step-due-soon"  # to the step's owner, ahead of its due day
+    STEP_OVERDUE = "step-overdue"  # to the step's owner, the day after its due day
+    STEP_OVERDUE_ESCALATED = "step-overdue-escalated"  # to the head, left overdue
+    RISK_ASSESSMENT_NOT_STARTED = "risk-assessment-not-started"  # to the head

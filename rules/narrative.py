@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rules.behaviours import ChairOutcome, ReviewOutcome
+from rules.behaviours import ChairOutcome, NotificationKind, ReviewOutcome
 from rules.core.events import Event, EventMeta, event_kinds
 from rules.core.view import CaseView
 from rules.state import Trigger
@@ -40,6 +40,16 @@ def _day(value: Any) -> str:
 def _chair(e: Any, view: CaseView) -> str:
     done = "confirmed" if e.outcome is ChairOutcome.CONFIRM else "overturned"
     return f"The Chair {done} the {e.sanction.label}."
+
+
+def _message_to(e: Any, view: CaseView) -> str:
+    if e.kind is NotificationKind.BAN_IMPOSED:
+        to = "the Chair of Trustees"
+    elif e.people and not e.roles:
+        to = "the member of staff who reported the incident"
+    else:
+        to = titles(e.roles)
+    return f"Message to {to} to be sent in Teams."
 
 
 def _review_outcome(e: Any, view: CaseView) -> str:
@@ -114,7 +124,7 @@ _LINES: Mapping[str, Callable[[Any, CaseView], str]] = {
     ),
     "letter-sent": lambda e, v: f"{_letter_name(v, e.letter_id)} sent on {_day(e.sent_on)}.",
     "letter-withdrawn": lambda e, v: f"{_letter_name(v, e.letter_id)} withdrawn.",
-    "notification-required": lambda e, v: f"Message to {titles(e.roles)} to be sent in Teams.",
+    "notification-required": _message_to,
     # Stored by older versions when the message was queued, under a kind that said "sent".
     "notification-sent": lambda e, v: "Message queued to be delivered in Teams.",
     "notification-queued": lambda e, v: "Message queued to be delivered in Teams.",

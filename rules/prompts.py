@@ -5,7 +5,8 @@
 - `open_deadlines(view, calendar)`: (role, action, due) rows for the store's due index,
   including the sweeper's own wake-up dates (role None).
 - `due_reminders(view, today, calendar)` and `open_window_due(view, count)`: what the
-  sweeper's commands are issued for (`rules.sweep.system_commands_due`).
+  sweeper's commands are issued for (`rules.sweep.system_commands_due`); `follow_ups`:
+  the due-soon, overdue and escalation reminders of people's dated steps among them.
 - `pending_effects(view)`: letters still to draft and notifications still to send.
 - `policy_review_prompt(last_review, today, calendar)`: the trust's two-yearly review.
 
@@ -72,6 +73,28 @@ class Reminder:
     notification_id: str
     kind: NotificationKind
     roles: tuple[Role, ...]
+    about: str = ""  # the step it follows up, in the rules' words
+    due: date | None = None  # that step's due day
+
+
+# The sweeper's follow-ups of people's dated steps. The policy sets the deadlines; these
+# lead times and the escalation are the app's own, so that nothing is left overdue unseen.
+DUE_SOON_SCHOOL_DAYS = 2  # the owner is reminded when this many school days are left
+ESCALATE_AFTER_SCHOOL_DAYS = 2  # the head is told when a step is this far past its day
+# The policy sets no date for the risk assessment, but the school's response waits on it:
+# the head is told when an incident has no assessment two school days after its report.
+ASSESS_WITHIN_SCHOOL_DAYS = 2  # the head's prompt says "two school days"
+# Steps that have their own reminder ahead of the day (`REMINDER_LEAD_SCHOOL_DAYS`).
+_REMINDED_AHEAD = frozenset({Action.SCHEDULE_REVIEW, Action.HOLD_PROGRESS_MEETING})
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One follow-up the sweeper sends on `on` (or later, if it was not running then)."""
+
+    reminder: Reminder
+    on: date
+    superseded_by: str | None = None  # a due-soon reminder not sent once this one is
 
 
 @dataclass(frozen=True)
@@ -236,6 +259,8 @@ def open_deadlines(view: CaseView, calendar: SchoolCalendar) -> tuple[DueEntry, 
         )
     for remind_on in _reminder_dates(view, count):
         entries.append(DueEntry(None, Action.SEND_REMINDERS, remind_on))
+    for follow_up in _follow_ups_open(view, calendar):
+        entries.append(DueEntry(None, Action.SEND_REMINDERS, follow_up.on))
     period_end = tl.period_end_due(view)
     if period_end is not None:
         entries.append(DueEntry(None, Action.END_SANCTION_PERIOD, period_end))
@@ -265,6 +290,68 @@ def _reminder_dates(view: CaseView, count: tl.Counter) -> list[date]:
     return dates
 
 
+def follow_ups(view: CaseView, calendar: SchoolCalendar) -> tuple[FollowUp, ...]:
+    """Every follow-up of the case's open, dated steps: due soon and overdue to the step's
+    owner, and escalated to the head when left overdue (not for the head's own steps: the
+    overdue reminder is the head's); and the head told of a risk assessment not recorded
+    within `ASSESS_WITHIN_SCHOOL_DAYS` of its report. Ids are derived from the step and its
+    due day, so each is sent once, and a step whose day moves is followed up afresh."""
+    if view.state is CaseState.CLOSED:
+        return ()
+    count = tl.lenient(calendar)
+    found: list[FollowUp] = []
+    for incident in view.unassessed_incidents:
+        due = count.school_days_after(incident.reported_at.date(), ASSESS_WITHIN_SCHOOL_DAYS).due
+        about = f"Carry out the risk assessment for incident {incident.no}."
+        key = f"follow-up:assessment-not-started:incident-{incident.no}"
+        kind = NotificationKind.RISK_ASSESSMENT_NOT_STARTED
+        found.append(
+            FollowUp(Reminder(key, kind, (Role.HEAD,), about, due), due + timedelta(days=1))
+        )
+    # `today` only decides "overdue", which is not used here.
+    for prompt in prompts_for(view, view.opened_at.date(), calendar):
+        deadline = prompt.deadline
+        if deadline is None or prompt.action is Action.RESCHEDULE_REVIEW:
+            continue
+        due = deadline.due
+        step = f"{prompt.action.value}:{prompt.letter_id or ''}:{due.isoformat()}"
+        overdue_id = f"follow-up:overdue:{step}"
+        if prompt.action not in _REMINDED_AHEAD:
+            soon = Reminder(
+                f"follow-up:due-soon:{step}",
+                NotificationKind.STEP_DUE_SOON,
+                (prompt.role,),
+                prompt.text,
+                due,
+            )
+            on = count.school_days_before(due, DUE_SOON_SCHOOL_DAYS)
+            found.append(FollowUp(soon, on, superseded_by=overdue_id))
+        overdue = Reminder(
+            overdue_id, NotificationKind.STEP_OVERDUE, (prompt.role,), prompt.text, due
+        )
+        found.append(FollowUp(overdue, due + timedelta(days=1)))
+        if prompt.role is not Role.HEAD:
+            escalated = Reminder(
+                f"follow-up:escalated:{step}",
+                NotificationKind.STEP_OVERDUE_ESCALATED,
+                (Role.HEAD,),
+                prompt.text,
+                due,
+            )
+            on = count.school_days_after(due, ESCALATE_AFTER_SCHOOL_DAYS).due
+            found.append(FollowUp(escalated, on))
+    return tuple(found)
+
+
+def _follow_ups_open(view: CaseView, calendar: SchoolCalendar) -> list[FollowUp]:
+    sent = _ids(view)
+    return [
+        f
+        for f in follow_ups(view, calendar)
+        if f.reminder.notification_id not in sent and f.superseded_by not in sent
+    ]
+
+
 def _ids(view: CaseView) -> set[str]:
     return {n.notification_id for n in view.notifications}
 
@@ -279,7 +366,7 @@ def _progress_reminder_id(view: CaseView) -> str:
 
 def due_reminders(view: CaseView, today: date, calendar: SchoolCalendar) -> tuple[Reminder, ...]:
     """Reminders whose day has come and that were not sent before (one per review and per
-    year of a ban)."""
+    year of a ban; each follow-up of `follow_ups` once)."""
     count = tl.lenient(calendar)
     reminders: list[Reminder] = []
     sent = _ids(view)
@@ -294,6 +381,14 @@ def due_reminders(view: CaseView, today: date, calendar: SchoolCalendar) -> tupl
         if remind is not None and today >= remind and key not in sent:
             kind = NotificationKind.PROGRESS_MEETING_DUE_SOON
             reminders.append(Reminder(key, kind, (Role.HEAD,)))
+    for follow_up in _follow_ups_open(view, calendar):
+        reminder = follow_up.reminder
+        if today < follow_up.on:
+            continue
+        late = reminder.due is not None and today > reminder.due
+        if follow_up.superseded_by is not None and late:
+            continue  # no longer "due soon": the overdue reminder says so instead
+        reminders.append(reminder)
     return tuple(reminders)
 
 

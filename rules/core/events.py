@@ -18,7 +18,7 @@ every event registered with `@event`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
 from rules.behaviours import Addressee, LetterKind, NotificationKind
@@ -93,12 +93,18 @@ class LetterRequired(Event):
 @event
 @dataclass(frozen=True)
 class NotificationRequired(Event):
-    """A Teams prompt to the holders of `roles` at the school; delivered once per id."""
+    """A Teams prompt to the holders of `roles` at the school, and to `people` (Entra object
+    ids: the member of staff who reported an incident); delivered once per id. `about` and
+    `due`: the step a reminder is about, in the rules' words (never personal details), and
+    its due day."""
 
     KIND: ClassVar[str] = "notification-required"
     notification_id: str
     kind: NotificationKind
     roles: tuple[Role, ...]
+    people: tuple[str, ...] = ()
+    about: str = ""
+    due: date | None = None
 
 
 # --- stored form -----------------------------------------------------------------------------

@@ -196,5 +196,7 @@ def _letter(view: CaseView, meta: EventMeta, e: LetterRequired) -> CaseView:
 def _notify(view: CaseView, meta: EventMeta, e: NotificationRequired) -> CaseView:
     if view.notification(e.notification_id) is not None:
         return view  # the same prompt asked for twice is one prompt
-    record = NotificationRecord(e.notification_id, e.kind, e.roles, meta.at)
+    record = NotificationRecord(
+        e.notification_id, e.kind, e.roles, meta.at, people=e.people, about=e.about, due=e.due
+    )
     return replace(view, notifications=(*view.notifications, record))

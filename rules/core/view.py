@@ -311,6 +311,9 @@ class NotificationRecord:
     roles: tuple[Role, ...]
     required_at: datetime
     queued: bool = False
+    people: tuple[str, ...] = ()  # Entra object ids prompted besides the roles' holders
+    about: str = ""  # a reminder's step, in the rules' words
+    due: date | None = None  # a reminder's due day
     recipients: tuple[str, ...] = ()
     delivered_to: tuple[str, ...] = ()
     undeliverable_to: tuple[tuple[str, str], ...] = ()  # (recipient, reason)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import ClassVar
 
 from rules import timeline as tl
-from rules.behaviours import Addressee, LetterKind, SanctionKind
+from rules.behaviours import Addressee, LetterKind, NotificationKind, SanctionKind
 from rules.core.commands import Command, command
 from rules.core.decide import (
     DecisionContext,
@@ -23,7 +23,7 @@ from rules.core.decide import (
     letter_required,
     required_text,
 )
-from rules.core.events import Event, EventMeta, event
+from rules.core.events import Event, EventMeta, NotificationRequired, event
 from rules.core.fold import cancel_pending_meeting, folds, respond
 from rules.core.permissions import CHOOSE_RESPONSE, permitted
 from rules.core.view import CaseView, IncidentRecord, ReplyWindow, SanctionRecord
@@ -117,6 +117,14 @@ def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Ev
         ),
         letter,
         trustees,
+        # "The Chair of the Board of Trustees will be informed of the ban": besides the
+        # notice drafted for them, a prompt in Teams (to the Chair of Trustees only, not
+        # every holder of the trust role: `casework.notifications`).
+        NotificationRequired(
+            f"{cmd.command_id}:{NotificationKind.BAN_IMPOSED.value}",
+            NotificationKind.BAN_IMPOSED,
+            (Role.TRUST,),
+        ),
     ]
 
 

@@ -149,7 +149,7 @@ def _record_notification_undeliverable(
 @decides(SendDueReminders)
 def _send_due_reminders(view: CaseView, cmd: SendDueReminders, ctx: DecisionContext) -> list[Event]:
     return [
-        NotificationRequired(r.notification_id, r.kind, r.roles)
+        NotificationRequired(r.notification_id, r.kind, r.roles, about=r.about, due=r.due)
         for r in due_reminders(view, ctx.today, ctx.calendar)
     ]
 

@@ -144,6 +144,11 @@ def _record_representation(
     ]
     if window.letter is not LetterKind.WARNING and (cmd.nothing_more_to_add or window.over):
         events += _chair_needed(view, window.letter_id)
+    elif window.letter is not LetterKind.WARNING and Role.CHAIR not in ctx.roles:
+        # The Chair is told that the person wrote; the decision waits for the window to
+        # close (rule 1), and its own prompt follows then.
+        kind = NotificationKind.REPRESENTATION_RECEIVED
+        events += notify_once(view, f"{cmd.command_id}:{kind.value}", kind, (Role.CHAIR,))
     return events
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rules.behaviours import NotificationKind
 from rules.core.commands import Command, command
 from rules.core.decide import DecisionContext, decides, existing_incident, required_text
-from rules.core.events import Event, EventMeta, event
+from rules.core.events import Event, EventMeta, NotificationRequired, event
 from rules.core.fold import folds, set_incident
 from rules.core.permissions import permitted
 from rules.core.view import AssessmentRecord, CaseView
@@ -40,13 +41,21 @@ class RiskAssessed(Event):
 
 @decides(AssessRisk)
 def _assess_risk(view: CaseView, cmd: AssessRisk, ctx: DecisionContext) -> list[Event]:
-    existing_incident(view, cmd.incident_no)
+    incident = existing_incident(view, cmd.incident_no)
     a = cmd.assessment
     required_text(a.form_of_abuse, "what form the abuse took")
     required_text(a.evidence, "what evidence there is")
     required_text(a.witness_accounts, "what witnesses say happened")
     required_text(a.previous_incidents, "whether there are previous incidents to consider")
-    return [RiskAssessed(cmd.incident_no, a)]
+    events: list[Event] = [RiskAssessed(cmd.incident_no, a)]
+    reporter = incident.reported_by
+    if not incident.assessed and reporter != ctx.actor_id:
+        # The reporter is told, without any detail, that their report is being handled.
+        kind = NotificationKind.REPORT_BEING_HANDLED
+        notice_id = f"{kind.value}:incident-{incident.no}"
+        if view.notification(notice_id) is None:
+            events.append(NotificationRequired(notice_id, kind, (), people=(reporter,)))
+    return events
 
 
 @folds(RiskAssessed)

@@ -5,6 +5,7 @@ example trust's people type `cases`, `case <reference>`, `deadlines`, `who is ba
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot.flows.reception import NOT_STAFF
 from cards.common import Choice
 from casework.bootstrap import prepare
 from casework.pipeline import Casework
+from rules.prompts import pending_effects
 from tests.cardschema import assert_valid_card
 from tests.case_paths import banned, with_chair
 from tests.casework_world import EXAMPLE_CONFIG
@@ -196,6 +198,7 @@ async def test_the_chair_decides_on_the_case_card_once_however_often_pressed(
     trust: Trust,
 ) -> None:
     case_id = await with_chair(trust.casework, trust.clock)
+    await effects_done(trust.casework, case_id)
     trust.clock.set(datetime(2026, 1, 21, 10, tzinfo=UTC))
     case_card = await trust.card_for(CHAIR, "case OAK-2026-0001")
     assert f"8:orgid:{CHAIR.aad_object_id}" in case_card.card["refresh"]["userIds"]
@@ -220,6 +223,18 @@ async def test_the_chair_decides_on_the_case_card_once_however_often_pressed(
     assert "Status: **Ban confirmed**" in after.text()
     assert "The Chair confirmed the ban." in after.text()
     assert "Wed 21 Jan 2026, 10:00" in after.text()  # when, on the timeline
+
+
+async def effects_done(casework: Casework, case_id: str) -> None:
+    """Wait until the background worker has recorded the set-up's drafts and prompts, so
+    that the presses below do not race its bookkeeping on the same case."""
+    for _ in range(100):
+        folded = await casework.load_folded(case_id)
+        assert folded is not None
+        pending = pending_effects(folded.view)
+        if not pending.letters and not pending.notifications:
+            return
+        await asyncio.sleep(0.05)
 
 
 def on(card: SentCard, response: object) -> SentCard:

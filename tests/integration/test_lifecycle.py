@@ -439,11 +439,15 @@ EXPECTED_TIMELINE: list[tuple[str, str, str]] = [
     ("notification-required", S, "cmd-report"),
     ("notification-queued", SYS, "system:queued:cmd-report:incident-reported"),
     ("risk-assessed", H, "cmd-assess"),
+    ("notification-required", H, "cmd-assess"),  # the reporter: it is being handled
+    ("notification-queued", SYS, "system:queued:report-being-handled:incident-1"),
     ("ban-imposed", H, "cmd-ban"),
     ("letter-required", H, "cmd-ban"),
     ("letter-required", H, "cmd-ban"),
+    ("notification-required", H, "cmd-ban"),  # the Chair of Trustees: a ban
     ("notification-required", H, "cmd-ban"),  # the trust: review the policy (issue 9)
     # Each prompt is queued in the transaction of the events that call for it.
+    ("notification-queued", SYS, "system:queued:cmd-ban:ban-imposed"),
     ("notification-queued", SYS, "system:queued:policy-review:incident-1"),
     ("letter-drafted", SYS, "system:letter-drafted:cmd-ban:letter-4"),
     ("notification-required", SYS, "system:letter-drafted:cmd-ban:letter-4"),

@@ -80,6 +80,7 @@ def _actions(case: Case, today: date) -> set[Action]:
 
 def test_defined_period_the_sweeper_ends_the_ban_the_day_after_its_end_date() -> None:
     case = _banned()
+    case.send("letter-5")  # the Chair's letter went: no follow-up of it is due
     wake_ups = [e for e in open_deadlines(case.v, calendar()) if e.role is None]
     assert (Action.END_SANCTION_PERIOD, UNTIL + timedelta(days=1)) in {
         (e.action, e.due) for e in wake_ups
@@ -110,6 +111,7 @@ def test_defined_period_the_ban_is_not_ended_before_its_end_date() -> None:
 
 def test_defined_period_no_review_or_progress_meeting_for_a_ban_that_has_ended() -> None:
     case = _banned()
+    case.send("letter-5")  # the Chair's letter went: no follow-up of it is due
     # It ends before its six-monthly review and before the year's progress meeting: neither is
     # prompted, and once past the end date (even before the sweeper records it) nothing is.
     assert Action.SCHEDULE_REVIEW not in _actions(case, case.today)

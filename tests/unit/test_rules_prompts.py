@@ -104,6 +104,7 @@ def test_conditions_to_chair_to_review_to_letter_7_and_the_next_review() -> None
     assert _state(case) is CaseState.CONDITIONS_CONFIRMED
     letter_3 = case.v.letters[-1]
     assert (letter_3.letter, letter_3.signer) == (LetterKind.CONDITIONS_DECISION, Role.CHAIR)
+    case.send("letter-3")  # sent the same day: no follow-up of it is due
     review_due = CAL.months_after(decided_on, 6)
     clerk = [p for p in prompts_for(case.v, case.today, CAL) if p.role is Role.CLERK]
     assert [(p.action, p.deadline) for p in clerk] == [(Action.SCHEDULE_REVIEW, review_due)]
