@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from rules.behaviours import Behaviour, LetterKind
 from rules.prompts import Action, Prompt, prompts_for
@@ -122,7 +123,7 @@ def test_a_letter_to_send_asks_its_signer_to_send_it_and_record_the_date() -> No
     assert Action.SEND_LETTER not in [a for _, a, _ in _rows(case)]
 
 
-def _with_letter(case: Case, **changes: object) -> Case:
+def _with_letter(case: Case, **changes: Any) -> Case:
     letters = case.v.letters
     case.view = replace(case.v, letters=(*letters[:-1], replace(letters[-1], **changes)))
     return case
