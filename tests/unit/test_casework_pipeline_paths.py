@@ -257,3 +257,51 @@ async def test_the_log_names_a_command_id_reused_by_someone_else(
 
     lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
     assert "case OAK-2026-0001: command id cmd-shared reused by another actor; refused" in lines
+
+
+async def test_the_readiness_check_asks_the_store_and_close_closes_the_adapters() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    calls: list[str] = []
+
+    async def ping() -> None:
+        calls.append("ping")
+
+    await cw.check()  # nothing to ask: no error
+    cw.ping = ping
+    cw.close_adapters = lambda: calls.append("close")
+    await cw.check()
+    cw.close()
+
+    assert calls == ["ping", "close"]
+
+
+async def test_a_store_that_does_not_answer_fails_the_readiness_check() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    async def down() -> None:
+        raise StoreUnavailable("no answer")
+
+    world.casework.ping = down
+    with pytest.raises(StoreUnavailable):
+        await world.casework.check()
+
+
+async def test_schools_whose_term_dates_are_running_out_are_each_named() -> None:
+    # The example trust warns when fewer than 60 school days are left; Oakfield's dates end
+    # on Wednesday 21 July 2027 and Riverside's on Tuesday 20 July 2027.
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    assert cw.config.trust.term_dates_warning_school_days == 60
+    assert cw.term_dates_warnings() == ()
+
+    world.clock.to_day(date(2027, 6, 21))
+
+    assert cw.term_dates_warnings() == (
+        "school oakfield: the term dates end on 2027-07-21, 21 school day(s) from today "
+        "(fewer than 60); add the next school year's term dates, or letters whose reply-by "
+        "date falls after them will wait",
+        "school riverside: the term dates end on 2027-07-20, 20 school day(s) from today "
+        "(fewer than 60); add the next school year's term dates, or letters whose reply-by "
+        "date falls after them will wait",
+    )
