@@ -305,3 +305,38 @@ async def test_schools_whose_term_dates_are_running_out_are_each_named() -> None
         "(fewer than 60); add the next school year's term dates, or letters whose reply-by "
         "date falls after them will wait",
     )
+
+
+async def test_someone_the_directory_does_not_know_has_no_name_and_no_case_has_no_history() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    assert world.casework.name_of(STRANGER.object_id) is None
+    assert world.casework.name_of(HEAD.object_id) == "Rachel Okafor"
+    assert await world.casework.load("no-such-case") == ((), None)
+
+
+async def test_the_case_list_row_is_stamped_with_the_time_of_the_step() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+    world.clock.set(at(MONDAY, 11))
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    summary = await world.store.summary(case_id)
+    assert summary is not None
+    assert summary.updated_at == at(MONDAY, 11)
+
+
+async def test_the_log_says_which_case_list_row_could_not_be_updated_and_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = ListDown()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    store.down = True
+    caplog.set_level(logging.WARNING, logger="casework.pipeline")
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert f"case {case_id}: the case list could not be updated: the case list timed out" in lines

@@ -1,0 +1,62 @@
+"""On the embedded SQLite store a command's events are folded and projected before the one
+transaction that writes them (`casework.pipeline._as_stored`): the case the pipeline goes on
+with must be the case the store gives back, whatever the server's time zone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from casework import bus
+from casework.bootstrap import embedded, prepare
+from casework.pipeline import Casework
+from rules.steps.risk_assessment import AssessRisk
+from tests.builders import assessment, at, person, violent_incident
+from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
+from tests.fakes import FixedClock
+
+TUESDAY_IN_JUNE = date(2026, 6, 2)  # British Summer Time: the UK is an hour ahead of UTC
+
+
+@pytest.fixture
+def server_in_london(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+async def casework(tmp_path: Path, server_in_london: None) -> AsyncIterator[Casework]:
+    clock = FixedClock(at(TUESDAY_IN_JUNE, 9))
+    async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, clock) as cw:
+        yield cw
+
+
+async def test_the_case_the_pipeline_goes_on_with_is_the_case_the_store_gives_back(
+    casework: Casework,
+) -> None:
+    opened = await bus.report_incident(
+        casework,
+        STAFF,
+        command_id="cmd-report",
+        school_id="oakfield",
+        person=person(),
+        incident=violent_incident(at(TUESDAY_IN_JUNE, 8)),
+    )
+    command = AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment())
+
+    applied = await casework.apply(opened.case_id, command, HEAD)
+
+    stored = tuple(await casework.ports.store.load(opened.case_id))
+    assert applied.folded.history == stored
+    assert applied.folded.view == (await casework.load(opened.case_id))[1]
+    mine = [e for e in applied.folded.history if e.command_id == "cmd-assess"]
+    assert [(e.case_id, e.actor_id) for e in mine] == [(opened.case_id, HEAD.object_id)]
+    # Kept in UTC, as the store keeps them, even on a server whose clock is in London.
+    assert {e.at.utcoffset() for e in applied.folded.history} == {timedelta(0)}
