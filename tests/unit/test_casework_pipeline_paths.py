@@ -14,6 +14,7 @@ import pytest
 from casework import bus as uc
 from casework.actor import SYSTEM, Actor
 from casework.effects import EffectFailure
+from casework.history import Folded
 from casework.pipeline import MAX_APPEND_ATTEMPTS, CommandIdTaken, UnknownUser
 from casework.ports import (
     CaseSummary,
@@ -340,3 +341,49 @@ async def test_the_log_says_which_case_list_row_could_not_be_updated_and_why(
 
     lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
     assert f"case {case_id}: the case list could not be updated: the case list timed out" in lines
+
+
+class CountingLoads(InMemoryCaseStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    async def load(self, case_id: str) -> Sequence[StoredEvent]:
+        self.loads += 1
+        return await super().load(case_id)
+
+
+async def test_a_case_the_caller_already_loaded_is_not_loaded_again() -> None:
+    store = CountingLoads()
+    world = fake_world(at(MONDAY, 9), store)
+    cw = world.casework
+    case_id = await report(world)
+    handed_on: list[Folded] = []
+    cw.later = handed_on.append  # effects follow the answer, as in the app
+    known = await cw.load_folded(case_id)
+    store.loads = 0
+
+    outcome = await cw.handle(assess(), HEAD, case_id=case_id, known=known)
+
+    assert store.loads == 0
+    assert outcome.school_id == "oakfield"
+    assert outcome.case_id == case_id
+    # The case handed on for its effects is the case after the command.
+    (folded,) = handed_on
+    assert folded.history[-1].kind == "risk-assessed"
+    assert folded.history[-1].command_id == "cmd-assess"
+
+
+async def test_the_log_says_the_catch_up_was_skipped_and_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = ListDown()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    store.down = True
+    caplog.set_level(logging.WARNING, logger="casework.pipeline")
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert "catch-up skipped, store unavailable: the case list timed out" in lines
