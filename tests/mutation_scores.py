@@ -33,6 +33,8 @@ UNREACHABLE = (
 EQUIVALENT = {
     "rules.prompts.x_letter_reply_by__mutmut_16": "`>` to `>=`: on equal days both give that day",
     "casework.pipeline.xǁCaseworkǁapply__mutmut_10": "`or` to `and`: a folded case has a view",
+    "casework.pipeline.xǁCaseworkǁapply__mutmut_77": "failure '' for None: both read as false",
+    "casework.pipeline.xǁCaseworkǁapply__mutmut_133": "a claim reaches only a new case",
     "casework.pipeline.x__as_stored__mutmut_21": "allow_nan: no event field is a float",
     "casework.pipeline.x__as_stored__mutmut_23": "allow_nan: no event field is a float",
     "casework.pipeline.x__as_stored__mutmut_25": "allow_nan: no event field is a float",

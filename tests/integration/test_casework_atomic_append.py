@@ -12,10 +12,24 @@ from pathlib import Path
 import pytest
 
 from casework import bus
+from casework.actor import Actor
 from casework.bootstrap import embedded, prepare
 from casework.pipeline import Casework
+from rules.commands import Command
+from rules.prompts import Action
+from rules.steps.ban import ImposeBan
+from rules.steps.letters import RecordLetterSent
+from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import assessment, at, person, violent_incident
+from tests.builders import (
+    POLICE,
+    VIOLENCE,
+    arrangements,
+    assessment,
+    at,
+    person,
+    violent_incident,
+)
 from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
 from tests.fakes import FixedClock
 
@@ -60,3 +74,50 @@ async def test_the_case_the_pipeline_goes_on_with_is_the_case_the_store_gives_ba
     assert [(e.case_id, e.actor_id) for e in mine] == [(opened.case_id, HEAD.object_id)]
     # Kept in UTC, as the store keeps them, even on a server whose clock is in London.
     assert {e.at.utcoffset() for e in applied.folded.history} == {timedelta(0)}
+
+
+async def test_a_step_with_a_deadline_is_recorded_with_its_row_and_its_teams_activity(
+    casework: Casework,
+) -> None:
+    head = Actor(HEAD.object_id, activity_id="activity-7")
+    opened = await bus.report_incident(
+        casework,
+        STAFF,
+        command_id="cmd-report",
+        school_id="oakfield",
+        person=person(),
+        incident=violent_incident(at(TUESDAY_IN_JUNE, 8)),
+    )
+    case_id = opened.case_id
+    steps: list[Command] = [
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        ImposeBan(
+            command_id="cmd-ban",
+            reason="A physical attack on the caretaker",
+            arrangements=arrangements(POLICE),
+            extreme_violence_ground=VIOLENCE,
+        ),
+        RecordLetterSent(
+            command_id="cmd-sent", letter_id="cmd-ban:letter-4", sent_on=TUESDAY_IN_JUNE
+        ),
+        RecordRepresentation(
+            command_id="cmd-comments",
+            letter_dated=TUESDAY_IN_JUNE,
+            received_on=TUESDAY_IN_JUNE,
+            summary="Asks for the ban to be lifted",
+            nothing_more_to_add=True,
+        ),
+    ]
+    for step in steps:
+        outcome = await bus.dispatch(casework, step, head, case_id=case_id)
+
+    # With the Chair now, and the Chair's 10 school days on the case's row.
+    (chair,) = [p for p in outcome.prompts if p.action is Action.DECIDE_AS_CHAIR]
+    assert chair.deadline is not None
+    summary = await casework.ports.store.summary(case_id)
+    assert summary is not None
+    assert summary.next_deadline == chair.deadline.due
+    assert summary.next_action == chair.text
+    # Each of the head's events keeps the Teams activity it came from, for the audit trail.
+    history = await casework.ports.store.load(case_id)
+    assert {e.activity_id for e in history if e.actor_id == HEAD.object_id} == {"activity-7"}

@@ -28,7 +28,9 @@ from rules.decide import SYSTEM_ACTOR
 from rules.errors import CaseNotFound, InvalidDetails
 from rules.roles import Role
 from rules.state import CaseState
+from rules.steps.letters import RecordLetterDrafted
 from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
 from tests.builders import assessment, at, person, violent_incident
 from tests.casework_world import HEAD, STAFF, STRANGER, FakeWorld, fake_world
 from tests.fakes import InMemoryCaseStore
@@ -387,3 +389,22 @@ async def test_the_log_says_the_catch_up_was_skipped_and_why(
 
     lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
     assert "catch-up skipped, store unavailable: the case list timed out" in lines
+
+
+async def test_a_step_that_changes_nothing_appends_nothing_and_is_not_a_repeat() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = await report(world)
+    await uc.dispatch(cw, assess(), HEAD, case_id=case_id)
+    await uc.dispatch(cw, ClarifyExpectations(command_id="cmd-warn"), HEAD, case_id=case_id)
+    (letter,) = (await cw.load(case_id))[1].letters  # type: ignore[union-attr]
+    assert letter.draft_ref is not None  # drafted by the command's effects
+    before = await world.store.load(case_id)
+
+    # The sweeper records the same draft again (say, after a crash): nothing new to record.
+    again = RecordLetterDrafted("system:drafted-again", letter.letter_id, letter.draft_ref)
+    outcome = await cw.handle(again, SYSTEM, case_id=case_id)
+
+    assert outcome.events == ()
+    assert outcome.repeated is False
+    assert await world.store.load(case_id) == before
