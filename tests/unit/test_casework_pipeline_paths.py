@@ -133,9 +133,10 @@ async def test_a_step_on_a_case_that_was_never_opened_is_refused() -> None:
         await world.casework.complete_effects("no-such-case")
 
 
-async def test_a_case_that_keeps_changing_is_refused_after_five_tries_and_nothing_is_saved() -> (
-    None
-):
+async def test_a_case_that_keeps_changing_is_refused_after_five_tries_and_nothing_is_saved(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
     store = AlwaysTaken()
     world = fake_world(at(MONDAY, 9), store)
     case_id = await report(world)
@@ -150,6 +151,9 @@ async def test_a_case_that_keeps_changing_is_refused_after_five_tries_and_nothin
     )
     assert store.attempts == MAX_APPEND_ATTEMPTS == 5
     assert await store.load(case_id) == before
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    lost = f"case {case_id}: command cmd-assess lost a race for the next sequence number; "
+    assert lines.count(lost + "deciding again") == 5
 
 
 async def test_someone_elses_command_id_is_refused_and_says_nothing_changed() -> None:
