@@ -64,14 +64,17 @@ async def test_the_case_the_pipeline_goes_on_with_is_the_case_the_store_gives_ba
         incident=violent_incident(at(TUESDAY_IN_JUNE, 8)),
     )
     command = AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment())
+    head = Actor(HEAD.object_id, activity_id="activity-3")  # the Teams activity it came from
 
-    applied = await casework.apply(opened.case_id, command, HEAD)
+    applied = await casework.apply(opened.case_id, command, head)
 
     stored = tuple(await casework.ports.store.load(opened.case_id))
     assert applied.folded.history == stored
     assert applied.folded.view == (await casework.load(opened.case_id))[1]
     mine = [e for e in applied.folded.history if e.command_id == "cmd-assess"]
-    assert [(e.case_id, e.actor_id) for e in mine] == [(opened.case_id, HEAD.object_id)]
+    assert [(e.case_id, e.actor_id, e.activity_id) for e in mine] == [
+        (opened.case_id, HEAD.object_id, "activity-3")
+    ]
     # Kept in UTC, as the store keeps them, even on a server whose clock is in London.
     assert {e.at.utcoffset() for e in applied.folded.history} == {timedelta(0)}
 
