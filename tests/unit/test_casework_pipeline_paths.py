@@ -412,3 +412,29 @@ async def test_a_step_that_changes_nothing_appends_nothing_and_is_not_a_repeat()
     assert outcome.events == ()
     assert outcome.repeated is False
     assert await world.store.load(case_id) == before
+
+
+async def test_the_context_names_people_and_counts_with_the_schools_calendar() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    calendar = cw.calendar("oakfield")
+
+    for ctx in (cw.context(HEAD, "oakfield"), cw.context(SYSTEM, "oakfield")):
+        assert ctx.calendar is calendar
+        assert ctx.name_of is not None
+        assert ctx.name_of(HEAD.object_id) == "Rachel Okafor"
+    # The school's academic review days, from its configuration (letter 4's progress meeting).
+    assert calendar.academic_review_days == cw.school("oakfield").academic_review_days
+    assert calendar.academic_review_days
+
+
+async def test_each_event_keeps_the_teams_activity_it_came_from() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+
+    await uc.dispatch(
+        world.casework, assess(), Actor(HEAD.object_id, activity_id="activity-9"), case_id=case_id
+    )
+
+    (assessed,) = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
+    assert assessed.activity_id == "activity-9"

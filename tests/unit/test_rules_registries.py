@@ -11,8 +11,9 @@ from rules.core import commands as core_commands
 from rules.core import events as core_events
 from rules.core import permissions as core_permissions
 from rules.core.commands import Command, command, policy_place, registered_commands
-from rules.core.events import Event, event, event_kinds, registered_events
+from rules.core.events import Event, event, event_from_record, event_kinds, registered_events
 from rules.core.permissions import Permission, permitted, registered_permissions
+from rules.errors import HistoryError
 from rules.roles import Role
 from rules.state import Trigger
 
@@ -96,3 +97,8 @@ def test_an_event_kind_registered_twice_is_refused_by_its_kind() -> None:
 
     with pytest.raises(ValueError, match=r"^event kind 'a-thing' is registered twice$"):
         event(_event_type("a-thing", "steps.b"))
+
+
+def test_a_stored_event_the_rules_cannot_read_is_refused_with_its_kind() -> None:
+    with pytest.raises(HistoryError, match=r"^unknown event kind 'no-such-kind'$"):
+        event_from_record("no-such-kind", {})
