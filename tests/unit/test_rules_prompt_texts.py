@@ -10,11 +10,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from rules import timeline as tl
 from rules.behaviours import Behaviour, LetterKind
-from rules.prompts import Action, Prompt, prompts_for
+from rules.prompts import Action, Prompt, open_deadlines, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
 from rules.steps.reporting import UpdatePersonDetails
+from rules.steps.representations import RecordRepresentation
 from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from tests.builders import at, incident
 
@@ -272,3 +274,49 @@ def test_a_closed_case_prompts_nothing() -> None:
     case = case_in(CaseState.CLOSED)
 
     assert prompts_for(case.v, case.today, CAL) == ()
+
+
+def _due_rows(case: Case) -> set[tuple[Role | None, Action]]:
+    return {(e.role, e.action) for e in open_deadlines(case.v, CAL)}
+
+
+def test_the_due_index_keeps_each_dated_prompt_under_its_role_and_the_sweepers_wake_ups() -> None:
+    case = case_in(CaseState.BAN_CONFIRMED)
+    count = tl.lenient(CAL)
+    review_reminder = tl.review_reminder_from(case.v, count)
+    progress_reminder = tl.progress_reminder_from(case.v, count)
+    assert review_reminder is not None
+    assert progress_reminder is not None
+
+    rows = _due_rows(case)
+    reminders = {e.due for e in open_deadlines(case.v, CAL) if e.action is Action.SEND_REMINDERS}
+
+    assert {
+        (Role.CLERK, Action.SCHEDULE_REVIEW),
+        (Role.HEAD, Action.HOLD_PROGRESS_MEETING),
+        (Role.CHAIR, Action.SEND_LETTER),
+        (None, Action.SEND_REMINDERS),
+    } <= rows
+    assert reminders == {review_reminder, progress_reminder}
+
+
+def test_the_due_index_leaves_out_the_same_day_request_to_move_a_review() -> None:
+    case = case_in(CaseState.CONDITIONS_UNDER_REVIEW)
+    case.advance(5)
+    case.send("letter-6")
+
+    assert Action.RESCHEDULE_REVIEW in [a for _, a, _ in _rows(case)]
+    assert Action.RESCHEDULE_REVIEW not in {a for _, a in _due_rows(case)}
+
+
+def test_comments_on_conditions_leave_the_window_open_but_a_reply_to_a_warning_ends_it() -> None:
+    conditions_case = Case().open().assess().impose_conditions()
+    conditions_case.send(LetterKind.CONDITIONS.value)
+    warning_case = Case().open().assess().warn()
+    warning_case.send(LetterKind.WARNING.value)
+    for case in (conditions_case, warning_case):
+        case.advance(2)
+        case.run(RecordRepresentation(case.next_id(), case.today, case.today, "I disagree", False))
+
+    assert (None, Action.CLOSE_REPRESENTATION_WINDOW) in _due_rows(conditions_case)
+    assert (None, Action.CLOSE_REPRESENTATION_WINDOW) not in _due_rows(warning_case)
