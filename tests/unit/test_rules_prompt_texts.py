@@ -20,7 +20,8 @@ from rules.steps.representations import RecordRepresentation
 from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from tests.builders import at, incident
 
-from .rules_builders import Case, calendar, case_in
+from .rules_builders import Case, calendar, case_in, take
+from .rules_builders import T as Tr
 
 CAL = calendar()
 
@@ -320,3 +321,25 @@ def test_comments_on_conditions_leave_the_window_open_but_a_reply_to_a_warning_e
 
     assert (None, Action.CLOSE_REPRESENTATION_WINDOW) in _due_rows(conditions_case)
     assert (None, Action.CLOSE_REPRESENTATION_WINDOW) not in _due_rows(warning_case)
+
+
+def test_a_review_meeting_to_move_today_comes_before_letters_due_later() -> None:
+    case = case_in(CaseState.CONDITIONS_UNDER_REVIEW)
+    case.advance(5)
+    case.send("letter-6")
+
+    prompts = prompts_for(case.v, case.today, CAL)
+
+    assert prompts[0].action is Action.RESCHEDULE_REVIEW
+    assert [p.deadline.due for p in prompts if p.deadline] == sorted(
+        p.deadline.due for p in prompts if p.deadline
+    )
+
+
+def test_a_meeting_once_held_is_no_longer_to_be_recorded() -> None:
+    for trigger in (Tr.INFORMAL_MEETING_HELD, Tr.INFORMAL_MEETING_CANCELLED):
+        case = case_in(CaseState.MEETING_ARRANGED)
+        take(case, trigger)
+
+        assert case.v.informal_meetings
+        assert Action.RECORD_INFORMAL_MEETING not in [a for _, a, _ in _rows(case)]
