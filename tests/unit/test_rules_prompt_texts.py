@@ -15,7 +15,7 @@ from rules.behaviours import Behaviour, LetterKind
 from rules.prompts import Action, Prompt, open_deadlines, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
-from rules.steps.reporting import UpdatePersonDetails
+from rules.steps.reporting import ReportIncident, UpdatePersonDetails
 from rules.steps.representations import RecordRepresentation
 from rules.steps.social_media import RecordPostReported, RecordRemovalRequested
 from tests.builders import at, incident
@@ -343,3 +343,14 @@ def test_a_meeting_once_held_is_no_longer_to_be_recorded() -> None:
 
         assert case.v.informal_meetings
         assert Action.RECORD_INFORMAL_MEETING not in [a for _, a, _ in _rows(case)]
+
+
+def test_a_later_incident_on_social_media_is_prompted_after_one_that_was_not() -> None:
+    case = Case().open().assess()
+    posted = incident(at(case.today, 9), behaviours=(Behaviour.SOCIAL_MEDIA,))
+    case.run(ReportIncident(case.next_id(), posted))
+
+    report = _one(case, Action.REPORT_POST)
+
+    assert report.incident_no == 2
+    assert _one(case, Action.ASK_POST_REMOVAL).incident_no == 2
