@@ -37,6 +37,7 @@ EQUIVALENT = {
     "rules.prompts.x_prompts_for__mutmut_65": "today None for an undated prompt",
     "rules.prompts.x_prompts_for__mutmut_84": "today None for an undated prompt",
     "rules.prompts.x_prompts_for__mutmut_162": "today None for an undated prompt",
+    "rules.errors.xǁNotPermittedǁ__init____mutmut_1": "`what` default: every caller gives one",
     "rules.prompts.x_letter_reply_by__mutmut_16": "`>` to `>=`: on equal days both give that day",
     "casework.pipeline.xǁCaseworkǁapply__mutmut_10": "`or` to `and`: a folded case has a view",
     "casework.pipeline.xǁCaseworkǁapply__mutmut_77": "failure '' for None: both read as false",

@@ -15,6 +15,7 @@ import pytest
 from rules import errors
 from rules.errors import Fact, Refusal
 from rules.roles import Role
+from rules.wording import titles
 
 MONDAY_1_JUNE = date(2026, 6, 1)
 TUESDAY_16_JUNE = date(2026, 6, 16)
@@ -431,3 +432,10 @@ def test_every_refusal_class_has_its_words_checked_here() -> None:
         if isinstance(cls, type) and issubclass(cls, Refusal) and cls is not Refusal
     }
     assert defined <= checked, sorted(c.__name__ for c in defined - checked)
+
+
+def test_roles_are_named_in_the_policys_order_and_no_role_is_nobody() -> None:
+    assert titles([Role.CLERK, Role.HEAD]) == (
+        "the Headteacher/Principal or the Clerk to the Local Academy Committee"
+    )
+    assert titles([]) == "nobody"  # a message to no role (narrative) says so
