@@ -484,14 +484,25 @@ class PeriodNotEnded(Refusal):
     TITLE = _TOO_EARLY
 
     def __init__(self, *, sanction: str, until: date | None) -> None:
-        if until is None:
+        # "The ban is … it ends by itself"; "The conditions are … they end by themselves".
+        if until is None and sanction.endswith("s"):
+            message = (
+                f"The {sanction} have no end date: they stay in force until they are reviewed."
+            )
+        elif until is None:
             message = f"The {sanction} has no end date: it stays in force until it is reviewed."
-            facts: tuple[Fact, ...] = ()
+        elif sanction.endswith("s"):
+            message = (
+                f"The {sanction} are in force until {format_day(until)} inclusive: they end "
+                "by themselves the day after."
+            )
         else:
             message = (
                 f"The {sanction} is in force until {format_day(until)} inclusive: it ends by "
                 "itself the day after."
             )
+        facts: tuple[Fact, ...] = ()
+        if until is not None:
             facts = (Fact("In force until", format_day(until)),)
         super().__init__(message, facts)
 

@@ -9,8 +9,10 @@ import pytest
 
 from rules.behaviours import ChairOutcome, LetterKind
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
+from rules.core.view import LetterRecord
 from rules.errors import CalendarError, TooFewStaff
-from rules.prompts import Action, letter_reply_by, policy_review_prompt
+from rules.permissions import required_roles
+from rules.prompts import Action, letter_reply_by, policy_review_prompt, provisional_reply_by
 from rules.roles import Role
 from rules.steps.chair import DecideAsChair
 from rules.steps.informal_meeting import (
@@ -228,3 +230,65 @@ def test_a_sent_letters_reply_by_date_counts_from_the_day_it_was_sent() -> None:
     assert letter_reply_by(earlier, calendar()).due == counted.due  # type: ignore[union-attr]
     no_reply = replace(letter, reply_within_school_days=None)
     assert letter_reply_by(no_reply, calendar()) is None
+
+
+# --- reply-by dates past the configured terms (issue 9, rule 6) -------------------------
+
+LAST_TERM_ENDS = "Wednesday 21 July 2027"  # the last term in rules_builders.TERMS
+
+
+def _conditions_letter_sent_on(day: date) -> LetterRecord:
+    case = Case().open().assess().impose_conditions()
+    case.send(LetterKind.CONDITIONS.value)
+    return replace(case.v.letters[-1], sent_on=day)
+
+
+def test_a_reply_by_date_past_the_terms_is_the_earliest_possible_with_the_reason() -> None:
+    letter = _conditions_letter_sent_on(D("2027-07-15"))
+
+    counted = letter_reply_by(letter, calendar())  # what a prompt shows: lenient
+
+    assert counted is not None
+    assert counted.due == D("2027-07-25")  # 10 calendar days: the earliest it could be
+    assert counted.warning is not None
+    assert f"which ends on {LAST_TERM_ENDS}" in counted.warning
+    assert counted.warning.endswith("The date shown is the earliest it could be.")
+
+
+def test_a_printed_reply_by_date_past_the_terms_is_never_guessed() -> None:
+    letter = _conditions_letter_sent_on(D("2027-07-15"))
+
+    with pytest.raises(CalendarError, match=f"which ends on {LAST_TERM_ENDS}"):
+        letter_reply_by(letter, calendar(), exact=True)
+    with pytest.raises(CalendarError, match=f"which ends on {LAST_TERM_ENDS}"):
+        provisional_reply_by(letter, D("2027-07-15"), calendar(), exact=True)
+
+
+def test_a_draft_reply_by_date_past_the_terms_is_the_earliest_possible_with_the_reason() -> None:
+    letter = _conditions_letter_sent_on(D("2027-07-15"))
+
+    counted = provisional_reply_by(letter, D("2027-07-15"), calendar())
+
+    assert counted is not None
+    assert counted.due == D("2027-07-25")
+    assert counted.warning is not None
+    assert f"which ends on {LAST_TERM_ENDS}" in counted.warning
+
+
+def test_a_later_printed_reply_by_date_keeps_the_warning_that_it_was_not_counted() -> None:
+    # The letter says 31 July; the count past the terms gives 25 July at the earliest: the
+    # later, printed date stands, and it is still not a date the term dates could confirm.
+    letter = replace(_conditions_letter_sent_on(D("2027-07-15")), reply_by=D("2027-07-31"))
+
+    counted = letter_reply_by(letter, calendar())
+
+    assert counted is not None
+    assert counted.due == D("2027-07-31")
+    assert counted.warning is not None
+    assert f"which ends on {LAST_TERM_ENDS}" in counted.warning
+
+
+def test_the_roles_that_may_issue_a_command_are_the_same_for_the_command_and_its_type() -> None:
+    command = DecideAsChair(command_id="c", outcome=ChairOutcome.CONFIRM, reason="Serious")
+
+    assert required_roles(command) == required_roles(DecideAsChair) == frozenset({Role.CHAIR})

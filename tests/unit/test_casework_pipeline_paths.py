@@ -1,0 +1,440 @@
+"""The pipeline's less-travelled paths on the fakes: what the user is told when it cannot
+record, what the sweeper acts as, the schools' local date, the case list that could not be
+updated, and the log lines that let an operator follow a command (case references and
+command ids only)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import pytest
+
+from casework import bus as uc
+from casework.actor import SYSTEM, Actor
+from casework.effects import EffectFailure
+from casework.history import Folded
+from casework.pipeline import MAX_APPEND_ATTEMPTS, CommandIdTaken, UnknownUser
+from casework.ports import (
+    CaseSummary,
+    NewEvent,
+    OpenDeadline,
+    SequenceTaken,
+    StoredEvent,
+    StoreUnavailable,
+)
+from rules.decide import SYSTEM_ACTOR
+from rules.errors import CaseNotFound, InvalidDetails
+from rules.roles import Role
+from rules.state import CaseState
+from rules.steps.letters import RecordLetterDrafted
+from rules.steps.risk_assessment import AssessRisk
+from rules.steps.warning import ClarifyExpectations
+from tests.builders import assessment, at, person, violent_incident
+from tests.casework_world import HEAD, STAFF, STRANGER, FakeWorld, fake_world
+from tests.fakes import InMemoryCaseStore
+
+MONDAY = date(2026, 1, 12)
+
+
+async def report(world: FakeWorld, actor: Actor = STAFF, command_id: str = "cmd-report") -> str:
+    outcome = await uc.report_incident(
+        world.casework,
+        actor,
+        command_id=command_id,
+        school_id="oakfield",
+        person=person(),
+        incident=violent_incident(at(MONDAY, 8)),
+    )
+    return outcome.case_id
+
+
+def assess(command_id: str = "cmd-assess") -> AssessRisk:
+    return AssessRisk(command_id=command_id, incident_no=1, assessment=assessment())
+
+
+class AlwaysTaken(InMemoryCaseStore):
+    """Another writer always got there first: every append after the first case's meets a
+    taken sequence number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.racing = False
+        self.attempts = 0
+
+    async def append(
+        self,
+        case_id: str,
+        expected_seq: int,
+        events: Sequence[NewEvent],
+        *,
+        actor_id: str,
+        at: datetime,
+        command_id: str,
+        activity_id: str | None,
+    ) -> Sequence[StoredEvent]:
+        if self.racing:
+            self.attempts += 1
+            raise SequenceTaken(case_id, expected_seq + 1)
+        return await super().append(
+            case_id,
+            expected_seq,
+            events,
+            actor_id=actor_id,
+            at=at,
+            command_id=command_id,
+            activity_id=activity_id,
+        )
+
+
+class ListDown(InMemoryCaseStore):
+    """The case list cannot be written; the events can."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    async def save_summary(self, summary: CaseSummary, deadlines: Sequence[OpenDeadline]) -> None:
+        if self.down:
+            raise StoreUnavailable("the case list timed out")
+        await super().save_summary(summary, deadlines)
+
+
+async def test_an_unknown_user_is_told_in_full_why_nothing_was_recorded() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    with pytest.raises(UnknownUser) as refused:
+        await report(world, STRANGER)
+
+    assert refused.value.message == (
+        "Safe Premises does not know you yet: your account is not in the trust's list of "
+        "staff and governors, so nothing was recorded. Ask your headteacher or the trust's "
+        "administrator to add you."
+    )
+    assert refused.value.title == "Not allowed for your role"
+
+
+async def test_a_school_not_in_the_configuration_is_refused_by_its_id() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    with pytest.raises(InvalidDetails) as refused:
+        world.casework.calendar("nowhere")
+
+    assert refused.value.message == "There is no school “nowhere” in the trust's configuration."
+
+
+async def test_a_step_on_a_case_that_was_never_opened_is_refused() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    with pytest.raises(CaseNotFound):
+        await uc.dispatch(world.casework, assess(), HEAD, case_id="no-such-case")
+    with pytest.raises(CaseNotFound):
+        await world.casework.complete_effects("no-such-case")
+
+
+async def test_a_case_that_keeps_changing_is_refused_after_five_tries_and_nothing_is_saved(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    store = AlwaysTaken()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    before = await store.load(case_id)
+    store.racing = True
+
+    with pytest.raises(StoreUnavailable) as refused:
+        await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    assert str(refused.value) == (
+        "The case was changing too quickly to record this. Nothing was saved; please try again."
+    )
+    assert store.attempts == MAX_APPEND_ATTEMPTS == 5
+    assert await store.load(case_id) == before
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    lost = f"case {case_id}: command cmd-assess lost a race for the next sequence number; "
+    assert lines.count(lost + "deciding again") == 5
+
+
+async def test_someone_elses_command_id_is_refused_and_says_nothing_changed() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+    await uc.dispatch(world.casework, assess("cmd-shared"), HEAD, case_id=case_id)
+    before = await world.store.load(case_id)
+
+    # The same card's command id, pressed by someone else (the senior member of staff's
+    # card would carry its own id).
+    with pytest.raises(CommandIdTaken) as refused:
+        await uc.dispatch(world.casework, assess("cmd-shared"), STAFF, case_id=case_id)
+
+    assert refused.value.message == (
+        "This card cannot be used again: it belongs to a step someone else has already "
+        "recorded. Nothing was changed. Type help to start afresh."
+    )
+    assert refused.value.title == "Please start again"
+    assert await world.store.load(case_id) == before
+
+
+async def test_a_case_list_that_cannot_be_updated_keeps_the_decision_and_says_so() -> None:
+    store = ListDown()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    store.down = True
+
+    outcome = await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    assert [e.kind for e in outcome.events] == ["risk-assessed"]
+    assert [e.kind for e in await store.load(case_id)][-1] == "risk-assessed"
+    assert outcome.effect_failures[0] == EffectFailure(
+        "case list", "", "The case list could not be updated; it will be next time."
+    )
+    summary = await store.summary(case_id)
+    assert summary is not None
+    assert summary.projected_seq < outcome.events[0].seq  # the older row stays
+
+
+async def test_the_sweeper_acts_as_the_system_with_no_roles() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    ctx = world.casework.context(SYSTEM, "oakfield")
+
+    assert ctx.actor_id == SYSTEM_ACTOR
+    assert ctx.roles == frozenset()
+    assert ctx.system is True
+
+
+async def test_a_person_acts_with_their_roles_at_that_school_only() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    ctx = world.casework.context(HEAD, "oakfield")
+
+    assert ctx.actor_id == HEAD.object_id
+    assert Role.HEAD in ctx.roles
+    assert ctx.system is False
+    assert world.casework.roles_at(HEAD, "oakfield") == ctx.roles
+    assert world.casework.roles_at(HEAD, "riverside") == frozenset()
+
+
+async def test_the_day_is_the_schools_local_date_not_utcs() -> None:
+    # 23:30 UTC on 1 June is 00:30 on 2 June in the UK (British Summer Time).
+    world = fake_world(datetime(2026, 6, 1, 23, 30, tzinfo=UTC))
+
+    assert world.casework.today() == date(2026, 6, 2)
+    assert world.casework.context(HEAD, "oakfield").today == date(2026, 6, 2)
+    assert world.casework.context(SYSTEM, "oakfield").today == date(2026, 6, 2)
+
+
+async def test_the_outcome_names_the_stage_in_words() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+
+    outcome = await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    assert outcome.state is CaseState.OPEN
+    assert outcome.state_label == CaseState.OPEN.label
+    assert outcome.done == AssessRisk.DONE
+
+
+async def test_the_log_follows_a_command_by_reference_and_command_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+    caplog.clear()
+
+    seq = (await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)).events[0].seq
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert f"case OAK-2026-0001: command cmd-assess appended seq {seq}..{seq}" in lines
+    assert "case OAK-2026-0001: command cmd-assess was already applied" in lines
+
+
+async def test_the_log_names_a_command_id_reused_by_someone_else(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+    await uc.dispatch(world.casework, assess("cmd-shared"), HEAD, case_id=case_id)
+
+    with pytest.raises(CommandIdTaken):
+        await uc.dispatch(world.casework, assess("cmd-shared"), STAFF, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert "case OAK-2026-0001: command id cmd-shared reused by another actor; refused" in lines
+
+
+async def test_the_readiness_check_asks_the_store_and_close_closes_the_adapters() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    calls: list[str] = []
+
+    async def ping() -> None:
+        calls.append("ping")
+
+    await cw.check()  # nothing to ask: no error
+    cw.ping = ping
+    cw.close_adapters = lambda: calls.append("close")
+    await cw.check()
+    cw.close()
+
+    assert calls == ["ping", "close"]
+
+
+async def test_a_store_that_does_not_answer_fails_the_readiness_check() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    async def down() -> None:
+        raise StoreUnavailable("no answer")
+
+    world.casework.ping = down
+    with pytest.raises(StoreUnavailable):
+        await world.casework.check()
+
+
+async def test_schools_whose_term_dates_are_running_out_are_each_named() -> None:
+    # The example trust warns when fewer than 60 school days are left; Oakfield's dates end
+    # on Wednesday 21 July 2027 and Riverside's on Tuesday 20 July 2027.
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    assert cw.config.trust.term_dates_warning_school_days == 60
+    assert cw.term_dates_warnings() == ()
+
+    world.clock.to_day(date(2027, 6, 21))
+
+    assert cw.term_dates_warnings() == (
+        "school oakfield: the term dates end on 2027-07-21, 21 school day(s) from today "
+        "(fewer than 60); add the next school year's term dates, or letters whose reply-by "
+        "date falls after them will wait",
+        "school riverside: the term dates end on 2027-07-20, 20 school day(s) from today "
+        "(fewer than 60); add the next school year's term dates, or letters whose reply-by "
+        "date falls after them will wait",
+    )
+
+
+async def test_someone_the_directory_does_not_know_has_no_name_and_no_case_has_no_history() -> None:
+    world = fake_world(at(MONDAY, 9))
+
+    assert world.casework.name_of(STRANGER.object_id) is None
+    assert world.casework.name_of(HEAD.object_id) == "Rachel Okafor"
+    assert await world.casework.load("no-such-case") == ((), None)
+
+
+async def test_the_case_list_row_is_stamped_with_the_time_of_the_step() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+    world.clock.set(at(MONDAY, 11))
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    summary = await world.store.summary(case_id)
+    assert summary is not None
+    assert summary.updated_at == at(MONDAY, 11)
+
+
+async def test_the_log_says_which_case_list_row_could_not_be_updated_and_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = ListDown()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    store.down = True
+    caplog.set_level(logging.WARNING, logger="casework.pipeline")
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert f"case {case_id}: the case list could not be updated: the case list timed out" in lines
+
+
+class CountingLoads(InMemoryCaseStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    async def load(self, case_id: str) -> Sequence[StoredEvent]:
+        self.loads += 1
+        return await super().load(case_id)
+
+
+async def test_a_case_the_caller_already_loaded_is_not_loaded_again() -> None:
+    store = CountingLoads()
+    world = fake_world(at(MONDAY, 9), store)
+    cw = world.casework
+    case_id = await report(world)
+    handed_on: list[Folded] = []
+    cw.later = handed_on.append  # effects follow the answer, as in the app
+    known = await cw.load_folded(case_id)
+    store.loads = 0
+
+    outcome = await cw.handle(assess(), HEAD, case_id=case_id, known=known)
+
+    assert store.loads == 0
+    assert outcome.school_id == "oakfield"
+    assert outcome.case_id == case_id
+    # The case handed on for its effects is the case after the command.
+    (folded,) = handed_on
+    assert folded.history[-1].kind == "risk-assessed"
+    assert folded.history[-1].command_id == "cmd-assess"
+
+
+async def test_the_log_says_the_catch_up_was_skipped_and_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = ListDown()
+    world = fake_world(at(MONDAY, 9), store)
+    case_id = await report(world)
+    store.down = True
+    caplog.set_level(logging.WARNING, logger="casework.pipeline")
+
+    await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+    assert "catch-up skipped, store unavailable: the case list timed out" in lines
+
+
+async def test_a_step_that_changes_nothing_appends_nothing_and_is_not_a_repeat() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    case_id = await report(world)
+    await uc.dispatch(cw, assess(), HEAD, case_id=case_id)
+    await uc.dispatch(cw, ClarifyExpectations(command_id="cmd-warn"), HEAD, case_id=case_id)
+    (letter,) = (await cw.load(case_id))[1].letters  # type: ignore[union-attr]
+    assert letter.draft_ref is not None  # drafted by the command's effects
+    before = await world.store.load(case_id)
+
+    # The sweeper records the same draft again (say, after a crash): nothing new to record.
+    again = RecordLetterDrafted("system:drafted-again", letter.letter_id, letter.draft_ref)
+    outcome = await cw.handle(again, SYSTEM, case_id=case_id)
+
+    assert outcome.events == ()
+    assert outcome.repeated is False
+    assert await world.store.load(case_id) == before
+
+
+async def test_the_context_names_people_and_counts_with_the_schools_calendar() -> None:
+    world = fake_world(at(MONDAY, 9))
+    cw = world.casework
+    calendar = cw.calendar("oakfield")
+
+    for ctx in (cw.context(HEAD, "oakfield"), cw.context(SYSTEM, "oakfield")):
+        assert ctx.calendar is calendar
+        assert ctx.name_of is not None
+        assert ctx.name_of(HEAD.object_id) == "Rachel Okafor"
+    # The school's academic review days, from its configuration (letter 4's progress meeting).
+    assert calendar.academic_review_days == cw.school("oakfield").academic_review_days
+    assert calendar.academic_review_days
+
+
+async def test_each_event_keeps_the_teams_activity_it_came_from() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await report(world)
+
+    await uc.dispatch(
+        world.casework, assess(), Actor(HEAD.object_id, activity_id="activity-9"), case_id=case_id
+    )
+
+    (assessed,) = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
+    assert assessed.activity_id == "activity-9"
