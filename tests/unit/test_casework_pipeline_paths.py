@@ -183,8 +183,10 @@ async def test_a_case_list_that_cannot_be_updated_keeps_the_decision_and_says_so
 
     outcome = await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
 
-    assert [e.kind for e in outcome.events] == ["risk-assessed"]
-    assert [e.kind for e in await store.load(case_id)][-1] == "risk-assessed"
+    # The assessment, and the reporter's notice that their report is being handled.
+    assert [e.kind for e in outcome.events] == ["risk-assessed", "notification-required"]
+    stored = [e.kind for e in await store.load(case_id)]
+    assert stored[-3:] == ["risk-assessed", "notification-required", "notification-queued"]
     assert outcome.effect_failures[0] == EffectFailure(
         "case list", "", "The case list could not be updated; it will be next time."
     )
@@ -247,7 +249,8 @@ async def test_the_log_follows_a_command_by_reference_and_command_id(
     await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
 
     lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
-    assert f"case OAK-2026-0001: command cmd-assess appended seq {seq}..{seq}" in lines
+    # The assessment and the reporter's notice that it is being handled.
+    assert f"case OAK-2026-0001: command cmd-assess appended seq {seq}..{seq + 1}" in lines
     assert "case OAK-2026-0001: command cmd-assess was already applied" in lines
 
 
@@ -376,8 +379,10 @@ async def test_a_case_the_caller_already_loaded_is_not_loaded_again() -> None:
     assert outcome.case_id == case_id
     # The case handed on for its effects is the case after the command.
     (folded,) = handed_on
-    assert folded.history[-1].kind == "risk-assessed"
-    assert folded.history[-1].command_id == "cmd-assess"
+    assert [e.kind for e in folded.history if e.command_id == "cmd-assess"] == [
+        "risk-assessed",
+        "notification-required",  # the reporter's notice that it is being handled
+    ]
 
 
 async def test_the_log_says_the_catch_up_was_skipped_and_why(
@@ -436,5 +441,6 @@ async def test_each_event_keeps_the_teams_activity_it_came_from() -> None:
         world.casework, assess(), Actor(HEAD.object_id, activity_id="activity-9"), case_id=case_id
     )
 
-    (assessed,) = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
-    assert assessed.activity_id == "activity-9"
+    assessed = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
+    assert [e.kind for e in assessed] == ["risk-assessed", "notification-required"]
+    assert {e.activity_id for e in assessed} == {"activity-9"}
