@@ -89,7 +89,10 @@ def build(view: CaseCardView) -> Card:
     left_out = len(view.timeline) - len(shown)
     if left_out:
         body.append(
-            paragraph(f"{left_out} earlier events are not shown here; the most recent are.")
+            paragraph(
+                f"{left_out} earlier events are not shown here; the most recent are. Type "
+                f"**history {view.reference}** to see every event."
+            )
         )
     body += [
         {
@@ -169,4 +172,26 @@ def build_status(view: ReportStatusView) -> Card:
             ),
         ],
         fallback=f"Your report {view.reference}: {view.status}.",
+    )
+
+
+def _timeline_line(line: TimelineLine) -> Element:
+    return {
+        "type": "TextBlock",
+        "text": f"**{line.when}** · {line.who}  \n{line.what}",
+        "wrap": True,
+        "spacing": "Small",
+    }
+
+
+def build_history(reference: str, timeline: Sequence[TimelineLine], part: int, parts: int) -> Card:
+    """One card of a case's whole history (`history <reference>`), oldest first: at most
+    `MAX_TIMELINE` events, so that each card stays within Teams' size."""
+    title = f"Case {reference}: everything that has happened"
+    if parts > 1:
+        title += f" (part {part} of {parts})"
+    return card(
+        [heading(title), *(_timeline_line(line) for line in timeline)],
+        fallback=f"The history of case {reference}: this card needs a Teams client that shows "
+        "Adaptive Cards.",
     )

@@ -37,9 +37,11 @@ logger = logging.getLogger(__name__)
 MAX_REFERENCE_CHARS = 40
 SYSTEM_NAME = "Safe Premises (automatic)"
 ASK_REFERENCE = "Type **case** and the case's reference, for example: case OAK-2026-0001."
+ASK_HISTORY = "Type **history** and the case's reference, for example: history OAK-2026-0001."
 
 
 WORDS = ("case",)
+HISTORY_WORDS = ("history",)
 
 
 def routes(services: BotServices) -> tuple[Route, ...]:
@@ -72,8 +74,19 @@ def routes(services: BotServices) -> tuple[Route, ...]:
         folded = await actions.visible_case(cw, case_id if isinstance(case_id, str) else "", actor)
         return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor)))
 
+    async def history(inbound: Inbound) -> Reply:
+        words = inbound.text.split()
+        if len(words) < 2:
+            raise CaseNotFound(ASK_HISTORY.replace("**", ""))
+        actor = actor_of(cw, inbound)
+        folded = await by_reference(cw, words[1], actor)
+        return Reply(
+            messages=tuple(OutgoingMessage(card=c) for c in history_cards(cw, folded, actor))
+        )
+
     return (
         Route(TextCommand(WORDS), typed, "case"),
+        Route(TextCommand(HISTORY_WORDS), history, "history"),
         Route(CardVerb(action_cards.OPEN_CASE), opened, "open a case"),
         Route(CardVerb(action_cards.REFRESH_CASE), refreshed, "refresh a case"),
     )
@@ -93,6 +106,32 @@ async def by_reference(cw: Casework, reference: str, actor: Actor) -> Folded:
             return folded
     logger.info("case lookup refused or not found")
     raise CaseNotFound(NO_SUCH_CASE)
+
+
+def timeline(cw: Casework, folded: Folded) -> tuple[case_cards.TimelineLine, ...]:
+    """Every event of the case, oldest first, in words, with who and when."""
+    return tuple(
+        case_cards.TimelineLine(when(entry.at), who(cw, entry.actor_id), entry.text)
+        for entry in narrate(pairs(folded.history), folded.view)
+    )
+
+
+def history_cards(cw: Casework, folded: Folded, actor: Actor) -> tuple[Card, ...]:
+    """The case's whole history as cards of at most `MAX_TIMELINE` events each, for someone
+    who sees the case whole; its reporter gets the stage only, as on the Case card."""
+    view = folded.view
+    seen = sight(view, actor.object_id, cw.roles_at(actor, view.school_id))
+    if seen is None:
+        raise CaseNotFound(NO_SUCH_CASE)
+    if seen.scope is Scope.OWN_REPORTS:
+        return (case_card(cw, folded, actor),)
+    lines = timeline(cw, folded)
+    size = case_cards.MAX_TIMELINE
+    chunks = [lines[i : i + size] for i in range(0, len(lines), size)] or [()]
+    return tuple(
+        case_cards.build_history(view.reference, chunk, n, len(chunks))
+        for n, chunk in enumerate(chunks, start=1)
+    )
 
 
 def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> Card:
@@ -125,10 +164,7 @@ def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> C
             status=view.state.label,
             next_steps=next_steps(cw, view),
             letters=tuple(letter_line(x) for x in view.letters),
-            timeline=tuple(
-                case_cards.TimelineLine(when(entry.at), who(cw, entry.actor_id), entry.text)
-                for entry in narrate(pairs(folded.history), view)
-            ),
+            timeline=timeline(cw, folded),
             buttons=buttons,
             notice=notice,
             refresh=action_cards.refresh(view.case_id, acting) if acting else None,

@@ -2,8 +2,9 @@
 
 A reply in a team channel or a group chat is read by everyone in it, and the people there
 are not all entitled to a case (a governor of another school, a visitor to the team). So
-`report`, `cases`, `case <reference>`, `deadlines` and `who is banned` typed there get a
-card that says where to ask instead, and nothing about any case. The card buttons on a
+`report`, `cases`, `case <reference>`, `history <reference>`, `deadlines` and `who is
+banned` typed there get a card that says where to ask instead, and nothing about any case.
+The card buttons on a
 prompt posted to the clerks' channel still work: an Action.Execute answer is shown only to
 the person who pressed it. `help` is answered anywhere.
 """
@@ -41,7 +42,9 @@ class InSharedConversation:
 
 
 def routes(services: BotServices) -> tuple[Route, ...]:
-    words = TextCommand((*reporting.WORDS, *case.WORDS, *my_cases.WORDS, *deadlines.WORDS))
+    words = TextCommand(
+        (*reporting.WORDS, *case.WORDS, *case.HISTORY_WORDS, *my_cases.WORDS, *deadlines.WORDS)
+    )
 
     async def elsewhere(inbound: Inbound) -> Reply:
         return Reply.posting(
