@@ -26,7 +26,13 @@ from bot.routing import CardVerb, Handler, Inbound, InvokeReply, Reply, Route, T
 from bot.services import BotServices
 from cards import incident_report, report_received
 from cards.common import COMMAND_ID_KEY, Choice
-from cards.incident_report import INCIDENT_DATE, INCIDENT_TIME, ReportSubmission, ValidationProblem
+from cards.incident_report import (
+    INCIDENT_DATE,
+    INCIDENT_TIME,
+    IncidentFields,
+    ReportSubmission,
+    ValidationProblem,
+)
 from cards.inputs import submitted_values
 from casework import bus
 from casework.pipeline import Actor, Casework, UnknownUser
@@ -261,12 +267,34 @@ class Report:
 def to_report(
     submission: ReportSubmission, values: dict[str, str], *, reporter_name: str, now: datetime
 ) -> Report | ValidationProblem:
+    incident = incident_details(submission, values, reporter_name=reporter_name, now=now)
+    if isinstance(incident, ValidationProblem):
+        return incident
+    return Report(
+        command_id=submission.command_id,
+        school_id=submission.school_id,
+        person=PersonDetails(
+            name=submission.person_name, relationship=Relationship(submission.relationship)
+        ),
+        incident=incident,
+    )
+
+
+def incident_details(
+    answers: ReportSubmission | IncidentFields,
+    values: dict[str, str],
+    *,
+    reporter_name: str,
+    now: datetime,
+) -> IncidentDetails | ValidationProblem:
+    """The incident in the rules' types (a report's, or a later incident's on a case), its
+    date and time a moment in the school's own time that exists and is not in the future."""
     try:
-        day = date.fromisoformat(submission.incident_date)
+        day = date.fromisoformat(answers.incident_date)
     except ValueError:
         return _problem_at(INCIDENT_DATE.id, "Give a date and time that exist.", values)
     try:
-        moment = time.fromisoformat(submission.incident_time)
+        moment = time.fromisoformat(answers.incident_time)
     except ValueError:
         return _problem_at(INCIDENT_TIME.id, "Give a date and time that exist.", values)
     if moment.tzinfo is not None:
@@ -285,26 +313,19 @@ def to_report(
         return _problem_at(
             INCIDENT_DATE.id, "The date and time of the incident cannot be in the future.", values
         )
-    return Report(
-        command_id=submission.command_id,
-        school_id=submission.school_id,
-        person=PersonDetails(
-            name=submission.person_name, relationship=Relationship(submission.relationship)
-        ),
-        incident=IncidentDetails(
-            occurred_at=occurred_at,
-            location=submission.location,
-            channel=Channel(submission.channel),
-            behaviours=tuple(Behaviour(b) for b in submission.behaviours),
-            summary=submission.summary,
-            effect=submission.effect,
-            reporter_name=reporter_name,
-            affected_groups=tuple(AffectedGroup(a) for a in submission.affected),
-            witnesses=submission.witnesses,
-            police_called=submission.police_called,
-            assault=submission.assault,
-            evidence=submission.evidence,
-        ),
+    return IncidentDetails(
+        occurred_at=occurred_at,
+        location=answers.location,
+        channel=Channel(answers.channel),
+        behaviours=tuple(Behaviour(b) for b in answers.behaviours),
+        summary=answers.summary,
+        effect=answers.effect,
+        reporter_name=reporter_name,
+        affected_groups=tuple(AffectedGroup(a) for a in answers.affected),
+        witnesses=answers.witnesses,
+        police_called=answers.police_called,
+        assault=answers.assault,
+        evidence=answers.evidence,
     )
 
 
