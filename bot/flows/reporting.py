@@ -17,7 +17,7 @@ which, and the earlier reading keeps the incident inside the night it was report
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from cards.incident_report import (
 from cards.inputs import submitted_values
 from casework import bus
 from casework.pipeline import Actor, Casework, UnknownUser
-from casework.ports import StoreUnavailable
+from casework.ports import Directory, StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.details import IncidentDetails, PersonDetails
 from rules.roles import Role
@@ -228,12 +228,18 @@ def staff_at(services: BotServices, user: str) -> tuple[Choice, ...]:
     """The staff of the reporter's schools, by name, to pick witnesses from."""
     if services.casework is None:
         return ()
-    directory = services.casework.ports.directory
+    schools = tuple(s.value for s in schools_of(services, user))
+    return staff_of(services.casework.ports.directory, schools)
+
+
+def staff_of(directory: Directory, school_ids: Sequence[str]) -> tuple[Choice, ...]:
+    """The staff of these schools, by name, to pick witnesses from (none at a school too
+    large for a card's list)."""
     people = {
         p.object_id: p.name
-        for school in schools_of(services, user)
+        for school_id in school_ids
         for role in WITNESS_ROLES
-        for p in directory.holders(school.value, role)
+        for p in directory.holders(school_id, role)
     }
     if len(people) > MAX_WITNESS_CHOICES:
         return ()
