@@ -204,3 +204,16 @@ async def test_the_step_sits_after_the_steps_that_move_the_case_on() -> None:
     assert TITLE in buttons
     assert moving_on & set(buttons)  # the steps that move the case on are offered, and first
     assert all(buttons.index(t) < buttons.index(TITLE) for t in moving_on & set(buttons))
+
+
+async def test_a_double_pressed_further_incident_is_recorded_once() -> None:
+    world = fake_world(at(MONDAY, 9))
+    case_id = await warned(world)
+    bot = bot_for(world)
+    form = await further_form(bot)
+
+    invoke_card(await bot.press(HEAD, form, SUBMIT, **LATER))
+    again = invoke_card(await bot.press(HEAD, form, SUBMIT, **LATER))
+
+    assert "already" in text_of(again).lower()
+    assert (await kinds(bot, case_id)).count("incident-reported") == 2
