@@ -195,25 +195,18 @@ def build(view: IncidentReportView) -> Card:
         body.append(paragraph(f"School: **{view.schools[0].title}**"))
     else:
         body.append(SCHOOL.element(view.schools))
+    summary, *incident = incident_elements(
+        channels=view.channels,
+        behaviours=view.behaviours,
+        affected=view.affected,
+        staff=view.staff,
+        latest_date=view.latest_date,
+    )
     body += [
-        SUMMARY.element(),  # the key fact, near the top
+        summary,  # the key fact, near the top
         PERSON_NAME.element(),
         RELATIONSHIP.element(view.relationships),
-        INCIDENT_DATE.element(latest=view.latest_date),
-        INCIDENT_TIME.element(),
-        LOCATION.element(),
-        CHANNEL.element(view.channels),
-        BEHAVIOURS.element(view.behaviours),
-        AFFECTED.element(view.affected),
-        EFFECT.element(),
-    ]
-    if view.staff:
-        body.append(_optional(WITNESS_STAFF.element(view.staff)))
-    body += [
-        WITNESSES.element(),
-        POLICE_CALLED.element(),
-        ASSAULT.element(),
-        EVIDENCE.element(),
+        *incident,
     ]
     keep_typed(body, view.values)
     return card(
@@ -221,6 +214,37 @@ def build(view: IncidentReportView) -> Card:
         [execute("Submit report", VERB, data, style="positive")],
         fallback="Report an incident: this form needs a Teams client that shows Adaptive Cards.",
     )
+
+
+def incident_elements(
+    *,
+    channels: Sequence[Choice],
+    behaviours: Sequence[Choice],
+    affected: Sequence[Choice],
+    staff: Sequence[Choice],
+    latest_date: str,
+) -> list[Element]:
+    """The incident's own inputs, "What happened?" first: the report card's, and the card
+    that adds a later incident to a case (`cards.further_incident`)."""
+    elements = [
+        SUMMARY.element(),
+        INCIDENT_DATE.element(latest=latest_date),
+        INCIDENT_TIME.element(),
+        LOCATION.element(),
+        CHANNEL.element(channels),
+        BEHAVIOURS.element(behaviours),
+        AFFECTED.element(affected),
+        EFFECT.element(),
+    ]
+    if staff:
+        elements.append(_optional(WITNESS_STAFF.element(staff)))
+    return [
+        *elements,
+        WITNESSES.element(),
+        POLICE_CALLED.element(),
+        ASSAULT.element(),
+        EVIDENCE.element(),
+    ]
 
 
 def _optional(element: Element) -> Element:
@@ -241,6 +265,25 @@ class ReportSubmission:
     school_id: str
     person_name: str
     relationship: str
+    incident_date: str  # YYYY-MM-DD, as Input.Date sends it
+    incident_time: str  # HH:MM, as Input.Time sends it
+    location: str
+    channel: str
+    behaviours: tuple[str, ...]
+    affected: tuple[str, ...]
+    summary: str
+    effect: str
+    witnesses: tuple[str, ...] = ()
+    police_called: bool = False
+    assault: bool = False
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentFields:
+    """The incident's own answers, checked (`read_incident`): a report's, or a later
+    incident's on a case already open."""
+
     incident_date: str  # YYYY-MM-DD, as Input.Date sends it
     incident_time: str  # HH:MM, as Input.Time sends it
     location: str
@@ -286,23 +329,13 @@ def parse(
     school_id = read.one(SCHOOL, view.schools)
     person_name = read.text(PERSON_NAME)
     relationship = read.one(RELATIONSHIP, view.relationships)
-    incident_date = read.date(INCIDENT_DATE)
-    incident_time = read.time(INCIDENT_TIME)
-    location = read.text(LOCATION)
-    channel = read.one(CHANNEL, view.channels)
-    # The card's own messages ask to choose; once submitted, a choice may also be one the
-    # card never offered, hence "from the list".
-    behaviours = read.several(
-        BEHAVIOURS, view.behaviours, "Choose at least one kind of behaviour from the list."
+    incident = read_incident(
+        read,
+        channels=view.channels,
+        behaviours=view.behaviours,
+        affected=view.affected,
+        staff=view.staff,
     )
-    affected = read.several(AFFECTED, view.affected, "Choose who was affected from the list.")
-    summary = read.text(SUMMARY)
-    effect = read.text(EFFECT)
-    # The optional inputs have limits too, so they are read before deciding.
-    witnesses = _staff_named(read, view.staff) + read.lines(WITNESSES)
-    police_called = read.toggle(POLICE_CALLED)
-    assault = read.toggle(ASSAULT)
-    evidence = read.text(EVIDENCE)
     if read.problems:
         return ValidationProblem(tuple(read.problems), read.values, dict(read.at_fields))
     return ReportSubmission(
@@ -310,16 +343,57 @@ def parse(
         school_id=school_id,
         person_name=person_name,
         relationship=relationship,
+        incident_date=incident.incident_date,
+        incident_time=incident.incident_time,
+        location=incident.location,
+        channel=incident.channel,
+        behaviours=incident.behaviours,
+        affected=incident.affected,
+        summary=incident.summary,
+        effect=incident.effect,
+        witnesses=incident.witnesses,
+        police_called=incident.police_called,
+        assault=incident.assault,
+        evidence=incident.evidence,
+    )
+
+
+def read_incident(
+    read: Submitted,
+    *,
+    channels: Sequence[Choice],
+    behaviours: Sequence[Choice],
+    affected: Sequence[Choice],
+    staff: Sequence[Choice],
+) -> IncidentFields:
+    """The incident's answers in `read`, each checked against what the card offered; each
+    problem is recorded in `read` (its `problems` and `at_fields`), so the answers are only
+    to be used when it has none."""
+    incident_date = read.date(INCIDENT_DATE)
+    incident_time = read.time(INCIDENT_TIME)
+    location = read.text(LOCATION)
+    channel = read.one(CHANNEL, channels)
+    # The card's own messages ask to choose; once submitted, a choice may also be one the
+    # card never offered, hence "from the list".
+    chosen = read.several(
+        BEHAVIOURS, behaviours, "Choose at least one kind of behaviour from the list."
+    )
+    groups = read.several(AFFECTED, affected, "Choose who was affected from the list.")
+    summary = read.text(SUMMARY)
+    effect = read.text(EFFECT)
+    # The optional inputs have limits too, so they are read before deciding.
+    witnesses = _staff_named(read, staff) + read.lines(WITNESSES)
+    return IncidentFields(
         incident_date=incident_date,
         incident_time=incident_time,
         location=location,
         channel=channel,
-        behaviours=behaviours,
-        affected=affected,
+        behaviours=chosen,
+        affected=groups,
         summary=summary,
         effect=effect,
         witnesses=witnesses,
-        police_called=police_called,
-        assault=assault,
-        evidence=evidence,
+        police_called=read.toggle(POLICE_CALLED),
+        assault=read.toggle(ASSAULT),
+        evidence=read.text(EVIDENCE),
     )

@@ -20,6 +20,7 @@ from bot.flows import (
     deadlines,
     disclosure,  # noqa: F401
     fallback,
+    further_incident,  # noqa: F401
     informal_meeting,  # noqa: F401
     letter_drafted,  # noqa: F401
     letter_redate,  # noqa: F401

@@ -17,7 +17,7 @@ which, and the earlier reading keeps the incident inside the night it was report
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -26,11 +26,17 @@ from bot.routing import CardVerb, Handler, Inbound, InvokeReply, Reply, Route, T
 from bot.services import BotServices
 from cards import incident_report, report_received
 from cards.common import COMMAND_ID_KEY, Choice
-from cards.incident_report import INCIDENT_DATE, INCIDENT_TIME, ReportSubmission, ValidationProblem
+from cards.incident_report import (
+    INCIDENT_DATE,
+    INCIDENT_TIME,
+    IncidentFields,
+    ReportSubmission,
+    ValidationProblem,
+)
 from cards.inputs import submitted_values
 from casework import bus
 from casework.pipeline import Actor, Casework, UnknownUser
-from casework.ports import StoreUnavailable
+from casework.ports import Directory, StoreUnavailable
 from rules.behaviours import AffectedGroup, Behaviour, Channel, Relationship
 from rules.details import IncidentDetails, PersonDetails
 from rules.roles import Role
@@ -222,12 +228,18 @@ def staff_at(services: BotServices, user: str) -> tuple[Choice, ...]:
     """The staff of the reporter's schools, by name, to pick witnesses from."""
     if services.casework is None:
         return ()
-    directory = services.casework.ports.directory
+    schools = tuple(s.value for s in schools_of(services, user))
+    return staff_of(services.casework.ports.directory, schools)
+
+
+def staff_of(directory: Directory, school_ids: Sequence[str]) -> tuple[Choice, ...]:
+    """The staff of these schools, by name, to pick witnesses from (none at a school too
+    large for a card's list)."""
     people = {
         p.object_id: p.name
-        for school in schools_of(services, user)
+        for school_id in school_ids
         for role in WITNESS_ROLES
-        for p in directory.holders(school.value, role)
+        for p in directory.holders(school_id, role)
     }
     if len(people) > MAX_WITNESS_CHOICES:
         return ()
@@ -261,12 +273,34 @@ class Report:
 def to_report(
     submission: ReportSubmission, values: dict[str, str], *, reporter_name: str, now: datetime
 ) -> Report | ValidationProblem:
+    incident = incident_details(submission, values, reporter_name=reporter_name, now=now)
+    if isinstance(incident, ValidationProblem):
+        return incident
+    return Report(
+        command_id=submission.command_id,
+        school_id=submission.school_id,
+        person=PersonDetails(
+            name=submission.person_name, relationship=Relationship(submission.relationship)
+        ),
+        incident=incident,
+    )
+
+
+def incident_details(
+    answers: ReportSubmission | IncidentFields,
+    values: dict[str, str],
+    *,
+    reporter_name: str,
+    now: datetime,
+) -> IncidentDetails | ValidationProblem:
+    """The incident in the rules' types (a report's, or a later incident's on a case), its
+    date and time a moment in the school's own time that exists and is not in the future."""
     try:
-        day = date.fromisoformat(submission.incident_date)
+        day = date.fromisoformat(answers.incident_date)
     except ValueError:
         return _problem_at(INCIDENT_DATE.id, "Give a date and time that exist.", values)
     try:
-        moment = time.fromisoformat(submission.incident_time)
+        moment = time.fromisoformat(answers.incident_time)
     except ValueError:
         return _problem_at(INCIDENT_TIME.id, "Give a date and time that exist.", values)
     if moment.tzinfo is not None:
@@ -285,26 +319,19 @@ def to_report(
         return _problem_at(
             INCIDENT_DATE.id, "The date and time of the incident cannot be in the future.", values
         )
-    return Report(
-        command_id=submission.command_id,
-        school_id=submission.school_id,
-        person=PersonDetails(
-            name=submission.person_name, relationship=Relationship(submission.relationship)
-        ),
-        incident=IncidentDetails(
-            occurred_at=occurred_at,
-            location=submission.location,
-            channel=Channel(submission.channel),
-            behaviours=tuple(Behaviour(b) for b in submission.behaviours),
-            summary=submission.summary,
-            effect=submission.effect,
-            reporter_name=reporter_name,
-            affected_groups=tuple(AffectedGroup(a) for a in submission.affected),
-            witnesses=submission.witnesses,
-            police_called=submission.police_called,
-            assault=submission.assault,
-            evidence=submission.evidence,
-        ),
+    return IncidentDetails(
+        occurred_at=occurred_at,
+        location=answers.location,
+        channel=Channel(answers.channel),
+        behaviours=tuple(Behaviour(b) for b in answers.behaviours),
+        summary=answers.summary,
+        effect=answers.effect,
+        reporter_name=reporter_name,
+        affected_groups=tuple(AffectedGroup(a) for a in answers.affected),
+        witnesses=answers.witnesses,
+        police_called=answers.police_called,
+        assault=answers.assault,
+        evidence=answers.evidence,
     )
 
 

@@ -400,8 +400,9 @@ async def test_no_further_action_then_closing_the_case_from_its_card() -> None:
     assert (await kinds(bot, case_id))[-3:].count("case-closed") == 1
     after = await bot.say(HEAD, "case OAK-2026-0001")
     assert "Status: **Closed**" in text_of(after)
-    # A statement may still arrive after closing (and be asked for): nothing else is offered.
-    assert titles(after) == ["Add a statement"]
+    # A statement may still arrive after closing (and be asked for), and a later incident
+    # reopens the person's case: nothing else is offered.
+    assert titles(after) == ["Report a further incident", "Add a statement"]
 
 
 async def test_a_breach_and_a_removal_are_recorded_from_the_case_card() -> None:
