@@ -183,8 +183,11 @@ async def test_a_case_list_that_cannot_be_updated_keeps_the_decision_and_says_so
 
     outcome = await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
 
-    assert [e.kind for e in outcome.events] == ["risk-assessed"]
-    assert [e.kind for e in await store.load(case_id)][-1] == "risk-assessed"
+    # The assessment, and the reporter told it is being handled: both kept.
+    kinds = [e.kind for e in outcome.events]
+    assert kinds == ["risk-assessed", "notification-required"]
+    stored = [e.kind for e in await store.load(case_id) if e.command_id == "cmd-assess"]
+    assert stored == kinds
     assert outcome.effect_failures[0] == EffectFailure(
         "case list", "", "The case list could not be updated; it will be next time."
     )
@@ -243,11 +246,13 @@ async def test_the_log_follows_a_command_by_reference_and_command_id(
     case_id = await report(world)
     caplog.clear()
 
-    seq = (await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)).events[0].seq
+    events = (await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)).events
     await uc.dispatch(world.casework, assess(), HEAD, case_id=case_id)
 
+    first, last = events[0].seq, events[-1].seq  # the assessment and the reporter's notice
+    assert last == first + 1
     lines = [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
-    assert f"case OAK-2026-0001: command cmd-assess appended seq {seq}..{seq}" in lines
+    assert f"case OAK-2026-0001: command cmd-assess appended seq {first}..{last}" in lines
     assert "case OAK-2026-0001: command cmd-assess was already applied" in lines
 
 
@@ -376,7 +381,10 @@ async def test_a_case_the_caller_already_loaded_is_not_loaded_again() -> None:
     assert outcome.case_id == case_id
     # The case handed on for its effects is the case after the command.
     (folded,) = handed_on
-    assert folded.history[-1].kind == "risk-assessed"
+    assert [e.kind for e in folded.history if e.command_id == "cmd-assess"] == [
+        "risk-assessed",
+        "notification-required",
+    ]
     assert folded.history[-1].command_id == "cmd-assess"
 
 
@@ -436,5 +444,6 @@ async def test_each_event_keeps_the_teams_activity_it_came_from() -> None:
         world.casework, assess(), Actor(HEAD.object_id, activity_id="activity-9"), case_id=case_id
     )
 
-    (assessed,) = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
-    assert assessed.activity_id == "activity-9"
+    assessed = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
+    # The assessment and the reporter's notice it brought, each with the press's activity.
+    assert [e.activity_id for e in assessed] == ["activity-9", "activity-9"]
