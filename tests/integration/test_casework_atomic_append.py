@@ -72,9 +72,11 @@ async def test_the_case_the_pipeline_goes_on_with_is_the_case_the_store_gives_ba
     assert applied.folded.history == stored
     assert applied.folded.view == (await casework.load(opened.case_id))[1]
     mine = [e for e in applied.folded.history if e.command_id == "cmd-assess"]
+    # The assessment and the reporter's "being handled" notice it brings.
+    assert [e.kind for e in mine] == ["risk-assessed", "notification-required"]
     assert [(e.case_id, e.actor_id, e.activity_id) for e in mine] == [
         (opened.case_id, HEAD.object_id, "activity-3")
-    ]
+    ] * 2
     # Kept in UTC, as the store keeps them, even on a server whose clock is in London.
     assert {e.at.utcoffset() for e in applied.folded.history} == {timedelta(0)}
 
