@@ -45,9 +45,17 @@ class Trust:
     clock: FixedClock
 
     async def card_for(self, user: TeamsUser, text: str) -> SentCard:
-        response = await self.bot.client.say(user, text)
+        """The card that answers `text` (a prompt delivered in the background meanwhile
+        may come after it in the chat)."""
+        client = self.bot.client
+        message = client.activity(user, "message", text=text, textFormat="plain")
+        response = await client.post(message)
         assert response.status == 200
-        card = self.bot.client.last_card(user)
+        (card,) = [
+            SentCard(card, recorded.conversation_id, recorded.id)
+            for recorded, card in client.connector.cards_in(user.personal_conversation_id)
+            if recorded.reply_to_id == message["id"]
+        ]
         assert_valid_card(card.card)
         return card
 

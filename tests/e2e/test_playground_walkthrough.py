@@ -211,8 +211,17 @@ def test_report_assess_respond_letter_sent_and_the_chair_in_the_playground(
             priya.page.get_by_role("option", name="12:00 AM", exact=True).click()
             form.get_by_label("Where did it happen?").fill("The main gate")
             form.get_by_text("In person", exact=True).click()
-            form.get_by_text("Shouting", exact=True).click()
-            form.get_by_text("Threat", exact=True).click()
+            # The 18 behaviours are one compact multi-select: open its list, tick two.
+            behaviours = form.get_by_role(
+                "combobox", name="What behaviour was shown? (choose all that apply)"
+            )
+            behaviours.click()
+            for behaviour in ("Verbal: Shouting", "Verbal: Threat"):
+                choice = priya.page.get_by_role("menuitemcheckbox", name=behaviour, exact=True)
+                choice.click()
+                expect(choice).to_have_attribute("aria-checked", "true")
+            priya.page.keyboard.press("Escape")
+            expect(behaviours).to_have_value(re.compile("Verbal: Shouting.*Verbal: Threat"))
             form.get_by_text("Staff", exact=True).click()
             form.get_by_label("What happened?").fill(
                 "Shouted at the class teacher and threatened to wait for her."

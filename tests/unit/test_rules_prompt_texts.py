@@ -12,7 +12,7 @@ from typing import Any
 
 from rules import timeline as tl
 from rules.behaviours import Behaviour, LetterKind
-from rules.prompts import Action, Prompt, open_deadlines, prompts_for
+from rules.prompts import Action, Prompt, _follow_ups_open, open_deadlines, prompts_for
 from rules.roles import Role
 from rules.state import CaseState
 from rules.steps.reporting import ReportIncident, UpdatePersonDetails
@@ -298,9 +298,10 @@ def test_the_due_index_keeps_each_dated_prompt_under_its_role_and_the_sweepers_w
         (Role.CHAIR, Action.SEND_LETTER),
         (None, Action.SEND_REMINDERS),
     } <= rows
-    # The review's and the progress meeting's reminders, besides the follow-ups' wake-ups
-    # (due soon, overdue, escalated: tests/unit/test_sweeper_follow_ups.py).
-    assert {review_reminder, progress_reminder} <= reminders
+    # The reminders' dates, and the day each unanswered prompt is followed up.
+    follow_ups = {f.on for f in _follow_ups_open(case.v, CAL)}
+    assert follow_ups
+    assert reminders == {review_reminder, progress_reminder} | follow_ups
 
 
 def test_the_due_index_leaves_out_the_same_day_request_to_move_a_review() -> None:
