@@ -263,6 +263,7 @@ async def test_report_assess_respond_send_reply_and_chair_overturn_by_pressing_b
     assert [a["title"] for a in case_card.card["actions"]] == [
         "Assess the risk",
         "See the new incident",
+        "Report a further incident",
         "Update the person's details",
         "Add a statement",
     ]

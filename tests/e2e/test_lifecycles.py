@@ -154,11 +154,13 @@ async def test_a_warning_with_a_reply(lifecycle: Lifecycle) -> None:
     assert "Comments recorded" in done.text()
     case_card = await world.case(HEAD)
     assert "Status: **Open, no sanction**" in case_card.text()
-    # The head may close it; then the housekeeping every live stage allows (a statement:
-    # the case has an incident); no letter is left to send, so none to re-date or withdraw.
+    # The head may close it; then the housekeeping every live stage allows (a further
+    # incident and a statement: the case has an incident); no letter is left to send, so
+    # none to re-date or withdraw.
     assert button_titles(case_card) == [
         "Close the case",
         "Refer to complaints",
+        "Report a further incident",
         "Update the person's details",
         "Add a statement",
     ]
