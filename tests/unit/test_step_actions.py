@@ -544,3 +544,31 @@ async def test_a_ban_the_rules_refuse_gets_the_card_back_with_the_reason_and_wha
     assert "No earlier step has taken effect before a later incident" in words
     assert "Shouted at staff at the gate." in str(again)
     assert await kinds(bot, case_id) == before
+
+
+async def test_a_removal_with_no_breach_recorded_gets_the_card_back_saying_to_record_it_first() -> (
+    None
+):
+    world = fake_world(at(date(2026, 1, 12), 9))
+    case_id = await banned(world.casework, world.clock)
+    world.clock.set(at(date(2026, 1, 14), 10))
+    bot = bot_for(world)
+    case_card = await bot.say(HEAD, "case OAK-2026-0001")
+    removal = invoke_card(await bot.press(HEAD, case_card, "Record a removal"))
+    before = await kinds(bot, case_id)
+
+    again = invoke_card(
+        await bot.press(
+            HEAD,
+            removal,
+            "Record the removal",
+            removalDate="2026-01-14",
+            removalTime="08:50",
+            removedBy="police-officer",
+            removerName="PC Example",
+        )
+    )
+
+    assert "Record the breach of the ban (or report the incident) first" in text_of(again)
+    assert "PC Example" in str(again)  # what was typed is kept
+    assert await kinds(bot, case_id) == before
