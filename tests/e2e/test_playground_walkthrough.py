@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PageTimeout
 
 from bot.devserver import PLAYGROUND_CONFIG, DevServerError, config_acting_as
 from tests.e2e.playground import ROOT, PlaygroundProcess
@@ -130,7 +131,8 @@ class Person:
         A message arriving while a card is being filled in (a prompt, delivered in the
         background) makes the Playground redraw the chat, which empties the card's inputs;
         the press then sends an empty form and the bot answers with the form and its
-        problems. As a person would, fill it in again (at most three times)."""
+        problems; or the part of the card that was opened (a response's questions) closes
+        again, with its button. As a person would, fill it in again (at most three times)."""
         heading, button = form
         for _ in range(3):
             card = self.card(heading, button)
@@ -140,8 +142,10 @@ class Person:
                 card.get_by_role("button", name=press or button, exact=True).click()
                 answer = self.page.locator(CARD).filter(has_text=outcome)
                 expect(answer.last).to_be_visible(timeout=8_000)
-            except AssertionError:
-                continue  # emptied while being filled in, or sent empty
+            except (AssertionError, PageTimeout):
+                # Emptied while being filled in, or sent empty; or the redraw closed the
+                # part of the card that was open, so its button is gone.
+                continue
             return self.card(outcome)
         raise AssertionError(f"{button!r} on {heading!r} never got {outcome!r}")
 
