@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
 from cards import step_form
-from cards.common import Card, paragraph
+from cards.common import Card
 from cards.inputs import TextInput
+from cards.step_form import StepView
 
 VERB = "case.close"
 
@@ -20,34 +19,18 @@ REASON = TextInput(
     max_length=2000,
 )
 
-
-@dataclass(frozen=True)
-class ReasonView:
-    reference: str
-    data: Mapping[str, Any]
-    values: Mapping[str, str] = field(default_factory=dict)
-    problems: Sequence[str] = ()
-    at_fields: Mapping[str, str] = field(default_factory=dict)
+ABOUT = (
+    "Closing ends the case. Where the policy was used, trust governance is asked to "
+    "review the policy."
+)
 
 
-def build(view: ReasonView) -> Card:
-    return step_form.build(
-        step_form.StepForm(
-            title="Close the case",
-            intro=(
-                paragraph(f"Case **{view.reference}**"),
-                paragraph(
-                    "Closing ends the case. Where the policy was used, trust governance "
-                    "is asked to review the policy."
-                ),
-            ),
-            inputs=(REASON.element(),),
-            submit="Close the case",
-            verb=VERB,
-            data=view.data,
-            values=view.values,
-            problems=view.problems,
-            at_fields=view.at_fields,
-            not_recorded="The case has not been closed yet:",
-        )
+def build(view: StepView) -> Card:
+    return step_form.simple(
+        replace(view, facts=(*view.facts, ABOUT)),
+        "Close the case",
+        [REASON.element()],
+        "Close the case",
+        VERB,
+        "The case has not been closed yet:",
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
 from cards import step_form
-from cards.common import Card, paragraph
+from cards.common import Card
 from cards.inputs import TextInput
+from cards.step_form import StepView
 
 VERB = "complaints.refer"
 
@@ -20,34 +19,15 @@ REASON = TextInput(
     max_length=2000,
 )
 
-
-@dataclass(frozen=True)
-class ReasonView:
-    reference: str
-    data: Mapping[str, Any]
-    values: Mapping[str, str] = field(default_factory=dict)
-    problems: Sequence[str] = ()
-    at_fields: Mapping[str, str] = field(default_factory=dict)
+ABOUT = "Response 6: the matter is dealt with under the Trust Complaints Policy instead."
 
 
-def build(view: ReasonView) -> Card:
-    return step_form.build(
-        step_form.StepForm(
-            title="Refer to the complaints policy",
-            intro=(
-                paragraph(f"Case **{view.reference}**"),
-                paragraph(
-                    "Response 6: the matter is dealt with under the Trust Complaints Policy "
-                    "instead."
-                ),
-            ),
-            inputs=(REASON.element(),),
-            submit="Refer it",
-            verb=VERB,
-            data=view.data,
-            values=view.values,
-            problems=view.problems,
-            at_fields=view.at_fields,
-            not_recorded="The referral has not been recorded yet:",
-        )
+def build(view: StepView) -> Card:
+    return step_form.simple(
+        replace(view, facts=(*view.facts, ABOUT)),
+        "Refer to the complaints policy",
+        [REASON.element()],
+        "Refer it",
+        VERB,
+        "The referral has not been recorded yet:",
     )

@@ -10,6 +10,7 @@ from bot.flows.actions import FieldProblems, StepAction, StepContext, register
 from cards import closing as cards
 from cards.common import Card
 from cards.inputs import Submitted
+from cards.step_form import StepView
 from rules.commands import Command
 from rules.steps.closing import CloseCase
 
@@ -18,7 +19,14 @@ STEP = "case.close"
 
 def form(ctx: StepContext) -> Card:
     return cards.build(
-        cards.ReasonView(ctx.view.reference, ctx.data(), ctx.values, ctx.problems, ctx.at_fields)
+        StepView(
+            ctx.view.reference,
+            (),
+            ctx.data(),
+            values=ctx.values,
+            problems=ctx.problems,
+            at_fields=ctx.at_fields,
+        )
     )
 
 

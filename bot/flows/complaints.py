@@ -10,6 +10,7 @@ from bot.flows.actions import FieldProblems, StepAction, StepContext, register
 from cards import complaints as cards
 from cards.common import Card
 from cards.inputs import Submitted
+from cards.step_form import StepView
 from rules.commands import Command
 from rules.steps.complaints import ReferToComplaints
 
@@ -18,7 +19,14 @@ STEP = "complaints.refer"
 
 def form(ctx: StepContext) -> Card:
     return cards.build(
-        cards.ReasonView(ctx.view.reference, ctx.data(), ctx.values, ctx.problems, ctx.at_fields)
+        StepView(
+            ctx.view.reference,
+            (),
+            ctx.data(),
+            values=ctx.values,
+            problems=ctx.problems,
+            at_fields=ctx.at_fields,
+        )
     )
 
 

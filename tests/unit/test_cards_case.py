@@ -365,9 +365,10 @@ def test_the_representation_card_asks_its_dates_summary_and_whether_it_is_final(
 
 def test_the_close_and_complaints_cards_ask_only_the_reason() -> None:
     from cards import closing, complaints
+    from cards.step_form import StepView
 
     for module in (closing, complaints):
-        built = module.build(module.ReasonView("OAK-2026-0001", step_data("case-1", 2, "cmd-5")))
+        built = module.build(StepView("OAK-2026-0001", (), step_data("case-1", 2, "cmd-5")))
         assert_valid_card(built)
         assert [e["id"] for e in walk(built) if "id" in e] == ["reason"]
         assert built["actions"][0]["verb"] == module.VERB
