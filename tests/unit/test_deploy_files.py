@@ -40,7 +40,7 @@ API_VERSIONS = {
     "Microsoft.BotService/botServices/channels": "2022-09-15",
 }
 # App settings that App Service itself reads, not the bot.
-PLATFORM_SETTINGS = {"WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT"}
+PLATFORM_SETTINGS = {"WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITE_LOAD_CERTIFICATES"}
 
 
 def resources() -> dict[str, str]:
