@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime
 import ipaddress
 import secrets
@@ -94,6 +95,7 @@ class LoopbackEntraId:
         # Certificates (PEM) whose keys may sign a client assertion instead of a secret.
         self.certificates: list[bytes] = []
         self.refusals: list[str] = []  # why each client assertion was refused
+        self.assertion_headers: list[dict[str, Any]] = []  # each client assertion's header
         self._stall: asyncio.Event | None = None
         self._stalled = asyncio.Event()
         self._folder: tempfile.TemporaryDirectory[str] | None = None
@@ -166,6 +168,10 @@ class LoopbackEntraId:
         if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
             return _oauth_error(400, "unsupported_grant_type")
         if form.get("client_assertion_type") == CLIENT_ASSERTION_TYPE:
+            with contextlib.suppress(jwt.InvalidTokenError):
+                self.assertion_headers.append(
+                    jwt.get_unverified_header(str(form.get("client_assertion")))
+                )
             refusal = self._assertion_refusal(
                 str(form.get("client_assertion")),
                 str(form.get("client_id")),
