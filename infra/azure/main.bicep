@@ -66,6 +66,9 @@ var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 // Built-in role "Key Vault Certificate User": read certificates, with their private keys.
 var keyVaultCertificateUser = 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'
 var useCertificate = !empty(botCertificateName)
+// Neither (the first deployment, before the certificate exists): no credential, and the bot
+// refuses to start, naming the settings, until the next deployment gives it one.
+var useSecret = !useCertificate && !empty(botAppPassword)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: names.identity
@@ -88,7 +91,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!useCertificate) {
+resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (useSecret) {
   parent: vault
   name: 'MicrosoftAppPassword'
   properties: {
@@ -233,12 +236,12 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
           name: 'MicrosoftAppCertificatePath'
           value: '/var/ssl/private/${botCertificate.properties.thumbprint}.p12'
         }
-      ] : [
+      ] : useSecret ? [
         {
           name: 'MicrosoftAppPassword'
           value: '@Microsoft.KeyVault(SecretUri=${botSecret.properties.secretUri})'
         }
-      ])
+      ] : [])
     }
   }
   dependsOn: [

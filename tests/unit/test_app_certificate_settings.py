@@ -203,3 +203,9 @@ def test_the_command_line_tools_read_the_certificate_too(tmp_path: Path) -> None
         credentials_from_environ(environ(tmp_path / "nowhere.pem"))
     secret = credentials_from_environ(environ("", MicrosoftAppPassword="s3cret"))
     assert secret.credential == ClientSecret("s3cret")
+
+
+def test_the_rotation_the_messages_point_to_is_in_the_guide() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text("utf-8")
+    assert "\n### Rotating the certificate\n" in guide
+    assert "MicrosoftAppCertificatePath" in guide.split("### Rotating the certificate", 1)[1]

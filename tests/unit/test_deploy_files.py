@@ -115,14 +115,16 @@ def test_the_client_secret_reaches_the_app_only_as_a_key_vault_reference() -> No
     assert secure
     assert secure.group(1) == "botAppPassword"
     uses = [line for line in BICEP.splitlines() if "botAppPassword" in line]
-    assert len(uses) == 2, uses  # declared, then stored in the vault: nowhere else
+    # Declared, asked whether it is empty, then stored in the vault: nowhere else.
+    assert len(uses) == 3, uses
+    assert "var useSecret = !useCertificate && !empty(botAppPassword)" in uses
     assert "value: botAppPassword" in block("botSecret")
 
 
 def test_with_a_certificate_the_web_app_loads_it_from_key_vault_and_has_no_secret() -> None:
-    # The certificate and the secret are chosen by one condition: never both, never neither.
+    # The certificate, else the secret: never both.
     assert "var useCertificate = !empty(botCertificateName)" in BICEP
-    assert "= if (!useCertificate) {" in block("botSecret").splitlines()[0]
+    assert "= if (useSecret) {" in block("botSecret").splitlines()[0]
     certificate = block("botCertificate")
     assert "= if (useCertificate) {" in certificate.splitlines()[0]
     assert "keyVaultId: vault.id" in certificate
@@ -136,7 +138,7 @@ def test_with_a_certificate_the_web_app_loads_it_from_key_vault_and_has_no_secre
     assert "var keyVaultCertificateUser = 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'" in BICEP
     site = block("site")
     chosen = site.split("useCertificate ? [", 1)[1]
-    with_certificate, with_secret = chosen.split("] : [", 1)
+    with_certificate, with_secret = chosen.split("] : useSecret ? [", 1)
     assert "MicrosoftAppPassword" not in with_certificate
     assert "MicrosoftAppCertificatePath" not in with_secret
     settings = app_settings()
