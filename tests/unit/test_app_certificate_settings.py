@@ -209,3 +209,16 @@ def test_the_rotation_the_messages_point_to_is_in_the_guide() -> None:
     guide = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text("utf-8")
     assert "\n### Rotating the certificate\n" in guide
     assert "MicrosoftAppCertificatePath" in guide.split("### Rotating the certificate", 1)[1]
+
+
+def test_a_pkcs12_file_with_a_password_is_refused(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    made = app_certificate()
+    path = tmp_path / "protected.pfx"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"app", made.key, made.certificate, None, serialization.BestAvailableEncryption(b"pw")
+        )
+    )
+    assert "neither PEM nor a PKCS#12 file without a password" in refusal(environ(path))
