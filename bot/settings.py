@@ -1,4 +1,4 @@
-"""The bot's settings, read from an environment mapping by a pure function.
+"""The bot's settings, read from an environment mapping (and the certificate file it names).
 
 Only the entry points (`bot/__main__.py`, `graph/provision.py`) read the real environment;
 everything else receives a `Settings`.
