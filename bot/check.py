@@ -9,7 +9,9 @@ The checks, in order:
 - the settings (the same environment and `.env` as `python -m bot`);
 - the trust configuration, and each school's term dates (how long until they run out);
 - the Bot Framework credentials: a token for the Bot Connector can be had from the
-  configured authority (`BOT_AUTHORITY_HOST`, the app registration's tenant);
+  configured authority (`BOT_AUTHORITY_HOST`, the app registration's tenant); with a
+  certificate (`MicrosoftAppCertificatePath`), how long it has left (fewer than
+  `CERTIFICATE_WARNING_DAYS` fails, so that it is rotated before it stops the bot);
 - for each school, the clerks' channel is reachable (the bot holds a conversation reference
   for it) and the app is installed for each holder of a role the bot prompts;
 - with the cases in SharePoint only (`SAFE_PREMISES_STORE=sharepoint`): the Graph checks
@@ -38,6 +40,8 @@ from casework.pipeline import Casework
 from casework.ports import Clock, StoreUnavailable
 from casework.projection import UK
 from casework.queries import unreachable_role_holders
+from graph.certificates import CERTIFICATE_SETTING
+from graph.tokens import ClientCertificate
 from rules.calendar import SchoolCalendar
 from rules.roles import Role
 from templates.errors import LetterTemplateError
@@ -48,6 +52,8 @@ from templates.errors import LetterTemplateError
 PROMPTED_ROLES = (Role.HEAD, Role.SENIOR, Role.CHAIR, Role.CLERK, Role.TRUST)
 # A token request in a check should fail quickly rather than back off and wait.
 CHECK_TOKEN_POLICY = TokenPolicy(timeout_s=15.0)
+# A certificate that expires sooner than this fails the check: time to rotate it.
+CERTIFICATE_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
     """Every check, in order, as findings. `environ` is the settings' environment."""
     findings: list[Finding] = []
     try:
-        settings = Settings.from_environ(environ)
+        settings = Settings.from_environ(environ, now=probes.clock.now())
         refuse_insecure_listening(settings)
     except (SettingsError, InsecureConfiguration) as error:
         # The message names the setting and what to set it to.
@@ -216,7 +222,8 @@ async def bot_credentials(settings: Settings, probes: Probes) -> list[Finding]:
                 False,
                 "MicrosoftAppId is empty, so the bot runs in local development mode: it "
                 "checks no tokens and cannot reply in Teams",
-                "set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId from the "
+                "set MicrosoftAppId, MicrosoftAppTenantId and the app's certificate "
+                "(MicrosoftAppCertificatePath) or secret (MicrosoftAppPassword) from the "
                 "app registration (docs/deploy.md, section 2)",
             )
         ]
@@ -226,6 +233,13 @@ async def bot_credentials(settings: Settings, probes: Probes) -> list[Finding]:
         if settings.app_type is AppType.USER_ASSIGNED_MSI
         else f"{settings.authority_host}/{settings.app_tenant_id or 'botframework.com'}"
     )
+    certificate = settings.app_certificate
+    using = (
+        ""
+        if certificate is None
+        else f" for the certificate {certificate.thumbprint} ({CERTIFICATE_SETTING})"
+    )
+    expiry = [] if certificate is None else [certificate_expiry(certificate, probes.clock)]
     try:
         await tokens.token()
     except OutboundTokenError as error:
@@ -233,18 +247,52 @@ async def bot_credentials(settings: Settings, probes: Probes) -> list[Finding]:
             Finding(
                 check,
                 False,
-                f"no token for the Bot Connector from {where} ({_reason(error)})",
-                _credentials_fix(str(error)),
-            )
+                f"no token for the Bot Connector from {where}{using} ({_reason(error)})",
+                _credentials_fix(str(error), certificate is not None),
+            ),
+            *expiry,
         ]
-    return [Finding(check, True, f"a token for the Bot Connector was issued by {where}")]
+    return [
+        Finding(check, True, f"a token for the Bot Connector was issued by {where}{using}"),
+        *expiry,
+    ]
+
+
+def certificate_expiry(certificate: ClientCertificate, clock: Clock) -> Finding:
+    """How long the app's certificate has left; fewer than `CERTIFICATE_WARNING_DAYS`
+    fails, with the rotation steps as the fix."""
+    check = "Bot Framework certificate"
+    expires = certificate.expires
+    days = (expires - clock.now()).days
+    found = (
+        f"{certificate.thumbprint} expires on {expires.date().isoformat()}, {days} day(s) "
+        "from today"
+    )
+    if days < CERTIFICATE_WARNING_DAYS:
+        return Finding(
+            check,
+            False,
+            f"{found}, fewer than {CERTIFICATE_WARNING_DAYS}",
+            "rotate it now: put a new certificate in Key Vault, upload its public part to "
+            "the app registration (Certificates & secrets) beside the old one, point "
+            f"{CERTIFICATE_SETTING} at it and restart the bot, then remove the old one "
+            '(docs/deploy.md, "Rotating the certificate")',
+        )
+    return Finding(check, True, found)
 
 
 def _reason(error: Exception) -> str:
     return str(error).removeprefix("no token for the Bot Connector: ")
 
 
-def _credentials_fix(reason: str) -> str:
+def _credentials_fix(reason: str, certificate: bool = False) -> str:
+    if certificate and ("invalid_client" in reason or "unauthorized_client" in reason):
+        return (
+            "Entra ID does not accept the certificate: upload its public part (the .cer or "
+            "the PEM certificate, never the key) to the app registration's Certificates & "
+            f"secrets, Certificates, and check that {CERTIFICATE_SETTING} names that "
+            "certificate's file"
+        )
     if "invalid_client" in reason or "unauthorized_client" in reason:
         return (
             "the client secret is wrong or has expired: create a new one on the app "

@@ -89,8 +89,9 @@ async def graph_checks(
                 "Graph token",
                 False,
                 f"{error}",
-                "check the app registration's secret (MicrosoftAppPassword) or the managed "
-                "identity, and that the tenant (MicrosoftAppTenantId) is the trust's",
+                "check the app registration's certificate (MicrosoftAppCertificatePath) or "
+                "secret (MicrosoftAppPassword), or the managed identity, and that the tenant "
+                "(MicrosoftAppTenantId) is the trust's",
             ),
             Finding("Graph permissions, site and directory", None, "not checked without a token"),
         ]

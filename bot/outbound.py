@@ -18,16 +18,22 @@ rest of the bot can rely on (docs/security.md, "Outbound"):
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.settings import AppType, Settings
+from graph.tokens import (
+    AppCredentials,
+    ClientSecret,
+    Credential,
+    ManagedIdentity,
+    TokenResult,
+    token_acquirer,
+)
 from graph.tokens import CachedTokens as SharedCachedTokens
 from graph.tokens import TokenPolicy as TokenPolicy
-from graph.tokens import TokenResult
 
 logger = logging.getLogger(__name__)
 
@@ -67,91 +73,41 @@ class CachedTokens(SharedCachedTokens):
         super().__init__(acquire, purpose="the Bot Connector", policy=policy, monotonic=monotonic)
 
 
+def bot_connector_credentials(settings: Settings) -> AppCredentials:
+    """Who the bot is when it asks for a Bot Connector token: the app registration with its
+    certificate or secret (from its own tenant, or the Bot Framework's for a multi-tenant
+    app), or the user-assigned managed identity whose client id is `MicrosoftAppId`."""
+    credential: Credential
+    if settings.app_type is AppType.USER_ASSIGNED_MSI:
+        credential = ManagedIdentity(settings.app_id)
+    elif settings.app_certificate is not None:
+        credential = settings.app_certificate
+    else:
+        credential = ClientSecret(settings.app_password)
+    tenant = (
+        settings.app_tenant_id
+        if settings.app_type is AppType.SINGLE_TENANT
+        else settings.app_tenant_id or _MULTI_TENANT_AUTHORITY_TENANT
+    )
+    return AppCredentials(settings.app_id, tenant, credential, settings.authority_host)
+
+
 def msal_tokens(
     settings: Settings, *, policy: TokenPolicy | None = None, http_client: Any = None
 ) -> CachedTokens:
-    """Outbound tokens for the app registration described by `settings`, through msal.
+    """Outbound tokens for the app registration described by `settings`, through msal: the
+    token provider Graph's tokens come from too (`graph.tokens.token_acquirer`), asked for
+    the Bot Connector's scope.
 
     `http_client` is the `requests.Session` msal uses (default: a new one); every request
     on it is given `TokenPolicy.timeout_s`. Tests pass one that trusts their loopback
     identity provider's certificate.
     """
     chosen = policy or TokenPolicy()
-    if settings.app_type is AppType.USER_ASSIGNED_MSI:
-        return CachedTokens(
-            _managed_identity_acquirer(settings.app_id, chosen.timeout_s, http_client),
-            policy=chosen,
-        )
-    tenant = (
-        settings.app_tenant_id
-        if settings.app_type is AppType.SINGLE_TENANT
-        else settings.app_tenant_id or _MULTI_TENANT_AUTHORITY_TENANT
-    )
-    acquire = _client_secret_acquirer(
-        settings.app_id,
-        settings.app_password,
-        f"{settings.authority_host}/{tenant}",
+    acquire = token_acquirer(
+        bot_connector_credentials(settings),
+        scope=BOT_CONNECTOR_SCOPE,
         timeout_s=chosen.timeout_s,
         http_client=http_client,
     )
     return CachedTokens(acquire, policy=chosen)
-
-
-def _bounded(http_client: Any, timeout_s: float) -> Any:
-    """`http_client` (or a new `requests.Session`) with a timeout on every request."""
-    if http_client is None:
-        import requests
-
-        http_client = requests.Session()
-    # requests has no session-wide timeout; msal bounds its own session the same way.
-    http_client.request = functools.partial(http_client.request, timeout=timeout_s)
-    return http_client
-
-
-def _client_secret_acquirer(
-    app_id: str, password: str, authority: str, *, timeout_s: float, http_client: Any
-) -> Callable[[], TokenResult]:
-    application: Any = None
-
-    def acquire() -> TokenResult:
-        nonlocal application
-        import msal  # imported here: it is only needed once a token is
-
-        if application is None:
-            # Building the application performs tenant discovery over HTTPS, so it
-            # happens here, in the worker thread, too; it is kept once it succeeds.
-            application = msal.ConfidentialClientApplication(
-                client_id=app_id,
-                client_credential=password,
-                authority=authority,
-                http_client=_bounded(http_client, timeout_s),
-                # The authority host is the operator's explicit choice (BOT_AUTHORITY_HOST);
-                # instance discovery would ask login.microsoftonline.com to vouch for it.
-                instance_discovery=False,
-            )
-        result: TokenResult = application.acquire_token_for_client(scopes=[BOT_CONNECTOR_SCOPE])
-        return result
-
-    return acquire
-
-
-def _managed_identity_acquirer(
-    client_id: str, timeout_s: float, http_client: Any
-) -> Callable[[], TokenResult]:
-    client: Any = None
-
-    def acquire() -> TokenResult:
-        nonlocal client
-        import msal
-
-        if client is None:
-            client = msal.ManagedIdentityClient(
-                msal.UserAssignedManagedIdentity(client_id=client_id),
-                http_client=_bounded(http_client, timeout_s),
-            )
-        result: TokenResult = client.acquire_token_for_client(
-            resource=BOT_CONNECTOR_SCOPE.removesuffix("/.default")
-        )
-        return result
-
-    return acquire

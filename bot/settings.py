@@ -1,4 +1,4 @@
-"""The bot's settings, read from an environment mapping by a pure function.
+"""The bot's settings, read from an environment mapping (and the certificate file it names).
 
 Only the entry points (`bot/__main__.py`, `graph/provision.py`) read the real environment;
 everything else receives a `Settings`.
@@ -8,6 +8,7 @@ Teams toolkits write, so a deployed bot needs no renaming.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,9 +16,15 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from graph.certificates import CERTIFICATE_SETTING, CertificateFileError, load_certificate
 from graph.client import GRAPH_BASE_URL as DEFAULT_GRAPH_BASE_URL
-from graph.tokens import AppCredentials
-from graph.wiring import GraphSettingsError, app_credentials
+from graph.tokens import AppCredentials, ClientCertificate
+from graph.wiring import (
+    BOTH_CREDENTIALS,
+    MANAGED_IDENTITY_AND_CERTIFICATE,
+    GraphSettingsError,
+    app_credentials,
+)
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 # Where the bot's outbound tokens come from (Entra ID, public cloud). Azure names such a
@@ -59,6 +66,9 @@ class Settings:
     store: StoreKind = StoreKind.SQLITE
     sharepoint_site: str = ""  # https://<tenant>.sharepoint.com/sites/<site>
     graph_base_url: str = DEFAULT_GRAPH_BASE_URL
+    # The app registration's certificate, read (and checked) from MicrosoftAppCertificatePath.
+    app_certificate: ClientCertificate | None = None
+    app_certificate_path: str = ""
 
     @property
     def local_development(self) -> bool:
@@ -79,14 +89,20 @@ class Settings:
             f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
             f"data_dir={str(self.data_dir)!r}, store={self.store.value!r}, "
-            f"sharepoint_site={self.sharepoint_site!r}, graph_base_url={self.graph_base_url!r})"
+            f"sharepoint_site={self.sharepoint_site!r}, graph_base_url={self.graph_base_url!r}, "
+            f"app_certificate_path={self.app_certificate_path!r})"
         )
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        """Build settings from `environ` (pure: the caller passes `os.environ` or a dict).
+    def from_environ(
+        cls, environ: Mapping[str, str], *, now: datetime.datetime | None = None
+    ) -> Settings:
+        """Build settings from `environ` (the caller passes `os.environ` or a dict). The one
+        file it reads is the certificate `MicrosoftAppCertificatePath` names, so that a
+        certificate the bot cannot use stops the start rather than its first reply.
 
-        Raises `SettingsError` naming the variable when a value cannot be used.
+        Raises `SettingsError` naming the variable when a value cannot be used. `now` is
+        when the certificate must be valid (default: the wall clock's now).
         """
 
         def get(name: str, default: str) -> str:
@@ -99,11 +115,24 @@ class Settings:
         app_type_text = get("MicrosoftAppType", AppType.MULTI_TENANT.value)
         app_type = _parse_app_type(app_type_text)
 
+        certificate_path = get("MicrosoftAppCertificatePath", "")
+        if certificate_path and not app_id:
+            raise SettingsError(
+                f"{CERTIFICATE_SETTING} is set but MicrosoftAppId is empty: set "
+                "MicrosoftAppId to the app registration's Application (client) ID, or remove "
+                f"{CERTIFICATE_SETTING} to run in local development mode"
+            )
+        if certificate_path and app_password:
+            raise SettingsError(BOTH_CREDENTIALS)
+        if certificate_path and app_type is AppType.USER_ASSIGNED_MSI:
+            raise SettingsError(MANAGED_IDENTITY_AND_CERTIFICATE)
         if app_id:
-            if app_type is not AppType.USER_ASSIGNED_MSI and not app_password:
+            if app_type is not AppType.USER_ASSIGNED_MSI and not (app_password or certificate_path):
                 raise SettingsError(
-                    "MicrosoftAppPassword is empty but MicrosoftAppId is set: the bot needs "
-                    "the app's client secret to reply (or set MicrosoftAppType=UserAssignedMSI)"
+                    "MicrosoftAppPassword is empty and MicrosoftAppCertificatePath is not "
+                    "set, but MicrosoftAppId is set: the bot needs the app's certificate "
+                    "(preferred) or its client secret to reply (or set "
+                    "MicrosoftAppType=UserAssignedMSI)"
                 )
             if app_type is AppType.SINGLE_TENANT and not app_tenant_id:
                 raise SettingsError(
@@ -136,10 +165,20 @@ class Settings:
             if not app_id or not app_tenant_id:
                 raise SettingsError(
                     "SAFE_PREMISES_STORE=sharepoint calls Microsoft Graph as the bot's app: "
-                    "set MicrosoftAppId and MicrosoftAppTenantId (and the app's secret)"
+                    "set MicrosoftAppId and MicrosoftAppTenantId (and the app's certificate or "
+                    "secret)"
                 )
 
+        certificate = None
+        if certificate_path:
+            try:
+                certificate = load_certificate(certificate_path, now=now)
+            except CertificateFileError as error:
+                raise SettingsError(str(error)) from None
+
         return cls(
+            app_certificate=certificate,
+            app_certificate_path=certificate_path,
             app_id=app_id,
             app_password=app_password,
             app_tenant_id=app_tenant_id,
@@ -254,6 +293,7 @@ def graph_credentials(settings: Settings) -> AppCredentials:
             tenant_id=settings.app_tenant_id,
             managed_identity=settings.app_type is AppType.USER_ASSIGNED_MSI,
             authority_host=settings.authority_host,
+            certificate=settings.app_certificate,
         )
     except GraphSettingsError as error:
         raise SettingsError(str(error)) from error

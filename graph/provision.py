@@ -20,8 +20,8 @@ says what to grant, and nothing has changed. A list is created with all its colu
 request, so a refused or interrupted run never leaves half a list; running again continues.
 
 Credentials come from the same environment variables as the bot's (`MicrosoftAppId`,
-`MicrosoftAppPassword`, `MicrosoftAppTenantId`, `BOT_AUTHORITY_HOST`), or a managed identity
-with `MicrosoftAppType=UserAssignedMSI`.
+`MicrosoftAppCertificatePath` or `MicrosoftAppPassword`, `MicrosoftAppTenantId`,
+`BOT_AUTHORITY_HOST`), or a managed identity with `MicrosoftAppType=UserAssignedMSI`.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import functools
 import logging
 import threading
@@ -77,6 +78,23 @@ class ClientCertificate:
 
     private_key_pem: bytes = field(repr=False)
     certificate_pem: bytes
+
+    @property
+    def expires(self) -> datetime.datetime:
+        """When the certificate stops being valid (UTC)."""
+        from cryptography import x509
+
+        return x509.load_pem_x509_certificate(self.certificate_pem).not_valid_after_utc
+
+    @property
+    def thumbprint(self) -> str:
+        """Its SHA-1 thumbprint, upper-case hex: what the app registration's
+        *Certificates & secrets* page and App Service's `WEBSITE_LOAD_CERTIFICATES` show."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+
+        certificate = x509.load_pem_x509_certificate(self.certificate_pem)
+        return certificate.fingerprint(hashes.SHA1()).hex().upper()
 
 
 @dataclass(frozen=True)
@@ -247,14 +265,24 @@ def graph_tokens(
     trusts their loopback identity provider's certificate.
     """
     chosen = policy or TokenPolicy()
+    acquire = token_acquirer(
+        credentials, scope=scope, timeout_s=chosen.timeout_s, http_client=http_client
+    )
+    return CachedTokens(acquire, policy=chosen, monotonic=monotonic)
+
+
+def token_acquirer(
+    credentials: AppCredentials, *, scope: str, timeout_s: float, http_client: Any = None
+) -> Callable[[], TokenResult]:
+    """The blocking call that asks Entra ID (or the managed identity endpoint) for a token
+    for `scope`, for a `CachedTokens` to run: Graph's here, the Bot Connector's in
+    `bot/outbound.py`. It keeps its msal client (and msal's cache) for its own life."""
     # Made now (no I/O), so that every later attempt shares one bounded session.
-    bounded = _bounded(http_client, chosen.timeout_s)
+    bounded = _bounded(http_client, timeout_s)
     credential = credentials.credential
     if isinstance(credential, ManagedIdentity):
-        acquire = _managed_identity_acquirer(credential, scope, bounded)
-    else:
-        acquire = _confidential_client_acquirer(credentials, credential, scope, bounded)
-    return CachedTokens(acquire, policy=chosen, monotonic=monotonic)
+        return _managed_identity_acquirer(credential, scope, bounded)
+    return _confidential_client_acquirer(credentials, credential, scope, bounded)
 
 
 def _bounded(http_client: Any, timeout_s: float) -> Any:
@@ -271,14 +299,11 @@ def _bounded(http_client: Any, timeout_s: float) -> Any:
 def _msal_credential(credential: ClientSecret | ClientCertificate) -> Any:
     if isinstance(credential, ClientSecret):
         return credential.value
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
-    certificate = x509.load_pem_x509_certificate(credential.certificate_pem)
+    # No "thumbprint": given the certificate, msal names it by its SHA-256 thumbprint (the
+    # x5t#S256 header) and signs with PS256, as Entra ID prefers; a SHA-1 thumbprint would
+    # make it fall back to x5t and RS256.
     return {
         "private_key": credential.private_key_pem.decode(),
-        # Entra ID identifies the certificate by its SHA-1 thumbprint (the x5t header).
-        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),
         "public_certificate": credential.certificate_pem.decode(),
     }
 

@@ -1,7 +1,8 @@
 // Safe Premises on Azure: a single-tenant Azure Bot, App Service for Linux (Python 3.11)
-// running `python -m bot`, a user-assigned managed identity, Key Vault for the bot's client
-// secret, a Log Analytics workspace for the app's log lines, and Application Insights for an
-// availability test of /readyz. Deployed into one resource group; see docs/deploy.md.
+// running `python -m bot`, a user-assigned managed identity, Key Vault for the bot's
+// credential (its certificate, preferred, or its client secret), a Log Analytics workspace
+// for the app's log lines, and Application Insights for an availability test of /readyz.
+// Deployed into one resource group; see docs/deploy.md.
 //
 // One instance only: the embedded default keeps its records in one SQLite file in the
 // data folder, which only one process may write. Do not scale the plan out.
@@ -19,9 +20,15 @@ param location string = resourceGroup().location
 @description('The bot\'s Entra app registration: its Application (client) id.')
 param botAppId string
 
-@description('That app registration\'s client secret. Stored in Key Vault only.')
+@description('That app registration\'s client secret, stored in Key Vault only. Leave it empty when the bot uses its certificate (botCertificateName).')
 @secure()
-param botAppPassword string
+param botAppPassword string = ''
+
+@description('A certificate in this deployment\'s Key Vault whose public part is uploaded to the app registration: the bot authenticates with it instead of a client secret. Empty: the client secret.')
+param botCertificateName string = ''
+
+@description('With botCertificateName: the object id, in this tenant, of the service principal "Microsoft Azure App Service" (application id abfa0a7c-a6b6-4736-8310-5855508787cd), which imports the certificate from Key Vault into the web app.')
+param appServicePrincipalId string = ''
 
 @description('App Service plan size: B1 or larger (Always On needs Basic or above).')
 @allowed([
@@ -56,6 +63,12 @@ var tenantId = subscription().tenantId
 var appPort = '8000'
 // Built-in role "Key Vault Secrets User": read secret values, nothing else.
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+// Built-in role "Key Vault Certificate User": read certificates, with their private keys.
+var keyVaultCertificateUser = 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'
+var useCertificate = !empty(botCertificateName)
+// Neither (the first deployment, before the certificate exists): no credential, and the bot
+// refuses to start, naming the settings, until the next deployment gives it one.
+var useSecret = !useCertificate && !empty(botAppPassword)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: names.identity
@@ -78,7 +91,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (useSecret) {
   parent: vault
   name: 'MicrosoftAppPassword'
   properties: {
@@ -94,6 +107,34 @@ resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
+}
+
+// App Service imports a Key Vault certificate as its own first-party identity, not the web
+// app's managed identity, so that identity may read the vault's certificates.
+resource certificateImporter 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useCertificate) {
+  scope: vault
+  name: guid(vault.id, appServicePrincipalId, keyVaultCertificateUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCertificateUser)
+    principalId: appServicePrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The bot's certificate, imported from Key Vault into the web app's plan. The web app loads
+// it (WEBSITE_LOAD_CERTIFICATES) as /var/ssl/private/<thumbprint>.p12, PKCS#12 without a
+// password, which MicrosoftAppCertificatePath names.
+resource botCertificate 'Microsoft.Web/certificates@2023-12-01' = if (useCertificate) {
+  name: '${baseName}-bot-certificate'
+  location: location
+  properties: {
+    keyVaultId: vault.id
+    keyVaultSecretName: botCertificateName
+    serverFarmId: plan.id
+  }
+  dependsOn: [
+    certificateImporter
+  ]
 }
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -153,14 +194,10 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       numberOfWorkers: 1
-      appSettings: [
+      appSettings: concat([
         {
           name: 'MicrosoftAppId'
           value: botAppId
-        }
-        {
-          name: 'MicrosoftAppPassword'
-          value: '@Microsoft.KeyVault(SecretUri=${botSecret.properties.secretUri})'
         }
         {
           name: 'MicrosoftAppTenantId'
@@ -190,7 +227,21 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
           name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
           value: 'true'
         }
-      ]
+      ], useCertificate ? [
+        {
+          name: 'WEBSITE_LOAD_CERTIFICATES'
+          value: botCertificate.properties.thumbprint
+        }
+        {
+          name: 'MicrosoftAppCertificatePath'
+          value: '/var/ssl/private/${botCertificate.properties.thumbprint}.p12'
+        }
+      ] : useSecret ? [
+        {
+          name: 'MicrosoftAppPassword'
+          value: '@Microsoft.KeyVault(SecretUri=${botSecret.properties.secretUri})'
+        }
+      ] : [])
     }
   }
   dependsOn: [
@@ -308,5 +359,8 @@ output identityClientId string = identity.properties.clientId
 @description('The managed identity\'s object id.')
 output identityPrincipalId string = identity.properties.principalId
 
-@description('The Key Vault holding the bot\'s client secret.')
+@description('The Key Vault holding the bot\'s certificate or client secret.')
 output keyVaultName string = vault.name
+
+@description('With a certificate: the thumbprint the web app loads (empty with a client secret).')
+output botCertificateThumbprint string = useCertificate ? botCertificate.properties.thumbprint : 

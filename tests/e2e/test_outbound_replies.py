@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from bot.routing import AnyMessage, Inbound, OutgoingMessage, Reply, Route, Rout
 from bot.settings import Settings
 from tests.e2e.conftest import StartBot, services_for_tests
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider
+from tests.harness.certificates import app_certificate
 from tests.harness.entra import CLIENT_SECRET
 from tests.harness.identities import APP_ID, STAFF, StaticOutboundTokens
 
@@ -111,6 +113,40 @@ async def test_a_thousand_turns_ask_for_one_token_and_build_one_client(
         assert len(bot.connector.recorded) == 1000
         assert idp.entra.token_requests == 1
         assert bot.app[CONNECTORS].built == 1
+
+
+async def test_with_a_certificate_many_turns_are_answered_on_one_token(
+    start_bot: StartBot,
+    idp: LoopbackIdentityProvider,
+    connector: LoopbackConnector,
+    entra_http: requests.Session,
+    tmp_path: Path,
+) -> None:
+    made = app_certificate()
+    idp.entra.certificates.append(made.certificate_pem)  # uploaded to the app registration
+    # The settings as the bot reads them at start-up, the certificate from its file.
+    settings = Settings.from_environ(
+        {
+            "MicrosoftAppId": APP_ID,
+            "MicrosoftAppCertificatePath": str(made.pem_file(tmp_path)),
+            "BOT_OPENID_METADATA_URL": idp.metadata_url,
+            "BOT_AUTHORITY_HOST": idp.authority_host,
+        }
+    )
+    services = services_for_tests(outbound_tokens=msal_tokens(settings, http_client=entra_http))
+    connector.expected_authorization = f"Bearer {idp.entra.access_token}"
+
+    async with start_bot(settings=settings, services=services) as bot:
+        statuses = [(await bot.client.say(STAFF, "help")).status for _ in range(50)]
+
+        assert set(statuses) == {200}
+        assert len(bot.connector.recorded) == 50
+        assert {p.authorization for p in bot.connector.recorded} == {
+            f"Bearer {idp.entra.access_token}"
+        }
+    assert idp.entra.token_requests == 1
+    assert idp.entra.refusals == []
+    assert [h["alg"] for h in idp.entra.assertion_headers] == ["PS256"]
 
 
 async def test_a_connector_that_never_answers_holds_a_turn_only_for_the_outbound_timeout(

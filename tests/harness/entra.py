@@ -8,7 +8,10 @@ With instance discovery off (as `bot/outbound.py` builds msal), msal asks for:
 - `GET /{tenant}/v2.0/.well-known/openid-configuration` (tenant discovery), needing
   `authorization_endpoint`, `token_endpoint` and `issuer`;
 - `POST /{tenant}/oauth2/v2.0/token`, the OAuth2 client-credentials grant, form-encoded
-  `grant_type`, `client_id`, `client_secret`, `scope`.
+  `grant_type`, `client_id`, `scope` and either `client_secret` or, for a certificate, a
+  `client_assertion` (a JWT signed with the certificate's key), which it checks as Entra
+  ID does (`LoopbackEntraId._assertion_refusal`) against the certificates in
+  `certificates`, the ones "uploaded to the app registration".
 
 It counts both, can stall the token endpoint (to test the bot's timeout and shutdown)
 and issues one fixed access token, so the connector can expect it.
@@ -17,6 +20,8 @@ and issues one fixed access token, so the connector can expect it.
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import datetime
 import ipaddress
 import secrets
@@ -89,6 +94,8 @@ class LoopbackEntraId:
         self.scopes: list[str] = []  # the scope of each token request
         # Certificates (PEM) whose keys may sign a client assertion instead of a secret.
         self.certificates: list[bytes] = []
+        self.refusals: list[str] = []  # why each client assertion was refused
+        self.assertion_headers: list[dict[str, Any]] = []  # each client assertion's header
         self._stall: asyncio.Event | None = None
         self._stalled = asyncio.Event()
         self._folder: tempfile.TemporaryDirectory[str] | None = None
@@ -146,7 +153,7 @@ class LoopbackEntraId:
                 "issuer": f"{base}/v2.0",
                 "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
                 "token_endpoint": f"{base}/oauth2/v2.0/token",
-                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
             }
         )
 
@@ -161,7 +168,17 @@ class LoopbackEntraId:
         if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
             return _oauth_error(400, "unsupported_grant_type")
         if form.get("client_assertion_type") == CLIENT_ASSERTION_TYPE:
-            if not self._assertion_verifies(str(form.get("client_assertion"))):
+            with contextlib.suppress(jwt.InvalidTokenError):
+                self.assertion_headers.append(
+                    jwt.get_unverified_header(str(form.get("client_assertion")))
+                )
+            refusal = self._assertion_refusal(
+                str(form.get("client_assertion")),
+                str(form.get("client_id")),
+                request.match_info["tenant"],
+            )
+            if refusal:
+                self.refusals.append(refusal)
                 return _oauth_error(401, "invalid_client")
         elif form.get("client_secret") != self.client_secret:
             return _oauth_error(401, "invalid_client")
@@ -176,21 +193,57 @@ class LoopbackEntraId:
             }
         )
 
-    def _assertion_verifies(self, assertion: str) -> bool:
-        """A client assertion signed by the key of one of `certificates`."""
+    def _assertion_refusal(self, assertion: str, client_id: str, tenant: str) -> str:
+        """Why Entra ID would refuse this client assertion ("" if it would not).
+
+        As Entra ID checks it: a JWT signed (RS256 or PS256) by the key of a certificate
+        the app registration holds, named by its thumbprint in the header (`x5t#S256`,
+        SHA-256, or `x5t`, SHA-1); `aud` the token endpoint the request was sent to;
+        `iss` and `sub` the client id; `exp` present and not passed; `nbf` and `iat`, when
+        present, not in the future; a `jti`."""
+        try:
+            header = jwt.get_unverified_header(assertion)
+        except jwt.InvalidTokenError:
+            return "not a JWT"
+        if header.get("alg") not in ("RS256", "PS256"):
+            return f"alg {header.get('alg')!r} is not RS256 or PS256"
+        certificate = self._registered(header)
+        if certificate is None:
+            return "no certificate of the app registration has the header's thumbprint"
+        audience = f"{self.authority_host}/{tenant}/oauth2/v2.0/token"
+        try:
+            claims = jwt.decode(
+                assertion,
+                certificate.public_key(),  # type: ignore[arg-type]
+                algorithms=[header["alg"]],
+                audience=audience,
+                issuer=client_id,
+                options={"require": ["exp", "aud", "iss", "sub", "jti"]},
+            )
+        except jwt.InvalidSignatureError:
+            return "the signature is not made by the certificate's key"
+        except jwt.InvalidTokenError as error:
+            return f"{type(error).__name__}: {error}"
+        if claims["sub"] != client_id:
+            return "sub is not the client id"
+        return ""
+
+    def _registered(self, header: dict[str, Any]) -> x509.Certificate | None:
+        """The registered certificate the assertion's header names by thumbprint."""
+        # base64url, with or without its padding (msal keeps it).
+        sha256 = str(header.get("x5t#S256", "")).rstrip("=")
+        sha1 = str(header.get("x5t", "")).rstrip("=")
         for pem in self.certificates:
-            public_key = x509.load_pem_x509_certificate(pem).public_key()
-            try:
-                jwt.decode(
-                    assertion,
-                    public_key,  # type: ignore[arg-type]
-                    algorithms=["RS256", "PS256"],
-                    options={"verify_aud": False},
-                )
-            except jwt.InvalidTokenError:
-                continue
-            return True
-        return False
+            certificate = x509.load_pem_x509_certificate(pem)
+            if sha256 and sha256 == _b64(certificate.fingerprint(hashes.SHA256())):
+                return certificate
+            if sha1 and sha1 == _b64(certificate.fingerprint(hashes.SHA1())):
+                return certificate
+        return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 class LoopbackAppServiceIdentity:

@@ -26,6 +26,7 @@ from local.conversations import SqliteConversations
 from local.sqlite_store import SqliteCaseStore
 from tests.casework_world import CLERK, EXAMPLE_CONFIG, example_config
 from tests.fakes import FixedClock
+from tests.harness.certificates import AppCertificate, app_certificate
 from tests.harness.entra import CLIENT_SECRET, LoopbackAppServiceIdentity, LoopbackEntraId
 from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID
@@ -200,6 +201,78 @@ async def test_a_wrong_client_secret_is_reported_with_the_fix(
     assert "invalid_client" in problem.found
     assert "MicrosoftAppPassword" in problem.fix
     assert "not-the-secret" not in problem.line
+
+
+def with_certificate(
+    entra: LoopbackEntraId, data: Path, made: AppCertificate, *, registered: bool = True
+) -> dict[str, str]:
+    """The settings with the app's certificate instead of its secret."""
+    if registered:
+        entra.certificates.append(made.certificate_pem)
+    settings = environ(entra, data, MicrosoftAppCertificatePath=str(made.pem_file(data.parent)))
+    settings.pop("MicrosoftAppPassword")
+    return settings
+
+
+async def test_a_certificate_gets_the_bot_framework_token_and_its_expiry_passes(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    made = app_certificate(valid_until=datetime(2027, 6, 1, tzinfo=UTC))
+    findings = await run_checks(with_certificate(entra, data, made), probes(entra))
+
+    assert failed(findings) == {}
+    credentials = the(findings, "Bot Framework credentials")
+    assert f"for the certificate {made.thumbprint} (MicrosoftAppCertificatePath)" in (
+        credentials.found
+    )
+    assert the(findings, "Bot Framework certificate").line == (
+        f"PASS Bot Framework certificate: {made.thumbprint} expires on 2027-06-01, "
+        "179 day(s) from today"
+    )
+    assert entra.token_requests == 1
+    assert entra.refusals == []
+
+
+async def test_a_certificate_that_expires_within_30_days_fails_with_the_rotation(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    made = app_certificate(valid_until=datetime(2026, 12, 20, tzinfo=UTC))
+    findings = await run_checks(with_certificate(entra, data, made), probes(entra))
+
+    assert the(findings, "Bot Framework credentials").passed is True  # it still works
+    problem = failed(findings)["Bot Framework certificate"]
+    assert problem.found == (
+        f"{made.thumbprint} expires on 2026-12-20, 16 day(s) from today, fewer than 30"
+    )
+    assert "upload its public part to the app registration" in problem.fix
+    assert "Rotating the certificate" in problem.fix
+
+
+async def test_a_certificate_the_app_registration_does_not_hold_is_reported_with_the_fix(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    made = app_certificate("never uploaded")
+    findings = await run_checks(
+        with_certificate(entra, data, made, registered=False), probes(entra)
+    )
+
+    problem = failed(findings)["Bot Framework credentials"]
+    assert "invalid_client" in problem.found
+    assert "upload its public part" in problem.fix
+    assert "Certificates & secrets" in problem.fix
+    assert "MicrosoftAppPassword" not in problem.fix
+
+
+async def test_an_expired_certificate_fails_the_settings_check_naming_the_setting(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    made = app_certificate(valid_until=datetime(2026, 11, 30, tzinfo=UTC))
+    findings = await run_checks(with_certificate(entra, data, made), probes(entra))
+
+    problem = failed(findings)["settings"]
+    assert problem.found.startswith("MicrosoftAppCertificatePath is ")
+    assert "whose certificate expired on 2026-11-30" in problem.found
+    assert entra.token_requests == 0
 
 
 async def test_local_development_mode_fails_the_credentials_check_naming_the_settings(
@@ -470,6 +543,7 @@ async def test_the_guide_names_exactly_the_checks_the_command_makes(
         environ(entra, data),
         m365(entra, data, site),
         environ(entra, tmp_path / "no-store"),  # the case store line shows only then
+        with_certificate(entra, data, app_certificate()),  # the certificate's line
     ):
         findings = await run_checks(settings, probes(entra, graph=graph.base_url))
         made |= {f.check for f in findings if f.passed is not None}

@@ -34,13 +34,14 @@ API_VERSIONS = {
     "Microsoft.Insights/components": "2020-02-02",
     "Microsoft.Web/serverfarms": "2023-12-01",
     "Microsoft.Web/sites": "2023-12-01",
+    "Microsoft.Web/certificates": "2023-12-01",
     "Microsoft.Insights/diagnosticSettings": "2021-05-01-preview",
     "Microsoft.Insights/webtests": "2022-06-15",
     "Microsoft.BotService/botServices": "2022-09-15",
     "Microsoft.BotService/botServices/channels": "2022-09-15",
 }
 # App settings that App Service itself reads, not the bot.
-PLATFORM_SETTINGS = {"WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT"}
+PLATFORM_SETTINGS = {"WEBSITES_PORT", "SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITE_LOAD_CERTIFICATES"}
 
 
 def resources() -> dict[str, str]:
@@ -114,8 +115,45 @@ def test_the_client_secret_reaches_the_app_only_as_a_key_vault_reference() -> No
     assert secure
     assert secure.group(1) == "botAppPassword"
     uses = [line for line in BICEP.splitlines() if "botAppPassword" in line]
-    assert len(uses) == 2, uses  # declared, then stored in the vault: nowhere else
+    # Declared, asked whether it is empty, then stored in the vault: nowhere else.
+    assert len(uses) == 3, uses
+    assert "var useSecret = !useCertificate && !empty(botAppPassword)" in uses
     assert "value: botAppPassword" in block("botSecret")
+
+
+def test_with_a_certificate_the_web_app_loads_it_from_key_vault_and_has_no_secret() -> None:
+    # The certificate, else the secret: never both.
+    assert "var useCertificate = !empty(botCertificateName)" in BICEP
+    assert "= if (useSecret) {" in block("botSecret").splitlines()[0]
+    certificate = block("botCertificate")
+    assert "= if (useCertificate) {" in certificate.splitlines()[0]
+    assert "keyVaultId: vault.id" in certificate
+    assert "keyVaultSecretName: botCertificateName" in certificate
+    assert "serverFarmId: plan.id" in certificate
+    # App Service's own identity imports it, so that identity may read the certificates.
+    importer = block("certificateImporter")
+    assert "= if (useCertificate) {" in importer.splitlines()[0]
+    assert "principalId: appServicePrincipalId" in importer
+    assert "keyVaultCertificateUser" in importer
+    assert "var keyVaultCertificateUser = 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'" in BICEP
+    site = block("site")
+    chosen = site.split("useCertificate ? [", 1)[1]
+    with_certificate, with_secret = chosen.split("] : useSecret ? [", 1)
+    assert "MicrosoftAppPassword" not in with_certificate
+    assert "MicrosoftAppCertificatePath" not in with_secret
+    settings = app_settings()
+    # Where App Service on Linux puts a loaded private certificate: PKCS#12, no password.
+    assert settings["WEBSITE_LOAD_CERTIFICATES"] == "botCertificate.properties.thumbprint"
+    assert settings["MicrosoftAppCertificatePath"] == (
+        "'/var/ssl/private/${botCertificate.properties.thumbprint}.p12'"
+    )
+
+
+def test_the_template_brackets_balance() -> None:
+    code = re.sub(r"'(?:[^'\\]|\\.)*'", "''", BICEP)  # strings may hold any bracket
+    code = re.sub(r"//.*", "", code)
+    for opening, closing in ("{}", "[]", "()"):
+        assert code.count(opening) == code.count(closing), opening
 
 
 def test_the_parameters_file_sets_every_required_parameter_and_no_unknown_one() -> None:
@@ -124,12 +162,18 @@ def test_the_parameters_file_sets_every_required_parameter_and_no_unknown_one() 
     params = declared_params()
     assert given <= set(params)
     assert {name for name, has_default in params.items() if not has_default} <= given
-    assert "param botAppPassword = readEnvironmentVariable('MicrosoftAppPassword')" in PARAMS
+    assert "param botAppPassword = readEnvironmentVariable('MicrosoftAppPassword', '')" in PARAMS
 
 
 def test_the_outputs_are_what_the_administrator_needs_next_and_hold_no_secret() -> None:
     outputs = set(re.findall(r"^output (\w+) ", BICEP, re.MULTILINE))
-    assert {"messagingEndpoint", "botAppId", "identityClientId", "botDomain"} <= outputs
+    assert {
+        "messagingEndpoint",
+        "botAppId",
+        "identityClientId",
+        "botDomain",
+        "botCertificateThumbprint",
+    } <= outputs
     output_lines = [line for line in BICEP.splitlines() if line.startswith("output ")]
     assert not [line for line in output_lines if "Password" in line or "secret" in line]
 
