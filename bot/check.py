@@ -131,7 +131,7 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
 
 
 def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | None:
-    from bot.__main__ import config_file, tenant_mismatch
+    from bot.__main__ import config_file, groups_mismatch, tenant_mismatch
 
     try:
         prepared = prepare(config_file(settings))
@@ -148,7 +148,9 @@ def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | No
             )
         )
         return None
-    mismatch = tenant_mismatch(settings, prepared.config.tenant_id)
+    mismatch = tenant_mismatch(settings, prepared.config.tenant_id) or groups_mismatch(
+        settings, prepared.config
+    )
     if mismatch:
         findings.append(
             Finding(

@@ -396,8 +396,8 @@ MISTAKES: list[tuple[str, Mutation, str]] = [
         set_at("schools", 0, "head_tittle", "Headteacher"),
         "schools[0].head_tittle is not a known field (expected 'academic_review_days', "
         "'address', 'clerks_channel', "
-        "'email', 'head_title', 'id', 'name', 'people', 'phone', 'reference_prefix', 'region', "
-        "'second_contact' or 'term_dates')",
+        "'email', 'groups', 'head_title', 'id', 'name', 'people', 'phone', 'reference_prefix', "
+        "'region', 'second_contact' or 'term_dates')",
     ),
     (
         "missing field",
