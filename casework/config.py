@@ -539,9 +539,7 @@ class _Reader:
             return None
         found: list[tuple[Role, str]] = []
         used: dict[str, str] = {}
-        for role in Role:
-            if role is Role.TRUST:
-                continue
+        for role in (Role.HEAD, Role.SENIOR, Role.CHAIR, Role.CLERK, Role.STAFF):
             if data.get(role.value) is None:
                 if role in GROUP_ROLES_REQUIRED:
                     self.problem(

@@ -48,6 +48,7 @@ from urllib.parse import quote
 from casework.config import TrustConfig
 from casework.ports import Clock, DirectoryUnavailable, Person
 from graph.client import BatchRequest, GraphClient, GraphError
+from graph.tokens import GraphTokenError
 from rules.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,21 @@ USER_TYPE = "#microsoft.graph.user"
 
 class DirectoryRefreshFailed(Exception):
     """The groups could not all be read; the message names the groups (by school, role
-    and object id) and the fix, never a person."""
+    and object id), never a person; `fix` says what an administrator should do."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix or (
+            "try again; if it persists, check that the bot can reach Microsoft Graph over HTTPS"
+        )
+
+
+def _consent(permission: str) -> str:
+    return (
+        "in the Entra admin centre: App registrations, Safe Premises, API permissions, Add a "
+        f"permission, Microsoft Graph, Application permissions; add {permission}, then Grant "
+        "admin consent"
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,7 @@ async def read_groups(
             answers = await client.batch(
                 [BatchRequest(str(n), "GET", pending[group]) for n, group in enumerate(order)]
             )
-        except GraphError as error:
+        except (GraphError, GraphTokenError) as error:
             raise DirectoryRefreshFailed(f"the groups could not be read ({error})") from None
         following: dict[str, str] = {}
         for n, group in enumerate(order):
@@ -122,12 +137,14 @@ async def read_groups(
                 raise DirectoryRefreshFailed(
                     f"Graph refused to list the members of group {group} "
                     f"({_where(served[group])}) with {answer.status}: the app needs the "
-                    "application permission GroupMember.Read.All, with admin consent"
+                    "application permission GroupMember.Read.All, with admin consent",
+                    _consent("GroupMember.Read.All"),
                 )
             if answer.status == 404:
                 raise DirectoryRefreshFailed(
-                    f"there is no group {group} ({_where(served[group])}) in the directory: "
-                    "correct its object id in the trust configuration"
+                    f"there is no group {group} ({_where(served[group])}) in the directory",
+                    "correct the group's object id under the school's groups in the trust "
+                    "configuration (Entra admin centre: Groups, the group, Overview, Object ID)",
                 )
             try:
                 answer.raise_for_status()
@@ -164,7 +181,8 @@ def _group_members(group: str, found: Sequence[Mapping[str, Any]]) -> GroupMembe
             # Graph's "limited information" for a type the app may not read.
             raise DirectoryRefreshFailed(
                 f"Graph gave the members of group {group} without their names and emails: "
-                "the app needs the application permission User.Read.All, with admin consent"
+                "the app needs the application permission User.Read.All, with admin consent",
+                _consent("User.Read.All"),
             )
         users.append(Person(object_id=object_id.lower(), name=name.strip(), email=email))
     users.sort(key=lambda p: p.object_id)
@@ -254,14 +272,17 @@ class EntraDirectory:
             try:
                 await self.refresh()
             except DirectoryRefreshFailed as failure:
-                age = self._age_s()
                 logger.warning(
-                    "directory refresh failed; serving the snapshot of %s s ago (roles are "
-                    "refused after %s s): %s",
-                    "none" if age is None else f"{age:.0f}",
-                    f"{self.max_age.total_seconds():.0f}",
+                    "directory refresh failed; serving the snapshot of %.0f"
+                    " s ago (roles are refused after %.0f s): %s",
+                    self._age_s() or 0.0,
+                    self.max_age.total_seconds(),
                     failure,
                 )
+            except Exception:
+                # A bug must not end the refreshes: the snapshot would then expire for good.
+                logger.exception("directory refresh failed unexpectedly; trying again")
+                self.last_failure = "an unexpected error (see the log)"
 
     def _age_s(self) -> float | None:
         if self._snapshot is None:
