@@ -254,13 +254,19 @@ async def directory(client: GraphClient, config: TrustConfig) -> list[Finding]:
             Finding(
                 "directory",
                 False,
-                f"{len(unknown)} of {len(holders)} role holder(s) are not in the directory: "
+                f"{len(unknown)} of {len(holders)} {_listed(config)} are not in the directory: "
                 + "; ".join(unknown),
                 "correct each object id in the configuration (Entra admin centre: Users, the "
                 "person, Object ID), or remove someone who has left",
             )
         ]
-    return [Finding("directory", True, f"all {len(holders)} role holder(s) are in the directory")]
+    found = f"all {len(holders)} {_listed(config)} are in the directory"
+    return [Finding("directory", True, found)]
+
+
+def _listed(config: TrustConfig) -> str:
+    # With groups, the configuration's school people are there for their job titles only.
+    return "person(s) the configuration lists" if config.uses_groups else "role holder(s)"
 
 
 async def role_groups(
