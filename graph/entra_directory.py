@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -97,6 +97,9 @@ class Snapshot:
     groups: Mapping[str, GroupMembers]
     # (school id, object id): in both the head's and the chair's group; holds only head.
     head_and_chair: tuple[tuple[str, str], ...] = ()
+    # Indexes of `roles`, built once per snapshot (a turn asks on every activity).
+    schools_by_person: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    holders_by_role: Mapping[tuple[str, Role], tuple[Person, ...]] = field(default_factory=dict)
 
 
 def group_roles(config: TrustConfig) -> dict[str, list[tuple[str, Role]]]:
@@ -214,12 +217,21 @@ def build_snapshot(
         people.setdefault(trustee.object_id, trustee.as_person())
         for school_id in config.school_ids:
             roles.setdefault((trustee.object_id, school_id), set()).add(Role.TRUST)
+    schools_by_person: dict[str, list[str]] = {}
+    holders_by_role: dict[tuple[str, Role], list[Person]] = {}
+    for (object_id, school_id), held in sorted(roles.items()):
+        if held:
+            schools_by_person.setdefault(object_id, []).append(school_id)
+        for role in held:
+            holders_by_role.setdefault((school_id, role), []).append(people[object_id])
     return Snapshot(
         taken_at,
         people,
         {key: frozenset(held) for key, held in roles.items()},
         dict(groups),
         tuple(conflicts),
+        {oid: tuple(schools) for oid, schools in schools_by_person.items()},
+        {key: tuple(found) for key, found in holders_by_role.items()},
     )
 
 
@@ -329,17 +341,11 @@ class EntraDirectory:
         return self._current().roles.get((object_id.lower(), school_id), frozenset())
 
     def schools_of(self, object_id: str) -> Sequence[str]:
-        oid = object_id.lower()
-        roles = self._current().roles
-        return tuple(sorted(school for (who, school), held in roles.items() if who == oid and held))
+        return self._current().schools_by_person.get(object_id.lower(), ())
 
     def holders(self, school_id: str, role: Role) -> Sequence[Person]:
-        snapshot = self._current()
-        return tuple(
-            snapshot.people[oid]
-            for (oid, school), held in sorted(snapshot.roles.items())
-            if school == school_id and role in held
-        )
+        """In object-id order, as the configuration's directory lists them."""
+        return self._current().holders_by_role.get((school_id, role), ())
 
     def person(self, object_id: str) -> Person | None:
         return self._current().people.get(object_id.lower())
