@@ -309,7 +309,9 @@ async def role_groups(
                 problems.append(
                     f"{object_id} is in both the head's and the chair's group, so holds only head"
                 )
-                fixes.append("remove them from one of the two groups: nobody reviews their own")
+                fixes.append(
+                    "remove them from one of the two groups: nobody reviews their own decision"
+                )
         check = f"role groups ({school.id})"
         if problems:
             findings.append(Finding(check, False, "; ".join(problems), "; ".join(fixes)))
