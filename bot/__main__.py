@@ -35,8 +35,8 @@ from casework.bootstrap import (
     microsoft365,
     prepare,
 )
-from casework.config import ConfigError
-from casework.ports import StoreUnavailable
+from casework.config import ConfigError, TrustConfig
+from casework.ports import DirectoryUnavailable, StoreUnavailable
 from graph.tokens import graph_tokens
 from templates.errors import LetterTemplateError
 
@@ -78,7 +78,7 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
         return 2
 
     config = prepared.config
-    mismatch = tenant_mismatch(settings, config.tenant_id)
+    mismatch = tenant_mismatch(settings, config.tenant_id) or groups_mismatch(settings, config)
     if mismatch:
         print(f"safe-premises: cannot start: {mismatch}", file=sys.stderr)
         return 2
@@ -112,6 +112,9 @@ def main(environ: Mapping[str, str] | None = None, argv: Sequence[str] | None = 
             print=lambda _: listening(),
             shutdown_timeout=SHUTDOWN_GRACE_S,
         )
+    except DirectoryUnavailable as error:
+        print(f"safe-premises: cannot start: {error}", file=sys.stderr)
+        return 2
     except StoreUnavailable as error:
         print(
             f"safe-premises: cannot start: {data_folder_problem(settings, error)}", file=sys.stderr
@@ -199,6 +202,19 @@ def tenant_mismatch(settings: Settings, configured_tenant: str) -> str:
         f"is {configured_tenant!r}; the bot serves one tenant, so they must be the same: "
         "set MicrosoftAppTenantId to the trust's tenant id, or correct tenant_id in the "
         "configuration"
+    )
+
+
+def groups_mismatch(settings: Settings, config: TrustConfig) -> str:
+    """Why the configuration's Entra ID groups cannot be used ("" if fine): only Microsoft
+    365 mode reads them, and the embedded default would find nobody holding a role."""
+    if not config.uses_groups or settings.store is StoreKind.SHAREPOINT:
+        return ""
+    return (
+        "the trust configuration names Entra ID groups for the schools' roles "
+        "(schools[].groups), which only Microsoft 365 mode reads: set "
+        "SAFE_PREMISES_STORE=sharepoint, or remove the groups and list each school's people "
+        "with their roles"
     )
 
 

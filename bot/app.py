@@ -43,7 +43,7 @@ from bot.routing import Router, loggable
 from bot.services import BotServices
 from bot.settings import Settings
 from casework.pipeline import Casework
-from casework.ports import StoreUnavailable
+from casework.ports import DirectoryUnavailable, StoreUnavailable
 from casework.sweeper import sweep
 from casework.worker import EffectWorker
 
@@ -264,7 +264,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """Ready: the configuration is loaded and the store answers. Still ready, with
-    `warnings`, when a school's configured term dates are running out."""
+    `warnings`, when a school's configured term dates are running out or the directory
+    from Entra ID could not be refreshed (not ready once it is past its expiry)."""
     services = request.app[SERVICES]
     try:
         reasons = list(await asyncio.wait_for(_not_ready(services), READINESS_TIMEOUT_S))
@@ -277,6 +278,8 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
     casework = services.casework
     warnings = list(casework.term_dates_warnings()) if casework is not None else []
+    if casework is not None and casework.adapter_warnings is not None:
+        warnings += casework.adapter_warnings()
     if warnings:
         # Ready, but the trust's administrator must act before letters have to wait.
         return web.json_response({"status": "ready", "warnings": warnings})
@@ -288,6 +291,8 @@ async def _not_ready(services: BotServices) -> list[str]:
     if services.casework is not None:
         try:
             await services.casework.check()
+        except DirectoryUnavailable as error:
+            reasons.append(str(error))
         except StoreUnavailable as error:
             reasons.append(f"the case store does not answer ({type(error).__name__})")
     return reasons

@@ -15,7 +15,8 @@ The checks, in order:
 - for each school, the clerks' channel is reachable (the bot holds a conversation reference
   for it) and the app is installed for each holder of a role the bot prompts;
 - with the cases in SharePoint only (`SAFE_PREMISES_STORE=sharepoint`): the Graph checks
-  in `bot/check_graph.py`.
+  in `bot/check_graph.py` (printed last; run first, because when the schools' roles come
+  from Entra ID groups, the app-installed checks ask the directory they read).
 
 Nothing here writes to the case records. Lines name schools, roles and Entra object ids,
 never a person's name.
@@ -24,7 +25,7 @@ never a person's name.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from bot.settings import AppType, Settings, SettingsError, StoreKind
 from casework.bootstrap import STORE_FILE, Prepared, embedded, prepare
 from casework.config import ConfigError, TrustConfig
 from casework.pipeline import Casework
-from casework.ports import Clock, StoreUnavailable
+from casework.ports import Clock, Directory, StoreUnavailable
 from casework.projection import UK
 from casework.queries import unreachable_role_holders
 from graph.certificates import CERTIFICATE_SETTING
@@ -108,6 +109,16 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
     findings += term_dates(prepared.config, probes.clock)
     findings += await bot_credentials(settings, probes)
 
+    graph_findings: list[Finding] = []
+    directory: Directory | None = None
+    if settings.store is StoreKind.SHAREPOINT:
+        from bot.check_graph import graph_checks
+
+        async with aiohttp.ClientSession() as session:
+            graph_findings, directory = await graph_checks(
+                settings, prepared.config, session, probes
+            )
+
     store = Path(settings.data_dir) / STORE_FILE
     if not store.is_file():
         findings.append(
@@ -122,22 +133,27 @@ async def run_checks(environ: Any, probes: Probes) -> list[Finding]:
     else:
         try:
             async with embedded(prepared, Path(settings.data_dir), probes.clock) as cw:
-                findings += await reachable(cw)
+                if prepared.config.uses_groups:
+                    # The roles are the groups': who holds them was read by the Graph checks.
+                    if directory is None:
+                        findings.append(
+                            Finding("app installed", None, "not checked until the groups are read")
+                        )
+                    else:
+                        cw.ports = replace(cw.ports, directory=directory)
+                        findings += await reachable(cw)
+                else:
+                    findings += await reachable(cw)
         except StoreUnavailable as error:
             from bot.__main__ import data_folder_problem
 
             findings.append(Finding("case store", False, data_folder_problem(settings, error)))
 
-    if settings.store is StoreKind.SHAREPOINT:
-        from bot.check_graph import graph_checks
-
-        async with aiohttp.ClientSession() as session:
-            findings += await graph_checks(settings, prepared.config, session, probes)
-    return findings
+    return findings + graph_findings
 
 
 def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | None:
-    from bot.__main__ import config_file, tenant_mismatch
+    from bot.__main__ import config_file, groups_mismatch, tenant_mismatch
 
     try:
         prepared = prepare(config_file(settings))
@@ -154,7 +170,9 @@ def _configuration(settings: Settings, findings: list[Finding]) -> Prepared | No
             )
         )
         return None
-    mismatch = tenant_mismatch(settings, prepared.config.tenant_id)
+    mismatch = tenant_mismatch(settings, prepared.config.tenant_id) or groups_mismatch(
+        settings, prepared.config
+    )
     if mismatch:
         findings.append(
             Finding(

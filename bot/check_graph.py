@@ -11,7 +11,13 @@ the cases in SharePoint (`SAFE_PREMISES_STORE=sharepoint`).
 - **SharePoint lists**: the site has every list and column of `infra/sharepoint/schema.json`
   for each school, as `python -m graph.provision` makes them (read only: provisioning's own
   plan, with nothing written).
-- **Directory**: each role holder's Entra object id is a user in the tenant.
+- **Directory**: each person the configuration lists, by Entra object id, is a user in
+  the tenant.
+- **Role groups**, when the schools name Entra ID groups (`schools[].groups`): each group
+  can be read (`GroupMember.Read.All`, and `User.Read.All` for its members' names and
+  emails), and for each school each role's group has at least one member (exactly one for
+  the head), no nested groups (not followed) and nobody in both the head's and the chair's
+  group. The directory read here is the one `app installed` then checks.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import jwt
 from bot.check import CHECK_TOKEN_POLICY, Finding, Probes
 from bot.settings import AppType, Settings
 from casework.config import TrustConfig
+from casework.ports import Clock
 from graph.client import (
     GRAPH_BASE_URL,
     BatchRequest,
@@ -35,6 +42,7 @@ from graph.client import (
     GraphUnauthorized,
     decorated_user_agent,
 )
+from graph.entra_directory import DirectoryRefreshFailed, EntraDirectory, group_roles, read_groups
 from graph.provision import ProvisioningStopped, plan, site_path
 from graph.sharepoint_store import lists_for, load_schema
 from graph.tokens import (
@@ -45,13 +53,22 @@ from graph.tokens import (
     ManagedIdentity,
     graph_tokens,
 )
+from rules.roles import Role
 
 # Application permissions Microsoft 365 storage needs, and what each is for.
 REQUIRED_PERMISSIONS = {
     "Sites.Selected": "the case lists, on the one site granted to the app",
     "User.Read.All": "finding each role holder in the directory",
 }
+# Needed besides, when the schools' roles come from Entra ID groups.
+GROUP_PERMISSIONS = {
+    "GroupMember.Read.All": "listing the members of the schools' role groups",
+}
 USER_AGENT = decorated_user_agent("SafePremises", "SafePremises", "check", isv=False)
+
+
+def required_permissions(config: TrustConfig) -> dict[str, str]:
+    return {**REQUIRED_PERMISSIONS, **(GROUP_PERMISSIONS if config.uses_groups else {})}
 
 
 def credentials(settings: Settings) -> AppCredentials:
@@ -77,7 +94,9 @@ class _Token:
 
 async def graph_checks(
     settings: Settings, config: TrustConfig, session: aiohttp.ClientSession, probes: Probes
-) -> list[Finding]:
+) -> tuple[list[Finding], EntraDirectory | None]:
+    """The findings, and the directory read from the role groups (None: the configuration
+    names no groups, or they could not be read)."""
     tokens = graph_tokens(
         credentials(settings), policy=CHECK_TOKEN_POLICY, http_client=probes.msal_http_client
     )
@@ -94,9 +113,9 @@ async def graph_checks(
                 "(MicrosoftAppTenantId) is the trust's",
             ),
             Finding("Graph permissions, site and directory", None, "not checked without a token"),
-        ]
+        ], None
     findings = [Finding("Graph token", True, "a token for Microsoft Graph was issued")]
-    findings.append(permissions(token))
+    findings.append(permissions(token, required_permissions(config)))
     client = GraphClient(
         session,
         _Token(token),
@@ -110,7 +129,10 @@ async def graph_checks(
     else:
         findings.append(Finding("SharePoint lists", None, "not checked until the site answers"))
     findings += await directory(client, config)
-    return findings
+    if not config.uses_groups:
+        return findings, None
+    groups, entra = await role_groups(client, config, probes.clock)
+    return findings + groups, entra
 
 
 def token_roles(token: str) -> frozenset[str] | None:
@@ -125,14 +147,14 @@ def token_roles(token: str) -> frozenset[str] | None:
     return frozenset(r for r in roles if isinstance(r, str))
 
 
-def permissions(token: str) -> Finding:
+def permissions(token: str, required: dict[str, str] = REQUIRED_PERMISSIONS) -> Finding:
     check = "Graph permissions"
     roles = token_roles(token)
     if roles is None:
         return Finding(check, None, "the token does not say; the calls below show what is missing")
-    missing = [name for name in REQUIRED_PERMISSIONS if name not in roles]
+    missing = [name for name in required if name not in roles]
     if missing:
-        needs = "; ".join(f"{name} (for {REQUIRED_PERMISSIONS[name]})" for name in missing)
+        needs = "; ".join(f"{name} (for {required[name]})" for name in missing)
         return Finding(
             check,
             False,
@@ -142,7 +164,7 @@ def permissions(token: str) -> Finding:
             + ", ".join(missing)
             + ", then Grant admin consent",
         )
-    return Finding(check, True, "the app holds " + ", ".join(REQUIRED_PERMISSIONS))
+    return Finding(check, True, "the app holds " + ", ".join(required))
 
 
 async def site_grant(client: GraphClient, site: str) -> Finding:
@@ -233,13 +255,93 @@ async def directory(client: GraphClient, config: TrustConfig) -> list[Finding]:
             Finding(
                 "directory",
                 False,
-                f"{len(unknown)} of {len(holders)} role holder(s) are not in the directory: "
+                f"{len(unknown)} of {len(holders)} {_listed(config)} are not in the directory: "
                 + "; ".join(unknown),
                 "correct each object id in the configuration (Entra admin centre: Users, the "
                 "person, Object ID), or remove someone who has left",
             )
         ]
-    return [Finding("directory", True, f"all {len(holders)} role holder(s) are in the directory")]
+    found = f"all {len(holders)} {_listed(config)} are in the directory"
+    return [Finding("directory", True, found)]
+
+
+def _listed(config: TrustConfig) -> str:
+    # With groups, the configuration's school people are there for their job titles only.
+    return "person(s) the configuration lists" if config.uses_groups else "role holder(s)"
+
+
+async def role_groups(
+    client: GraphClient, config: TrustConfig, clock: Clock
+) -> tuple[list[Finding], EntraDirectory | None]:
+    """Each school's role groups: readable, each with a holder (see the module)."""
+    entra = EntraDirectory(config, client, clock)
+    try:
+        snapshot = await entra.refresh()
+    except DirectoryRefreshFailed:
+        return await _unreadable_groups(client, config), None
+    findings = []
+    for school in config.schools:
+        problems: list[str] = []
+        fixes: list[str] = []
+        counts: list[str] = []
+        for role, group in school.groups:
+            members = snapshot.groups[group]
+            held = len(members.users)
+            counts.append(f"{role.value} {held}")
+            if held == 0:
+                problems.append(f"the {role.value} group {group} has no members")
+                fixes.append(
+                    f"add the school's {role.label} to the group {group} (Entra admin "
+                    "centre: Groups, the group, Members, Add members)"
+                )
+            elif role is Role.HEAD and held > 1:
+                problems.append(f"the head group {group} has {held} members, not one")
+                fixes.append(f"leave only the school's {school.head_title} in the group {group}")
+            if members.others:
+                problems.append(
+                    f"the {role.value} group {group} has {len(members.others)} member(s) that "
+                    "are not users (nested groups are not followed)"
+                )
+                fixes.append(
+                    f"add the people to the group {group} directly and remove the nested group"
+                )
+        for school_id, object_id in snapshot.head_and_chair:
+            if school_id == school.id:
+                problems.append(
+                    f"{object_id} is in both the head's and the chair's group, so holds only head"
+                )
+                fixes.append(
+                    "remove them from one of the two groups: nobody reviews their own decision"
+                )
+        check = f"role groups ({school.id})"
+        if problems:
+            findings.append(Finding(check, False, "; ".join(problems), "; ".join(fixes)))
+        else:
+            findings.append(
+                Finding(check, True, "each role's group is readable and held: " + ", ".join(counts))
+            )
+    return findings, entra
+
+
+async def _unreadable_groups(client: GraphClient, config: TrustConfig) -> list[Finding]:
+    """Each group read on its own, to say which cannot be read and why."""
+    served = group_roles(config)
+    failures: dict[str, DirectoryRefreshFailed] = {}
+    for group in served:
+        try:
+            await read_groups(client, {group: served[group]})
+        except DirectoryRefreshFailed as failure:
+            failures[group] = failure
+    findings = []
+    for school in config.schools:
+        failed = [failures[group] for _, group in school.groups if group in failures]
+        check = f"role groups ({school.id})"
+        if failed:
+            fixes = list(dict.fromkeys(failure.fix for failure in failed))
+            findings.append(Finding(check, False, "; ".join(map(str, failed)), "; ".join(fixes)))
+        else:
+            findings.append(Finding(check, True, "each role's group is readable"))
+    return findings
 
 
 def _graph_fix(error: Exception | None) -> str:

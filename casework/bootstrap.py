@@ -23,6 +23,8 @@ Two steps, because they fail for different reasons at different times:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ import aiohttp
 from casework.config import TrustConfig, load_trust_config
 from casework.letters import read_logo, trust_details
 from casework.pipeline import Casework
-from casework.ports import CaseStore, Clock, Ports
+from casework.ports import CaseStore, Clock, Directory, DirectoryUnavailable, Ports
 from graph.client import GRAPH_BASE_URL, GraphClient, RetryPolicy, decorated_user_agent
 from graph.tokens import TokenProvider
 from local.config_directory import ConfigDirectory
@@ -102,6 +104,18 @@ TURN_POLICY = RetryPolicy(
 )
 
 
+# The directory's reads of Entra ID groups run in the background (and once at start), with
+# nobody waiting on a card: they may wait out a throttle longer than a turn could.
+DIRECTORY_POLICY = RetryPolicy(
+    max_attempts=4,
+    first_backoff_s=1.0,
+    max_backoff_s=8.0,
+    max_wait_s=30.0,
+    attempt_timeout_s=20.0,
+    connect_timeout_s=5.0,
+)
+
+
 @dataclass(frozen=True)
 class GraphSetup:
     """How the Microsoft 365 adapters reach Graph: the app's token provider (built once,
@@ -124,12 +138,15 @@ async def microsoft365(
     session: aiohttp.ClientSession | None = None,
 ) -> AsyncIterator[Casework]:
     """The cases in SharePoint lists through Graph (`graph.sharepoint_store`, provisioned
-    by `python -m graph.provision`), on the app's one HTTP session. What has no Graph
+    by `python -m graph.provision`), on the app's one HTTP session. When the configuration
+    names Entra ID groups for the schools' roles, the directory comes from them
+    (`graph.entra_directory`: read once here, before the app accepts turns, then refreshed
+    in the background); otherwise from the configuration's people. What has no Graph
     adapter yet stays as in the embedded default: the notification outbox, the
     conversation references and the replies not yet posted in `<data_dir>/cases.sqlite3`
-    (whose case tables stay empty), letter drafts under `<data_dir>/letters/`, the
-    directory from the configuration. Raises `StoreUnavailable` if the site or its lists
-    cannot be found.
+    (whose case tables stay empty), letter drafts under `<data_dir>/letters/`. Raises
+    `StoreUnavailable` if the site or its lists cannot be found, `DirectoryUnavailable`
+    if the groups cannot be read.
     """
     from graph.sharepoint_store import SharePointCaseStore  # only for this configuration
 
@@ -143,16 +160,49 @@ async def microsoft365(
         policy=graph.policy,
     )
     cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
-    async with _adapters(prepared, data_dir, clock, cases) as casework:
+    entra = None
+    if prepared.config.uses_groups:
+        from graph.entra_directory import DirectoryRefreshFailed, EntraDirectory
+
+        entra = EntraDirectory(
+            prepared.config,
+            GraphClient(
+                session,
+                graph.tokens,
+                user_agent=graph.user_agent,
+                base_url=graph.base_url,
+                policy=DIRECTORY_POLICY,
+            ),
+            clock,
+        )
+        try:
+            await entra.refresh()
+        except DirectoryRefreshFailed as failure:
+            raise DirectoryUnavailable(
+                f"the directory could not be read from Entra ID: {failure}"
+            ) from None
+    async with _adapters(prepared, data_dir, clock, cases, entra) as casework:
         local_ping = casework.ping
 
         async def ping() -> None:
             await cases.ping()
+            if entra is not None and (reason := entra.not_ready()) is not None:
+                raise DirectoryUnavailable(reason)
             if local_ping is not None:
                 await local_ping()
 
         casework.ping = ping
-        yield casework
+        if entra is None:
+            yield casework
+            return
+        casework.adapter_warnings = entra.warnings
+        refreshing = asyncio.create_task(entra.run())
+        try:
+            yield casework
+        finally:
+            refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refreshing
 
 
 @asynccontextmanager
@@ -176,10 +226,14 @@ async def embedded(
 
 @asynccontextmanager
 async def _adapters(
-    prepared: Prepared, data_dir: Path, clock: Clock, cases: CaseStore | None
+    prepared: Prepared,
+    data_dir: Path,
+    clock: Clock,
+    cases: CaseStore | None,
+    directory: Directory | None = None,
 ) -> AsyncIterator[Casework]:
     """The embedded adapters on `<data_dir>`, with `cases` as the case store (None: the
-    SQLite file's own)."""
+    SQLite file's own) and `directory` as the directory (None: the configuration's)."""
     local = SqliteCaseStore.open(data_dir / STORE_FILE)
     try:
         outbox = SqliteOutbox(local.database, clock)
@@ -188,7 +242,7 @@ async def _adapters(
             local if cases is None else cases,
             drafts,
             outbox,
-            ConfigDirectory(prepared.config),
+            directory or ConfigDirectory(prepared.config),
             clock,
             conversations=SqliteConversations(local.database),
             deliveries=outbox,

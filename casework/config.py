@@ -68,6 +68,9 @@ class TrustPerson:
 
 
 DEFAULT_TERM_DATES_WARNING_SCHOOL_DAYS = 60
+# The school roles whose Entra ID group must be named when a school names groups (the
+# policy needs a head, a chair and a clerk; staff report incidents). senior may be absent.
+GROUP_ROLES_REQUIRED = frozenset({Role.HEAD, Role.CHAIR, Role.CLERK, Role.STAFF})
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,12 @@ class School:
     # Who, besides the head, a parent under conditions may contact (letters 2, 3 and 7):
     # one of `people`, with a job title. None: "the Deputy Headteacher", by role.
     second_contact: SchoolPerson | None = None
+    # Microsoft 365: the Entra ID security group (object id) whose members hold each role
+    # here, read by `graph.entra_directory`. Empty: the roles are the `people`'s own.
+    groups: tuple[tuple[Role, str], ...] = ()
+
+    def group_of(self, role: Role) -> str | None:
+        return next((group for held, group in self.groups if held is role), None)
 
     def person_named(self, name: str) -> SchoolPerson | None:
         """The member of staff with exactly this name (case and spacing aside), if one."""
@@ -158,6 +167,11 @@ class TrustConfig:
     @property
     def school_ids(self) -> tuple[str, ...]:
         return tuple(school.id for school in self.schools)
+
+    @property
+    def uses_groups(self) -> bool:
+        """The schools' roles come from Entra ID groups (Microsoft 365 mode only)."""
+        return any(school.groups for school in self.schools)
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -409,6 +423,15 @@ class _Reader:
                 )
             prefixes.setdefault(school.reference_prefix, i)
             schools.append(school)
+        with_groups = [n for n, school in enumerate(schools) if school.groups]
+        if with_groups and len(with_groups) != len(schools):
+            without = [n for n, school in enumerate(schools) if not school.groups]
+            self.problem(
+                f"{where}[{without[0]}]",
+                f"names no groups, but {where}[{with_groups[0]}] does: with Entra ID groups "
+                "every school's roles come from its groups, so give each school its groups, "
+                "or none",
+            )
         return tuple(schools)
 
     def school(self, value: object, where: str) -> School | None:
@@ -426,6 +449,7 @@ class _Reader:
             "people",
             "academic_review_days",
             "second_contact",
+            "groups",
         }
         data = self.mapping(value, where, fields)
         if data is None:
@@ -450,7 +474,13 @@ class _Reader:
                 term_dates = self.term_dates(term_file, region, f"{where}.term_dates")
         head_title = self.head_title(data, where)
         channel = self.channel(data.get("clerks_channel"), f"{where}.clerks_channel")
-        people = self.school_people(data.get("people"), f"{where}.people")
+        groups = self.groups(data.get("groups"), f"{where}.groups")
+        named_groups = data.get("groups") is not None
+        people: tuple[SchoolPerson, ...] | None = ()
+        if not named_groups or data.get("people") is not None:
+            people = self.school_people(
+                data.get("people"), f"{where}.people", with_groups=named_groups
+            )
         review_days = self.review_days(
             data.get("academic_review_days"), f"{where}.academic_review_days"
         )
@@ -465,6 +495,7 @@ class _Reader:
             or region is None
             or head_title is None
             or people is None
+            or groups is None
         ):
             return None
         if address and len(address) > 1 and address[0].strip().lower() == name.strip().lower():
@@ -485,7 +516,54 @@ class _Reader:
             people=people,
             academic_review_days=review_days,
             second_contact=second_contact,
+            groups=groups,
         )
+
+    def groups(self, value: object, where: str) -> tuple[tuple[Role, str], ...] | None:
+        """`groups`: the Entra ID security group (object id) of each school role (may be
+        absent). head, chair, clerk and staff are required; senior may be left out. One
+        group serves one role here: the head's group doubling as the chair's would let the
+        head review their own decisions."""
+        if value is None:
+            return ()
+        if isinstance(value, dict) and Role.TRUST.value in value:
+            self.problem(
+                f"{where}.trust",
+                "is not a school role: the trust's people (role 'trust') stay listed under "
+                "trust.people, with their titles",
+            )
+            return None
+        school_roles = [r.value for r in Role if r is not Role.TRUST]
+        data = self.mapping(value, where, set(school_roles))
+        if data is None:
+            return None
+        found: list[tuple[Role, str]] = []
+        used: dict[str, str] = {}
+        for role in (Role.HEAD, Role.SENIOR, Role.CHAIR, Role.CLERK, Role.STAFF):
+            if data.get(role.value) is None:
+                if role in GROUP_ROLES_REQUIRED:
+                    self.problem(
+                        f"{where}.{role.value}",
+                        f"is missing: name the Entra ID security group whose members are the "
+                        f"school's {role.label} (its Object ID, from the Entra admin centre: "
+                        "Groups, the group, Overview)",
+                    )
+                continue
+            group = self.guid(data, role.value, where)
+            if group is None:
+                continue
+            if group in used:
+                self.problem(
+                    f"{where}.{role.value}",
+                    f"{group} is already the group for {used[group]}: each role needs its own "
+                    "group",
+                )
+                continue
+            used[group] = role.value
+            found.append((role, group))
+        if len(found) != len(data):
+            return None
+        return tuple(found)
 
     def second_contact(
         self, data: Mapping[str, Any], people: Sequence[SchoolPerson], where: str
@@ -511,7 +589,11 @@ class _Reader:
             return found
         return None
 
-    def school_people(self, value: object, where: str) -> tuple[SchoolPerson, ...] | None:
+    def school_people(
+        self, value: object, where: str, *, with_groups: bool = False
+    ) -> tuple[SchoolPerson, ...] | None:
+        """The school's people. With `groups`, the list may be left out, and gives people
+        only for their job titles (letters print them): their roles are their groups'."""
         items = self.sequence(value, where, non_empty=True)
         if items is None:
             return None
@@ -523,7 +605,14 @@ class _Reader:
             if data is None:
                 continue
             identity = self.identity(data, at)
-            roles = self.roles(data, at)
+            if with_groups and data.get("roles") is not None:
+                self.problem(
+                    f"{at}.roles",
+                    "must not be given: this school's roles come from its groups (add the "
+                    "person to the group instead, or remove the school's groups)",
+                )
+                continue
+            roles = frozenset() if with_groups else self.roles(data, at)
             if identity is None or roles is None:
                 continue
             object_id, name, email = identity
@@ -549,6 +638,8 @@ class _Reader:
                     object_id=object_id, name=name, email=email, roles=roles, job_title=job_title
                 )
             )
+        if with_groups:
+            return tuple(people)  # `python -m bot check` counts the groups' members
         counts = {role: sum(role in p.roles for p in people) for role in Role}
         if counts[Role.HEAD] != 1:
             self.problem(where, f"must have exactly one head, not {counts[Role.HEAD]}")

@@ -142,6 +142,9 @@ class Casework:
     # None: `handle` carries them out itself before it returns (tests on fakes, scripts).
     later: Callable[[Folded], None] | None = None
     close_adapters: Callable[[], None] | None = None
+    # Set by the bootstrap for adapters with something an administrator must act on
+    # (the directory from Entra ID failing to refresh): shown by `/readyz`.
+    adapter_warnings: Callable[[], tuple[str, ...]] | None = None
     _calendars: dict[str, SchoolCalendar] = field(default_factory=dict)
 
     async def check(self) -> None:

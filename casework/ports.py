@@ -61,6 +61,12 @@ class StoreUnavailable(Exception):
     """The store could not be reached in time. Nothing was written."""
 
 
+class DirectoryUnavailable(StoreUnavailable):
+    """Who holds which role cannot be answered: the directory from Entra ID is older than
+    its expiry (`graph.entra_directory`). Nothing is granted; like an unreachable store,
+    the user is asked to try again and prompts and letters wait."""
+
+
 @dataclass(frozen=True)
 class OpenPrompt:
     """One thing one role must do next on a case, as the projection keeps it for listings
@@ -544,7 +550,8 @@ class UnpostedReplies(Protocol):
 
 
 class Directory(Protocol):
-    """Who holds which role at which school (from the trust configuration)."""
+    """Who holds which role at which school (from the trust configuration, or from Entra
+    ID groups in Microsoft 365 mode, which may raise `DirectoryUnavailable`)."""
 
     def roles_of(self, object_id: str, school_id: str) -> frozenset[Role]: ...
 

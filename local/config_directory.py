@@ -1,7 +1,8 @@
 """The embedded default's directory: `casework.ports.Directory` answered from the trust
 configuration file (who holds which role at which school, and their names and emails).
 
-In Microsoft 365 mode the directory comes from Entra ID groups instead (`graph/`).
+In Microsoft 365 mode, when the configuration names each school's groups, the directory
+comes from Entra ID groups instead (`graph/entra_directory.py`).
 """
 
 from __future__ import annotations

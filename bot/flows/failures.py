@@ -9,12 +9,17 @@ import logging
 from bot.routing import ADAPTIVE_CARD_ACTION, Inbound, InvokeReply, OutgoingMessage, Reply, Router
 from cards import error as error_card
 from cards.common import Fact
+from casework.ports import DirectoryUnavailable
 from rules.errors import Refusal
 
 logger = logging.getLogger(__name__)
 
 UNEXPECTED_ERROR = (
     "Something went wrong on our side and nothing was changed. Please try again in a few minutes."
+)
+DIRECTORY_UNAVAILABLE = (
+    "Safe Premises cannot check your role just now: the trust's directory has not been read "
+    "recently, so nothing was changed. Please try again in a few minutes."
 )
 
 
@@ -29,6 +34,11 @@ async def answer(router: Router, inbound: Inbound) -> Reply:
     except Refusal as refusal:
         logger.info("activity %s refused: %s", inbound.log_id, type(refusal).__name__)
         return refused(inbound, refusal)
+    except DirectoryUnavailable:
+        # The directory from Entra ID is past its expiry: no role is granted (fail closed).
+        logger.warning("activity %s: not handled, the directory is unavailable", inbound.log_id)
+        view = error_card.ErrorView(message=DIRECTORY_UNAVAILABLE, reference=inbound.log_id)
+        return _failure(inbound, view, 503, "ServiceUnavailable")
     except Exception:
         logger.exception("activity %s: handler failed", inbound.log_id)
         return _failure(inbound, _unexpected(inbound), 500, "InternalServerError")

@@ -16,7 +16,10 @@ What it keeps, in memory:
 - Outlook: drafts in a user's mailbox, their attachments (direct up to 3 MB, larger
   through an upload session whose URL must be called without the token), and sending
   (the message moves to Sent Items);
-- users and group members;
+- users and group members (direct members only; a nested group is listed as a group, as
+  Graph lists it; `$select`, `$top` up to 999 and `@odata.nextLink` paging; 403 without
+  `GroupMember.Read.All` or a broader permission; users' ids only, other properties null,
+  without `User.Read.All`, as Graph's "limited information");
 - `$batch` (at most 20 members, unique ids, `dependsOn` with 424 for dependents of a
   failed member), each member handled as if called directly.
 - permissions: the token's application permissions (`app_roles`, `Sites.Selected` by
@@ -73,7 +76,23 @@ SITES_ROLES = (
     "Sites.Manage.All",
     "Sites.FullControl.All",
 )
-DEFAULT_APP_ROLES = frozenset({"Sites.Selected", "Mail.ReadWrite", "GroupMember.Read.All"})
+DEFAULT_APP_ROLES = frozenset(
+    {"Sites.Selected", "Mail.ReadWrite", "GroupMember.Read.All", "User.Read.All"}
+)
+# Application permissions that let an app list a group's members, and read its users.
+GROUP_MEMBER_ROLES = frozenset(
+    {
+        "GroupMember.Read.All",
+        "GroupMember.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    }
+)
+USER_READ_ROLES = frozenset(
+    {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+)
 
 
 # --- validation ----------------------------------------------------------------------
@@ -498,6 +517,7 @@ class GraphStandIn:
         return user
 
     def add_group(self, group_id: str, member_ids: list[str]) -> None:
+        """A security group; a member id may be a user's or another group's."""
         self.groups[group_id] = list(member_ids)
 
     def _fault(
@@ -1009,17 +1029,47 @@ class GraphStandIn:
         return _json(Reply(201))
 
     def _members(self, call: Call, group_id: str) -> Reply:
+        """A group's direct members, as Graph lists them: users, and nested groups as
+        `#microsoft.graph.group` objects (not followed). `$select` picks the properties
+        (besides `@odata.type`); without a permission to read users, Graph's "limited
+        information": users come back with their id only, every other property null."""
+        if not self.app_roles & GROUP_MEMBER_ROLES:
+            return _graph_error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
         members = self.groups.get(group_id)
         if members is None:
             raise _Missing("group")
-        users = [self.users[m].as_json() for m in members if m in self.users]
-        top = int(call.query.get("$top", "100"))
-        skip = int(call.query.get("$skiptoken", "0"))
-        body: dict[str, Any] = {"value": users[skip : skip + top]}
-        if skip + top < len(users):
-            body["@odata.nextLink"] = (
-                f"{self.base_url}{call.path}?$top={top}&$skiptoken={skip + top}"
-            )
+        select = [p for p in call.query.get("$select", "").split(",") if p]
+        readable_users = bool(self.app_roles & USER_READ_ROLES)
+        found: list[dict[str, Any]] = []
+        for member in members:
+            if member in self.users:
+                full = self.users[member].as_json()
+                if not readable_users:
+                    full = {k: (v if k in ("@odata.type", "id") else None) for k, v in full.items()}
+            elif member in self.groups:
+                full = {"@odata.type": "#microsoft.graph.group", "id": member, "displayName": None}
+            else:
+                continue
+            if select:
+                full = {k: v for k, v in full.items() if k == "@odata.type" or k in select}
+            found.append(full)
+        try:
+            top = int(call.query.get("$top", "100"))
+            skip = int(call.query.get("$skiptoken", "0"))
+        except ValueError:
+            return _graph_error(400, "BadRequest", "Invalid $top or $skiptoken")
+        if not 1 <= top <= 999:
+            return _graph_error(400, "BadRequest", "Invalid page size specified: $top")
+        body: dict[str, Any] = {"value": found[skip : skip + top]}
+        if skip + top < len(found):
+            query = {k: v for k, v in call.query.items() if k != "$skiptoken"}
+            query["$skiptoken"] = str(skip + top)
+            encoded = "&".join(f"{k}={_quote(v)}" for k, v in query.items())
+            body["@odata.nextLink"] = f"{self.base_url}{call.path}?{encoded}"
         return Reply(200, body)
 
     # --- $batch ------------------------------------------------------------------------

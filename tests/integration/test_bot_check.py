@@ -537,13 +537,17 @@ def checks_the_guide_names() -> set[str]:
 async def test_the_guide_names_exactly_the_checks_the_command_makes(
     entra: LoopbackEntraId, data: Path, graph: GraphStandIn, tmp_path: Path
 ) -> None:
+    from tests.integration.test_entra_directory import populate
+
     site = await provisioned(graph)
+    populate(graph)
     made = set()
     for settings in (
         environ(entra, data),
         m365(entra, data, site),
         environ(entra, tmp_path / "no-store"),  # the case store line shows only then
         with_certificate(entra, data, app_certificate()),  # the certificate's line
+        with_groups(entra, data, site),  # the role groups' lines show only then
     ):
         findings = await run_checks(settings, probes(entra, graph=graph.base_url))
         made |= {f.check for f in findings if f.passed is not None}
@@ -609,3 +613,138 @@ async def test_a_managed_identity_gets_its_bot_framework_token_from_the_identity
     assert "the managed identity" in line.found
     assert identity.requests[0]["client_id"] == APP_ID
     assert entra.token_requests == 0
+
+
+# --- the role groups (schools' roles from Entra ID groups) ---------------------------------
+
+GROUPS_CONFIG = ROOT / "config" / "trust.microsoft365.yaml"
+GROUP_ROLES = sorted({*REQUIRED_PERMISSIONS, "GroupMember.Read.All"})
+
+
+def with_groups(entra: LoopbackEntraId, data: Path, site: str) -> dict[str, str]:
+    return m365(entra, data, site) | {"SAFE_PREMISES_CONFIG": str(GROUPS_CONFIG)}
+
+
+@pytest.fixture
+async def grouped(entra: LoopbackEntraId, tmp_path: Path) -> AsyncIterator[GraphStandIn]:
+    """The stand-in with the Microsoft 365 example's groups, each with a holder."""
+    from tests.integration.test_entra_directory import populate
+
+    entra.access_token = graph_token(GROUP_ROLES)
+    async with GraphStandIn(access_token=entra.access_token) as stand_in:
+        populate(stand_in)
+        for object_id in sorted(everyone()):
+            stand_in.add_user(object_id, "Someone", f"{object_id}@oakvalley.example")
+        yield stand_in
+        assert not stand_in.violations, stand_in.violations
+
+
+async def groups_data(folder: Path, graph: GraphStandIn) -> Path:
+    """A data folder where every member of the groups has the app installed."""
+    members = {m for members in graph.groups.values() for m in members if m in graph.users}
+    trust = {p.object_id for p in example_config().trust.people}
+    await remember(folder, users=members | trust)
+    return folder
+
+
+async def test_role_groups_that_are_readable_and_held_pass(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    assert failed(findings) == {}
+    assert the(findings, "role groups (oakfield)").found.endswith(
+        "head 1, senior 1, chair 1, clerk 1, staff 3"
+    )
+    assert "GroupMember.Read.All" in the(findings, "Graph permissions").found
+    # The app-installed lines count the groups' holders, not the configuration's.
+    assert the(findings, "app installed (riverside)").found == "installed for all 5 role holder(s)"
+
+
+async def test_a_group_without_members_is_named_with_the_fix(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    from tests.integration.test_entra_directory import RIV_CHAIR_GROUP
+
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    grouped.groups[RIV_CHAIR_GROUP] = []
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    problem = failed(findings)["role groups (riverside)"]
+    assert problem.found == f"the chair group {RIV_CHAIR_GROUP} has no members"
+    assert (
+        f"add the school's Chair of the Local Academy Committee to the group {RIV_CHAIR_GROUP}"
+        in (problem.fix)
+    )
+    assert the(findings, "role groups (oakfield)").passed
+
+
+async def test_a_nested_group_and_a_head_who_is_also_chair_are_reported(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    from tests.integration.test_entra_directory import (
+        OAK_CHAIR_GROUP,
+        OAK_HEAD,
+        OAK_STAFF_GROUP,
+        RIV_STAFF_GROUP,
+    )
+
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    grouped.groups[OAK_STAFF_GROUP].append(RIV_STAFF_GROUP)
+    grouped.groups[OAK_CHAIR_GROUP].append(OAK_HEAD)
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    problem = failed(findings)["role groups (oakfield)"]
+    assert f"the staff group {OAK_STAFF_GROUP} has 1 member(s) that are not users" in problem.found
+    assert f"{OAK_HEAD} is in both the head's and the chair's group" in problem.found
+    assert "remove the nested group" in problem.fix
+
+
+async def test_a_group_the_app_may_not_read_names_the_permission_and_skips_installs(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    entra.access_token = grouped.access_token = graph_token(sorted(REQUIRED_PERMISSIONS))
+    grouped.app_roles.discard("GroupMember.Read.All")
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    problems = failed(findings)
+    assert "GroupMember.Read.All" in problems["Graph permissions"].found
+    for school in ("oakfield", "riverside"):
+        assert "GroupMember.Read.All" in problems[f"role groups ({school})"].found
+        assert "Grant admin consent" in problems[f"role groups ({school})"].fix
+    assert the(findings, "app installed").passed is None
+
+
+async def test_a_group_id_that_names_no_group_is_reported_with_its_school_and_role(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    from tests.integration.test_entra_directory import CLERK_GROUP
+
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    del grouped.groups[CLERK_GROUP]
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    problem = failed(findings)["role groups (riverside)"]
+    assert f"no group {CLERK_GROUP} (clerk at oakfield, clerk at riverside)" in problem.found
+    assert "correct the group's object id" in problem.fix
+
+
+async def test_groups_in_the_configuration_without_microsoft_365_are_refused(
+    entra: LoopbackEntraId, data: Path
+) -> None:
+    findings = await run_checks(
+        environ(entra, data, SAFE_PREMISES_CONFIG=str(GROUPS_CONFIG)), probes(entra)
+    )
+    assert "SAFE_PREMISES_STORE=sharepoint" in failed(findings)["configuration"].found

@@ -424,3 +424,49 @@ async def test_a_column_is_indexed_renamed_and_made_unique_only_without_duplicat
     status, _ = await raw(http, graph, "PATCH", column, {"enforceUniqueValues": True})
     assert status == 400
     assert notes.unique is False
+
+
+async def test_group_members_are_direct_selected_and_limited_without_user_read_all(
+    graph: GraphStandIn, client: GraphClient
+) -> None:
+    graph.add_user("u1", "Person 1", "p1@example.org")
+    graph.add_user("u2", "Person 2", "p2@example.org")
+    graph.add_group("g-inner", ["u2"])
+    graph.add_group("g-heads", ["u1", "g-inner"])
+    query = {"$select": "id,displayName,mail"}
+
+    (page,) = [p async for p in client.pages("/groups/g-heads/members", params=query)]
+    assert page == [
+        {"@odata.type": "#microsoft.graph.user", "id": "u1", "displayName": "Person 1",
+         "mail": "p1@example.org"},
+        {"@odata.type": "#microsoft.graph.group", "id": "g-inner", "displayName": None},
+    ]  # fmt: skip
+
+    graph.app_roles.discard("User.Read.All")
+    (page,) = [p async for p in client.pages("/groups/g-heads/members", params=query)]
+    assert page[0] == {
+        "@odata.type": "#microsoft.graph.user", "id": "u1", "displayName": None, "mail": None
+    }  # fmt: skip
+
+    graph.app_roles.discard("GroupMember.Read.All")
+    with pytest.raises(GraphForbidden):
+        await client.get("/groups/g-heads/members")
+
+
+async def test_group_member_pages_keep_the_select(graph: GraphStandIn, client: GraphClient) -> None:
+    for n in range(3):
+        graph.add_user(f"u{n}", f"Person {n}", f"p{n}@example.org")
+    graph.add_group("g-staff", ["u0", "u1", "u2"])
+
+    pages = [
+        p
+        async for p in client.pages(
+            "/groups/g-staff/members", params={"$select": "id", "$top": "2"}
+        )
+    ]
+
+    assert pages == [
+        [{"@odata.type": "#microsoft.graph.user", "id": "u0"},
+         {"@odata.type": "#microsoft.graph.user", "id": "u1"}],
+        [{"@odata.type": "#microsoft.graph.user", "id": "u2"}],
+    ]  # fmt: skip

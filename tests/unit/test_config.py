@@ -396,8 +396,8 @@ MISTAKES: list[tuple[str, Mutation, str]] = [
         set_at("schools", 0, "head_tittle", "Headteacher"),
         "schools[0].head_tittle is not a known field (expected 'academic_review_days', "
         "'address', 'clerks_channel', "
-        "'email', 'head_title', 'id', 'name', 'people', 'phone', 'reference_prefix', 'region', "
-        "'second_contact' or 'term_dates')",
+        "'email', 'groups', 'head_title', 'id', 'name', 'people', 'phone', 'reference_prefix', "
+        "'region', 'second_contact' or 'term_dates')",
     ),
     (
         "missing field",
@@ -551,3 +551,107 @@ def test_an_address_without_the_schools_name_is_kept_whole(tmp_path: Path) -> No
     school = load_trust_config(write(tmp_path, document)).school("oakfield")
 
     assert school.address == ("Chestnut Lane", "Oakbridge", "OV3 4CD")
+
+
+# --- Entra ID groups (Microsoft 365 mode) -------------------------------------------------
+
+GROUPS_EXAMPLE = EXAMPLE / "trust.microsoft365.yaml"
+OAK_HEAD_GROUP = "6a000000-0000-4000-8000-000000000101"
+
+
+def groups_document() -> dict[str, Any]:
+    document = yaml.safe_load(GROUPS_EXAMPLE.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def test_the_microsoft_365_example_names_a_group_for_each_role() -> None:
+    config = load_trust_config(GROUPS_EXAMPLE)
+
+    assert config.uses_groups
+    oakfield, riverside = config.schools
+    assert oakfield.group_of(Role.HEAD) == OAK_HEAD_GROUP
+    assert riverside.group_of(Role.SENIOR) is None  # senior may be left out
+    assert oakfield.group_of(Role.CLERK) == riverside.group_of(Role.CLERK)
+    # Its people give job titles only; the roles are the groups'.
+    assert oakfield.second_contact is not None
+    assert oakfield.second_contact.job_title == "Deputy Headteacher"
+    assert all(person.roles == frozenset() for person in oakfield.people)
+    assert riverside.people == ()
+    assert not load_trust_config(EXAMPLE / "trust.yaml").uses_groups
+
+
+def _groups_of(document: dict[str, Any], school: int) -> dict[str, Any]:
+    groups = document["schools"][school]["groups"]
+    assert isinstance(groups, dict)
+    return groups
+
+
+GROUP_MISTAKES: list[tuple[str, Mutation, str]] = [
+    (
+        "a required role without a group",
+        lambda d: _groups_of(d, 1).pop("clerk"),
+        "schools[1].groups.clerk is missing: name the Entra ID security group whose members "
+        "are the school's Clerk to the Local Academy Committee (its Object ID, from the Entra "
+        "admin centre: Groups, the group, Overview)",
+    ),
+    (
+        "a group that is not an object id",
+        lambda d: _groups_of(d, 0).update(head="Oakfield heads"),
+        "schools[0].groups.head must be an Entra ID object id like "
+        "'a1000000-0000-4000-8000-000000000001', not 'Oakfield heads'",
+    ),
+    (
+        "one group for two roles at a school",
+        lambda d: _groups_of(d, 0).update(chair=OAK_HEAD_GROUP),
+        f"schools[0].groups.chair {OAK_HEAD_GROUP} is already the group for head: each role "
+        "needs its own group",
+    ),
+    (
+        "a group for the trust role",
+        lambda d: _groups_of(d, 0).update(trust=NEW_ID),
+        "schools[0].groups.trust is not a school role: the trust's people (role 'trust') stay "
+        "listed under trust.people, with their titles",
+    ),
+    (
+        "an unknown role",
+        lambda d: _groups_of(d, 0).update(deputy=NEW_ID),
+        "schools[0].groups.deputy is not a known field (expected 'chair', 'clerk', 'head', "
+        "'senior' or 'staff')",
+    ),
+    (
+        "roles given beside groups",
+        lambda d: d["schools"][0]["people"][1].update(roles=["staff"]),
+        "schools[0].people[1].roles must not be given: this school's roles come from its "
+        "groups (add the person to the group instead, or remove the school's groups)",
+    ),
+    (
+        "one school with groups and one without",
+        lambda d: d["schools"][1].update(
+            groups=None, people=example_document()["schools"][1]["people"]
+        ),
+        "schools[1] names no groups, but schools[0] does: with Entra ID groups every school's "
+        "roles come from its groups, so give each school its groups, or none",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [pytest.param(mutate, expected, id=name) for name, mutate, expected in GROUP_MISTAKES],
+)
+def test_each_groups_mistake_is_named(tmp_path: Path, mutate: Mutation, expected: str) -> None:
+    document = groups_document()
+    mutate(document)
+
+    assert problems_of(write(tmp_path, document)) == (expected,)
+
+
+def test_a_school_without_groups_still_needs_its_people(tmp_path: Path) -> None:
+    document = groups_document()
+    for school in document["schools"]:
+        del school["groups"]
+
+    problems = problems_of(write(tmp_path, document))
+
+    assert "schools[1].people must be a list, not nothing" in problems

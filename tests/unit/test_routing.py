@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.flows import default_router
-from bot.flows.failures import UNEXPECTED_ERROR, answer
+from bot.flows.failures import DIRECTORY_UNAVAILABLE, UNEXPECTED_ERROR, answer
 from bot.routing import (
     INVOKE_ERROR,
     CardVerb,
@@ -21,6 +21,7 @@ from bot.routing import (
 )
 from bot.services import BotServices
 from cards.common import Choice
+from casework.ports import DirectoryUnavailable
 from rules.errors import Fact, Refusal
 from tests.cardschema import assert_valid_card, walk
 from tests.contracts import load_contract
@@ -271,3 +272,21 @@ async def test_a_refusal_without_facts_has_its_title_and_no_fact_set() -> None:
     assert_valid_card(card)
     assert card["body"][0]["text"] == Refusal.TITLE
     assert _fact_sets(card) == []
+
+
+async def test_an_expired_directory_grants_nothing_and_says_to_try_again(router: Router) -> None:
+    async def needs_a_role(inbound: Inbound) -> Reply:
+        raise DirectoryUnavailable("the directory was last read more than 300 s ago")
+
+    extended = router.with_routes(
+        Route(CardVerb("incident.report"), needs_a_role, "report submit"),
+        Route(TextCommand(("cases",)), needs_a_role, "cases"),
+    )
+    submitted = await answer(extended, invoke("incident.report", {"n": 3}))
+    typed = await answer(extended, Inbound.from_activity(activity("message", text="cases")))
+
+    assert submitted.invoke == InvokeReply.error(503, "ServiceUnavailable", DIRECTORY_UNAVAILABLE)
+    for reply in (submitted, typed):
+        (message,) = reply.messages
+        assert message.card is not None
+        assert DIRECTORY_UNAVAILABLE in str(message.card)

@@ -139,3 +139,19 @@ def test_the_sharepoint_store_without_its_site_is_refused_at_start_saying_what_t
     assert "https://contoso.sharepoint.com/sites/cases" in err
     assert "a-secret" not in err
     assert not (tmp_path / "var").exists()
+
+
+def test_groups_in_the_configuration_without_microsoft_365_are_refused_at_start(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status = main(
+        {
+            "SAFE_PREMISES_CONFIG": str(EXAMPLE_CONFIG.with_name("trust.microsoft365.yaml")),
+            "SAFE_PREMISES_DATA": str(tmp_path / "var"),
+        }
+    )
+
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "cannot start: the trust configuration names Entra ID groups" in err
+    assert "SAFE_PREMISES_STORE=sharepoint" in err
