@@ -61,12 +61,15 @@ SCHOOLS = ("oakfield", "riverside")  # the schools the contract tests and the ex
 
 @asynccontextmanager
 async def sharepoint_store(
-    graph: GraphStandIn | None = None, schools: Sequence[str] = SCHOOLS
+    graph: GraphStandIn | None = None, schools: Sequence[str] = SCHOOLS, *, batching: bool = True
 ) -> AsyncIterator[tuple[SharePointCaseStore, GraphStandIn]]:
     """A store on a fresh site of `graph` (or of a stand-in of its own, checked for
-    requests Graph would refuse when the block ends)."""
+    requests Graph would refuse when the block ends), with or without `$batch`."""
     if graph is None:
-        async with GraphStandIn() as own, sharepoint_store(own, schools) as made:
+        async with (
+            GraphStandIn() as own,
+            sharepoint_store(own, schools, batching=batching) as made,
+        ):
             yield made
         assert not own.violations, "requests Graph would refuse:\n" + "\n".join(own.violations)
         return
@@ -74,7 +77,7 @@ async def sharepoint_store(
     async with aiohttp.ClientSession() as http:
         client = stand_in_client(graph, http)
         await provision(client, site_url(site), schools, say=lambda _: None)
-        yield await SharePointCaseStore.open(client, site.id, schools), graph
+        yield await SharePointCaseStore.open(client, site.id, schools, batching=batching), graph
 
 
 @asynccontextmanager

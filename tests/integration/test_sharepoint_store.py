@@ -28,7 +28,13 @@ from casework.ports import (
     StoredEvent,
     StoreUnavailable,
 )
-from graph.client import GraphClient, GraphOutcomeUnknown, operation_name
+from graph.client import (
+    BatchRequest,
+    BatchResponse,
+    GraphClient,
+    GraphOutcomeUnknown,
+    operation_name,
+)
 from graph.provision import provision
 from graph.sharepoint_store import (
     CASES,
@@ -72,21 +78,26 @@ class World:
     site: Site
     http: aiohttp.ClientSession
     sleeps: NoSleep
+    batching: bool = True
 
     async def store(self, client: GraphClient | None = None) -> SharePointCaseStore:
         """Another instance of the app on the same site."""
         return await SharePointCaseStore.open(
-            client or stand_in_client(self.graph, self.http, self.sleeps), self.site.id, SCHOOLS
+            client or stand_in_client(self.graph, self.http, self.sleeps),
+            self.site.id,
+            SCHOOLS,
+            batching=self.batching,
         )
 
 
-@pytest.fixture
-async def world(graph: GraphStandIn) -> AsyncIterator[World]:
+@pytest.fixture(params=[True, False], ids=["with $batch", "without $batch"])
+async def world(graph: GraphStandIn, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """Every test here runs on the store with and without `$batch`."""
     site = graph.add_site()
     sleeps = NoSleep()
     async with aiohttp.ClientSession() as http:
         await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
-        yield World(graph, site, http, sleeps)
+        yield World(graph, site, http, sleeps, batching=request.param)
 
 
 async def append(
@@ -120,13 +131,22 @@ class Interleaved(GraphClient):
         self._meanwhile = meanwhile
         self._lose = lose
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _maybe_meanwhile(self, method: str, path: str) -> None:
         if self._meanwhile is not None and method == self._match[0] and self._match[1] in path:
             meanwhile, self._meanwhile = self._meanwhile, None
             await meanwhile()
             if self._lose:
                 raise GraphOutcomeUnknown(operation_name(method, path), None, detail="lost")
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        await self._maybe_meanwhile(method, path)
         return await super().request(method, path, **kwargs)
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        """A `$batch` holding a matching member: the other instance goes first."""
+        for member in requests:
+            await self._maybe_meanwhile(member.method, member.url.split("?")[0])
+        return await super().batch(requests)
 
 
 # --- throttling and lost answers ----------------------------------------------------------
