@@ -113,6 +113,7 @@ class GraphSetup:
     base_url: str = GRAPH_BASE_URL
     user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
     policy: RetryPolicy = TURN_POLICY
+    batching: bool = True  # the store's projections through `$batch` (docs/graph.md)
 
 
 @asynccontextmanager
@@ -142,7 +143,9 @@ async def microsoft365(
         base_url=graph.base_url,
         policy=graph.policy,
     )
-    cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
+    cases = await SharePointCaseStore.open_site(
+        client, graph.site_url, prepared.config.school_ids, batching=graph.batching
+    )
     async with _adapters(prepared, data_dir, clock, cases) as casework:
         local_ping = casework.ping
 

@@ -82,12 +82,12 @@ async def sharepoint_store(
 
 @asynccontextmanager
 async def casework_on_sharepoint(
-    prepared: Prepared, data_dir: Path, clock: Clock
+    prepared: Prepared, data_dir: Path, clock: Clock, *, batching: bool = True
 ) -> AsyncIterator[tuple[Casework, GraphStandIn]]:
     """The app's Microsoft 365 configuration (`casework.bootstrap.microsoft365`, the code
     path production runs) on a provisioned site of a fresh Graph stand-in: only the token
-    and Graph's address differ. The stand-in is checked for requests Graph would refuse
-    when the block ends."""
+    and Graph's address differ (and `batching`, to measure the store without `$batch`).
+    The stand-in is checked for requests Graph would refuse when the block ends."""
     async with GraphStandIn() as graph, aiohttp.ClientSession() as http:
         site = graph.add_site()
         schools = prepared.config.school_ids
@@ -97,6 +97,7 @@ async def casework_on_sharepoint(
             site_url(site),
             base_url=graph.base_url,
             user_agent=USER_AGENT,
+            batching=batching,
         )
         async with microsoft365(prepared, data_dir, clock, setup, http) as casework:
             yield casework, graph

@@ -382,3 +382,168 @@ async def test_a_case_at_a_school_without_lists_is_refused_before_anything_is_wr
 
     assert world.graph.writes == writes_before
     assert await store.cases_at("elmwood") == ()
+
+
+# --- $batch: round trips, and a batch cut short ------------------------------------------
+
+
+@pytest.fixture
+async def batched(graph: GraphStandIn) -> AsyncIterator[World]:
+    """A site and the store with `$batch`, for what only the batched store does."""
+    site = graph.add_site()
+    async with aiohttp.ClientSession() as http:
+        await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
+        yield World(graph, site, http, NoSleep(), batching=True)
+
+
+BANNED = ReceptionEntry("case-0001", "oakfield", "Sam Example", True, ("Enter the site",))
+
+
+def deadlines_due(case_id: str, *days: date) -> list[OpenDeadline]:
+    return [chair_deadline(case_id, day) for day in days]
+
+
+async def projected_twice(world: World, store: SharePointCaseStore) -> list[OpenDeadline]:
+    """Case 0001 projected once (two deadlines, on reception's list); the deadlines of its
+    next projection (seq 6), still to be saved."""
+    await store.save_summary(
+        summary_for_test("case-0001", projected_seq=3, reception=BANNED),
+        deadlines_due("case-0001", date(2026, 12, 1), date(2026, 12, 2)),
+    )
+    return deadlines_due("case-0001", date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 10))
+
+
+async def test_with_batch_a_projection_costs_two_round_trips_whatever_it_writes(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    lifted = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    trips, requests = len(batched.graph.round_trips), len(batched.graph.requests)
+
+    await store.save_summary(lifted, later)
+
+    # One $batch reads the row, reception's line and the deadlines; one writes 3 deadlines,
+    # the row, reception's line (no longer in force) and deletes the 2 old deadlines.
+    assert batched.graph.round_trips[trips:] == [("POST", "/v1.0/$batch")] * 2
+    members = [r for r in batched.graph.requests[requests:] if r[1] != "/$batch"]
+    assert [m for m, _ in members] == ["GET"] * 3 + ["POST"] * 3 + ["PATCH"] * 2 + ["DELETE"] * 2
+    assert await store.summary("case-0001") == lifted
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert await store.reception_list("oakfield", on=MONDAY, limit=10) == ()
+
+
+async def test_a_projection_batch_cut_short_after_the_row_is_read_again_and_finished(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    # The write batch performs the new deadlines and the row, then its answer is lost:
+    # reception's line and the old deadlines' deletes were never run.
+    batched.graph.drop_response(
+        1, method="PATCH", path=items_path(batched.site, OAKFIELD_CASES) + "/"
+    )
+
+    await store.save_summary(newer, later)
+
+    assert await store.summary("case-0001") == newer
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3  # none written twice, none left
+    (line,) = items(batched.site, school_list(RECEPTION, "oakfield"))
+    assert (line["InForce"], line["ProjectedSeq"]) == (0, 6)
+
+
+class GoneAfterALostBatch(GraphClient):
+    """A client whose Graph goes away (503 to everything) as soon as a `$batch`'s answer
+    is lost: the batch was cut short and the store cannot finish it now."""
+
+    def __init__(self, base: GraphClient, graph: GraphStandIn) -> None:
+        self.__dict__.update(base.__dict__)
+        self._graph = graph
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        try:
+            return await super().batch(requests)
+        except GraphOutcomeUnknown:
+            self._graph.fail(10_000, status=503, path="/lists/")
+            raise
+
+
+async def test_a_projection_batch_cut_short_among_its_deadlines_is_caught_up_whole(
+    batched: World, tmp_path: Path
+) -> None:
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    store = await batched.store(GoneAfterALostBatch(base, batched.graph))
+    async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, FixedClock(at(MONDAY, 9))) as cw:
+        casework = dataclasses.replace(cw, ports=dataclasses.replace(cw.ports, store=store))
+        casework.ping = None
+        casework.later = lambda case_id: None
+        # The first projection's write batch: the case index line and the first deadline
+        # are written, then the answer is lost and Graph goes away.
+        batched.graph.drop_response(
+            1, method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+        )
+        outcome = await bus.report_incident(
+            casework,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+        assert items(batched.site, OAKFIELD_CASES) == []
+        assert len(items(batched.site, "CaseIndex")) == 1
+        partial = items(batched.site, "OpenDeadlines")
+        assert partial  # the batch was cut short with a deadline written
+
+        batched.graph.clear_faults()
+        caught = await catch_up(casework)
+
+    assert caught.projected == (outcome.case_id,)
+    events = await store.load(outcome.case_id)
+    row = await store.summary(outcome.case_id)
+    assert row is not None
+    assert row.projected_seq == len(events)
+    assert len(items(batched.site, "CaseIndex")) == 1
+    deadlines = items(batched.site, "OpenDeadlines")
+    # Only the catch-up's projection's deadlines: the cut-short batch's are gone.
+    assert len({(d["ProjectedSeq"], d["Generation"]) for d in deadlines}) == 1
+    assert not {d["Generation"] for d in partial} & {d["Generation"] for d in deadlines}
+    assert len(deadlines) == len({(d["Action"], d["Due"]) for d in deadlines})
+
+
+async def test_a_throttled_batch_member_is_retried_after_the_wait_and_written_once(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    batched.graph.throttle(
+        1, retry_after="2.5", method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+    )
+    due = deadlines_due("case-0001", date(2026, 12, 8), date(2026, 12, 9))
+
+    await store.save_summary(summary_for_test("case-0001", projected_seq=2), due)
+
+    assert batched.sleeps.waits == [2.5]
+    assert await store.due_by(date(2027, 1, 1)) == tuple(due)
+    assert len(items(batched.site, "OpenDeadlines")) == 2
+    assert len(items(batched.site, OAKFIELD_CASES)) == 1
+    assert len(items(batched.site, "CaseIndex")) == 1
+
+
+async def test_two_instances_projecting_a_new_case_at_once_make_one_index_line_and_row(
+    world: World,
+) -> None:
+    one, two = await world.store(), await world.store()
+    first = summary_for_test("case-0001", projected_seq=2)
+    second = summary_for_test("case-0001", status="ban-provisional", projected_seq=3)
+
+    await asyncio.gather(
+        one.save_summary(first, deadlines_due("case-0001", date(2026, 12, 8))),
+        two.save_summary(second, deadlines_due("case-0001", date(2026, 12, 9))),
+    )
+
+    assert len(items(world.site, "CaseIndex")) == 1
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
+    assert await one.summary("case-0001") == second
+    assert await one.due_by(date(2027, 1, 1)) == (chair_deadline("case-0001", date(2026, 12, 9)),)
