@@ -45,11 +45,18 @@ from graph.sharepoint_store import (
     school_list,
 )
 from rules.roles import Role
+from tests import case_paths
 from tests.builders import at, incident, person
 from tests.casework_world import EXAMPLE_CONFIG, STAFF
 from tests.fakes import FixedClock, summary_for_test
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import SCHOOLS, NoSleep, site_url, stand_in_client
+from tests.harness.sharepoint import (
+    SCHOOLS,
+    NoSleep,
+    casework_on_sharepoint,
+    site_url,
+    stand_in_client,
+)
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 MONDAY = date(2026, 1, 12)
@@ -547,3 +554,20 @@ async def test_two_instances_projecting_a_new_case_at_once_make_one_index_line_a
     assert len(items(world.site, OAKFIELD_CASES)) == 1
     assert await one.summary("case-0001") == second
     assert await one.due_by(date(2027, 1, 1)) == (chair_deadline("case-0001", date(2026, 12, 9)),)
+
+
+async def test_with_batch_reporting_and_assessing_a_case_takes_at_most_34_round_trips(
+    tmp_path: Path,
+) -> None:
+    # docs/graph.md, "Requests per lifecycle": 52 requests, in 52 round trips without
+    # $batch and 34 with it. More round trips than this is a regression; update the docs
+    # (python -m bench.graph_requests) if a change brings the figure down.
+    clock = FixedClock(at(MONDAY, 9))
+    async with casework_on_sharepoint(prepare(EXAMPLE_CONFIG), tmp_path, clock) as (cw, graph):
+        trips = len(graph.round_trips)
+        case_id = await case_paths.reported(cw, clock)
+        step = graph.round_trips[trips:]
+        assert await cw.ports.store.summary(case_id) is not None
+
+    assert len(step) <= 34
+    assert len([t for t in step if t[1].endswith("/$batch")]) >= 4  # the projections
