@@ -18,6 +18,11 @@ transaction across items, so the pipeline appends the events first and the catch
 - **Case references** are items with a unique `Reference`, so two instances never issue
   the same one, and a unique `CommandId`, so one command spends one reference.
 
+With `batching` (the default), a projection (`save_summary`) is two round trips: its reads
+in one `$batch`, its writes in another as one `dependsOn` chain in the unbatched order, each
+member's status checked; a batch cut short is read again and finished, or left for the
+catch-up (docs/graph.md, "`$batch`").
+
 Every query filters on indexed columns only and reads a page (`PAGE` items, far under
 SharePoint's 5,000-item list view threshold) per request, following `@odata.nextLink`.
 
