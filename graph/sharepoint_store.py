@@ -523,7 +523,9 @@ class SharePointCaseStore:
             mine = [i for i in found["deadlines"] if _is_mine(i, seq, generation)]
             if row is not None and _int(row.fields.get("ProjectedSeq")) > seq:
                 # A newer projection is there: keep it, and take back what we wrote.
-                await self._run_chain([_Write("DELETE", DEADLINES, i) for i in mine])
+                failed = await self._run_chain([_Write("DELETE", DEADLINES, i) for i in mine])
+                if failed is not None:
+                    failed[1].raise_for_status()
                 return
             chain: list[_Write] = []
             if not indexed:

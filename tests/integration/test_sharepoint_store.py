@@ -571,3 +571,32 @@ async def test_with_batch_reporting_and_assessing_a_case_takes_at_most_34_round_
 
     assert len(step) <= 34
     assert len([t for t in step if t[1].endswith("/$batch")]) >= 4  # the projections
+
+
+async def test_a_projection_losing_to_a_newer_one_whose_deletes_fail_says_unavailable(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    await store.save_summary(summary_for_test("case-0001", projected_seq=5), [])
+    newer = summary_for_test("case-0001", status="ban-provisional", projected_seq=9)
+    other = await batched.store()
+
+    async def a_newer_projection_lands_and_graph_refuses_deletes() -> None:
+        await other.save_summary(newer, [])
+        batched.graph.fail(100, status=503, method="DELETE")
+
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    slow = await batched.store(
+        Interleaved(base, "PATCH", "/fields", a_newer_projection_lands_and_graph_refuses_deletes)
+    )
+
+    with pytest.raises(StoreUnavailable, match="project case case-0001"):
+        await slow.save_summary(
+            summary_for_test("case-0001", projected_seq=7),
+            [chair_deadline("case-0001", date(2027, 1, 20))],
+        )
+
+    batched.graph.clear_faults()
+    assert await store.summary("case-0001") == newer
+    # Its deadline is left for the next projection of the case to delete.
+    assert len(items(batched.site, "OpenDeadlines")) == 1
