@@ -600,3 +600,43 @@ async def test_a_projection_losing_to_a_newer_one_whose_deletes_fail_says_unavai
     assert await store.summary("case-0001") == newer
     # Its deadline is left for the next projection of the case to delete.
     assert len(items(batched.site, "OpenDeadlines")) == 1
+
+
+async def test_a_412_on_reception_line_in_a_batch_reads_the_line_again_after_the_row(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    reception = display_name(school_list(RECEPTION, "oakfield"))
+    reception_list = batched.site.find_list(reception)
+    assert reception_list is not None
+    (line,) = reception_list.items.values()
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+
+    async def someone_edits_the_line() -> None:
+        # A change after our read (a person, in SharePoint): its eTag moves on.
+        await base.request(
+            "PATCH",
+            f"sites/{batched.site.id}/lists/{reception_list.id}/items/{line.id}/fields",
+            json_body={"Title": "edited"},
+        )
+
+    racing = await batched.store(
+        Interleaved(base, "PATCH", f"/lists/{reception_list.id}/items/", someone_edits_the_line)
+    )
+    conditions = ReceptionEntry("case-0001", "oakfield", "Sam Example", False, ("Film",))
+    mine = summary_for_test("case-0001", status="conditions", projected_seq=6, reception=conditions)
+
+    await racing.save_summary(mine, later)
+
+    assert await store.summary("case-0001") == dataclasses.replace(mine, reception=None)
+    assert await store.reception_list("oakfield", on=MONDAY, limit=10) == (conditions,)
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3
+    # The row was written once: only reception's line was read and written again.
+    row_writes = [
+        w
+        for w in batched.graph.writes
+        if w[1].startswith("/sites/" + batched.site.id + items_path(batched.site, OAKFIELD_CASES))
+    ]
+    assert len(row_writes) == 2  # the first projection's create, and this one's patch
