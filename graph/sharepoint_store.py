@@ -494,9 +494,12 @@ class SharePointCaseStore:
         second writes, as one `dependsOn` chain in the unbatched order: the index line, the
         new deadlines, the row (`If-Match`), reception's line (`If-Match`), then the older
         deadlines deleted. A member that fails stops the chain there (424 for the rest).
-        A 409, 412 or lost answer reads everything again and decides again, creating only
-        this projection's deadlines not yet there, so a batch cut short anywhere is made
-        whole here or, if Graph stays away, by the next projection of the case."""
+        A 409 or 412 reads everything again and decides again, creating only this
+        projection's deadlines not yet there. A lost answer (the batch cut short, or
+        still running at Graph) does the same under a new generation, so the lost
+        batch's deadlines, however many it wrote, count as an older projection's: deleted
+        here, or ignored by `due_by` and deleted by the next projection. So a batch cut
+        short anywhere is made whole here or, if Graph stays away, by the catch-up."""
         case_id, seq = summary.case_id, summary.projected_seq
         cases = self._school_list(CASES, summary.school_id)
         reception = self._school_list(RECEPTION, summary.school_id)
@@ -557,7 +560,11 @@ class SharePointCaseStore:
                 failed = await self._run_chain(chain)
             except GraphOutcomeUnknown:
                 logger.warning("case %s: the answer to a projection was lost; reading", case_id)
-                continue  # some of the chain may have been written: read it all again
+                # Some of the chain may have been written, or may still be: read it all
+                # again, and write this projection's deadlines anew, never beside the lost
+                # batch's under one generation.
+                generation = self._generation()
+                continue
             if failed is None:
                 if not indexed:
                     self._school_of_case[case_id] = summary.school_id

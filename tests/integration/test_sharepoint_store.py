@@ -640,3 +640,65 @@ async def test_a_412_on_reception_line_in_a_batch_reads_the_line_again_after_the
         if w[1].startswith("/sites/" + batched.site.id + items_path(batched.site, OAKFIELD_CASES))
     ]
     assert len(row_writes) == 2  # the first projection's create, and this one's patch
+
+
+class LateBatch(GraphClient):
+    """A client whose lost `$batch` is still running at Graph: after the store has read
+    again, just before its next write batch, one more of the lost batch's deadlines is
+    written (a copy of one it wrote)."""
+
+    def __init__(self, base: GraphClient, world: World) -> None:
+        self.__dict__.update(base.__dict__)
+        self._world = world
+        self._after_loss: int | None = None
+        self.lost_generations: set[str] = set()
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        if self._after_loss is not None:
+            self._after_loss += 1
+            if self._after_loss == 2:  # the re-read was the first; this writes
+                await self._late_write()
+        try:
+            return await super().batch(requests)
+        except GraphOutcomeUnknown:
+            self._after_loss = 0
+            lost = [d for d in items(self._world.site, "OpenDeadlines") if d["ProjectedSeq"] == 6]
+            self.lost_generations = {d["Generation"] for d in lost}
+            raise
+
+    async def _late_write(self) -> None:
+        late = next(
+            d
+            for d in items(self._world.site, "OpenDeadlines")
+            if d["Generation"] in self.lost_generations
+        )
+        fields = {k: v for k, v in late.items() if k not in ("@odata.etag", "id")}
+        await self.request(
+            "POST",
+            f"sites/{self._world.site.id}{items_path(self._world.site, 'OpenDeadlines')}",
+            json_body={"fields": fields},
+        )
+
+
+async def test_a_lost_batch_still_running_at_graph_never_doubles_the_deadlines(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    late = LateBatch(base, batched)
+    racing = await batched.store(late)
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    batched.graph.drop_response(
+        1, method="PATCH", path=items_path(batched.site, OAKFIELD_CASES) + "/"
+    )
+
+    await racing.save_summary(newer, later)
+
+    assert late.lost_generations  # the batch was lost after writing its deadlines
+    assert await store.summary("case-0001") == newer
+    # The late deadline is the lost batch's, an older generation than the one written
+    # after it: each deadline once, as the sweeper and the listings read them.
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    kept = {d["Generation"] for d in items(batched.site, "OpenDeadlines")}
+    assert len(kept - late.lost_generations) == 1
