@@ -576,6 +576,8 @@ class SharePointCaseStore:
                     await self._save_reception(summary)
                     await self._drop_deadlines(case_id, seq, generation, mine=False)
                     return
+                if answer.status == 504 and write.list_key == DEADLINES:
+                    generation = self._generation()  # as for a lost batch: it may land late
                 continue  # another instance wrote meanwhile (or our write may have): read again
             answer.raise_for_status()
             raise StoreUnavailable(f"case {case_id}: Graph answered {answer.status}")

@@ -702,3 +702,21 @@ async def test_a_lost_batch_still_running_at_graph_never_doubles_the_deadlines(
     assert await store.due_by(date(2027, 1, 1)) == tuple(later)
     kept = {d["Generation"] for d in items(batched.site, "OpenDeadlines")}
     assert len(kept - late.lost_generations) == 1
+
+
+async def test_a_batched_deadline_answered_504_is_read_again_and_listed_once(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    # The gateway times out on the first new deadline: it may have been written.
+    batched.graph.fail(
+        1, status=504, method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+    )
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+
+    await store.save_summary(newer, later)
+
+    assert await store.summary("case-0001") == newer
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3
