@@ -4,7 +4,9 @@
 The case goes through the casework's own entry point (`casework.bus`) on the Microsoft 365
 configuration (`casework.bootstrap.microsoft365`) against the Graph stand-in, from the
 report to the Chair's decision, each command with its effects and catch-up as the app runs
-them. The stand-in counts every request; no throttling, no conflicts, no retries.
+them, once without `$batch` and once with it. The stand-in counts every Graph request (a
+`$batch` member counts as one, as SharePoint counts it) and every HTTP round trip; no
+throttling, no conflicts, no retries.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -32,20 +35,36 @@ from tests.fakes import FixedClock
 from tests.harness.sharepoint import casework_on_sharepoint
 
 
-async def measure() -> list[tuple[str, Counter[str]]]:
+@dataclass(frozen=True)
+class Step:
+    name: str
+    requests: Counter[str]  # Graph requests by method, a `$batch`'s members counted, not it
+    round_trips: int  # HTTP requests (a `$batch` is one)
+
+    @property
+    def reads(self) -> int:
+        return self.requests["GET"]
+
+    @property
+    def writes(self) -> int:
+        return sum(self.requests.values()) - self.reads
+
+
+async def measure(*, batching: bool) -> list[Step]:
     clock = FixedClock(at(date(2026, 1, 12), 9))
-    steps: list[tuple[str, Counter[str]]] = []
+    steps: list[Step] = []
     with tempfile.TemporaryDirectory() as folder:
-        async with casework_on_sharepoint(prepare(EXAMPLE_CONFIG), Path(folder), clock) as (
-            cw,
-            graph,
-        ):
+        async with casework_on_sharepoint(
+            prepare(EXAMPLE_CONFIG), Path(folder), clock, batching=batching
+        ) as (cw, graph):
 
             async def step(name: str, run: Callable[[], Awaitable[object]]) -> None:
-                before = len(graph.requests)
+                before, trips_before = len(graph.requests), len(graph.round_trips)
                 await run()
-                counted: Counter[str] = Counter(m for m, _ in graph.requests[before:])
-                steps.append((name, counted))
+                counted: Counter[str] = Counter(
+                    m for m, path in graph.requests[before:] if path != "/$batch"
+                )
+                steps.append(Step(name, counted, len(graph.round_trips) - trips_before))
 
             case_id = ""
 
@@ -119,17 +138,25 @@ async def _letter_and_representation(cw: Casework, clock: FixedClock, case_id: s
 
 
 def main() -> int:
-    steps = asyncio.run(measure())
-    total: Counter[str] = Counter()
-    for name, counted in steps:
-        total += counted
-        reads = counted["GET"]
-        writes = sum(counted.values()) - reads
-        sys.stdout.write(f"{name}: {reads + writes} requests ({reads} reads, {writes} writes)\n")
-    reads = total["GET"]
-    writes = sum(total.values()) - reads
-    sys.stdout.write(f"the lifecycle: {reads + writes} requests ({reads} reads, {writes} writes)\n")
+    for batching in (False, True):
+        steps = asyncio.run(measure(batching=batching))
+        sys.stdout.write(f"{'with' if batching else 'without'} $batch:\n")
+        for step in steps:
+            sys.stdout.write(f"  {step.name}: {_figures(step)}\n")
+        total = Step(
+            "the lifecycle",
+            sum((s.requests for s in steps), Counter()),
+            sum(s.round_trips for s in steps),
+        )
+        sys.stdout.write(f"  {total.name}: {_figures(total)}\n")
     return 0
+
+
+def _figures(step: Step) -> str:
+    return (
+        f"{step.reads + step.writes} requests ({step.reads} reads, {step.writes} writes) "
+        f"in {step.round_trips} HTTP round trips"
+    )
 
 
 if __name__ == "__main__":

@@ -127,6 +127,7 @@ class GraphSetup:
     base_url: str = GRAPH_BASE_URL
     user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
     policy: RetryPolicy = TURN_POLICY
+    batching: bool = True  # the store's projections through `$batch` (docs/graph.md)
 
 
 @asynccontextmanager
@@ -159,7 +160,9 @@ async def microsoft365(
         base_url=graph.base_url,
         policy=graph.policy,
     )
-    cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
+    cases = await SharePointCaseStore.open_site(
+        client, graph.site_url, prepared.config.school_ids, batching=graph.batching
+    )
     entra = None
     if prepared.config.uses_groups:
         from graph.entra_directory import DirectoryRefreshFailed, EntraDirectory

@@ -33,7 +33,7 @@ import random
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -529,9 +529,9 @@ class GraphClient:
                     asked = retry_after_seconds(reply.headers, self._wall_clock())
                     if asked is not None:
                         waits.append(asked)
-            # A 424 is retried only with what it depended on: otherwise it is final.
-            retried_ids = {r.id.lower() for r in retry if results[r.id].status != 424}
-            retry = [r for r in retry if _keeps(r, retried_ids, results)]
+            # A 424 is retried only with what it depended on (directly or along a chain):
+            # otherwise it is final.
+            retry = _kept(retry, results)
             if not retry or attempt >= self._policy.max_attempts:
                 return results
             wait = max(waits) if waits else self._backoff(attempt)
@@ -544,7 +544,13 @@ class GraphClient:
                 wait,
             )
             await self._sleep(wait)
-            pending = retry
+            # What a resent member depended on and is not resent has succeeded: the
+            # dependency is met, and Graph refuses a dependsOn naming a request not sent.
+            resent = {r.id.lower() for r in retry}
+            pending = [
+                replace(r, depends_on=tuple(d for d in r.depends_on if d.lower() in resent))
+                for r in retry
+            ]
         return results
 
 
@@ -555,10 +561,19 @@ def _member_retried(member: BatchRequest, status: int) -> bool:
     return status in RETRIED_STATUSES
 
 
-def _keeps(member: BatchRequest, retried: set[str], results: Mapping[str, BatchResponse]) -> bool:
-    if results[member.id].status != 424:
-        return True
-    return any(d.lower() in retried for d in member.depends_on)
+def _kept(
+    retry: Sequence[BatchRequest], results: Mapping[str, BatchResponse]
+) -> list[BatchRequest]:
+    """The members to send again: those not run (throttled, unavailable), and each 424 whose
+    dependency is sent again. Members come in order (a dependency before its dependants),
+    so one pass follows a chain."""
+    kept: list[BatchRequest] = []
+    again: set[str] = set()
+    for member in retry:
+        if results[member.id].status != 424 or any(d.lower() in again for d in member.depends_on):
+            kept.append(member)
+            again.add(member.id.lower())
+    return kept
 
 
 def _check_batch(requests: Sequence[BatchRequest]) -> None:

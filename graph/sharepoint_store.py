@@ -18,6 +18,11 @@ transaction across items, so the pipeline appends the events first and the catch
 - **Case references** are items with a unique `Reference`, so two instances never issue
   the same one, and a unique `CommandId`, so one command spends one reference.
 
+With `batching` (the default), a projection (`save_summary`) is two round trips: its reads
+in one `$batch`, its writes in another as one `dependsOn` chain in the unbatched order, each
+member's status checked; a batch cut short is read again and finished, or left for the
+catch-up (docs/graph.md, "`$batch`").
+
 Every query filters on indexed columns only and reads a page (`PAGE` items, far under
 SharePoint's 5,000-item list view threshold) per request, following `@odata.nextLink`.
 
@@ -33,12 +38,13 @@ import json
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from casework.ports import (
     CaseSummary,
@@ -51,6 +57,9 @@ from casework.ports import (
     StoreUnavailable,
 )
 from graph.client import (
+    MAX_BATCH_REQUESTS,
+    BatchRequest,
+    BatchResponse,
     GraphClient,
     GraphConflict,
     GraphNotFound,
@@ -225,8 +234,12 @@ class SharePointCaseStore:
         schools: Sequence[str],
         *,
         generation: Callable[[], str] | None = None,
+        batching: bool = True,
     ) -> None:
+        """`batching`: a projection's reads go in one `$batch` and its writes in another
+        (docs/graph.md, "`$batch`"); False sends each request on its own."""
         self._client = client
+        self._batching = batching
         self._site = site_id
         self._lists = dict(list_ids)
         self._schools = frozenset(schools)
@@ -235,7 +248,7 @@ class SharePointCaseStore:
 
     @classmethod
     async def open(
-        cls, client: GraphClient, site_id: str, schools: Sequence[str]
+        cls, client: GraphClient, site_id: str, schools: Sequence[str], *, batching: bool = True
     ) -> SharePointCaseStore:
         """Find the store's lists on the site, the trust's and each school's, by name
         (internal or display)."""
@@ -254,11 +267,11 @@ class SharePointCaseStore:
                 f"the SharePoint site has no list {', '.join(repr(m) for m in missing)}: "
                 "run python -m graph.provision"
             )
-        return cls(client, site_id, found, schools)
+        return cls(client, site_id, found, schools, batching=batching)
 
     @classmethod
     async def open_site(
-        cls, client: GraphClient, site_url: str, schools: Sequence[str]
+        cls, client: GraphClient, site_url: str, schools: Sequence[str], *, batching: bool = True
     ) -> SharePointCaseStore:
         """`open` on the site at `site_url` (https://<tenant>.sharepoint.com/sites/...)."""
         parts = urlsplit(site_url.strip())
@@ -268,7 +281,7 @@ class SharePointCaseStore:
                 found = await client.request("GET", f"sites/{key}")
             except GraphNotFound as error:
                 raise StoreUnavailable(f"there is no SharePoint site at {site_url}") from error
-        return await cls.open(client, str(found.body["id"]), schools)
+        return await cls.open(client, str(found.body["id"]), schools, batching=batching)
 
     async def ping(self) -> None:
         """One cheap read (the events list itself): raises `StoreUnavailable` unless
@@ -439,6 +452,10 @@ class SharePointCaseStore:
         fields = _summary_fields(summary)
         generation = self._generation()
         seq = summary.projected_seq
+        if self._batching:
+            async with _graph_errors(f"project case {summary.case_id}"):
+                await self._save_summary_batched(summary, deadlines, generation)
+            return
         async with _graph_errors(f"project case {summary.case_id}"):
             await self._index(summary)
             # The new deadlines first, then the row, then the old deadlines go: a reader may
@@ -469,6 +486,169 @@ class SharePointCaseStore:
                 return
         raise StoreUnavailable(f"case {summary.case_id}: the projection kept changing")
 
+    async def _save_summary_batched(
+        self, summary: CaseSummary, deadlines: Sequence[OpenDeadline], generation: str
+    ) -> None:
+        """`save_summary` in two round trips: one `$batch` reads the case's index line (the
+        first time this instance projects the case), row, reception line and deadlines; a
+        second writes, as one `dependsOn` chain in the unbatched order: the index line, the
+        new deadlines, the row (`If-Match`), reception's line (`If-Match`), then the older
+        deadlines deleted. A member that fails stops the chain there (424 for the rest).
+        A 409 or 412 reads everything again and decides again, creating only this
+        projection's deadlines not yet there. A lost answer (the batch cut short, or
+        still running at Graph) does the same under a new generation, so the lost
+        batch's deadlines, however many it wrote, count as an older projection's: deleted
+        here, or ignored by `due_by` and deleted by the next projection. So a batch cut
+        short anywhere is made whole here or, if Graph stays away, by the catch-up."""
+        case_id, seq = summary.case_id, summary.projected_seq
+        cases = self._school_list(CASES, summary.school_id)
+        reception = self._school_list(RECEPTION, summary.school_id)
+        for _ in range(_ATTEMPTS):
+            queries = {
+                "row": (cases, [_eq("CaseId", case_id)]),
+                "reception": (reception, [_eq("CaseId", case_id)]),
+                "deadlines": (DEADLINES, [_eq("CaseId", case_id)]),
+            }
+            indexed = self._school_of_case.get(case_id) == summary.school_id
+            if not indexed:
+                queries["index"] = (CASE_INDEX, [_eq("CaseId", case_id)])
+            found = await self._read_together(queries)
+            if not indexed and found["index"]:
+                school = str(found["index"][0].fields["School"])
+                if school != summary.school_id:
+                    raise ValueError(
+                        f"case {case_id} is at {school}; it cannot be projected at "
+                        f"{summary.school_id}"
+                    )
+                self._school_of_case[case_id] = school
+                indexed = True
+            row = found["row"][0] if found["row"] else None
+            mine = [i for i in found["deadlines"] if _is_mine(i, seq, generation)]
+            if row is not None and _int(row.fields.get("ProjectedSeq")) > seq:
+                # A newer projection is there: keep it, and take back what we wrote.
+                failed = await self._run_chain([_Write("DELETE", DEADLINES, i) for i in mine])
+                if failed is not None:
+                    failed[1].raise_for_status()
+                return
+            chain: list[_Write] = []
+            if not indexed:
+                chain.append(_Write("POST", CASE_INDEX, None, _index_fields(summary)))
+            there = Counter(_deadline_key(i.fields) for i in mine)
+            for d in deadlines:
+                key = _deadline_key(_deadline_fields(d, seq, generation))
+                if there[key] > 0:
+                    there[key] -= 1  # written by an earlier try of this projection
+                else:
+                    chain.append(
+                        _Write("POST", DEADLINES, None, _deadline_fields(d, seq, generation))
+                    )
+            chain.append(
+                _Write("POST" if row is None else "PATCH", cases, row, _summary_fields(summary))
+            )
+            line = found["reception"][0] if found["reception"] else None
+            if (line is not None or summary.reception is not None) and (
+                line is None or _int(line.fields.get("ProjectedSeq")) <= seq
+            ):
+                fields = _reception_fields(summary, summary.reception)
+                chain.append(_Write("POST" if line is None else "PATCH", reception, line, fields))
+            chain += [
+                _Write("DELETE", DEADLINES, i)
+                for i in found["deadlines"]
+                if _is_older(i, seq, generation)
+            ]
+            try:
+                failed = await self._run_chain(chain)
+            except GraphOutcomeUnknown:
+                logger.warning("case %s: the answer to a projection was lost; reading", case_id)
+                # Some of the chain may have been written, or may still be: read it all
+                # again, and write this projection's deadlines anew, never beside the lost
+                # batch's under one generation.
+                generation = self._generation()
+                continue
+            if failed is None:
+                if not indexed:
+                    self._school_of_case[case_id] = summary.school_id
+                return
+            write, answer = failed
+            if answer.status in (409, 412) or (answer.status == 504 and write.method == "POST"):
+                if write.list_key == reception:
+                    # The row is written: reception's line is decided again on its own.
+                    await self._save_reception(summary)
+                    await self._drop_deadlines(case_id, seq, generation, mine=False)
+                    return
+                if answer.status == 504 and write.list_key == DEADLINES:
+                    generation = self._generation()  # as for a lost batch: it may land late
+                continue  # another instance wrote meanwhile (or our write may have): read again
+            answer.raise_for_status()
+            raise StoreUnavailable(f"case {case_id}: Graph answered {answer.status}")
+        raise StoreUnavailable(f"case {case_id}: the projection kept changing")
+
+    async def _read_together(
+        self, queries: Mapping[str, tuple[str, Sequence[str]]]
+    ) -> dict[str, list[_Item]]:
+        """Each query's items (as `_find`), the first page of every query in one `$batch`;
+        further pages, if any, one request each."""
+        requests = []
+        for name, (list_key, conditions) in queries.items():
+            params = {"$expand": "fields", "$top": str(PAGE), "$filter": " and ".join(conditions)}
+            url = f"/{self._items_path(list_key)}?{urlencode(params, quote_via=quote, safe='$')}"
+            requests.append(BatchRequest(name, "GET", url))
+        answers = await self._client.batch(requests)
+        found: dict[str, list[_Item]] = {}
+        for name in queries:
+            answer = answers[name]
+            answer.raise_for_status()
+            body = answer.body if isinstance(answer.body, Mapping) else {}
+            found[name] = [_item(e) for e in body.get("value") or ()]
+            link = body.get("@odata.nextLink")
+            if isinstance(link, str):
+                async for page in self._client.pages(link):
+                    found[name] += [_item(e) for e in page]
+        return found
+
+    async def _run_chain(self, chain: Sequence[_Write]) -> tuple[_Write, BatchResponse] | None:
+        """Send `chain` in order, each write depending on the one before, 20 a `$batch`.
+        None when every write succeeded (a delete finding nothing counts: another instance
+        deleted it first); otherwise the first write that failed, with its answer."""
+        start = 0
+        while start < len(chain):
+            window = chain[start : start + MAX_BATCH_REQUESTS]
+            requests = [
+                self._batch_request(str(n), write, depends_on=(str(n - 1),) if n else ())
+                for n, write in enumerate(window)
+            ]
+            answers = await self._client.batch(requests)
+            resume = start + len(window)
+            for n, write in enumerate(window):
+                answer = answers[str(n)]
+                if answer.ok:
+                    continue
+                if write.method == "DELETE" and answer.status == 404:
+                    resume = start + n + 1  # the rest failed on it (424): send them again
+                    break
+                return write, answer
+            start = resume
+        return None
+
+    def _batch_request(self, id: str, write: _Write, *, depends_on: Sequence[str]) -> BatchRequest:
+        items = f"/{self._items_path(write.list_key)}"
+        etag = {"If-Match": write.item.etag} if write.item is not None else {}
+        if write.method == "POST":
+            return BatchRequest(
+                id, "POST", items, body={"fields": dict(write.fields)}, depends_on=depends_on
+            )
+        assert write.item is not None
+        if write.method == "PATCH":
+            return BatchRequest(
+                id,
+                "PATCH",
+                f"{items}/{write.item.id}/fields",
+                body=dict(write.fields),
+                headers=etag,
+                depends_on=depends_on,
+            )
+        return BatchRequest(id, "DELETE", f"{items}/{write.item.id}", depends_on=depends_on)
+
     async def _save_reception(self, summary: CaseSummary) -> None:
         """The case's line on reception's list, unless the item reflects more events. A case
         with no line keeps its item (if it ever had one) marked not in force."""
@@ -498,13 +678,7 @@ class SharePointCaseStore:
         Otherwise remove those of older projections: fewer events, or the same events
         projected earlier (a smaller generation)."""
         for item in await self._find(DEADLINES, [_eq("CaseId", case_id)]):
-            item_seq = _int(item.fields.get("ProjectedSeq"))
-            item_generation = str(item.fields.get("Generation", ""))
-            if mine:
-                stale = item_seq == seq and item_generation == generation
-            else:
-                stale = item_seq < seq or (item_seq == seq and item_generation < generation)
-            if stale:
+            if (_is_mine if mine else _is_older)(item, seq, generation):
                 await self._delete(DEADLINES, item)
 
     def _school_list(self, name: str, school_id: str) -> str:
@@ -532,15 +706,7 @@ class SharePointCaseStore:
                 self._school_of_case[summary.case_id] = school
                 return
             try:
-                await self._create(
-                    CASE_INDEX,
-                    {
-                        "Title": summary.reference,
-                        "CaseId": summary.case_id,
-                        "Reference": summary.reference,
-                        "School": summary.school_id,
-                    },
-                )
+                await self._create(CASE_INDEX, _index_fields(summary))
             except (GraphConflict, GraphOutcomeUnknown):
                 continue  # another instance (or our lost try) wrote it: read it
             self._school_of_case[summary.case_id] = summary.school_id
@@ -710,6 +876,46 @@ class SharePointCaseStore:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One write of a `$batch` chain: a create (`item` None), a patch with `If-Match` or a
+    delete of `item`."""
+
+    method: str  # "POST", "PATCH" or "DELETE"
+    list_key: str
+    item: _Item | None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _is_mine(item: _Item, seq: int, generation: str) -> bool:
+    """A deadline written by the projection (`seq`, `generation`)."""
+    return _int(item.fields.get("ProjectedSeq")) == seq and (
+        str(item.fields.get("Generation", "")) == generation
+    )
+
+
+def _is_older(item: _Item, seq: int, generation: str) -> bool:
+    """A deadline of an older projection: fewer events, or the same events projected
+    earlier (a smaller generation)."""
+    item_seq = _int(item.fields.get("ProjectedSeq"))
+    return item_seq < seq or (
+        item_seq == seq and str(item.fields.get("Generation", "")) < generation
+    )
+
+
+def _deadline_key(f: Mapping[str, Any]) -> tuple[str, str, str]:
+    return (str(f.get("Action", "")), str(f.get("Role", "")), str(f.get("Due", ""))[:10])
+
+
+def _index_fields(s: CaseSummary) -> dict[str, Any]:
+    return {
+        "Title": s.reference,
+        "CaseId": s.case_id,
+        "Reference": s.reference,
+        "School": s.school_id,
+    }
 
 
 class _graph_errors:

@@ -473,6 +473,7 @@ class GraphStandIn:
         self.app_roles = set(app_roles)
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of each request/member
+        self.round_trips: list[tuple[str, str]] = []  # (method, path) of each HTTP request
         self.writes: list[tuple[str, str]] = []  # writes performed (2xx)
         self.user_agents: set[str] = set()
         self.sites: dict[str, Site] = {}
@@ -586,6 +587,7 @@ class GraphStandIn:
     # --- HTTP --------------------------------------------------------------------------
 
     async def _http(self, request: web.Request) -> web.StreamResponse:
+        self.round_trips.append((request.method, request.path))
         self.user_agents.add(request.headers.get("User-Agent", ""))
         if not USER_AGENT.match(request.headers.get("User-Agent", "")):
             self.violation(f"{request.method} {request.path}: User-Agent is not decorated")

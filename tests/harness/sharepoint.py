@@ -61,12 +61,15 @@ SCHOOLS = ("oakfield", "riverside")  # the schools the contract tests and the ex
 
 @asynccontextmanager
 async def sharepoint_store(
-    graph: GraphStandIn | None = None, schools: Sequence[str] = SCHOOLS
+    graph: GraphStandIn | None = None, schools: Sequence[str] = SCHOOLS, *, batching: bool = True
 ) -> AsyncIterator[tuple[SharePointCaseStore, GraphStandIn]]:
     """A store on a fresh site of `graph` (or of a stand-in of its own, checked for
-    requests Graph would refuse when the block ends)."""
+    requests Graph would refuse when the block ends), with or without `$batch`."""
     if graph is None:
-        async with GraphStandIn() as own, sharepoint_store(own, schools) as made:
+        async with (
+            GraphStandIn() as own,
+            sharepoint_store(own, schools, batching=batching) as made,
+        ):
             yield made
         assert not own.violations, "requests Graph would refuse:\n" + "\n".join(own.violations)
         return
@@ -74,17 +77,17 @@ async def sharepoint_store(
     async with aiohttp.ClientSession() as http:
         client = stand_in_client(graph, http)
         await provision(client, site_url(site), schools, say=lambda _: None)
-        yield await SharePointCaseStore.open(client, site.id, schools), graph
+        yield await SharePointCaseStore.open(client, site.id, schools, batching=batching), graph
 
 
 @asynccontextmanager
 async def casework_on_sharepoint(
-    prepared: Prepared, data_dir: Path, clock: Clock
+    prepared: Prepared, data_dir: Path, clock: Clock, *, batching: bool = True
 ) -> AsyncIterator[tuple[Casework, GraphStandIn]]:
     """The app's Microsoft 365 configuration (`casework.bootstrap.microsoft365`, the code
     path production runs) on a provisioned site of a fresh Graph stand-in: only the token
-    and Graph's address differ. The stand-in is checked for requests Graph would refuse
-    when the block ends."""
+    and Graph's address differ (and `batching`, to measure the store without `$batch`).
+    The stand-in is checked for requests Graph would refuse when the block ends."""
     async with GraphStandIn() as graph, aiohttp.ClientSession() as http:
         site = graph.add_site()
         schools = prepared.config.school_ids
@@ -94,6 +97,7 @@ async def casework_on_sharepoint(
             site_url(site),
             base_url=graph.base_url,
             user_agent=USER_AGENT,
+            batching=batching,
         )
         async with microsoft365(prepared, data_dir, clock, setup, http) as casework:
             yield casework, graph

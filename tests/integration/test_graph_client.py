@@ -257,6 +257,38 @@ async def test_a_member_that_failed_on_a_throttled_dependency_is_retried_with_it
     assert len(events.items) == 2
 
 
+async def test_a_chain_throttled_in_the_middle_resends_the_rest_of_the_chain_once(
+    graph: GraphStandIn, client: GraphClient, sleeps: RecordedSleeps
+) -> None:
+    _, events, items = await make_list(client, graph)
+    await client.request("POST", items, json_body={"fields": {"EventKey": "SP-1#0"}})
+    # A chain: the PATCH, then three creates, each depending on the one before.
+    requests = [BatchRequest("e0", "PATCH", f"{items}/1/fields", body={"Title": "x"})] + [
+        BatchRequest(
+            f"e{n}",
+            "POST",
+            items,
+            body={"fields": {"EventKey": f"SP-1#{n}"}},
+            depends_on=[f"e{n - 1}"],
+        )
+        for n in range(1, 4)
+    ]
+    # e0 is written; e1 is throttled, so e2 and e3 fail on it (424) along the chain.
+    graph.throttle(1, retry_after="0.5", method="POST", path=ITEMS)
+
+    results = await client.batch(requests)
+
+    assert [results[f"e{n}"].status for n in range(4)] == [200, 201, 201, 201]
+    assert sleeps.waits == [0.5]
+    # The resend carries e1, e2 and e3 (e1's dependsOn on e0, which is not resent,
+    # dropped, or Graph would refuse the batch); each item is written once.
+    assert graph.requests.count(("POST", "/$batch")) == 2
+    assert sorted(i.fields["EventKey"] for i in events.items.values()) == [
+        f"SP-1#{n}" for n in range(4)
+    ]
+    assert [w[0] for w in graph.writes].count("PATCH") == 1
+
+
 async def test_a_member_refused_for_good_is_returned_for_the_caller_to_check(
     graph: GraphStandIn, client: GraphClient
 ) -> None:

@@ -64,14 +64,15 @@ HEAD = "a1000000-0000-4000-8000-000000000001"
 # --- CaseStore ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["in-memory fake", "sqlite", "sharepoint"])
+@pytest.fixture(params=["in-memory fake", "sqlite", "sharepoint", "sharepoint without $batch"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseStore]:
     if request.param == "sqlite":
         sqlite = SqliteCaseStore.open(tmp_path / "cases.sqlite3")
         yield sqlite
         sqlite.close()
-    elif request.param == "sharepoint":
-        async with sharepoint_store() as (sharepoint, _):
+    elif request.param.startswith("sharepoint"):
+        batching = request.param == "sharepoint"
+        async with sharepoint_store(batching=batching) as (sharepoint, _):
             yield sharepoint
     else:
         yield InMemoryCaseStore()

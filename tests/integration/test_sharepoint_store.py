@@ -28,7 +28,13 @@ from casework.ports import (
     StoredEvent,
     StoreUnavailable,
 )
-from graph.client import GraphClient, GraphOutcomeUnknown, operation_name
+from graph.client import (
+    BatchRequest,
+    BatchResponse,
+    GraphClient,
+    GraphOutcomeUnknown,
+    operation_name,
+)
 from graph.provision import provision
 from graph.sharepoint_store import (
     CASES,
@@ -39,11 +45,18 @@ from graph.sharepoint_store import (
     school_list,
 )
 from rules.roles import Role
+from tests import case_paths
 from tests.builders import at, incident, person
 from tests.casework_world import EXAMPLE_CONFIG, STAFF
 from tests.fakes import FixedClock, summary_for_test
 from tests.harness.graph import GraphStandIn, Site
-from tests.harness.sharepoint import SCHOOLS, NoSleep, site_url, stand_in_client
+from tests.harness.sharepoint import (
+    SCHOOLS,
+    NoSleep,
+    casework_on_sharepoint,
+    site_url,
+    stand_in_client,
+)
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 MONDAY = date(2026, 1, 12)
@@ -72,21 +85,26 @@ class World:
     site: Site
     http: aiohttp.ClientSession
     sleeps: NoSleep
+    batching: bool = True
 
     async def store(self, client: GraphClient | None = None) -> SharePointCaseStore:
         """Another instance of the app on the same site."""
         return await SharePointCaseStore.open(
-            client or stand_in_client(self.graph, self.http, self.sleeps), self.site.id, SCHOOLS
+            client or stand_in_client(self.graph, self.http, self.sleeps),
+            self.site.id,
+            SCHOOLS,
+            batching=self.batching,
         )
 
 
-@pytest.fixture
-async def world(graph: GraphStandIn) -> AsyncIterator[World]:
+@pytest.fixture(params=[True, False], ids=["with $batch", "without $batch"])
+async def world(graph: GraphStandIn, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """Every test here runs on the store with and without `$batch`."""
     site = graph.add_site()
     sleeps = NoSleep()
     async with aiohttp.ClientSession() as http:
         await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
-        yield World(graph, site, http, sleeps)
+        yield World(graph, site, http, sleeps, batching=request.param)
 
 
 async def append(
@@ -120,13 +138,22 @@ class Interleaved(GraphClient):
         self._meanwhile = meanwhile
         self._lose = lose
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _maybe_meanwhile(self, method: str, path: str) -> None:
         if self._meanwhile is not None and method == self._match[0] and self._match[1] in path:
             meanwhile, self._meanwhile = self._meanwhile, None
             await meanwhile()
             if self._lose:
                 raise GraphOutcomeUnknown(operation_name(method, path), None, detail="lost")
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        await self._maybe_meanwhile(method, path)
         return await super().request(method, path, **kwargs)
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        """A `$batch` holding a matching member: the other instance goes first."""
+        for member in requests:
+            await self._maybe_meanwhile(member.method, member.url.split("?")[0])
+        return await super().batch(requests)
 
 
 # --- throttling and lost answers ----------------------------------------------------------
@@ -362,3 +389,334 @@ async def test_a_case_at_a_school_without_lists_is_refused_before_anything_is_wr
 
     assert world.graph.writes == writes_before
     assert await store.cases_at("elmwood") == ()
+
+
+# --- $batch: round trips, and a batch cut short ------------------------------------------
+
+
+@pytest.fixture
+async def batched(graph: GraphStandIn) -> AsyncIterator[World]:
+    """A site and the store with `$batch`, for what only the batched store does."""
+    site = graph.add_site()
+    async with aiohttp.ClientSession() as http:
+        await provision(stand_in_client(graph, http), site_url(site), SCHOOLS, say=lambda _: None)
+        yield World(graph, site, http, NoSleep(), batching=True)
+
+
+BANNED = ReceptionEntry("case-0001", "oakfield", "Sam Example", True, ("Enter the site",))
+
+
+def deadlines_due(case_id: str, *days: date) -> list[OpenDeadline]:
+    return [chair_deadline(case_id, day) for day in days]
+
+
+async def projected_twice(world: World, store: SharePointCaseStore) -> list[OpenDeadline]:
+    """Case 0001 projected once (two deadlines, on reception's list); the deadlines of its
+    next projection (seq 6), still to be saved."""
+    await store.save_summary(
+        summary_for_test("case-0001", projected_seq=3, reception=BANNED),
+        deadlines_due("case-0001", date(2026, 12, 1), date(2026, 12, 2)),
+    )
+    return deadlines_due("case-0001", date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 10))
+
+
+async def test_with_batch_a_projection_costs_two_round_trips_whatever_it_writes(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    lifted = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    trips, requests = len(batched.graph.round_trips), len(batched.graph.requests)
+
+    await store.save_summary(lifted, later)
+
+    # One $batch reads the row, reception's line and the deadlines; one writes 3 deadlines,
+    # the row, reception's line (no longer in force) and deletes the 2 old deadlines.
+    assert batched.graph.round_trips[trips:] == [("POST", "/v1.0/$batch")] * 2
+    members = [r for r in batched.graph.requests[requests:] if r[1] != "/$batch"]
+    assert [m for m, _ in members] == ["GET"] * 3 + ["POST"] * 3 + ["PATCH"] * 2 + ["DELETE"] * 2
+    assert await store.summary("case-0001") == lifted
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert await store.reception_list("oakfield", on=MONDAY, limit=10) == ()
+
+
+async def test_a_projection_batch_cut_short_after_the_row_is_read_again_and_finished(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    # The write batch performs the new deadlines and the row, then its answer is lost:
+    # reception's line and the old deadlines' deletes were never run.
+    batched.graph.drop_response(
+        1, method="PATCH", path=items_path(batched.site, OAKFIELD_CASES) + "/"
+    )
+
+    await store.save_summary(newer, later)
+
+    assert await store.summary("case-0001") == newer
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3  # none written twice, none left
+    (line,) = items(batched.site, school_list(RECEPTION, "oakfield"))
+    assert (line["InForce"], line["ProjectedSeq"]) == (0, 6)
+
+
+class GoneAfterALostBatch(GraphClient):
+    """A client whose Graph goes away (503 to everything) as soon as a `$batch`'s answer
+    is lost: the batch was cut short and the store cannot finish it now."""
+
+    def __init__(self, base: GraphClient, graph: GraphStandIn) -> None:
+        self.__dict__.update(base.__dict__)
+        self._graph = graph
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        try:
+            return await super().batch(requests)
+        except GraphOutcomeUnknown:
+            self._graph.fail(10_000, status=503, path="/lists/")
+            raise
+
+
+async def test_a_projection_batch_cut_short_among_its_deadlines_is_caught_up_whole(
+    batched: World, tmp_path: Path
+) -> None:
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    store = await batched.store(GoneAfterALostBatch(base, batched.graph))
+    async with embedded(prepare(EXAMPLE_CONFIG), tmp_path, FixedClock(at(MONDAY, 9))) as cw:
+        casework = dataclasses.replace(cw, ports=dataclasses.replace(cw.ports, store=store))
+        casework.ping = None
+        casework.later = lambda case_id: None
+        # The first projection's write batch: the case index line and the first deadline
+        # are written, then the answer is lost and Graph goes away.
+        batched.graph.drop_response(
+            1, method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+        )
+        outcome = await bus.report_incident(
+            casework,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=incident(at(MONDAY, 8)),
+        )
+        assert items(batched.site, OAKFIELD_CASES) == []
+        assert len(items(batched.site, "CaseIndex")) == 1
+        partial = items(batched.site, "OpenDeadlines")
+        assert partial  # the batch was cut short with a deadline written
+
+        batched.graph.clear_faults()
+        caught = await catch_up(casework)
+
+    assert caught.projected == (outcome.case_id,)
+    events = await store.load(outcome.case_id)
+    row = await store.summary(outcome.case_id)
+    assert row is not None
+    assert row.projected_seq == len(events)
+    assert len(items(batched.site, "CaseIndex")) == 1
+    deadlines = items(batched.site, "OpenDeadlines")
+    # Only the catch-up's projection's deadlines: the cut-short batch's are gone.
+    assert len({(d["ProjectedSeq"], d["Generation"]) for d in deadlines}) == 1
+    assert not {d["Generation"] for d in partial} & {d["Generation"] for d in deadlines}
+    assert len(deadlines) == len({(d["Action"], d["Due"]) for d in deadlines})
+
+
+async def test_a_throttled_batch_member_is_retried_after_the_wait_and_written_once(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    batched.graph.throttle(
+        1, retry_after="2.5", method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+    )
+    due = deadlines_due("case-0001", date(2026, 12, 8), date(2026, 12, 9))
+
+    await store.save_summary(summary_for_test("case-0001", projected_seq=2), due)
+
+    assert batched.sleeps.waits == [2.5]
+    assert await store.due_by(date(2027, 1, 1)) == tuple(due)
+    assert len(items(batched.site, "OpenDeadlines")) == 2
+    assert len(items(batched.site, OAKFIELD_CASES)) == 1
+    assert len(items(batched.site, "CaseIndex")) == 1
+
+
+async def test_two_instances_projecting_a_new_case_at_once_make_one_index_line_and_row(
+    world: World,
+) -> None:
+    one, two = await world.store(), await world.store()
+    first = summary_for_test("case-0001", projected_seq=2)
+    second = summary_for_test("case-0001", status="ban-provisional", projected_seq=3)
+
+    await asyncio.gather(
+        one.save_summary(first, deadlines_due("case-0001", date(2026, 12, 8))),
+        two.save_summary(second, deadlines_due("case-0001", date(2026, 12, 9))),
+    )
+
+    assert len(items(world.site, "CaseIndex")) == 1
+    assert len(items(world.site, OAKFIELD_CASES)) == 1
+    assert await one.summary("case-0001") == second
+    assert await one.due_by(date(2027, 1, 1)) == (chair_deadline("case-0001", date(2026, 12, 9)),)
+
+
+async def test_with_batch_reporting_and_assessing_a_case_takes_at_most_34_round_trips(
+    tmp_path: Path,
+) -> None:
+    # docs/graph.md, "Requests per lifecycle": 52 requests, in 52 round trips without
+    # $batch and 34 with it. More round trips than this is a regression; update the docs
+    # (python -m bench.graph_requests) if a change brings the figure down.
+    clock = FixedClock(at(MONDAY, 9))
+    async with casework_on_sharepoint(prepare(EXAMPLE_CONFIG), tmp_path, clock) as (cw, graph):
+        trips = len(graph.round_trips)
+        case_id = await case_paths.reported(cw, clock)
+        step = graph.round_trips[trips:]
+        assert await cw.ports.store.summary(case_id) is not None
+
+    assert len(step) <= 34
+    assert len([t for t in step if t[1].endswith("/$batch")]) >= 4  # the projections
+
+
+async def test_a_projection_losing_to_a_newer_one_whose_deletes_fail_says_unavailable(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    await store.save_summary(summary_for_test("case-0001", projected_seq=5), [])
+    newer = summary_for_test("case-0001", status="ban-provisional", projected_seq=9)
+    other = await batched.store()
+
+    async def a_newer_projection_lands_and_graph_refuses_deletes() -> None:
+        await other.save_summary(newer, [])
+        batched.graph.fail(100, status=503, method="DELETE")
+
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    slow = await batched.store(
+        Interleaved(base, "PATCH", "/fields", a_newer_projection_lands_and_graph_refuses_deletes)
+    )
+
+    with pytest.raises(StoreUnavailable, match="project case case-0001"):
+        await slow.save_summary(
+            summary_for_test("case-0001", projected_seq=7),
+            [chair_deadline("case-0001", date(2027, 1, 20))],
+        )
+
+    batched.graph.clear_faults()
+    assert await store.summary("case-0001") == newer
+    # Its deadline is left for the next projection of the case to delete.
+    assert len(items(batched.site, "OpenDeadlines")) == 1
+
+
+async def test_a_412_on_reception_line_in_a_batch_reads_the_line_again_after_the_row(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    reception = display_name(school_list(RECEPTION, "oakfield"))
+    reception_list = batched.site.find_list(reception)
+    assert reception_list is not None
+    (line,) = reception_list.items.values()
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+
+    async def someone_edits_the_line() -> None:
+        # A change after our read (a person, in SharePoint): its eTag moves on.
+        await base.request(
+            "PATCH",
+            f"sites/{batched.site.id}/lists/{reception_list.id}/items/{line.id}/fields",
+            json_body={"Title": "edited"},
+        )
+
+    racing = await batched.store(
+        Interleaved(base, "PATCH", f"/lists/{reception_list.id}/items/", someone_edits_the_line)
+    )
+    conditions = ReceptionEntry("case-0001", "oakfield", "Sam Example", False, ("Film",))
+    mine = summary_for_test("case-0001", status="conditions", projected_seq=6, reception=conditions)
+
+    await racing.save_summary(mine, later)
+
+    assert await store.summary("case-0001") == dataclasses.replace(mine, reception=None)
+    assert await store.reception_list("oakfield", on=MONDAY, limit=10) == (conditions,)
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3
+    # The row was written once: only reception's line was read and written again.
+    row_writes = [
+        w
+        for w in batched.graph.writes
+        if w[1].startswith("/sites/" + batched.site.id + items_path(batched.site, OAKFIELD_CASES))
+    ]
+    assert len(row_writes) == 2  # the first projection's create, and this one's patch
+
+
+class LateBatch(GraphClient):
+    """A client whose lost `$batch` is still running at Graph: after the store has read
+    again, just before its next write batch, one more of the lost batch's deadlines is
+    written (a copy of one it wrote)."""
+
+    def __init__(self, base: GraphClient, world: World) -> None:
+        self.__dict__.update(base.__dict__)
+        self._world = world
+        self._after_loss: int | None = None
+        self.lost_generations: set[str] = set()
+
+    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        if self._after_loss is not None:
+            self._after_loss += 1
+            if self._after_loss == 2:  # the re-read was the first; this writes
+                await self._late_write()
+        try:
+            return await super().batch(requests)
+        except GraphOutcomeUnknown:
+            self._after_loss = 0
+            lost = [d for d in items(self._world.site, "OpenDeadlines") if d["ProjectedSeq"] == 6]
+            self.lost_generations = {d["Generation"] for d in lost}
+            raise
+
+    async def _late_write(self) -> None:
+        late = next(
+            d
+            for d in items(self._world.site, "OpenDeadlines")
+            if d["Generation"] in self.lost_generations
+        )
+        fields = {k: v for k, v in late.items() if k not in ("@odata.etag", "id")}
+        await self.request(
+            "POST",
+            f"sites/{self._world.site.id}{items_path(self._world.site, 'OpenDeadlines')}",
+            json_body={"fields": fields},
+        )
+
+
+async def test_a_lost_batch_still_running_at_graph_never_doubles_the_deadlines(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    base = stand_in_client(batched.graph, batched.http, batched.sleeps)
+    late = LateBatch(base, batched)
+    racing = await batched.store(late)
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+    batched.graph.drop_response(
+        1, method="PATCH", path=items_path(batched.site, OAKFIELD_CASES) + "/"
+    )
+
+    await racing.save_summary(newer, later)
+
+    assert late.lost_generations  # the batch was lost after writing its deadlines
+    assert await store.summary("case-0001") == newer
+    # The late deadline is the lost batch's, an older generation than the one written
+    # after it: each deadline once, as the sweeper and the listings read them.
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    kept = {d["Generation"] for d in items(batched.site, "OpenDeadlines")}
+    assert len(kept - late.lost_generations) == 1
+
+
+async def test_a_batched_deadline_answered_504_is_read_again_and_listed_once(
+    batched: World,
+) -> None:
+    store = await batched.store()
+    later = await projected_twice(batched, store)
+    # The gateway times out on the first new deadline: it may have been written.
+    batched.graph.fail(
+        1, status=504, method="POST", path=items_path(batched.site, "OpenDeadlines") + "$"
+    )
+    newer = summary_for_test("case-0001", status="ban-lifted", projected_seq=6, reception=None)
+
+    await store.save_summary(newer, later)
+
+    assert await store.summary("case-0001") == newer
+    assert await store.due_by(date(2027, 1, 1)) == tuple(later)
+    assert len(items(batched.site, "OpenDeadlines")) == 3
