@@ -14,7 +14,16 @@ from datetime import datetime
 
 from bot.flows import actions
 from bot.flows.actions import NO_SUCH_CASE, acting_people, actor_of, case_version, offered_steps
-from bot.routing import CardVerb, Inbound, InvokeReply, OutgoingMessage, Reply, Route, TextCommand
+from bot.routing import (
+    SHARED_CONVERSATIONS,
+    CardVerb,
+    Inbound,
+    InvokeReply,
+    OutgoingMessage,
+    Reply,
+    Route,
+    TextCommand,
+)
 from bot.services import BotServices
 from cards import actions as action_cards
 from cards import case as case_cards
@@ -61,6 +70,11 @@ def routes(services: BotServices) -> tuple[Route, ...]:
         actor = actor_of(cw, inbound)
         reference = inbound.action_data.get(action_cards.REFERENCE_KEY)
         folded = await by_reference(cw, reference if isinstance(reference, str) else "", actor)
+        if inbound.conversation_type in SHARED_CONVERSATIONS:
+            # Pressed in a channel (the clerks' prompt) or a group chat: a new message would
+            # be read by everyone there, so the Case card answers the press alone, shown to
+            # the person who pressed it in place of the card they pressed.
+            return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor)))
         # The Case card comes as a message of its own: the card pressed (a prompt, a list)
         # stays as it was.
         return Reply(

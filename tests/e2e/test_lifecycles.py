@@ -51,7 +51,10 @@ async def reported_and_assessed(world: Lifecycle, **report: object) -> None:
 
     (prompt,) = await world.prompts_to(HEAD)
     assert REFERENCE in prompt.text()
-    assert "Jordan Example" not in str(prompt.card)
+    # The prompt's own words name the case, not the person; below them, the head's new
+    # incident card (her own chat, a case she sees whole).
+    assert "Jordan Example" not in prompt.card["body"][0]["text"] + prompt.card["body"][1]["text"]
+    assert "Start risk assessment" in button_titles(prompt)
     await world.bot.client.press(HEAD, prompt, f"Open case {REFERENCE}")
     opened = world.bot.client.last_card(HEAD)  # posted in the chat, below the prompt
     assert f"Case {REFERENCE}" in opened.text()
