@@ -34,7 +34,7 @@ from casework.history import Folded
 from casework.pipeline import Actor, Casework, CommandIdTaken, UnknownUser
 from casework.ports import StoredEvent, StoreUnavailable
 from casework.projection import seen_whole_by
-from casework.queries import sight
+from casework.queries import Scope, sight
 from rules.case import CaseView
 from rules.commands import Command
 from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
@@ -103,6 +103,9 @@ class StepContext:
     values: Mapping[str, str] = field(default_factory=dict)  # what was typed, to show again
     problems: tuple[str, ...] = ()
     at_fields: Mapping[str, str] = field(default_factory=dict)
+    # The person sees only their own reports on the case (a member of staff who reported
+    # on it, `StepAction.reporters`): the card shows them nothing more.
+    own_reports: bool = False
 
     @property
     def view(self) -> CaseView:
@@ -146,6 +149,10 @@ class StepAction:
     # Whether the rules would accept it today (a day they wait for: the reply window's end,
     # a defined period's end); the Case card offers it only then. None: whenever offered.
     available: Callable[[CaseView, Casework], bool] | None = None
+    # Whether the member of staff who reported an incident on the case may take it from
+    # their view of it (their own reports only, `casework.queries.Scope.OWN_REPORTS`): its
+    # card is then built with `StepContext.own_reports` and shows only what they may see.
+    reporters: bool = False
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -188,6 +195,13 @@ def offered_steps(
         and s.offered(view)
         and (cw is None or s.available is None or s.available(view, cw))
     )
+
+
+def reporter_steps(
+    view: CaseView, roles: frozenset[Role], cw: Casework | None = None
+) -> tuple[StepAction, ...]:
+    """The steps the reporter of an incident on the case may take from their view of it."""
+    return tuple(s for s in offered_steps(view, roles, cw) if s.reporters)
 
 
 def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
@@ -254,6 +268,22 @@ async def visible_case(cw: Casework, case_id: str, actor: Actor) -> Folded:
     raise CaseNotFound(NO_SUCH_CASE)
 
 
+async def case_for_step(
+    cw: Casework, case_id: str, actor: Actor, step: StepAction
+) -> tuple[Folded, bool]:
+    """The case, folded, and whether `actor` sees only their own reports on it: whole, or
+    as the reporter of an incident on it for a step reporters may take; refused exactly
+    like a case that does not exist otherwise."""
+    folded = await cw.load_folded(case_id) if case_id else None
+    if folded is not None:
+        seen = sight(folded.view, actor.object_id, cw.roles_at(actor, folded.view.school_id))
+        if seen is not None and seen.view is not None:
+            return folded, False
+        if seen is not None and seen.scope is Scope.OWN_REPORTS and step.reporters:
+            return folded, True
+    raise CaseNotFound(NO_SUCH_CASE)
+
+
 # --- the routes ---------------------------------------------------------------------------------
 
 CaseCard = Callable[[Casework, Folded, Actor, str], Card]
@@ -268,15 +298,18 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
     async def open_step(inbound: Inbound) -> Reply:
         data = inbound.action_data
         actor = actor_of(cw, inbound)
-        folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
         step = _STEPS.get(_key(data, STEP_KEY))
-        version = case_version(folded.history)
         if step is None:
+            await visible_case(cw, _key(data, CASE_ID_KEY), actor)
             raise InvalidDetails(INCOMPLETE)
+        folded, own = await case_for_step(cw, _key(data, CASE_ID_KEY), actor, step)
+        version = case_version(folded.history)
         if _version(data) != version or not step.offered(folded.view):
             return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
         _check_roles(cw, actor, folded.view, step)
-        context = StepContext(cw, folded, actor.object_id, services.command_ids(), version)
+        context = StepContext(
+            cw, folded, actor.object_id, services.command_ids(), version, own_reports=own
+        )
         return Reply(invoke=InvokeReply.card(step.form(context)))
 
     def submitter(step: StepAction) -> Callable[[Inbound], Any]:
@@ -303,7 +336,7 @@ async def _submit(
 ) -> Reply:
     data = inbound.action_data
     actor = actor_of(cw, inbound)
-    folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
+    folded, own = await case_for_step(cw, _key(data, CASE_ID_KEY), actor, step)
     command_id = _key(data, COMMAND_ID_KEY)
     if not command_id:
         raise InvalidDetails(INCOMPLETE)
@@ -314,18 +347,26 @@ async def _submit(
         if any(e.actor_id != actor.object_id for e in earlier):
             raise CommandIdTaken()
         logger.info("case %s: step %s pressed again; acted once", view.reference, step.step)
-        return Reply(invoke=InvokeReply.card(_outcome(cw, step, view, repeated=True)))
+        return Reply(invoke=InvokeReply.card(_outcome(cw, step, view, repeated=True, own=own)))
     version = case_version(folded.history)
     if _version(data) != version:
         logger.info("case %s: step %s pressed on an out-of-date card", view.reference, step.step)
         return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
     _check_roles(cw, actor, view, step)
     values = {k: v for k, v in data.items() if isinstance(v, str)}
-    context = StepContext(cw, folded, actor.object_id, command_id, version, values)
+    context = StepContext(cw, folded, actor.object_id, command_id, version, values, own_reports=own)
 
     def again(problems: tuple[str, ...], at_fields: Mapping[str, str] | None = None) -> Reply:
         shown = StepContext(
-            cw, folded, actor.object_id, command_id, version, values, problems, at_fields or {}
+            cw,
+            folded,
+            actor.object_id,
+            command_id,
+            version,
+            values,
+            problems,
+            at_fields or {},
+            own_reports=own,
         )
         return Reply(invoke=InvokeReply.card(step.form(shown)))
 
@@ -356,15 +397,17 @@ async def _submit(
                 outcome.done,
                 outcome.reference,
                 outcome.state_label,
-                outcome.prompts,
+                () if own else outcome.prompts,  # the case's next steps: not the reporter's
                 outcome.repeated,
             )
         )
     )
 
 
-def _outcome(cw: Casework, step: StepAction, view: CaseView, *, repeated: bool) -> Card:
-    prompts = prompts_for(view, cw.today(), cw.calendar(view.school_id))
+def _outcome(
+    cw: Casework, step: StepAction, view: CaseView, *, repeated: bool, own: bool = False
+) -> Card:
+    prompts = () if own else prompts_for(view, cw.today(), cw.calendar(view.school_id))
     # A repeat is answered from the case: the step's own words for what was done.
     done = step.done_title if step.also else step.command.DONE
     return _outcome_card(step, done, view.reference, view.state.label, prompts, repeated)
