@@ -10,8 +10,10 @@ hint) into the rules' command, and whether the Case card offers it. `routes` joi
     (the case has moved on since it was built)? the current Case card, saying so → the
     person's roles allow the step? (else refused, whatever the card showed) → parse (the
     card again, each problem at the top and next to its field) → the casework pipeline
-    (`casework.bus.dispatch`) → the outcome card, which replaces the pressed card so it
-    cannot be pressed twice.
+    (`casework.bus.dispatch`; a rule's refusal brings the card back with the reason at the
+    top and what was typed kept, or the current Case card if the case moved on meanwhile;
+    refusals of who is asking, `NOT_SHOWN_ON_THE_CARD`, are answered as errors) → the
+    outcome card, which replaces the pressed card so it cannot be pressed twice.
 
 `step.open` (data: the case, its version and the step's name) answers with the step's card.
 """
@@ -37,7 +39,7 @@ from casework.projection import seen_whole_by
 from casework.queries import Scope, sight
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
+from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, OwnDecision, Refusal
 from rules.permissions import permission_for, required_roles
 from rules.prompts import Prompt, prompts_for
 from rules.roles import Role
@@ -74,6 +76,18 @@ _BOOKKEEPING = frozenset(
         "notification-delivered",
         "notification-undeliverable",
     }
+)
+
+
+# Refusals about who is asking or which case, not about what the card says: answered as
+# they are (the error card), never with the step's card again. Every other refusal of a
+# step (a rule the rules apply to what was typed or to the case as it stands) shows the
+# card again with the reason at the top and what was typed kept.
+NOT_SHOWN_ON_THE_CARD: tuple[type[Refusal], ...] = (
+    NotPermitted,  # the person's roles (and `UnknownUser`, not in the directory)
+    OwnDecision,  # nobody reviews their own decision, whoever they are
+    CaseNotFound,  # a case they may not see
+    CommandIdTaken,  # someone else's card
 )
 
 
@@ -140,9 +154,6 @@ class StepAction:
     # Which of its roles may take it on this case now (None: all of them), e.g. only the
     # signers of the letters still to send.
     roles_now: Callable[[CaseView], frozenset[Role]] | None = None
-    # Refusals about what was typed (a date the rules cannot accept), shown on the card
-    # again so that it can be corrected; every `InvalidDetails` is, besides these.
-    retry_on: tuple[type[Refusal], ...] = ()
     # Housekeeping (a statement, the person's details, a letter re-dated): the Case card
     # offers it after the steps that move the case on, under "More steps" when there are many.
     secondary: bool = False
@@ -370,7 +381,12 @@ async def _submit(
         )
         return Reply(invoke=InvokeReply.card(step.form(shown)))
 
-    parsed = step.parse(data, context)
+    try:
+        parsed = step.parse(data, context)
+    except Refusal as refusal:
+        if isinstance(refusal, NOT_SHOWN_ON_THE_CARD):
+            raise
+        return again((refusal.message,))
     if isinstance(parsed, FieldProblems):
         logger.info(
             "case %s: step %s not recorded, %d problems (%s)",
@@ -383,8 +399,20 @@ async def _submit(
     try:
         outcome = await bus.dispatch(cw, parsed, actor, case_id=view.case_id, known=folded)
     except Refusal as refusal:
-        if not isinstance(refusal, (InvalidDetails, *step.retry_on)):
+        if isinstance(refusal, NOT_SHOWN_ON_THE_CARD):
             raise
+        # The case moved on while this was decided (another press got there first): the
+        # card is out of date, answered like one.
+        moved = await _moved_on(cw, view.case_id, version)
+        if moved is not None:
+            logger.info("case %s: step %s refused, the case moved on", view.reference, step.step)
+            return Reply(invoke=InvokeReply.card(case_card(cw, moved, actor, OUT_OF_DATE)))
+        logger.info(
+            "case %s: step %s refused (%s); card shown again",
+            view.reference,
+            step.step,
+            type(refusal).__name__,
+        )
         return again((refusal.message,))
     except StoreUnavailable:
         logger.warning("case %s: step %s not saved, store unavailable", view.reference, step.step)
@@ -402,6 +430,18 @@ async def _submit(
             )
         )
     )
+
+
+async def _moved_on(cw: Casework, case_id: str, version: int) -> Folded | None:
+    """The case as it is now, if it has moved on from `version` (None: it has not, or it
+    cannot be read just now)."""
+    try:
+        folded = await cw.load_folded(case_id)
+    except StoreUnavailable:
+        return None
+    if folded is None or case_version(folded.history) == version:
+        return None
+    return folded
 
 
 def _outcome(

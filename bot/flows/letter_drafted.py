@@ -27,7 +27,6 @@ from rules.behaviours import Addressee
 from rules.case import CaseView
 from rules.commands import Command
 from rules.core.view import LetterRecord
-from rules.errors import LetterSentBeforeItsDate
 from rules.roles import Role
 from rules.steps.letters import RecordLetterSent
 from rules.wording import format_day
@@ -120,6 +119,5 @@ DRAFTED = register(
         done_title="Letter recorded as sent",
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
-        retry_on=(LetterSentBeforeItsDate,),
     )
 )
