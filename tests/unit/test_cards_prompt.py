@@ -110,3 +110,13 @@ def test_the_clerks_channel_card_says_only_the_prompts_words_and_opens_the_case_
     (button,) = card["actions"]
     assert button["verb"] == "case.open"
     assert button["data"] == {"reference": "OAK-2026-0001"}
+
+
+def test_a_prompt_whose_step_card_would_not_fit_in_a_teams_message_goes_plain() -> None:
+    inputs = prompt.PromptCardInputs("incident-reported", "T", "X", "OAK-2026-0003")
+    long = "é" * 6_000  # 12,000 bytes in UTF-8
+    step = {"body": [{"type": "TextBlock", "text": long}, {"type": "TextBlock", "text": long}]}
+    fits = {"body": [{"type": "TextBlock", "text": long}]}
+
+    assert prompt.card_for(inputs, step) == prompt.build("T", "X", "OAK-2026-0003")
+    assert prompt.card_for(inputs, fits)["body"][2]["text"] == long
