@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -334,7 +335,7 @@ class Deliverer:
         step = None
         if self._step_cards is not None:
             step = await self._step_cards(notification, address)
-        return prompt.card_for(inputs, step)
+        return prompt_card(inputs, step)
 
     def _later(self, attempts: int) -> datetime:
         steps = self.policy.backoff_s
@@ -402,6 +403,18 @@ class Deliverer:
             logger.info(
                 "activity %s: reply posted on retry %d", reply.activity_id, reply.attempts + 1
             )
+
+
+def prompt_card(inputs: prompt.PromptCardInputs, step: Card | None) -> Card:
+    """The prompt with its step's card (`cards.prompt.card_for`), or the plain prompt card
+    when that would not fit in a Teams message: Teams refuses a message over about 28 KB,
+    and a refused prompt is not retried, so it would never arrive."""
+    built = prompt.card_for(inputs, step)
+    size = len(json.dumps(built, ensure_ascii=False).encode("utf-8"))
+    if step is not None and size > prompt.MAX_PROMPT_CARD_BYTES:
+        logger.info("prompt card of %d bytes: the plain prompt card instead", size)
+        return prompt.card_for(inputs)
+    return built
 
 
 def casework_recorder(casework: Any) -> Callable[[str, Any], Any]:

@@ -16,7 +16,6 @@ whole. A channel is read by everyone in it, so its card carries the title and te
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from cards.common import Card, Element, card, paragraph
 
 OPEN_CASE_VERB = "case.open"
 # A Teams message holds about 28 KB: a prompt with its step's card larger than this (the
-# card as JSON, in UTF-8) leaves room for the activity around it.
+# card as JSON, in UTF-8) goes as the plain prompt card (`bot.deliver.prompt_card`).
 MAX_PROMPT_CARD_BYTES = 24_000
 
 
@@ -82,12 +81,7 @@ def card_for(inputs: PromptCardInputs, step: Card | None = None) -> Card:
         # Opening the case sends none of the step's inputs, so Teams does not ask for the
         # required ones first.
         actions.append({**_open_button(inputs.reference), "associatedInputs": "none"})
-    built = card([*body, *step_body], actions, fallback=inputs.title)
-    if len(json.dumps(built, ensure_ascii=False).encode("utf-8")) > MAX_PROMPT_CARD_BYTES:
-        # Teams refuses a message over about 28 KB, and a refused prompt is not retried:
-        # one that would not fit goes as the plain prompt, whose button opens the case.
-        return build(inputs.title, inputs.text, inputs.reference)
-    return built
+    return card([*body, *step_body], actions, fallback=inputs.title)
 
 
 CHANNEL_NOTE = (

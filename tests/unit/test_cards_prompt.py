@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.deliver import prompt_card
 from cards import prompt
 from casework.notifications import WORDING
 from tests.cardschema import assert_valid_card
@@ -118,5 +119,5 @@ def test_a_prompt_whose_step_card_would_not_fit_in_a_teams_message_goes_plain() 
     step = {"body": [{"type": "TextBlock", "text": long}, {"type": "TextBlock", "text": long}]}
     fits = {"body": [{"type": "TextBlock", "text": long}]}
 
-    assert prompt.card_for(inputs, step) == prompt.build("T", "X", "OAK-2026-0003")
-    assert prompt.card_for(inputs, fits)["body"][2]["text"] == long
+    assert prompt_card(inputs, step) == prompt.build("T", "X", "OAK-2026-0003")
+    assert prompt_card(inputs, fits)["body"][2]["text"] == long
