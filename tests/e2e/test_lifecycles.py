@@ -424,7 +424,9 @@ async def test_a_breach_leading_to_removal(lifecycle: Lifecycle) -> None:
     await banned(world)
     world.at(date(2026, 1, 14), 16)
     staffs = await world.case(STAFF)
-    assert button_titles(staffs) == []  # the reporter sees their report, not the case
+    # The reporter sees their report, not the case: only the reporter's own two steps.
+    assert button_titles(staffs) == ["Report a further incident", "Add a statement"]
+    assert "Record a breach" not in staffs.text()
     seniors = await world.case(SENIOR)
     assert "Record a breach" in button_titles(seniors)
     done = await world.step(
