@@ -52,10 +52,9 @@ def _review_due(ctx: StepContext) -> Card:
 
 # The one step each kind of prompt asks for. The sweeper's due-soon and overdue follow-ups
 # (`_REMINDERS`) carry the step they remind of, by the action their id names
-# (`STEP_FOR_ACTION`).
-# Other kinds (a ban the Chair of Trustees is told of,
-# a report being handled, a policy review, a step left overdue that is someone else's)
-# carry the plain prompt card.
+# (`STEP_FOR_ACTION`). Other kinds (a ban the Chair of Trustees is told of, a report being
+# handled, a policy review, a step left overdue that is someone else's, a draft that failed
+# or waits for term dates) carry the plain prompt card.
 STEP_FOR_KIND: Mapping[NotificationKind, PromptStep] = {
     NotificationKind.INCIDENT_REPORTED: PromptStep(new_incident.STEP),
     NotificationKind.RISK_ASSESSMENT_NOT_STARTED: PromptStep("risk.assess"),
