@@ -38,6 +38,7 @@ from bot.deliver import (
     casework_recorder,
 )
 from bot.flows import default_router
+from bot.flows.prompt_steps import PromptSteps
 from bot.outbound import msal_tokens
 from bot.routing import Router, loggable
 from bot.services import BotServices
@@ -214,6 +215,7 @@ def _deliverer(
         channels=ChannelResolver(clerks_channel),
         record=casework_recorder(casework),
         policy=policy,
+        step_cards=PromptSteps(casework, services.command_ids).card,
     )
 
 

@@ -8,8 +8,11 @@ replies the Bot Connector did not accept posted again, both from durable stores
 A round:
 1. claims due delivery rows (`DeliveryQueue.claim_due`: a lease, so two instances never
    post one notification to one address at once) and posts each to its stored
-   conversation with the card for its kind (`cards.prompt.card_for`), at most
-   `per_second` messages a second into one conversation (Teams' limit is 7);
+   conversation: to a person, the prompt with the card of the step it asks for, built for
+   them from the case as it stands (`step_cards`, `bot.flows.prompt_steps`; the plain
+   prompt card when none can be built); to a clerks' channel, the prompt's words only
+   (`cards.prompt.for_channel`); at most `per_second` messages a second into one
+   conversation (Teams' limit is 7);
 2. records each outcome: SENT only after the Bot Connector answered 2xx; 403/404 (the app
    removed, the user gone) UNDELIVERABLE, not retried; a 429 is tried again after its
    Retry-After; 5xx, timeouts, token failures and an address with no stored conversation
@@ -30,10 +33,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
@@ -42,6 +46,7 @@ from typing import Any
 from bot.adapter import proactive_activity
 from bot.connector import ConnectorClients, Delivery, ReplyNotPosted
 from cards import prompt
+from cards.common import Card
 from casework.actor import SYSTEM
 from casework.ports import (
     NOT_REACHABLE_YET,
@@ -50,6 +55,7 @@ from casework.ports import (
     ConversationReference,
     Conversations,
     DeliveryQueue,
+    Notification,
     StoreUnavailable,
     UnpostedReplies,
     UnpostedReply,
@@ -183,6 +189,8 @@ class ChannelResolver:
 
 
 RecordOutcome = Callable[[str, Any], Any]
+StepCards = Callable[[Notification, str], Awaitable[Card | None]]
+"""(notification, address) -> the step card it carries to that address, or None."""
 
 
 class Deliverer:
@@ -199,6 +207,7 @@ class Deliverer:
         policy: DeliveryPolicy | None = None,
         rate: ConversationRate | None = None,
         claimer: str | None = None,
+        step_cards: StepCards | None = None,
     ) -> None:
         self.connectors = connectors
         self._clock = clock
@@ -210,6 +219,7 @@ class Deliverer:
         self.policy = policy or DeliveryPolicy()
         self._rate = rate or ConversationRate(self.policy.per_second)
         self._claimer = claimer or uuid.uuid4().hex
+        self._step_cards = step_cards
         self._wake = asyncio.Event()
         self.sent = 0
         self.parked = 0  # replies kept for a retry by this deliverer
@@ -288,14 +298,7 @@ class Deliverer:
             tenant_id=reference.tenant_id,
             bot_id=reference.bot_id,
             text=notification.title,
-            card=prompt.card_for(
-                prompt.PromptCardInputs(
-                    notification.kind,
-                    notification.title,
-                    notification.text,
-                    notification.reference,
-                )
-            ),
+            card=await self._card(notification, address),
         )
         await self._rate.wait(reference.conversation_id)
         try:
@@ -322,6 +325,17 @@ class Deliverer:
         await self._queue.mark_sent(key, address, self._clock.now(), sent_id)
         self.sent += 1
         logger.info("notification %s: sent to one recipient", key)
+
+    async def _card(self, notification: Notification, address: str) -> Card:
+        inputs = prompt.PromptCardInputs(
+            notification.kind, notification.title, notification.text, notification.reference
+        )
+        if address.startswith("channel:"):
+            return prompt.for_channel(inputs)
+        step = None
+        if self._step_cards is not None:
+            step = await self._step_cards(notification, address)
+        return prompt_card(inputs, step)
 
     def _later(self, attempts: int) -> datetime:
         steps = self.policy.backoff_s
@@ -389,6 +403,18 @@ class Deliverer:
             logger.info(
                 "activity %s: reply posted on retry %d", reply.activity_id, reply.attempts + 1
             )
+
+
+def prompt_card(inputs: prompt.PromptCardInputs, step: Card | None) -> Card:
+    """The prompt with its step's card (`cards.prompt.card_for`), or the plain prompt card
+    when that would not fit in a Teams message: Teams refuses a message over about 28 KB,
+    and a refused prompt is not retried, so it would never arrive."""
+    built = prompt.card_for(inputs, step)
+    size = len(json.dumps(built, ensure_ascii=False).encode("utf-8"))
+    if step is not None and size > prompt.MAX_PROMPT_CARD_BYTES:
+        logger.info("prompt card of %d bytes: the plain prompt card instead", size)
+        return prompt.card_for(inputs)
+    return built
 
 
 def casework_recorder(casework: Any) -> Callable[[str, Any], Any]:

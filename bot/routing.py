@@ -25,6 +25,9 @@ INVOKE_CARD = "application/vnd.microsoft.card.adaptive"
 INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
 INVOKE_ERROR = "application/vnd.microsoft.error"
 
+# Teams' conversation types read by more than one person: a team channel, a group chat.
+SHARED_CONVERSATIONS = frozenset({"channel", "groupChat"})
+
 # A Teams message holds at most about 28 KB; the bot reads the first word of a message
 # only, so more than this is never read (and never costs more than this to read).
 MAX_TEXT_CHARS = 32_000

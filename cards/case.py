@@ -149,28 +149,44 @@ def _next_step(step: NextStep) -> Element:
 
 @dataclass(frozen=True)
 class ReportStatusView:
-    """What a member of staff sees of a case they reported on: its stage, nothing more."""
+    """What a member of staff sees of a case they reported on: its stage, nothing more, and
+    the steps they may take on it (add a statement, report a further incident)."""
 
     reference: str
     school_name: str
     status: str
     incident_nos: Sequence[int]
+    buttons: Sequence[Button] = ()
+    notice: str = ""  # shown first, e.g. "This card was out of date"
 
 
 def build_status(view: ReportStatusView) -> Card:
     numbers = ", ".join(str(n) for n in view.incident_nos)
+    body: list[Element] = []
+    if view.notice:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": view.notice,
+                "wrap": True,
+                "color": "Attention",
+                "weight": "Bolder",
+            }
+        )
+    body += [
+        heading(f"Your report {view.reference}"),
+        paragraph(f"School: {view.school_name}"),
+        paragraph(f"Status: **{view.status}**"),
+        paragraph(
+            f"You reported incident {numbers} on this case. The details of the case are "
+            "seen only by the people the policy names; the school will tell you if "
+            "anything more is needed from you.",
+            subtle=True,
+        ),
+    ]
     return card(
-        [
-            heading(f"Your report {view.reference}"),
-            paragraph(f"School: {view.school_name}"),
-            paragraph(f"Status: **{view.status}**"),
-            paragraph(
-                f"You reported incident {numbers} on this case. The details of the case are "
-                "seen only by the people the policy names; the school will tell you if "
-                "anything more is needed from you.",
-                subtle=True,
-            ),
-        ],
+        body,
+        [b.element() for b in view.buttons],
         fallback=f"Your report {view.reference}: {view.status}.",
     )
 

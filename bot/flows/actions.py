@@ -10,8 +10,10 @@ hint) into the rules' command, and whether the Case card offers it. `routes` joi
     (the case has moved on since it was built)? the current Case card, saying so → the
     person's roles allow the step? (else refused, whatever the card showed) → parse (the
     card again, each problem at the top and next to its field) → the casework pipeline
-    (`casework.bus.dispatch`) → the outcome card, which replaces the pressed card so it
-    cannot be pressed twice.
+    (`casework.bus.dispatch`; a rule's refusal brings the card back with the reason at the
+    top and what was typed kept, or the current Case card if the case moved on meanwhile;
+    refusals of who is asking, `NOT_SHOWN_ON_THE_CARD`, are answered as errors) → the
+    outcome card, which replaces the pressed card so it cannot be pressed twice.
 
 `step.open` (data: the case, its version and the step's name) answers with the step's card.
 """
@@ -34,10 +36,10 @@ from casework.history import Folded
 from casework.pipeline import Actor, Casework, CommandIdTaken, UnknownUser
 from casework.ports import StoredEvent, StoreUnavailable
 from casework.projection import seen_whole_by
-from casework.queries import sight
+from casework.queries import Scope, sight
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, Refusal
+from rules.errors import CaseNotFound, InvalidDetails, NotPermitted, OwnDecision, Refusal
 from rules.permissions import permission_for, required_roles
 from rules.prompts import Prompt, prompts_for
 from rules.roles import Role
@@ -77,6 +79,18 @@ _BOOKKEEPING = frozenset(
 )
 
 
+# Refusals about who is asking or which case, not about what the card says: answered as
+# they are (the error card), never with the step's card again. Every other refusal of a
+# step (a rule the rules apply to what was typed or to the case as it stands) shows the
+# card again with the reason at the top and what was typed kept.
+NOT_SHOWN_ON_THE_CARD: tuple[type[Refusal], ...] = (
+    NotPermitted,  # the person's roles (and `UnknownUser`, not in the directory)
+    OwnDecision,  # nobody reviews their own decision, whoever they are
+    CaseNotFound,  # a case they may not see
+    CommandIdTaken,  # someone else's card
+)
+
+
 def case_version(history: Sequence[StoredEvent]) -> int:
     """The case's version for its cards: the sequence number of the last event that moved
     the case on (bookkeeping events do not)."""
@@ -103,6 +117,9 @@ class StepContext:
     values: Mapping[str, str] = field(default_factory=dict)  # what was typed, to show again
     problems: tuple[str, ...] = ()
     at_fields: Mapping[str, str] = field(default_factory=dict)
+    # The person sees only their own reports on the case (a member of staff who reported
+    # on it, `StepAction.reporters`): the card shows them nothing more.
+    own_reports: bool = False
 
     @property
     def view(self) -> CaseView:
@@ -137,15 +154,16 @@ class StepAction:
     # Which of its roles may take it on this case now (None: all of them), e.g. only the
     # signers of the letters still to send.
     roles_now: Callable[[CaseView], frozenset[Role]] | None = None
-    # Refusals about what was typed (a date the rules cannot accept), shown on the card
-    # again so that it can be corrected; every `InvalidDetails` is, besides these.
-    retry_on: tuple[type[Refusal], ...] = ()
     # Housekeeping (a statement, the person's details, a letter re-dated): the Case card
     # offers it after the steps that move the case on, under "More steps" when there are many.
     secondary: bool = False
     # Whether the rules would accept it today (a day they wait for: the reply window's end,
     # a defined period's end); the Case card offers it only then. None: whenever offered.
     available: Callable[[CaseView, Casework], bool] | None = None
+    # Whether the member of staff who reported an incident on the case may take it from
+    # their view of it (their own reports only, `casework.queries.Scope.OWN_REPORTS`): its
+    # card is then built with `StepContext.own_reports` and shows only what they may see.
+    reporters: bool = False
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -188,6 +206,13 @@ def offered_steps(
         and s.offered(view)
         and (cw is None or s.available is None or s.available(view, cw))
     )
+
+
+def reporter_steps(
+    view: CaseView, roles: frozenset[Role], cw: Casework | None = None
+) -> tuple[StepAction, ...]:
+    """The steps the reporter of an incident on the case may take from their view of it."""
+    return tuple(s for s in offered_steps(view, roles, cw) if s.reporters)
 
 
 def acting_people(cw: Casework, view: CaseView) -> tuple[str, ...]:
@@ -254,6 +279,22 @@ async def visible_case(cw: Casework, case_id: str, actor: Actor) -> Folded:
     raise CaseNotFound(NO_SUCH_CASE)
 
 
+async def case_for_step(
+    cw: Casework, case_id: str, actor: Actor, step: StepAction
+) -> tuple[Folded, bool]:
+    """The case, folded, and whether `actor` sees only their own reports on it: whole, or
+    as the reporter of an incident on it for a step reporters may take; refused exactly
+    like a case that does not exist otherwise."""
+    folded = await cw.load_folded(case_id) if case_id else None
+    if folded is not None:
+        seen = sight(folded.view, actor.object_id, cw.roles_at(actor, folded.view.school_id))
+        if seen is not None and seen.view is not None:
+            return folded, False
+        if seen is not None and seen.scope is Scope.OWN_REPORTS and step.reporters:
+            return folded, True
+    raise CaseNotFound(NO_SUCH_CASE)
+
+
 # --- the routes ---------------------------------------------------------------------------------
 
 CaseCard = Callable[[Casework, Folded, Actor, str], Card]
@@ -268,15 +309,18 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
     async def open_step(inbound: Inbound) -> Reply:
         data = inbound.action_data
         actor = actor_of(cw, inbound)
-        folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
         step = _STEPS.get(_key(data, STEP_KEY))
-        version = case_version(folded.history)
         if step is None:
+            await visible_case(cw, _key(data, CASE_ID_KEY), actor)
             raise InvalidDetails(INCOMPLETE)
+        folded, own = await case_for_step(cw, _key(data, CASE_ID_KEY), actor, step)
+        version = case_version(folded.history)
         if _version(data) != version or not step.offered(folded.view):
             return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
         _check_roles(cw, actor, folded.view, step)
-        context = StepContext(cw, folded, actor.object_id, services.command_ids(), version)
+        context = StepContext(
+            cw, folded, actor.object_id, services.command_ids(), version, own_reports=own
+        )
         return Reply(invoke=InvokeReply.card(step.form(context)))
 
     def submitter(step: StepAction) -> Callable[[Inbound], Any]:
@@ -303,7 +347,7 @@ async def _submit(
 ) -> Reply:
     data = inbound.action_data
     actor = actor_of(cw, inbound)
-    folded = await visible_case(cw, _key(data, CASE_ID_KEY), actor)
+    folded, own = await case_for_step(cw, _key(data, CASE_ID_KEY), actor, step)
     command_id = _key(data, COMMAND_ID_KEY)
     if not command_id:
         raise InvalidDetails(INCOMPLETE)
@@ -314,22 +358,35 @@ async def _submit(
         if any(e.actor_id != actor.object_id for e in earlier):
             raise CommandIdTaken()
         logger.info("case %s: step %s pressed again; acted once", view.reference, step.step)
-        return Reply(invoke=InvokeReply.card(_outcome(cw, step, view, repeated=True)))
+        return Reply(invoke=InvokeReply.card(_outcome(cw, step, view, repeated=True, own=own)))
     version = case_version(folded.history)
     if _version(data) != version:
         logger.info("case %s: step %s pressed on an out-of-date card", view.reference, step.step)
         return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
     _check_roles(cw, actor, view, step)
     values = {k: v for k, v in data.items() if isinstance(v, str)}
-    context = StepContext(cw, folded, actor.object_id, command_id, version, values)
+    context = StepContext(cw, folded, actor.object_id, command_id, version, values, own_reports=own)
 
     def again(problems: tuple[str, ...], at_fields: Mapping[str, str] | None = None) -> Reply:
         shown = StepContext(
-            cw, folded, actor.object_id, command_id, version, values, problems, at_fields or {}
+            cw,
+            folded,
+            actor.object_id,
+            command_id,
+            version,
+            values,
+            problems,
+            at_fields or {},
+            own_reports=own,
         )
         return Reply(invoke=InvokeReply.card(step.form(shown)))
 
-    parsed = step.parse(data, context)
+    try:
+        parsed = step.parse(data, context)
+    except Refusal as refusal:
+        if isinstance(refusal, NOT_SHOWN_ON_THE_CARD):
+            raise
+        return again((refusal.message,))
     if isinstance(parsed, FieldProblems):
         logger.info(
             "case %s: step %s not recorded, %d problems (%s)",
@@ -342,8 +399,20 @@ async def _submit(
     try:
         outcome = await bus.dispatch(cw, parsed, actor, case_id=view.case_id, known=folded)
     except Refusal as refusal:
-        if not isinstance(refusal, (InvalidDetails, *step.retry_on)):
+        if isinstance(refusal, NOT_SHOWN_ON_THE_CARD):
             raise
+        # The case moved on while this was decided (another press got there first): the
+        # card is out of date, answered like one.
+        moved = await _moved_on(cw, view.case_id, version)
+        if moved is not None:
+            logger.info("case %s: step %s refused, the case moved on", view.reference, step.step)
+            return Reply(invoke=InvokeReply.card(case_card(cw, moved, actor, OUT_OF_DATE)))
+        logger.info(
+            "case %s: step %s refused (%s); card shown again",
+            view.reference,
+            step.step,
+            type(refusal).__name__,
+        )
         return again((refusal.message,))
     except StoreUnavailable:
         logger.warning("case %s: step %s not saved, store unavailable", view.reference, step.step)
@@ -356,15 +425,29 @@ async def _submit(
                 outcome.done,
                 outcome.reference,
                 outcome.state_label,
-                outcome.prompts,
+                () if own else outcome.prompts,  # the case's next steps: not the reporter's
                 outcome.repeated,
             )
         )
     )
 
 
-def _outcome(cw: Casework, step: StepAction, view: CaseView, *, repeated: bool) -> Card:
-    prompts = prompts_for(view, cw.today(), cw.calendar(view.school_id))
+async def _moved_on(cw: Casework, case_id: str, version: int) -> Folded | None:
+    """The case as it is now, if it has moved on from `version` (None: it has not, or it
+    cannot be read just now)."""
+    try:
+        folded = await cw.load_folded(case_id)
+    except StoreUnavailable:
+        return None
+    if folded is None or case_version(folded.history) == version:
+        return None
+    return folded
+
+
+def _outcome(
+    cw: Casework, step: StepAction, view: CaseView, *, repeated: bool, own: bool = False
+) -> Card:
+    prompts = () if own else prompts_for(view, cw.today(), cw.calendar(view.school_id))
     # A repeat is answered from the case: the step's own words for what was done.
     done = step.done_title if step.also else step.command.DONE
     return _outcome_card(step, done, view.reference, view.state.label, prompts, repeated)

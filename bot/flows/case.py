@@ -4,7 +4,8 @@ each person in `refresh.userIds`, so that each sees their own buttons).
 
 A case that does not exist and a case this person may not see get the same answer, so
 that nobody learns another school's references. A member of staff who reported on the case
-sees its stage only (`cards.case.build_status`).
+sees its stage only (`cards.case.build_status`), with the steps a reporter may take on it
+(`StepAction.reporters`: add a statement, report a further incident).
 """
 
 from __future__ import annotations
@@ -13,8 +14,24 @@ import logging
 from datetime import datetime
 
 from bot.flows import actions
-from bot.flows.actions import NO_SUCH_CASE, acting_people, actor_of, case_version, offered_steps
-from bot.routing import CardVerb, Inbound, InvokeReply, OutgoingMessage, Reply, Route, TextCommand
+from bot.flows.actions import (
+    NO_SUCH_CASE,
+    acting_people,
+    actor_of,
+    case_version,
+    offered_steps,
+    reporter_steps,
+)
+from bot.routing import (
+    SHARED_CONVERSATIONS,
+    CardVerb,
+    Inbound,
+    InvokeReply,
+    OutgoingMessage,
+    Reply,
+    Route,
+    TextCommand,
+)
 from bot.services import BotServices
 from cards import actions as action_cards
 from cards import case as case_cards
@@ -61,6 +78,11 @@ def routes(services: BotServices) -> tuple[Route, ...]:
         actor = actor_of(cw, inbound)
         reference = inbound.action_data.get(action_cards.REFERENCE_KEY)
         folded = await by_reference(cw, reference if isinstance(reference, str) else "", actor)
+        if inbound.conversation_type in SHARED_CONVERSATIONS:
+            # Pressed in a channel (the clerks' prompt) or a group chat: a new message would
+            # be read by everyone there, so the Case card answers the press alone, shown to
+            # the person who pressed it in place of the card they pressed.
+            return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor)))
         # The Case card comes as a message of its own: the card pressed (a prompt, a list)
         # stays as it was.
         return Reply(
@@ -142,13 +164,22 @@ def case_card(cw: Casework, folded: Folded, actor: Actor, notice: str = "") -> C
     if seen is None:
         raise CaseNotFound(NO_SUCH_CASE)
     school = cw.school(view.school_id)
+    version = case_version(folded.history)
     if seen.scope is Scope.OWN_REPORTS:
+        # Their own reports' stage, and the steps a reporter may take on the case.
         return case_cards.build_status(
             case_cards.ReportStatusView(
-                view.reference, school.name, view.state.label, seen.status.incident_nos
+                view.reference,
+                school.name,
+                view.state.label,
+                seen.status.incident_nos,
+                buttons=tuple(
+                    action_cards.open_step(step.title, step.step, view.case_id, version)
+                    for step in reporter_steps(view, roles, cw)
+                ),
+                notice=notice,
             )
         )
-    version = case_version(folded.history)
     buttons = [
         action_cards.open_step(step.title, step.step, view.case_id, version)
         for step in sorted(offered_steps(view, roles, cw), key=lambda s: s.secondary)

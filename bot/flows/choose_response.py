@@ -17,7 +17,6 @@ from rules.behaviours import StandardCondition
 from rules.case import CaseView
 from rules.commands import Command
 from rules.details import BanArrangements, Conditions
-from rules.errors import EarlierStepsRequired, ExtremeViolenceNotRecorded
 from rules.steps.ban import ImposeBan
 from rules.steps.conditions import ImposeConditions
 from rules.steps.no_further_action import RecordNoFurtherAction
@@ -134,8 +133,5 @@ RESPOND = register(
         parse=parse,
         done_title="Response recorded",
         offered_when=_awaiting,
-        # The policy's grounds for a ban, checked against the case: said on the card, so
-        # that the head can describe the extreme act of violence or choose another response.
-        retry_on=(EarlierStepsRequired, ExtremeViolenceNotRecorded),
     )
 )

@@ -19,7 +19,6 @@ from rules.behaviours import RiskLevel
 from rules.case import CaseView
 from rules.commands import Command
 from rules.core.view import StatementRecord
-from rules.errors import DisclosureNotDecided
 from rules.steps.disclosure import DecideDisclosure, RecordStatementReleased
 from rules.wording import format_day
 
@@ -146,6 +145,5 @@ RELEASED = register(
         done_title="Recorded as shown",
         secondary=True,
         offered_when=lambda view: bool(_statements(view, _released_not_shown)),
-        retry_on=(DisclosureNotDecided,),
     )
 )

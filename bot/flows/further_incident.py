@@ -1,7 +1,9 @@
 """Reporting a further incident as a step (`bot.flows.actions`): the head or senior staff
-(those who see the case whole) record a later incident by the same person on their case,
-as incident 2, 3, …, with the incident report's own questions and checks
-(`cards.incident_report.read_incident`, `bot.flows.reporting.incident_details`)."""
+(those who see the case whole), or the member of staff who reported an incident on it, from
+their view of the case, record a later incident by the same person on their case, as
+incident 2, 3, …, with the incident report's own questions and checks
+(`cards.incident_report.read_incident`, `bot.flows.reporting.incident_details`). The
+reporter's card names nothing they may not see: not the person, not another's incident."""
 
 from __future__ import annotations
 
@@ -31,8 +33,16 @@ def _staff(ctx: StepContext) -> tuple[Choice, ...]:
 
 def form(ctx: StepContext) -> Card:
     view = ctx.view
-    facts = [f"{view.person.name}: {len(view.incidents)} incident(s) recorded."]
-    latest = view.latest_incident
+    if ctx.own_reports:
+        own = [i.no for i in view.incidents if i.reported_by == ctx.actor_id]
+        facts = [
+            f"You reported incident {', '.join(map(str, own))} on this case. Report here a "
+            "later incident by the same person."
+        ]
+        latest = None
+    else:
+        facts = [f"{view.person.name}: {len(view.incidents)} incident(s) recorded."]
+        latest = view.latest_incident
     if latest is not None:
         facts.append(
             f"The latest, incident {latest.no}, on {format_day(latest.details.occurred_at.date())}."
@@ -88,5 +98,6 @@ FURTHER_INCIDENT = register(
         done_title="Incident recorded",
         secondary=True,
         offered_when=lambda view: bool(view.incidents),
+        reporters=True,
     )
 )

@@ -19,7 +19,6 @@ from cards.inputs import Submitted, TextInput
 from casework.projection import UK
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import SafetyNotConsidered, TooFewStaff
 from rules.state import CaseState
 from rules.steps.informal_meeting import (
     ArrangeInformalMeeting,
@@ -94,7 +93,6 @@ ARRANGE = register(
         parse=arrange_parse,
         done_title="Informal meeting arranged",
         offered_when=_awaiting,
-        retry_on=(TooFewStaff, SafetyNotConsidered),
     )
 )
 
@@ -127,7 +125,6 @@ HELD = register(
         parse=held_parse,
         done_title="Meeting recorded",
         offered_when=lambda view: view.state is CaseState.MEETING_ARRANGED,
-        retry_on=(TooFewStaff,),
     )
 )
 

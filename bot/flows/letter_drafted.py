@@ -6,7 +6,8 @@ A draft reference that is a web link (`https://…`, when the letters port keeps
 where a browser opens them) becomes an "Open the draft" button; an `.eml` reference is the
 embedded default's file, named relative to the letters folder of the data folder; any other
 reference is shown as it is.
-`card_for(cw, folded, letter_id)` builds the card for one letter, for a prompt to carry.
+`card_for(cw, folded, letter_id)` builds the card for one letter; the signer's prompt on a
+letter ready carries the step's own card (`form`), with every draft they sign.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from rules.behaviours import Addressee
 from rules.case import CaseView
 from rules.commands import Command
 from rules.core.view import LetterRecord
-from rules.errors import LetterSentBeforeItsDate
 from rules.roles import Role
 from rules.steps.letters import RecordLetterSent
 from rules.wording import format_day
@@ -119,6 +119,5 @@ DRAFTED = register(
         done_title="Letter recorded as sent",
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
-        retry_on=(LetterSentBeforeItsDate,),
     )
 )

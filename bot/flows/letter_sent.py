@@ -15,7 +15,6 @@ from cards.inputs import Submitted
 from casework.actor import Actor
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import LetterSentBeforeItsDate
 from rules.roles import Role
 from rules.steps.letters import RecordLetterSent
 
@@ -88,6 +87,5 @@ SENT = register(
         done_title="Letter recorded as sent",
         offered_when=lambda view: any(not x.done for x in view.letters),
         roles_now=_signers,
-        retry_on=(LetterSentBeforeItsDate,),
     )
 )

@@ -15,7 +15,6 @@ from cards.inputs import Submitted
 from casework.actor import Actor
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import LetterCannotBeWithdrawn
 from rules.roles import Role
 from rules.steps.letters import WithdrawLetter
 
@@ -62,6 +61,5 @@ WITHDRAW = register(
         secondary=True,
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
-        retry_on=(LetterCannotBeWithdrawn,),
     )
 )

@@ -3,7 +3,8 @@ incident is not yet assessed ("See the new incident"); its button opens the risk
 assessment (`bot.flows.risk_assessment`). It records nothing itself.
 
 `card_for(cw, folded)` builds it for a case as it stands, with the button carrying the
-case's current version: the proactive prompt to the head on a new incident can carry it.
+case's current version; the prompt to the head on a new incident carries the step's card
+(`form`, the same card), built for her by `bot.flows.prompt_steps`.
 """
 
 from __future__ import annotations

@@ -70,7 +70,17 @@ def help_view(
             + ".",
             "My cases",
         ),
-        help_card.Command("case OAK-2026-0001", "open one case by its reference."),
+        help_card.Command(
+            "case OAK-2026-0001",
+            "open one case by its reference"
+            + (
+                ""
+                if roles - {Role.STAFF}
+                else "; on your own report you can add a statement or report a further "
+                "incident by the same person"
+            )
+            + ".",
+        ),
     ]
     if roles - {Role.STAFF}:
         commands.append(

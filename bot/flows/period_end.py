@@ -13,7 +13,6 @@ from cards import period_end as cards
 from cards.common import Card
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import PeriodNotEnded
 from rules.steps.period_end import EndSanctionPeriod
 from rules.wording import format_day
 
@@ -47,7 +46,6 @@ END = register(
         parse=parse,
         done_title="Period ended",
         offered_when=_with_end,
-        retry_on=(PeriodNotEnded,),
         available=lambda view, cw: (
             view.sanction is not None
             and view.sanction.until is not None

@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.flows import case, deadlines, my_cases, reception, reporting
-from bot.routing import Inbound, Reply, Route, TextCommand
+from bot.routing import SHARED_CONVERSATIONS, Inbound, Reply, Route, TextCommand
 from bot.services import BotServices
 from cards import error as error_card
 
-# Teams' conversation types read by more than one person.
-SHARED = frozenset({"channel", "groupChat"})
+SHARED = SHARED_CONVERSATIONS
 
 ONLY_IN_CHAT = (
     "Cases are never shown here, because everyone in this conversation would see them. "

@@ -13,7 +13,6 @@ from cards.common import Card, Choice
 from cards.inputs import Submitted
 from rules.behaviours import Remover
 from rules.commands import Command
-from rules.errors import NoBreachWhileBanned
 from rules.steps.removal import RecordRemoval
 
 STEP = "removal.record"
@@ -54,7 +53,5 @@ REMOVAL = register(
         form=form,
         parse=parse,
         done_title="Removal recorded",
-        # Said on the card, with what was typed: the breach is to be recorded first.
-        retry_on=(NoBreachWhileBanned,),
     )
 )

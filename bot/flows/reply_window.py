@@ -17,7 +17,6 @@ from rules import timeline as tl
 from rules.behaviours import LetterKind
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import WindowStillOpen
 from rules.steps.representations import CloseRepresentationWindow
 from rules.wording import format_day
 
@@ -64,7 +63,6 @@ CLOSE = register(
         parse=parse,
         done_title="Reply window closed",
         offered_when=_open,
-        retry_on=(WindowStillOpen,),
         available=_passed,
     )
 )

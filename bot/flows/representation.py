@@ -16,7 +16,6 @@ from cards.inputs import DateInput, Submitted
 from rules import timeline as tl
 from rules.case import CaseView
 from rules.commands import Command
-from rules.errors import RepresentationBeforeLetter
 from rules.steps.representations import RecordRepresentation
 from rules.wording import format_day
 
@@ -82,6 +81,5 @@ RECORD = register(
         parse=parse,
         done_title="Comments recorded",
         offered_when=_awaited,
-        retry_on=(RepresentationBeforeLetter,),
     )
 )

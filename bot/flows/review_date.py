@@ -14,7 +14,6 @@ from cards.common import Card
 from cards.inputs import Submitted
 from rules import timeline as tl
 from rules.commands import Command
-from rules.errors import MeetingTooEarly
 from rules.steps.review import RescheduleReview, ScheduleReview
 from rules.wording import format_day
 
@@ -68,6 +67,5 @@ DATE = register(
         form=form,
         parse=parse,
         done_title="Review date set",
-        retry_on=(MeetingTooEarly,),
     )
 )

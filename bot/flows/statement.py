@@ -1,5 +1,8 @@
 """Adding a statement as a step (`bot.flows.actions`): the head or senior staff (those who
-see the case whole) add a statement by someone subjected to the behaviour or a witness."""
+see the case whole) add a statement by someone subjected to the behaviour or a witness, to
+any incident; the member of staff who reported an incident adds one to their own incidents,
+from their view of the case, whose card names nothing they may not see (not the person,
+not another's incident)."""
 
 from __future__ import annotations
 
@@ -21,21 +24,31 @@ from rules.wording import format_day
 STEP = "statement.add"
 
 
-def incidents(view: CaseView) -> tuple[Choice, ...]:
-    """The case's incidents, latest first (the one a statement is most often for)."""
+def incidents(view: CaseView, reported_by: str | None = None) -> tuple[Choice, ...]:
+    """The case's incidents (with `reported_by`, only those that person reported), latest
+    first (the one a statement is most often for)."""
     return tuple(
         Choice(str(i.no), f"Incident {i.no}, {format_day(i.details.occurred_at.date())}")
         for i in reversed(view.incidents)
+        if reported_by is None or i.reported_by == reported_by
     )
+
+
+def _incidents(ctx: StepContext) -> tuple[Choice, ...]:
+    return incidents(ctx.view, ctx.actor_id if ctx.own_reports else None)
 
 
 def form(ctx: StepContext) -> Card:
     view = ctx.view
-    offered = incidents(view)
+    offered = _incidents(ctx)
+    if ctx.own_reports:
+        facts = [f"You reported on this case: {'; '.join(c.title for c in reversed(offered))}."]
+    else:
+        facts = [f"{view.person.name}: {len(view.incidents)} incident(s) recorded."]
     return cards.build(
         step_view(
             ctx,
-            [f"{view.person.name}: {len(view.incidents)} incident(s) recorded."],
+            facts,
             choices={cards.INCIDENT.id: offered},
             defaults={cards.INCIDENT.id: offered[0].value},
         )
@@ -44,7 +57,7 @@ def form(ctx: StepContext) -> Card:
 
 def parse(data: Mapping[str, Any], ctx: StepContext) -> Command | FieldProblems:
     read = Submitted(data)
-    incident_no = read.one(cards.INCIDENT, incidents(ctx.view))
+    incident_no = read.one(cards.INCIDENT, _incidents(ctx))
     author = read.text(cards.AUTHOR)
     pupil = read.toggle(cards.PUPIL)
     given_on = day(read, cards.GIVEN_ON, ctx.casework.today(), what="The date of the statement")
@@ -65,5 +78,6 @@ STATEMENT = register(
         done_title="Statement added",
         secondary=True,
         offered_when=lambda view: bool(view.incidents),
+        reporters=True,
     )
 )

@@ -193,6 +193,9 @@ async def test_help_lists_only_what_this_person_can_do(trust: Trust) -> None:
     assert "**deadlines**" in chairs.text()
     assert "Confirm or overturn" in chairs.text()
     assert "**who is banned**" not in chairs.text()
+    # Staff may add to their own reports; the Chair is not told that.
+    assert "you can add a statement or report a further incident" in staffs.text()
+    assert "you can add a statement" not in chairs.text()
     assert "does not know you" in unknown.text()
     assert "Sorry, I did not understand that" in other.text()
     assert "**report**" in other.text()

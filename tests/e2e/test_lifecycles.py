@@ -51,7 +51,10 @@ async def reported_and_assessed(world: Lifecycle, **report: object) -> None:
 
     (prompt,) = await world.prompts_to(HEAD)
     assert REFERENCE in prompt.text()
-    assert "Jordan Example" not in str(prompt.card)
+    # The prompt's own words name the case, not the person; below them, the head's new
+    # incident card (her own chat, a case she sees whole).
+    assert "Jordan Example" not in prompt.card["body"][0]["text"] + prompt.card["body"][1]["text"]
+    assert "Start risk assessment" in button_titles(prompt)
     await world.bot.client.press(HEAD, prompt, f"Open case {REFERENCE}")
     opened = world.bot.client.last_card(HEAD)  # posted in the chat, below the prompt
     assert f"Case {REFERENCE}" in opened.text()
@@ -421,7 +424,9 @@ async def test_a_breach_leading_to_removal(lifecycle: Lifecycle) -> None:
     await banned(world)
     world.at(date(2026, 1, 14), 16)
     staffs = await world.case(STAFF)
-    assert button_titles(staffs) == []  # the reporter sees their report, not the case
+    # The reporter sees their report, not the case: only the reporter's own two steps.
+    assert button_titles(staffs) == ["Report a further incident", "Add a statement"]
+    assert "Record a breach" not in staffs.text()
     seniors = await world.case(SENIOR)
     assert "Record a breach" in button_titles(seniors)
     done = await world.step(

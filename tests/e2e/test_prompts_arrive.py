@@ -99,10 +99,17 @@ async def test_the_head_who_installed_the_app_is_prompted_and_the_case_then_says
     (card,) = await _prompts_to(bot, HEAD.personal_conversation_id)
     assert len(await _prompts_to(bot, SENIOR.personal_conversation_id)) == 1
     assert_valid_card(card)
-    assert "OAK-2026-0001" in str(card)
-    assert "Jordan Example" not in str(card)  # a prompt names the case, not the person
-    (button,) = card["actions"]
-    assert button["data"] == {"reference": "OAK-2026-0001"}
+    # The prompt's words first (they name the case, not the person), then the head's own
+    # new incident card, in her own chat: the step she is asked for, and the case.
+    assert card["body"][0]["text"] == "Incident reported on case OAK-2026-0001"
+    assert "Jordan Example" not in card["body"][0]["text"] + card["body"][1]["text"]
+    assert "New incident" in str(card)
+    start, opens = card["actions"]
+    assert start["title"] == "Start risk assessment"
+    assert opens["data"] == {"reference": "OAK-2026-0001"}
+    # The message's own text (what a notification shows) is the prompt's title only.
+    (sent,) = [r for r, c in bot.connector.cards_in(HEAD.personal_conversation_id) if c == card]
+    assert sent.body["text"] == "Incident reported on case OAK-2026-0001"
 
     case_id = case_id_for(command_id)
     for _ in range(100):

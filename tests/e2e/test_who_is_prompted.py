@@ -1,8 +1,9 @@
 """Who is prompted, over HTTP with the harness (issue 11, items 3 and 4): each prompt the
 rules call for is queued, then delivered by the running app's deliverer to the right
 conversation at the recording Bot Connector, and to nobody else. The report is made from
-Teams; the later steps are recorded through the application layer, as the step cards do,
-and the sweeper runs on the days its work falls due. The head's deadlines card names the
+Teams; the Chair decides on the card her prompt carries; the other later steps are
+recorded through the application layer, as the step cards do, and the sweeper runs on the
+days its work falls due. The head's deadlines card names the
 role holders who cannot be reached in Teams."""
 
 from __future__ import annotations
@@ -24,10 +25,8 @@ from casework.bus import case_id_for
 from casework.pipeline import Actor, Casework
 from casework.sweeper import sweep
 from rules import timeline as tl
-from rules.behaviours import ChairOutcome
 from rules.case import DeliveryState
 from rules.steps.ban import ImposeBan
-from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
@@ -211,10 +210,17 @@ async def test_each_prompt_reaches_its_people_and_nobody_else(running: Running) 
     steps = [a.get("data", {}).get("step") for a in opened.actions()]
     assert "chair.decide" in steps
 
+    # The prompt carries the Chair's decide card: decided on the prompt itself.
+    assert "Confirm or overturn the ban" in card_text(prompt.card)
+    decided = await bot.client.press(
+        CHAIR, prompt, "Record my decision", {"outcome": "confirm", "reason": "Fair"}
+    )
+    assert decided.invoke_card is not None
+    assert "Decision recorded" in card_text(decided.invoke_card)
+
     # Confirmed. Ahead of the committee's review the clerk is reminded, in chat and in the
     # clerks' channel; and the Chair's letter 5, never recorded as sent, is overdue: the
     # Chair is told, and the head is told it is left overdue.
-    await act(casework, CHAIR, case_id, DecideAsChair("cmd-decide", ChairOutcome.CONFIRM, "Fair"))
     folded = await casework.load_folded(case_id)
     assert folded is not None
     remind_on = tl.review_reminder_from(folded.view, tl.lenient(calendar))
@@ -230,6 +236,19 @@ async def test_each_prompt_reaches_its_people_and_nobody_else(running: Running) 
     await arrives(bot, HEAD.personal_conversation_id, escalated)
     await settled(casework, case_id)
     nobody_else_has(bot, review, CLERK, channel=True)
+    # The clerk's own chat has the review-due card; the channel, read by everyone in it,
+    # only the prompt's words and the button that opens the case for whoever presses it.
+    (in_chat,) = [c for c in bot.client.cards_for(CLERK) if c.card["body"][0]["text"] == review]
+    assert "Set the meeting date" in [a["title"] for a in in_chat.actions()]
+    (in_channel,) = [
+        card
+        for _, card in bot.connector.cards_in(CLERKS_CHANNEL)
+        if card["body"][0]["text"] == review
+    ]
+    assert [a["title"] for a in in_channel["actions"]] == [f"Open case {REFERENCE}"]
+    assert {e["type"] for e in in_channel["body"]} == {"TextBlock"}
+    assert "Jordan" not in str(in_channel)
+    assert "in your own chat" in card_text(in_channel)
     nobody_else_has(bot, overdue, CHAIR)
     nobody_else_has(bot, escalated, HEAD)
 

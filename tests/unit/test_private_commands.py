@@ -9,7 +9,7 @@ import pytest
 
 from bot.flows.failures import answer
 from bot.flows.privacy import ONLY_IN_CHAT
-from bot.routing import Inbound
+from bot.routing import INVOKE_CARD, Inbound
 from tests.builders import at
 from tests.cardschema import assert_valid_card
 from tests.case_paths import MONDAY, banned
@@ -70,3 +70,40 @@ async def test_help_is_answered_in_a_channel() -> None:
     reply = await answer(bot.router, _in("channel", "help"))
     assert "What I can do" in text_of(reply.messages[-1].card or {})
     assert ONLY_IN_CHAT not in text_of(reply.messages[-1].card or {})
+
+
+@pytest.mark.parametrize("conversation_type", ["channel", "groupChat"])
+async def test_open_case_pressed_in_a_shared_conversation_posts_nothing_there(
+    conversation_type: str,
+) -> None:
+    # The clerks' channel prompt's "Open case" button: the Case card answers the press
+    # alone (shown to whoever pressed it), never as a message everyone there reads.
+    world = fake_world(at(MONDAY, 9))
+    await banned(world.casework, world.clock, name="Jordan Example")
+    bot = bot_for(world)
+    pressed = Inbound.from_activity(
+        {
+            "type": "invoke",
+            "name": "adaptiveCard/action",
+            "id": "act-2",
+            "value": {
+                "action": {
+                    "type": "Action.Execute",
+                    "verb": "case.open",
+                    "data": {"reference": "OAK-2026-0001"},
+                }
+            },
+            "from": {"id": f"29:{HEAD.object_id}", "aadObjectId": HEAD.object_id},
+            "recipient": {"id": "28:bot"},
+            "conversation": {"id": "19:clerks@thread.tacv2", "conversationType": conversation_type},
+            "channelData": {"tenant": {"id": TENANT}},
+        }
+    )
+
+    reply = await answer(bot.router, pressed)
+
+    assert reply.messages == ()
+    assert reply.invoke is not None
+    assert reply.invoke.type == INVOKE_CARD
+    assert_valid_card(reply.invoke.value)
+    assert "Jordan Example" in str(reply.invoke.value)  # to the head who pressed, alone
