@@ -21,6 +21,10 @@ from tests.e2e.conftest import BotUnderTest, StartBot
 from tests.harness import TokenKind
 from tests.harness.identities import FOREIGN_TENANT, OUTSIDER, STAFF
 
+ONE_BACKEND = (
+    "who may talk to the bot is decided before any flow runs; these bots have no case store"
+)
+
 # Each broken token, and the check that must refuse it (as the log line words it).
 REFUSED_WITH_401 = {
     TokenKind.UNKNOWN_KID: "unknown signing key id",

@@ -31,6 +31,8 @@ from tests.e2e.playground_fixtures import (  # noqa: F401 (a fixture, used by na
 )
 from tests.e2e.test_playground_browser import CHROMIUM_ARGS, chromium_path
 
+ONE_BACKEND = "a browser walk-through of the Playground on the embedded default (SQLite)"
+
 pytestmark = [pytest.mark.playground, pytest.mark.browser]
 
 SCREENSHOTS = ROOT / "var" / "screenshots" / "playground"

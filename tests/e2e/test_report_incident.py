@@ -21,7 +21,7 @@ from cards.common import Choice
 from casework.bootstrap import prepare, wire
 from casework.bus import case_id_for
 from casework.pipeline import Casework
-from casework.ports import Ports
+from casework.ports import CaseStore, Ports
 from casework.queries import case_view
 from rules.roles import Role
 from tests.cardschema import assert_valid_card
@@ -29,7 +29,6 @@ from tests.casework_world import EXAMPLE_CONFIG, HEAD, example_config, example_t
 from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.fakes import (
     FixedClock,
-    InMemoryCaseStore,
     RecordingDrafts,
     RecordingNotifier,
     StaticDirectory,
@@ -251,13 +250,13 @@ async def test_someone_the_trust_does_not_know_is_refused_in_words(reporting: Re
 
 
 async def test_a_reporter_the_directory_cannot_name_is_refused_not_recorded_as_unknown(
-    start_bot: StartBot,
+    start_bot: StartBot, case_store: CaseStore
 ) -> None:
     # A directory that lists a role for someone but has no name for them (a Graph
     # directory could disagree with itself like this): the letters print the reporter's
     # name, so no report is recorded under a stand-in name.
     config = example_config()
-    store = InMemoryCaseStore()
+    store = case_store
     nameless = StaticDirectory(people=(), roles={(STAFF.aad_object_id, "oakfield"): [Role.STAFF]})
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
     ports = Ports(store, RecordingDrafts(), RecordingNotifier(), nameless, clock)

@@ -28,6 +28,8 @@ from tests.e2e.test_report_incident import EXAMPLE_STAFF_ID, complete_report
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
 from tests.harness.identities import APP_ID, STAFF, TRUST_TENANT
 
+ONE_BACKEND = "counts the SQLite store's transactions per turn, which only SQLite has"
+
 
 class Commits:
     """The work function of every store transaction committed, in order."""
