@@ -202,9 +202,11 @@ class TeamsClient:
         inputs: Mapping[str, Any] | None = None,
         *,
         token_kind: TokenKind | None = TokenKind.VALID,
+        activity_id: str | None = None,
     ) -> BotResponse:
         """`user` fills `inputs` (by id or label) and presses the button titled `title`
-        (with a token of `token_kind`, as `post`)."""
+        (with a token of `token_kind`, as `post`; the activity's id `activity_id` if
+        given, else a fresh one)."""
         action = card.action(title)
         values = _fill(card, inputs or {})
         kind = action.get("type")
@@ -229,6 +231,8 @@ class TeamsClient:
             )
             invoke["channelData"]["source"] = {"name": "message"}
             invoke["channelData"]["legacy"] = {"replyToId": card.message_id}
+            if activity_id is not None:
+                invoke["id"] = activity_id
             return await self.post(invoke, token_kind=token_kind)
         if kind == "Action.Submit":
             msteams = data.get("msteams") if isinstance(data, Mapping) else None
