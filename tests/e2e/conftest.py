@@ -15,7 +15,7 @@ test that does not run on both, so a new test of the flows cannot quietly run on
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from email import policy
@@ -144,7 +144,7 @@ def cases_kept_in(backend: str, stand_ins: list[GraphStandIn]) -> CasesKeptIn:
     return on_sharepoint
 
 
-def example_trust(tmp_path: Path, **people: str) -> Path:
+def example_trust(tmp_path: Path, people: Mapping[str, str] | None = None) -> Path:
     """The example trust's configuration copied under `tmp_path`, in the harness's tenant,
     with each person's Entra object id in `people` (example id -> the harness's) swapped:
     the path of its trust.yaml."""
@@ -154,7 +154,7 @@ def example_trust(tmp_path: Path, **people: str) -> Path:
     text = trust_yaml.read_text(encoding="utf-8")
     tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
     text = text.replace(tenant, TRUST_TENANT)
-    for example_id, harness_id in people.items():
+    for example_id, harness_id in (people or {}).items():
         text = text.replace(example_id, harness_id)
     trust_yaml.write_text(text, encoding="utf-8")
     return trust_yaml

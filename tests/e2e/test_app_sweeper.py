@@ -86,9 +86,17 @@ async def test_the_app_completes_an_undone_prompt_by_itself(
     services = services_for_tests(casework=casework, sweep_every_s=0.05)
     async with start_bot(services=services):
         await eventually(lambda: len(notifier.sent) == 1)
+        # The sweep records the prompt as queued after handing it over: on a real store,
+        # a moment later; wait for it before the app stops.
+        for _ in range(250):
+            kinds = [e.kind for e in await case_store.load(outcome.case_id)]
+            if "notification-queued" in kinds:
+                break
+            await asyncio.sleep(0.02)
 
     kinds = [e.kind for e in await case_store.load(outcome.case_id)]
     assert kinds.count("notification-queued") == 1
+    assert len(notifier.sent) == 1
     assert sum("sweep failed" in r.getMessage() for r in caplog.records) == failed_rounds
 
 

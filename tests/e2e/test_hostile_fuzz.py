@@ -200,7 +200,7 @@ async def world(
     cases_kept_in: CasesKeptIn,
 ) -> AsyncIterator[World]:
     # The example trust with the harness's tenant, its staff member as the harness's STAFF.
-    trust_yaml = example_trust(tmp_path, **{EXAMPLE_STAFF_ID: STAFF.aad_object_id})
+    trust_yaml = example_trust(tmp_path, {EXAMPLE_STAFF_ID: STAFF.aad_object_id})
     clock = FixedClock(datetime(2026, 11, 2, 10, tzinfo=UTC))
     async with (
         cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework,

@@ -67,7 +67,7 @@ async def running(
     start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
 ) -> AsyncIterator[Running]:
     trust_yaml = example_trust(
-        tmp_path, **{EXAMPLE_STAFF_ID: STAFF.aad_object_id, EXAMPLE_HEAD_ID: HEAD.aad_object_id}
+        tmp_path, {EXAMPLE_STAFF_ID: STAFF.aad_object_id, EXAMPLE_HEAD_ID: HEAD.aad_object_id}
     )
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
     async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework:
