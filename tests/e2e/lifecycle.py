@@ -1,7 +1,7 @@
-"""What the lifecycle tests share (issue 11): the example trust on the embedded default,
+"""What the lifecycle tests share (issue 11): the example trust on each backend,
 served over HTTP, every role holder with the app installed, the app's own sweeper and
 deliverer running; people who read the cards they are sent and press their buttons by
-title; the `.eml` drafts under the letters folder; and school days counted here, from the
+title; the letter drafts (`letter_drafts`); and school days counted here, from the
 example trust's term dates, independently of the app's calendar.
 
 The people and the press-and-replace helper are those of `test_case_commands`.
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +21,16 @@ import pytest
 import yaml
 
 from cards.common import Choice
-from casework.bootstrap import LETTERS_FOLDER, embedded, prepare
+from casework.bootstrap import prepare
 from tests.cardschema import assert_valid_card
 from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import StartBot, services_for_tests
+from tests.e2e.conftest import (
+    CasesKeptIn,
+    StartBot,
+    example_trust,
+    letter_drafts,
+    services_for_tests,
+)
 from tests.e2e.test_case_commands import CHAIR, CLERK, HEAD, STAFF, Trust, on
 from tests.e2e.test_report_incident import complete_report
 from tests.fakes import FixedClock
@@ -116,7 +119,7 @@ def long_date(day: date) -> str:
 
 @dataclass
 class Lifecycle(Trust):
-    letters: Path
+    data_dir: Path
 
     async def install_everyone(self, *people: TeamsUser) -> None:
         for user in people or EVERYONE:
@@ -202,21 +205,11 @@ class Lifecycle(Trust):
         return []
 
     def drafts(self, reference: str = REFERENCE) -> dict[str, str]:
-        """Each `.eml` draft of the case: its letter (file name's stem before the key's
-        hash) -> the plain text, with its whitespace made single spaces."""
-        found: dict[str, str] = {}
-        for path in sorted((self.letters / reference).glob("*.eml")):
-            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-            assert message["X-Unsent"] == "1"
-            body = message.get_body(preferencelist=("plain",))
-            assert body is not None
-            letter = path.stem.rsplit("-", 1)[0]
-            assert letter not in found, f"two drafts of {letter}"
-            found[letter] = " ".join(str(body.get_content()).split())
-        return found
+        """Each draft of the case's letters: its letter -> the plain text (`letter_drafts`)."""
+        return letter_drafts(self.data_dir, reference)
 
     async def draft(self, letter: str, reference: str = REFERENCE, within_s: float = 10) -> str:
-        """The plain text of the case's `.eml` draft of `letter`, once it is written (the
+        """The plain text of the case's draft of `letter`, once it is written (the
         effects run after the step's card has answered)."""
         for _ in range(int(within_s / 0.05)):
             found = self.drafts(reference)
@@ -242,25 +235,22 @@ def button_titles(card: SentCard) -> list[str]:
 
 
 @pytest.fixture
-async def lifecycle(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Lifecycle]:
-    """The example trust in the harness's tenant, from Monday 12 January 2026, 9am; the app
-    sweeps often, so a window that has passed is closed soon after the clock moves."""
-    config_dir = tmp_path / "config"
-    shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
-    trust_yaml = config_dir / EXAMPLE_CONFIG.name
-    text = trust_yaml.read_text(encoding="utf-8")
-    tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
-    trust_yaml.write_text(text.replace(tenant, TRUST_TENANT), encoding="utf-8")
+async def lifecycle(
+    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
+) -> AsyncIterator[Lifecycle]:
+    """The example trust in the harness's tenant, from Monday 12 January 2026, 9am, on
+    each backend; the app sweeps often, so a window that has passed is closed soon after
+    the clock moves."""
     clock = FixedClock(datetime(2026, 1, 12, 9, tzinfo=UTC))
     data_dir = tmp_path / "data"
-    async with embedded(prepare(trust_yaml), data_dir, clock) as casework:
+    async with cases_kept_in(prepare(example_trust(tmp_path)), data_dir, clock) as casework:
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,
             sweep_every_s=0.1,
         )
         async with start_bot(services=services) as bot:
-            world = Lifecycle(bot, casework, clock, data_dir / LETTERS_FOLDER)
+            world = Lifecycle(bot, casework, clock, data_dir)
             await world.install_everyone()
             yield world
 

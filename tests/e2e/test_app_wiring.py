@@ -24,6 +24,10 @@ from tests.fakes import FixedClock
 from tests.harness.graph import GraphStandIn
 from tests.harness.sharepoint import USER_AGENT, StandInToken, site_url, stand_in_client
 
+ONE_BACKEND = (
+    "checks each configuration's wiring by name (embedded and microsoft365), so it picks its own"
+)
+
 
 async def test_the_adapters_open_on_the_apps_session_and_close_with_the_app(
     start_bot: StartBot, tmp_path: Path

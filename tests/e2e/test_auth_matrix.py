@@ -18,8 +18,13 @@ import pytest
 from bot.auth import InboundAuthPolicy
 from tests.contracts import REPO_ROOT
 from tests.e2e.conftest import BotUnderTest, StartBot
+from tests.e2e.test_case_commands import STAFF as PRIYA  # the example trust's staff member
+from tests.e2e.test_case_commands import Trust, trust  # noqa: F401 (the fixture, by name)
+from tests.e2e.test_report_incident import complete_report
 from tests.harness import TokenKind
 from tests.harness.identities import FOREIGN_TENANT, OUTSIDER, STAFF
+
+ONE_BACKEND = "who may talk is decided before any flow runs: most bots here have no case store"
 
 # Each broken token, and the check that must refuse it (as the log line words it).
 REFUSED_WITH_401 = {
@@ -77,6 +82,40 @@ async def test_a_broken_token_is_refused_with_401_and_nothing_is_processed(
     assert REFUSED_WITH_401[kind] in refusals[0]
     assert token not in _all_logged(caplog)
     assert token.split(".")[0] not in _all_logged(caplog)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [TokenKind.EXPIRED, TokenKind.WRONG_AUDIENCE, TokenKind.SERVICEURL_MISMATCH, None],
+    ids=lambda k: k.value if k else "no-token",
+)
+async def test_a_refused_report_submit_records_no_case_on_either_backend(
+    trust: Trust,  # noqa: F811
+    kind: TokenKind | None,
+) -> None:
+    client, store = trust.bot.client, trust.casework.ports.store
+    form = await trust.card_for(PRIYA, "report")
+    values = complete_report(incidentDate="2026-01-12", incidentTime="08:30")
+
+    refused = await client.press(PRIYA, form, "Submit report", values, token_kind=kind)
+
+    assert refused.status == 401
+    assert await store.cases_at("oakfield") == ()
+    accepted = await client.press(PRIYA, form, "Submit report", values)  # the same, signed
+    assert accepted.invoke_card is not None
+    assert len(await store.cases_at("oakfield")) == 1
+
+
+async def test_a_report_submit_from_another_tenant_records_no_case_on_either_backend(
+    trust: Trust,  # noqa: F811
+) -> None:
+    form = await trust.card_for(PRIYA, "report")
+    values = complete_report(incidentDate="2026-01-12", incidentTime="08:30")
+
+    response = await trust.bot.client.press(OUTSIDER, form, "Submit report", values)
+
+    assert response.status == 403
+    assert await trust.casework.ports.store.cases_at("oakfield") == ()
 
 
 async def test_no_authorization_header_is_refused_with_401(

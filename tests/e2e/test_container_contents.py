@@ -19,6 +19,8 @@ from pathlib import Path
 from tests.e2e.playground import free_port
 from tests.unit.test_deploy_files import DOCKERFILE, instructions
 
+ONE_BACKEND = "the container image's default: SQLite in the data volume"
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,6 +17,8 @@ from tests.e2e.conftest import SCHOOLS, BotUnderTest, StartBot, services_for_tes
 from tests.harness import CardProblem
 from tests.harness.identities import STAFF
 
+ONE_BACKEND = "the welcome, help and card plumbing, on bots with no case store or a stub router"
+
 
 async def test_installing_the_app_posts_one_welcome_card(bot: BotUnderTest) -> None:
     responses = await bot.client.install(STAFF)

@@ -1,6 +1,6 @@
 """A property-based fuzzer over activities and card payloads, against the running app over
-loopback HTTP (signed tokens from the loopback identity provider) with the embedded SQLite
-casework of the example trust.
+loopback HTTP (signed tokens from the loopback identity provider) with the example trust's
+cases on each backend (SQLite, and SharePoint on the Graph stand-in).
 
 For every request hypothesis makes up, whatever its shape:
 - no 500 (nor any 5xx but the 501 botbuilder answers to an invoke the bot does not
@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,16 +35,15 @@ from hypothesis import strategies as st
 from bot.app import create_app
 from bot.settings import Settings
 from cards.common import Choice
-from casework.bootstrap import embedded, prepare
+from casework.bootstrap import prepare
 from casework.pipeline import Casework
 from rules.prompts import pending_effects
 from tests.cardschema import assert_valid_card
-from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import services_for_tests
+from tests.e2e.conftest import CasesKeptIn, example_trust, services_for_tests
 from tests.e2e.test_report_incident import EXAMPLE_STAFF_ID, card_text, complete_report
 from tests.fakes import FixedClock
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
-from tests.harness.identities import APP_ID, STAFF, TRUST_TENANT
+from tests.harness.identities import APP_ID, STAFF
 
 FUZZ = settings(
     max_examples=120,
@@ -196,21 +194,16 @@ async def every_case(casework: Casework) -> dict[str, Any]:
 
 @pytest.fixture
 async def world(
-    idp: LoopbackIdentityProvider, connector: LoopbackConnector, tmp_path: Path
+    idp: LoopbackIdentityProvider,
+    connector: LoopbackConnector,
+    tmp_path: Path,
+    cases_kept_in: CasesKeptIn,
 ) -> AsyncIterator[World]:
     # The example trust with the harness's tenant, its staff member as the harness's STAFF.
-    config_dir = tmp_path / "config"
-    shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
-    trust_yaml = config_dir / EXAMPLE_CONFIG.name
-    yaml_text = trust_yaml.read_text(encoding="utf-8")
-    tenant = yaml_text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
-    yaml_text = yaml_text.replace(tenant, TRUST_TENANT).replace(
-        EXAMPLE_STAFF_ID, STAFF.aad_object_id
-    )
-    trust_yaml.write_text(yaml_text, encoding="utf-8")
+    trust_yaml = example_trust(tmp_path, {EXAMPLE_STAFF_ID: STAFF.aad_object_id})
     clock = FixedClock(datetime(2026, 11, 2, 10, tzinfo=UTC))
     async with (
-        embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework,
+        cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework,
         aiohttp.ClientSession() as session,
     ):
         services = services_for_tests(

@@ -29,6 +29,8 @@ from tests.e2e.conftest import services_for_tests
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
 from tests.harness.identities import APP_ID, STAFF
 
+ONE_BACKEND = "malformed and oversized requests refused before any flow runs; no case store"
+
 pytestmark = pytest.mark.filterwarnings("error")
 
 

@@ -1,7 +1,7 @@
-"""Whole lifecycles end to end over HTTP on the embedded default (issue 11): the example
+"""Whole lifecycles end to end over HTTP on each backend (issue 11): the example
 trust's staff, head, senior member of staff, Chair and clerk read the cards they are sent
 and press their buttons by title; nothing calls the casework directly. Each lifecycle
-checks the cards each person sees, the `.eml` drafts with their reply-by dates (counted
+checks the cards each person sees, the letter drafts with their reply-by dates (counted
 here in school days from the example term dates), reception's list and the history.
 
 Time passes by moving the test's clock; the app's own sweeper closes a window once its

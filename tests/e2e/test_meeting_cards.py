@@ -1,5 +1,5 @@
-"""The new incident, informal meeting and letter drafted cards end to end over HTTP on the
-embedded default (SQLite, letters as `.eml` files): the head opens the new incident, starts
+"""The new incident, informal meeting and letter drafted cards end to end over HTTP on each
+backend (the letters as `.eml` files on both): the head opens the new incident, starts
 the risk assessment from it, arranges the meeting, records it, and marks the follow-up
 letter as sent from the letter drafted card, which names the draft's file."""
 

@@ -24,6 +24,8 @@ from tests.harness.certificates import app_certificate
 from tests.harness.entra import CLIENT_SECRET
 from tests.harness.identities import APP_ID, STAFF, StaticOutboundTokens
 
+ONE_BACKEND = "replies and tokens for the Bot Connector, on stub routers with no case store"
+
 
 @pytest.fixture
 async def entra_http(idp: LoopbackIdentityProvider) -> AsyncIterator[requests.Session]:

@@ -16,6 +16,8 @@ from tests.e2e.playground_fixtures import (  # noqa: F401 (fixtures, used by nam
     playground_fixture,
 )
 
+ONE_BACKEND = "the Playground runs the bot as a process on the embedded default (SQLite)"
+
 pytestmark = [pytest.mark.playground, pytest.mark.browser]
 
 # Never a downloaded browser: the distribution's Chromium only.

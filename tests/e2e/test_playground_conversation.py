@@ -23,6 +23,8 @@ from tests.e2e.playground_fixtures import (  # noqa: F401 (fixtures, used by nam
     playground_fixture,
 )
 
+ONE_BACKEND = "the Playground runs the bot as a process on the embedded default (SQLite)"
+
 pytestmark = pytest.mark.playground
 
 TENANT_ID = "5f3c9a2e-8d41-4b6a-9c0e-2a7d1e4b6f10"

@@ -22,6 +22,8 @@ from bot.devserver import DevServerError, config_acting_as, describe_person
 from tests.e2e.playground import ROOT, free_port, playground_missing
 from tests.e2e.playground_fixtures import TRUST_CONFIG, bot_environ
 
+ONE_BACKEND = "the Playground dev server starts the bot on the embedded default (SQLite)"
+
 PLAYGROUND_CONFIG = ROOT / "infra" / "playground" / ".m365agentsplayground.yml"
 START_SECONDS = 30.0
 STOP_SECONDS = 15.0

@@ -19,6 +19,8 @@ from tests.harness.graph import GraphStandIn
 from tests.harness.sharepoint import USER_AGENT, StandInToken, site_url, stand_in_client
 from tests.integration.test_entra_directory import EXAMPLE, populate
 
+ONE_BACKEND = "the directory from Entra ID groups exists only with the SharePoint store"
+
 
 async def test_readyz_warns_while_the_groups_cannot_be_read_then_is_not_ready_past_the_expiry(
     start_bot: StartBot, tmp_path: Path

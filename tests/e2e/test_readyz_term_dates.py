@@ -13,6 +13,8 @@ from tests.builders import at
 from tests.casework_world import fake_world
 from tests.e2e.conftest import StartBot, services_for_tests
 
+ONE_BACKEND = "readiness warns on the term dates' horizon, from the configuration; no case is read"
+
 # The example school's terms end on Wednesday 21 July 2027, an INSET day: from Monday 10 May
 # 2027, 46 school days are left (the half-term week from 31 May is not in term).
 LATE_IN_THE_YEAR = date(2027, 5, 10)

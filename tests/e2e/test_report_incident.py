@@ -18,10 +18,11 @@ import pytest
 from bot.app import CONNECTORS
 from bot.flows.reporting import NOT_SAVED
 from cards.common import Choice
+from casework.actor import MAX_ACTIVITY_ID_CHARS
 from casework.bootstrap import prepare, wire
 from casework.bus import case_id_for
 from casework.pipeline import Casework
-from casework.ports import Ports
+from casework.ports import CaseStore, Ports
 from casework.queries import case_view
 from rules.roles import Role
 from tests.cardschema import assert_valid_card
@@ -29,7 +30,6 @@ from tests.casework_world import EXAMPLE_CONFIG, HEAD, example_config, example_t
 from tests.e2e.conftest import BotUnderTest, CasesKeptIn, StartBot, services_for_tests
 from tests.fakes import (
     FixedClock,
-    InMemoryCaseStore,
     RecordingDrafts,
     RecordingNotifier,
     StaticDirectory,
@@ -191,6 +191,30 @@ async def test_a_double_click_records_one_case(reporting: Reporting) -> None:
     assert [e.kind for e in history].count("incident-reported") == 1
 
 
+async def test_an_activity_id_longer_than_the_stores_keep_is_left_out_and_the_report_recorded(
+    reporting: Reporting,
+) -> None:
+    # On SharePoint the activity id is a single line of text (255 characters): a longer
+    # one failed the append there, with a Teams error, while SQLite recorded it.
+    bot, casework = reporting.bot, reporting.casework
+    kept, too_long = "f:" + "7" * (MAX_ACTIVITY_ID_CHARS - 2), "f:" + "7" * MAX_ACTIVITY_ID_CHARS
+    ids = {}
+    for activity_id in (kept, too_long):
+        await bot.client.say(STAFF, "report")
+        form = bot.client.last_card(STAFF)
+        answer = await bot.client.press(
+            STAFF, form, "Submit report", complete_report(), activity_id=activity_id
+        )
+        assert answer.invoke_card is not None, answer.body
+        assert "recorded." in card_text(answer.invoke_card)
+        case_id = case_id_for(form.action("Submit report")["data"]["commandId"])
+        history = await casework.ports.store.load(case_id)
+        ids[activity_id] = {e.activity_id for e in history if e.actor_id == STAFF.aad_object_id}
+
+    assert ids == {kept: {kept}, too_long: {None}}
+    assert len(await casework.ports.store.cases_at("oakfield")) == 2
+
+
 async def test_when_the_store_cannot_be_reached_the_card_says_it_was_not_saved(
     reporting: Reporting,
 ) -> None:
@@ -251,13 +275,13 @@ async def test_someone_the_trust_does_not_know_is_refused_in_words(reporting: Re
 
 
 async def test_a_reporter_the_directory_cannot_name_is_refused_not_recorded_as_unknown(
-    start_bot: StartBot,
+    start_bot: StartBot, case_store: CaseStore
 ) -> None:
     # A directory that lists a role for someone but has no name for them (a Graph
     # directory could disagree with itself like this): the letters print the reporter's
     # name, so no report is recorded under a stand-in name.
     config = example_config()
-    store = InMemoryCaseStore()
+    store = case_store
     nameless = StaticDirectory(people=(), roles={(STAFF.aad_object_id, "oakfield"): [Role.STAFF]})
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
     ports = Ports(store, RecordingDrafts(), RecordingNotifier(), nameless, clock)

@@ -1,12 +1,15 @@
 """A report submit through the real app, with its effects after the answer, is ONE durable
 commit on the embedded default: the command with the head's prompt queued. Nothing else
 the turn does writes: the conversation reference, unchanged since the last activity, is not
-written again (docs/performance.md). Counted by the store's transactions, not by timing."""
+written again (docs/performance.md). Counted by the store's transactions, not by timing.
+On each backend, a turn that only answers writes nothing: no SQLite commit, and on
+SharePoint no Graph request that writes."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,13 @@ from casework.pipeline import Casework
 from casework.worker import EffectWorker
 from local import sqlite_store
 from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import services_for_tests
+from tests.e2e.conftest import CasesKeptIn, services_for_tests
 from tests.e2e.test_report_incident import EXAMPLE_STAFF_ID, complete_report
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
+from tests.harness.graph import GraphStandIn
 from tests.harness.identities import APP_ID, STAFF, TRUST_TENANT
+
+ONE_BACKEND = "the one-commit report counts SQLite's transactions, which only SQLite has"
 
 
 class Commits:
@@ -53,9 +59,12 @@ class Commits:
         return taken
 
 
-@pytest.fixture
-async def app_and_casework(
-    tmp_path: Path, idp: LoopbackIdentityProvider, connector: LoopbackConnector
+@asynccontextmanager
+async def served(
+    tmp_path: Path,
+    idp: LoopbackIdentityProvider,
+    connector: LoopbackConnector,
+    kept_in: CasesKeptIn,
 ) -> AsyncIterator[tuple[TeamsClient, Casework]]:
     config_dir = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
@@ -71,7 +80,7 @@ async def app_and_casework(
             return clock_at
 
     async with (
-        embedded(prepare(trust_yaml), tmp_path / "data", Clock()) as casework,
+        kept_in(prepare(trust_yaml), tmp_path / "data", Clock()) as casework,
         aiohttp.ClientSession() as session,
     ):
         services = services_for_tests(
@@ -92,6 +101,36 @@ async def app_and_casework(
         )
         async with serve(app) as url:
             yield TeamsClient(session, url, connector, idp, app_id=APP_ID), casework
+
+
+@pytest.fixture
+async def app_and_casework(
+    tmp_path: Path, idp: LoopbackIdentityProvider, connector: LoopbackConnector
+) -> AsyncIterator[tuple[TeamsClient, Casework]]:
+    async with served(tmp_path, idp, connector, embedded) as running:
+        yield running
+
+
+@pytest.fixture
+async def on_each_backend(
+    tmp_path: Path,
+    idp: LoopbackIdentityProvider,
+    connector: LoopbackConnector,
+    cases_kept_in: CasesKeptIn,
+) -> AsyncIterator[tuple[TeamsClient, Casework]]:
+    async with served(tmp_path, idp, connector, cases_kept_in) as running:
+        yield running
+
+
+def graph_writes(stand_ins: list[GraphStandIn]) -> list[tuple[str, str]]:
+    """Every request to the Graph stand-ins that could write (a `$batch` counts by its
+    members), in order; none on SQLite."""
+    return [
+        (method, path)
+        for graph in stand_ins
+        for method, path in graph.requests
+        if method != "GET" and not path.endswith("$batch")
+    ]
 
 
 async def effects_done(casework: Casework) -> None:
@@ -119,3 +158,26 @@ async def test_a_report_submit_with_its_effects_is_one_commit(
         assert commits.take() == [], n  # a turn that only answers writes nothing
 
     assert len(await casework.ports.store.cases_at("oakfield")) == 3
+
+
+async def test_a_turn_that_only_answers_writes_nothing_on_either_backend(
+    on_each_backend: tuple[TeamsClient, Casework],
+    stand_ins: list[GraphStandIn],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On SharePoint the conversation references and the outbox stay in the local SQLite
+    # file, so its commits count there too.
+    client, casework = on_each_backend
+    await client.say(STAFF, "report")
+    form = client.last_card(STAFF)
+    response = await client.press(STAFF, form, "Submit report", complete_report())
+    assert response.status == 200
+    await effects_done(casework)
+    commits, writes_before = Commits(monkeypatch), len(graph_writes(stand_ins))
+
+    for text in ("report", "cases", "case OAK-2026-0001", "deadlines", "who is banned"):
+        assert (await client.say(STAFF, text)).status == 200
+        assert commits.take() == [], text
+        assert graph_writes(stand_ins)[writes_before:] == [], text
+
+    assert len(await casework.ports.store.cases_at("oakfield")) == 1

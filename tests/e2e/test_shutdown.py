@@ -20,6 +20,10 @@ from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClie
 from tests.harness.entra import CLIENT_SECRET
 from tests.harness.identities import APP_ID, STAFF, TRUST_TENANT
 
+ONE_BACKEND = (
+    "SIGTERM while a token request hangs, on the bot process's default store; no case is read"
+)
+
 START_SECONDS = 30.0
 
 

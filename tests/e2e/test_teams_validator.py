@@ -20,6 +20,8 @@ from teamsapp.package import APP_PACKAGE, PackageSettings, build
 from tests.casework_world import example_config
 from tests.unit.test_teams_app_package import ENVIRON
 
+ONE_BACKEND = "Microsoft's validator checks the app package; no cases"
+
 ATK = APP_PACKAGE / "node_modules" / ".bin" / "atk"
 
 

@@ -9,7 +9,6 @@ role holders who cannot be reached in Teams."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +19,7 @@ import pytest
 
 from cards.common import Choice
 from casework import bus as uc
-from casework.bootstrap import embedded, prepare
+from casework.bootstrap import prepare
 from casework.bus import case_id_for
 from casework.pipeline import Actor, Casework
 from casework.sweeper import sweep
@@ -31,8 +30,13 @@ from rules.steps.letters import RecordLetterSent
 from rules.steps.representations import RecordRepresentation
 from rules.steps.risk_assessment import AssessRisk
 from tests.builders import POLICE, VIOLENCE, arrangements, assessment
-from tests.casework_world import EXAMPLE_CONFIG
-from tests.e2e.conftest import BotUnderTest, StartBot, services_for_tests
+from tests.e2e.conftest import (
+    BotUnderTest,
+    CasesKeptIn,
+    StartBot,
+    example_trust,
+    services_for_tests,
+)
 from tests.e2e.test_report_incident import EXAMPLE_STAFF_ID, card_text, complete_report
 from tests.fakes import FixedClock
 from tests.harness.identities import HEAD, STAFF, TRUST_TENANT
@@ -58,20 +62,14 @@ class Running:
 
 
 @pytest.fixture
-async def running(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Running]:
-    config_dir = tmp_path / "config"
-    shutil.copytree(EXAMPLE_CONFIG.parent, config_dir)
-    trust_yaml = config_dir / EXAMPLE_CONFIG.name
-    text = trust_yaml.read_text(encoding="utf-8")
-    tenant = text.split("tenant_id: ", 1)[1].split("\n", 1)[0]
-    text = (
-        text.replace(tenant, TRUST_TENANT)
-        .replace(EXAMPLE_STAFF_ID, STAFF.aad_object_id)
-        .replace(EXAMPLE_HEAD_ID, HEAD.aad_object_id)
+async def running(
+    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
+) -> AsyncIterator[Running]:
+    trust_yaml = example_trust(
+        tmp_path, {EXAMPLE_STAFF_ID: STAFF.aad_object_id, EXAMPLE_HEAD_ID: HEAD.aad_object_id}
     )
-    trust_yaml.write_text(text, encoding="utf-8")
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    async with embedded(prepare(trust_yaml), tmp_path / "data", clock) as casework:
+    async with cases_kept_in(prepare(trust_yaml), tmp_path / "data", clock) as casework:
         services = services_for_tests(
             schools=tuple(Choice(s.id, s.name) for s in casework.config.schools),
             casework=casework,

@@ -7,7 +7,9 @@ What it keeps, in memory:
 - SharePoint sites, lists, columns (`indexed`, `enforceUniqueValues`; a PATCH may index a
   column, make it unique (refused while it holds duplicates) or rename it) and items, each
   item with an eTag that changes on every write. `If-Match` on PATCH and DELETE answers
-  412 when it does not match; a value already taken in a unique column answers 409.
+  412 when it does not match; a value already taken in a unique column answers 409; a
+  value longer than its text column holds (a single line: its `maxLength`, at most 255;
+  plain multiple lines: 63,999) answers 400, as SharePoint refuses it.
   `GET .../items` supports `$expand=fields`, `$top` with `@odata.nextLink` paging, and
   `$filter` on `fields/<column>` (and the built-in `fields/ID`, the item's number) with
   `eq`, `ne`, `lt`, `le`, `gt`, `ge` and `and`, which
@@ -198,6 +200,10 @@ def openapi_subset() -> OpenApiSubset:
 # --- state ---------------------------------------------------------------------------
 
 
+SINGLE_LINE_MAX_CHARS = 255  # SharePoint's single line of text, whatever maxLength says
+MULTI_LINE_MAX_CHARS = 63_999  # plain multiple lines of text
+
+
 @dataclass
 class Column:
     name: str
@@ -212,6 +218,16 @@ class Column:
     @property
     def unique(self) -> bool:
         return bool(self.definition.get("enforceUniqueValues"))
+
+    @property
+    def max_chars(self) -> int | None:
+        """How many characters a text column holds (None: not a text column)."""
+        text = self.definition.get("text")
+        if not isinstance(text, dict):
+            return None
+        if text.get("allowMultipleLines"):
+            return MULTI_LINE_MAX_CHARS
+        return min(int(text.get("maxLength", SINGLE_LINE_MAX_CHARS)), SINGLE_LINE_MAX_CHARS)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -835,6 +851,14 @@ class GraphStandIn:
                 continue
             if name not in found.columns:
                 return _graph_error(400, "invalidRequest", f"Field '{name}' is not recognized")
+            limit = found.columns[name].max_chars
+            value = fields[name]
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                return _graph_error(
+                    400,
+                    "invalidRequest",
+                    f"The value of field '{name}' is {len(value)} characters; it holds {limit}",
+                )
         for column in found.columns.values():
             if not column.unique or column.name not in fields:
                 continue

@@ -200,8 +200,13 @@ class TeamsClient:
         card: SentCard,
         title: str,
         inputs: Mapping[str, Any] | None = None,
+        *,
+        token_kind: TokenKind | None = TokenKind.VALID,
+        activity_id: str | None = None,
     ) -> BotResponse:
-        """`user` fills `inputs` (by id or label) and presses the button titled `title`."""
+        """`user` fills `inputs` (by id or label) and presses the button titled `title`
+        (with a token of `token_kind`, as `post`; the activity's id `activity_id` if
+        given, else a fresh one)."""
         action = card.action(title)
         values = _fill(card, inputs or {})
         kind = action.get("type")
@@ -226,17 +231,23 @@ class TeamsClient:
             )
             invoke["channelData"]["source"] = {"name": "message"}
             invoke["channelData"]["legacy"] = {"replyToId": card.message_id}
-            return await self.post(invoke)
+            if activity_id is not None:
+                invoke["id"] = activity_id
+            return await self.post(invoke, token_kind=token_kind)
         if kind == "Action.Submit":
             msteams = data.get("msteams") if isinstance(data, Mapping) else None
             if isinstance(msteams, Mapping) and msteams.get("type") == "imBack":
-                return await self.say(user, str(msteams.get("value", "")))
+                message = self.activity(
+                    user, "message", text=str(msteams.get("value", "")), textFormat="plain"
+                )
+                return await self.post(message, token_kind=token_kind)
             gathered = _gather(card, values, action)
             base = {k: v for k, v in (data or {}).items() if k != "msteams"}
             return await self.post(
                 self.activity(
                     user, "message", replyToId=card.message_id, value={**base, **gathered}
-                )
+                ),
+                token_kind=token_kind,
             )
         raise CardProblem(f"pressing a {kind} is not something this client does")
 

@@ -184,6 +184,29 @@ async def test_a_unique_column_refuses_a_second_item_with_the_same_value(
     assert len(site.lists[list_id].items) == 2
 
 
+async def test_a_value_longer_than_its_text_column_holds_is_refused_and_changes_nothing(
+    graph: GraphStandIn, http: aiohttp.ClientSession
+) -> None:
+    # A single line of text holds 255 characters (`text: {}` too); plain multiple lines,
+    # 63,999.
+    site, list_id = await events_list(http, graph)
+    items = f"/sites/{site.id}/lists/{list_id}/items"
+
+    fits = await raw(http, graph, "POST", items, {"fields": {"CaseReference": "x" * 255}})
+    one_line = await raw(http, graph, "POST", items, {"fields": {"CaseReference": "x" * 256}})
+    notes = await raw(http, graph, "POST", items, {"fields": {"Notes": "x" * 63_999}})
+    too_many = await raw(http, graph, "POST", items, {"fields": {"Notes": "x" * 64_000}})
+    item_id = fits[1]["id"]
+    patched, _ = await raw(
+        http, graph, "PATCH", f"{items}/{item_id}/fields", {"CaseReference": "y" * 256}
+    )
+
+    assert (fits[0], one_line[0], notes[0], too_many[0], patched) == (201, 400, 201, 400, 400)
+    assert "CaseReference" in one_line[1]["error"]["message"]
+    assert len(site.lists[list_id].items) == 2
+    assert site.lists[list_id].items[item_id].fields["CaseReference"] == "x" * 255
+
+
 async def test_a_stale_etag_is_refused_with_412_and_changes_nothing(
     graph: GraphStandIn, http: aiohttp.ClientSession
 ) -> None:
