@@ -56,6 +56,7 @@ from tests.fakes import (
     StaticDirectory,
     summary_for_test,
 )
+from tests.harness.outlook import outlook_drafts
 from tests.harness.sharepoint import sharepoint_store
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -338,14 +339,20 @@ class DraftsUnderTest:
     count: Callable[[], int]  # how many drafts exist
 
 
-@pytest.fixture(params=["recording fake", "files"])
-def drafts(request: pytest.FixtureRequest, tmp_path: Path) -> DraftsUnderTest:
+@pytest.fixture(params=["recording fake", "files", "outlook"])
+async def drafts(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DraftsUnderTest]:
     if request.param == "files":
         folder = tmp_path / "letters"
         files = FileLetterDrafts(folder, clock=FixedClock(AT))
-        return DraftsUnderTest(files, lambda: len(list(folder.rglob("*.eml"))))
+        yield DraftsUnderTest(files, lambda: len(list(folder.rglob("*.eml"))))
+        return
+    if request.param == "outlook":
+        async with outlook_drafts() as (outlook, graph):
+            mailbox = graph.add_user(HEAD, "Rachel Okafor", "r.okafor@oakfield.example")
+            yield DraftsUnderTest(outlook, lambda: len(mailbox.messages))
+        return
     fake = RecordingDrafts()
-    return DraftsUnderTest(fake, lambda: len(fake.drafts))
+    yield DraftsUnderTest(fake, lambda: len(fake.drafts))
 
 
 def letter(key: str = "case-1/letter-1/1", **changes: object) -> LetterDraft:
