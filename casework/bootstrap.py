@@ -28,6 +28,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -45,6 +46,9 @@ from local.replies import SqliteUnpostedReplies
 from local.sqlite_store import SqliteCaseStore
 from templates import context as tc
 from templates.render import LetterRenderer, LetterTemplates
+
+if TYPE_CHECKING:
+    from graph.outlook_drafts import OutlookLetterDrafts
 
 STORE_FILE = "cases.sqlite3"
 LETTERS_FOLDER = "letters"
@@ -113,6 +117,8 @@ class GraphSetup:
     base_url: str = GRAPH_BASE_URL
     user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
     policy: RetryPolicy = TURN_POLICY
+    # Letter drafts in the signers' Outlook mailboxes (False: `.eml` files, as embedded).
+    outlook_drafts: bool = True
 
 
 @asynccontextmanager
@@ -124,12 +130,13 @@ async def microsoft365(
     session: aiohttp.ClientSession | None = None,
 ) -> AsyncIterator[Casework]:
     """The cases in SharePoint lists through Graph (`graph.sharepoint_store`, provisioned
-    by `python -m graph.provision`), on the app's one HTTP session. What has no Graph
-    adapter yet stays as in the embedded default: the notification outbox, the
-    conversation references and the replies not yet posted in `<data_dir>/cases.sqlite3`
-    (whose case tables stay empty), letter drafts under `<data_dir>/letters/`, the
-    directory from the configuration. Raises `StoreUnavailable` if the site or its lists
-    cannot be found.
+    by `python -m graph.provision`), on the app's one HTTP session, and the letter drafts
+    in the signers' Outlook mailboxes (`graph.outlook_drafts`; `.eml` files under
+    `<data_dir>/letters/` when `graph.outlook_drafts` is False). What has no Graph adapter
+    yet stays as in the embedded default: the notification outbox, the conversation
+    references and the replies not yet posted in `<data_dir>/cases.sqlite3` (whose case
+    tables stay empty), the directory from the configuration. Raises `StoreUnavailable`
+    if the site or its lists cannot be found.
     """
     from graph.sharepoint_store import SharePointCaseStore  # only for this configuration
 
@@ -143,7 +150,12 @@ async def microsoft365(
         policy=graph.policy,
     )
     cases = await SharePointCaseStore.open_site(client, graph.site_url, prepared.config.school_ids)
-    async with _adapters(prepared, data_dir, clock, cases) as casework:
+    drafts = None
+    if graph.outlook_drafts:
+        from graph.outlook_drafts import OutlookLetterDrafts
+
+        drafts = OutlookLetterDrafts(client, session, upload_policy=graph.policy)
+    async with _adapters(prepared, data_dir, clock, cases, drafts) as casework:
         local_ping = casework.ping
 
         async def ping() -> None:
@@ -176,14 +188,20 @@ async def embedded(
 
 @asynccontextmanager
 async def _adapters(
-    prepared: Prepared, data_dir: Path, clock: Clock, cases: CaseStore | None
+    prepared: Prepared,
+    data_dir: Path,
+    clock: Clock,
+    cases: CaseStore | None,
+    outlook: OutlookLetterDrafts | None = None,
 ) -> AsyncIterator[Casework]:
     """The embedded adapters on `<data_dir>`, with `cases` as the case store (None: the
-    SQLite file's own)."""
+    SQLite file's own) and `outlook` as the letter drafts (None: `.eml` files)."""
     local = SqliteCaseStore.open(data_dir / STORE_FILE)
     try:
         outbox = SqliteOutbox(local.database, clock)
-        drafts = FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock)
+        drafts: FileLetterDrafts | OutlookLetterDrafts = (
+            FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock) if outlook is None else outlook
+        )
         ports = Ports(
             local if cases is None else cases,
             drafts,
@@ -193,6 +211,7 @@ async def _adapters(
             conversations=SqliteConversations(local.database),
             deliveries=outbox,
             unposted_replies=SqliteUnpostedReplies(local.database),
+            sent_letters=drafts,
         )
         casework = Casework(
             ports, prepared.config, LetterRenderer(prepared.templates), prepared.letterhead

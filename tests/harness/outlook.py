@@ -1,4 +1,4 @@
-"""Outlook letter drafts on the Graph stand-in, and the trust's people as its users."""
+"""Outlook letter drafts on the Graph stand-in."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
-from casework.config import TrustConfig
 from graph.outlook_drafts import OutlookLetterDrafts
 from tests.harness.graph import GraphStandIn
 from tests.harness.sharepoint import stand_in_client
-
-
-def add_people(graph: GraphStandIn, config: TrustConfig) -> None:
-    """Each person of the configuration as a user of the tenant, with a mailbox."""
-    people = [p for school in config.schools for p in school.people] + list(config.trust.people)
-    for person in people:
-        if person.object_id not in graph.users:
-            graph.add_user(person.object_id, person.name, person.email)
 
 
 @asynccontextmanager
