@@ -19,7 +19,7 @@ hint) into the rules' command, and whether the Case card offers it. `routes` joi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +103,9 @@ class StepContext:
     values: Mapping[str, str] = field(default_factory=dict)  # what was typed, to show again
     problems: tuple[str, ...] = ()
     at_fields: Mapping[str, str] = field(default_factory=dict)
+    # What the step's `prepare` read from outside the case before its card was built (the
+    # mailbox's word on each letter's draft), by the step's own keys.
+    read_back: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def view(self) -> CaseView:
@@ -146,6 +149,9 @@ class StepAction:
     # Whether the rules would accept it today (a day they wait for: the reply window's end,
     # a defined period's end); the Case card offers it only then. None: whenever offered.
     available: Callable[[CaseView, Casework], bool] | None = None
+    # Reads what the card shows besides the case (and may pre-fill), before `form` builds
+    # it when the step is opened: bounded in time, and never failing the step.
+    prepare: Callable[[StepContext], Awaitable[StepContext]] | None = None
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -277,6 +283,8 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
             return Reply(invoke=InvokeReply.card(case_card(cw, folded, actor, OUT_OF_DATE)))
         _check_roles(cw, actor, folded.view, step)
         context = StepContext(cw, folded, actor.object_id, services.command_ids(), version)
+        if step.prepare is not None:
+            context = await step.prepare(context)
         return Reply(invoke=InvokeReply.card(step.form(context)))
 
     def submitter(step: StepAction) -> Callable[[Inbound], Any]:
