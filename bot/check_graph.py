@@ -12,6 +12,13 @@ the cases in SharePoint (`SAFE_PREMISES_STORE=sharepoint`).
   for each school, as `python -m graph.provision` makes them (read only: provisioning's own
   plan, with nothing written).
 - **Directory**: each role holder's Entra object id is a user in the tenant.
+- **Signers' mailboxes** (with `SAFE_PREMISES_DRAFTS=outlook`): the app can read each
+  letter signer's mailbox (the first holder of head, chair and clerk at each school, whose
+  mailboxes the drafts go into), one `GET /users/{id}/messages?$top=1` each, by `$batch`.
+  A 403 is answered with how to give the app `Mail.ReadWrite` limited to the signers'
+  mailboxes (an Exchange Online RBAC for Applications role assignment with a management
+  scope): the token's `roles` claim cannot show it, since a scoped grant is Exchange's,
+  not Entra ID's.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import aiohttp
 import jwt
 
 from bot.check import CHECK_TOKEN_POLICY, Finding, Probes
-from bot.settings import AppType, Settings
+from bot.settings import AppType, DraftsKind, Settings
 from casework.config import TrustConfig
 from graph.client import (
     GRAPH_BASE_URL,
@@ -45,6 +52,7 @@ from graph.tokens import (
     ManagedIdentity,
     graph_tokens,
 )
+from rules.roles import Role
 
 # Application permissions Microsoft 365 storage needs, and what each is for.
 REQUIRED_PERMISSIONS = {
@@ -109,6 +117,8 @@ async def graph_checks(
     else:
         findings.append(Finding("SharePoint lists", None, "not checked until the site answers"))
     findings += await directory(client, config)
+    if settings.drafts is DraftsKind.OUTLOOK:
+        findings.append(await signers_mailboxes(client, config))
     return findings
 
 
@@ -239,6 +249,74 @@ async def directory(client: GraphClient, config: TrustConfig) -> list[Finding]:
             )
         ]
     return [Finding("directory", True, f"all {len(holders)} role holder(s) are in the directory")]
+
+
+# The roles that sign letters (rules/steps: the head, the chair and the clerk); a letter is
+# drafted in the mailbox of the role's first holder (casework.letter_parts.holder).
+SIGNER_ROLES = (Role.HEAD, Role.CHAIR, Role.CLERK)
+MAILBOX_FIX = (
+    "give the app Mail.ReadWrite on the signers' mailboxes only: put the signers in a "
+    "mail-enabled security group, then in Exchange Online PowerShell run New-ServicePrincipal "
+    "for the app, New-ManagementScope with a MemberOfGroup filter on that group, and "
+    "New-ManagementRoleAssignment -Role 'Application Mail.ReadWrite' with that scope "
+    "(docs/deploy.md, 'Limiting mailbox access to the signers'); do not also grant "
+    "Mail.ReadWrite in Entra ID, which would reach every mailbox"
+)
+
+
+def signers(config: TrustConfig) -> dict[str, list[str]]:
+    """Each signer's object id, with the schools and roles they sign for."""
+    found: dict[str, list[str]] = {}
+    for school in config.schools:
+        for role in SIGNER_ROLES:
+            holder = next((p for p in school.people if role in p.roles), None)
+            if holder is not None:
+                found.setdefault(holder.object_id, []).append(f"{role.value} at {school.id}")
+    return found
+
+
+async def signers_mailboxes(client: GraphClient, config: TrustConfig) -> Finding:
+    """The app can read each signer's mailbox (where their letters are drafted)."""
+    check = "signers' mailboxes"
+    people = signers(config)
+    ordered = sorted(people)
+    try:
+        answers = await client.batch(
+            [
+                BatchRequest(str(n), "GET", f"/users/{quote(object_id)}/messages?$top=1&$select=id")
+                for n, object_id in enumerate(ordered)
+            ]
+        )
+    except GraphError as error:
+        return Finding(
+            check, False, f"the mailboxes could not be read ({error})", _graph_fix(error)
+        )
+    statuses = {object_id: answers[str(n)].status for n, object_id in enumerate(ordered)}
+
+    def named(wanted: set[int]) -> str:
+        return "; ".join(
+            f"{object_id} ({', '.join(people[object_id])})"
+            for object_id in ordered
+            if statuses[object_id] in wanted
+        )
+
+    refused = named({401, 403})
+    if refused:
+        return Finding(check, False, f"the app may not use the mailbox of {refused}", MAILBOX_FIX)
+    missing = named({404})
+    if missing:
+        return Finding(
+            check,
+            False,
+            f"no mailbox for {missing}",
+            "give each signer an Exchange Online mailbox (a licence with Exchange), or "
+            "correct their object id in the configuration",
+        )
+    other = sorted({s for s in statuses.values() if s >= 300})
+    if other:
+        found = f"some mailboxes could not be read (status {', '.join(map(str, other))})"
+        return Finding(check, False, found, _graph_fix(None))
+    return Finding(check, True, f"the app can use all {len(people)} signer mailbox(es)")
 
 
 def _graph_fix(error: Exception | None) -> str:
