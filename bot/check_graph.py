@@ -52,6 +52,7 @@ from graph.tokens import (
     ManagedIdentity,
     graph_tokens,
 )
+from local.config_directory import ConfigDirectory
 from rules.roles import Role
 
 # Application permissions Microsoft 365 storage needs, and what each is for.
@@ -266,12 +267,13 @@ MAILBOX_FIX = (
 
 def signers(config: TrustConfig) -> dict[str, list[str]]:
     """Each signer's object id, with the schools and roles they sign for."""
+    directory = ConfigDirectory(config)
     found: dict[str, list[str]] = {}
     for school in config.schools:
         for role in SIGNER_ROLES:
-            holder = next((p for p in school.people if role in p.roles), None)
-            if holder is not None:
-                found.setdefault(holder.object_id, []).append(f"{role.value} at {school.id}")
+            holders = directory.holders(school.id, role)
+            if holders:
+                found.setdefault(holders[0].object_id, []).append(f"{role.value} at {school.id}")
     return found
 
 

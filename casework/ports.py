@@ -402,6 +402,7 @@ class SentState:
     sent_at: datetime | None = None  # when the mailbox says it was sent (SENT only)
 
 
+@runtime_checkable
 class SentLetters(Protocol):
     """Reads back whether a draft has been sent (optional: `Ports.sent_letters`)."""
 

@@ -7,6 +7,7 @@ claims a draft exists."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.flows.letter_sent import READ_BACK_S
 from cards.common import Choice
 from casework.bootstrap import prepare
 from tests.case_paths import under_conditions
@@ -128,3 +130,23 @@ async def test_when_graph_is_down_the_head_is_told_and_nothing_claims_a_draft(
     case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
     assert "The draft could not be made yet; it will be tried again" in case_card.text()
     assert "Open the letter draft" not in [a["title"] for a in case_card.card["actions"]]
+
+
+async def test_a_mailbox_that_does_not_answer_leaves_mark_as_sent_as_it_was_in_time(
+    trust: OnMicrosoft365,
+) -> None:
+    case_id = await under_conditions(trust.casework, trust.clock)
+    await effects_done(trust.casework, case_id)
+    (draft,) = trust.heads_mailbox().values()
+    draft.folder, draft.sent = "sentitems", "2026-01-13T08:15:00Z"
+    trust.clock.set(datetime(2026, 1, 13, 9, tzinfo=UTC))
+    case_card = await trust.card_for(HEAD, "case OAK-2026-0001")
+    trust.graph.stall(10, method="GET", path=r"^/users/[^/]+/messages$")
+
+    started = time.monotonic()
+    form = on(case_card, await trust.bot.client.press(HEAD, case_card, "Mark a letter as sent"))
+
+    assert time.monotonic() - started < READ_BACK_S + 1.5
+    assert "Outlook shows" not in form.text()
+    (sent_on,) = [i for i in form.inputs() if i.get("id") == "sentOn"]
+    assert "value" not in sent_on or sent_on["value"] != "2026-01-13"

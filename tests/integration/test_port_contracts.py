@@ -37,6 +37,9 @@ from casework.ports import (
     OpenDeadline,
     Person,
     Recipient,
+    SentLetters,
+    SentState,
+    SentStatus,
     SequenceTaken,
     StoredEvent,
 )
@@ -401,6 +404,28 @@ async def test_concurrent_drafts_of_one_key_yield_one_draft(drafts: DraftsUnderT
 
     assert len(set(references)) == 1
     assert drafts.count() == 1
+
+
+async def test_a_draft_is_never_read_back_as_sent_before_it_is(drafts: DraftsUnderTest) -> None:
+    reader = drafts.drafts
+    if not isinstance(reader, SentLetters):
+        pytest.skip("these drafts have no read-back (the port is optional)")
+    draft = letter()
+    before = await reader.sent_state(draft.signer, draft.key)
+    await drafts.drafts.create_draft(draft)
+    after = await reader.sent_state(draft.signer, draft.key)
+
+    assert before.status is not SentStatus.SENT
+    assert after.status in (SentStatus.DRAFT, SentStatus.UNKNOWN)
+    assert after.sent_at is None
+
+
+async def test_the_files_cannot_tell_whether_a_letter_was_sent(tmp_path: Path) -> None:
+    files = FileLetterDrafts(tmp_path, clock=FixedClock(AT))
+    await files.create_draft(letter())
+
+    state = await files.sent_state(letter().signer, letter().key)
+    assert state == SentState(SentStatus.UNKNOWN)
 
 
 # --- Notifier -----------------------------------------------------------------------------
