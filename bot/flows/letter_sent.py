@@ -116,7 +116,10 @@ def mailbox_note(state: object) -> str:
             "record the date it went."
         )
     if state.status is SentStatus.MISSING:
-        return "The draft is no longer in the signer's mailbox (it may have been deleted)."
+        return (
+            "Outlook no longer finds this draft in the signer's mailbox (it may have been "
+            "deleted): if the letter went, record the date it went."
+        )
     return ""
 
 
