@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.app import InsecureConfiguration, create_app, refuse_insecure_listening
 from bot.check import Probes, passed, run_checks
 from bot.services import BotServices, OpenCasework
-from bot.settings import Settings, SettingsError, StoreKind, graph_credentials
+from bot.settings import DraftsKind, Settings, SettingsError, StoreKind, graph_credentials
 from cards.common import Choice
 from casework.bootstrap import (
     LETTERS_FOLDER,
@@ -183,6 +183,7 @@ def open_casework(settings: Settings, prepared: Prepared) -> OpenCasework:
             tokens=graph_tokens(graph_credentials(settings)),
             site_url=settings.sharepoint_site,
             base_url=settings.graph_base_url,
+            outlook_drafts=settings.drafts is DraftsKind.OUTLOOK,
         )
         return functools.partial(microsoft365, prepared, settings.data_dir, SystemClock(), graph)
     return functools.partial(embedded, prepared, settings.data_dir, SystemClock())
@@ -223,7 +224,9 @@ def how_to_talk_to_it(settings: Settings) -> str:
     lines = [
         f"Safe Premises is listening on {endpoint}",
         f"  case records: {Path(settings.data_dir) / STORE_FILE}",
-        f"  letter drafts (.eml files): {Path(settings.data_dir) / LETTERS_FOLDER}",
+        f"  letter drafts (.eml files): {Path(settings.data_dir) / LETTERS_FOLDER}"
+        if settings.drafts is DraftsKind.FILES
+        else "  letter drafts: in each signer's Outlook mailbox",
     ]
     if settings.local_development:
         lines += [

@@ -18,6 +18,13 @@ the cases in SharePoint (`SAFE_PREMISES_STORE=sharepoint`).
   emails), and for each school each role's group has at least one member (exactly one for
   the head), no nested groups (not followed) and nobody in both the head's and the chair's
   group. The directory read here is the one `app installed` then checks.
+- **Signers' mailboxes** (with `SAFE_PREMISES_DRAFTS=outlook`): the app can read each
+  letter signer's mailbox (the first holder of head, chair and clerk at each school, from
+  the role groups when the schools name them, whose mailboxes the drafts go into), one
+  `GET /users/{id}/messages?$top=1` each, by `$batch`. A 403 is answered with how to give
+  the app `Mail.ReadWrite` limited to the signers' mailboxes (an Exchange Online RBAC for
+  Applications role assignment with a management scope): the token's `roles` claim cannot
+  show it, since a scoped grant is Exchange's, not Entra ID's.
 """
 
 from __future__ import annotations
@@ -29,9 +36,9 @@ import aiohttp
 import jwt
 
 from bot.check import CHECK_TOKEN_POLICY, Finding, Probes
-from bot.settings import AppType, Settings
+from bot.settings import AppType, DraftsKind, Settings
 from casework.config import TrustConfig
-from casework.ports import Clock
+from casework.ports import Clock, Directory
 from graph.client import (
     GRAPH_BASE_URL,
     BatchRequest,
@@ -53,6 +60,7 @@ from graph.tokens import (
     ManagedIdentity,
     graph_tokens,
 )
+from local.config_directory import ConfigDirectory
 from rules.roles import Role
 
 # Application permissions Microsoft 365 storage needs, and what each is for.
@@ -129,10 +137,13 @@ async def graph_checks(
     else:
         findings.append(Finding("SharePoint lists", None, "not checked until the site answers"))
     findings += await directory(client, config)
-    if not config.uses_groups:
-        return findings, None
-    groups, entra = await role_groups(client, config, probes.clock)
-    return findings + groups, entra
+    entra = None
+    if config.uses_groups:
+        groups, entra = await role_groups(client, config, probes.clock)
+        findings += groups
+    if settings.drafts is DraftsKind.OUTLOOK:
+        findings.append(await signers_mailboxes(client, config, entra))
+    return findings, entra
 
 
 def token_roles(token: str) -> frozenset[str] | None:
@@ -342,6 +353,79 @@ async def _unreadable_groups(client: GraphClient, config: TrustConfig) -> list[F
         else:
             findings.append(Finding(check, True, "each role's group is readable"))
     return findings
+
+
+# The roles that sign letters (rules/steps: the head, the chair and the clerk); a letter is
+# drafted in the mailbox of the role's first holder (casework.letter_parts.holder).
+SIGNER_ROLES = (Role.HEAD, Role.CHAIR, Role.CLERK)
+MAILBOX_FIX = (
+    "give the app Mail.ReadWrite on the signers' mailboxes only: put the signers in a "
+    "mail-enabled security group, then in Exchange Online PowerShell run New-ServicePrincipal "
+    "for the app, New-ManagementScope with a MemberOfGroup filter on that group, and "
+    "New-ManagementRoleAssignment -Role 'Application Mail.ReadWrite' with that scope "
+    "(docs/deploy.md, 'Limiting mailbox access to the signers'); do not also grant "
+    "Mail.ReadWrite in Entra ID, which would reach every mailbox"
+)
+
+
+def signers(config: TrustConfig, directory: Directory) -> dict[str, list[str]]:
+    """Each signer's object id, with the schools and roles they sign for."""
+    found: dict[str, list[str]] = {}
+    for school in config.schools:
+        for role in SIGNER_ROLES:
+            holders = directory.holders(school.id, role)
+            if holders:
+                found.setdefault(holders[0].object_id, []).append(f"{role.value} at {school.id}")
+    return found
+
+
+async def signers_mailboxes(
+    client: GraphClient, config: TrustConfig, entra: EntraDirectory | None = None
+) -> Finding:
+    """The app can read each signer's mailbox (where their letters are drafted). With role
+    groups the signers are their holders, from `entra` (None: the groups could not be read)."""
+    check = "signers' mailboxes"
+    if config.uses_groups and entra is None:
+        return Finding(check, None, "not checked until the role groups can be read")
+    people = signers(config, entra if entra is not None else ConfigDirectory(config))
+    ordered = sorted(people)
+    try:
+        answers = await client.batch(
+            [
+                BatchRequest(str(n), "GET", f"/users/{quote(object_id)}/messages?$top=1&$select=id")
+                for n, object_id in enumerate(ordered)
+            ]
+        )
+    except GraphError as error:
+        return Finding(
+            check, False, f"the mailboxes could not be read ({error})", _graph_fix(error)
+        )
+    statuses = {object_id: answers[str(n)].status for n, object_id in enumerate(ordered)}
+
+    def named(wanted: set[int]) -> str:
+        return "; ".join(
+            f"{object_id} ({', '.join(people[object_id])})"
+            for object_id in ordered
+            if statuses[object_id] in wanted
+        )
+
+    refused = named({401, 403})
+    if refused:
+        return Finding(check, False, f"the app may not use the mailbox of {refused}", MAILBOX_FIX)
+    missing = named({404})
+    if missing:
+        return Finding(
+            check,
+            False,
+            f"no mailbox for {missing}",
+            "give each signer an Exchange Online mailbox (a licence with Exchange), or "
+            "correct their object id in the configuration",
+        )
+    other = sorted({s for s in statuses.values() if s >= 300})
+    if other:
+        found = f"some mailboxes could not be read (status {', '.join(map(str, other))})"
+        return Finding(check, False, found, _graph_fix(None))
+    return Finding(check, True, f"the app can use all {len(people)} signer mailbox(es)")
 
 
 def _graph_fix(error: Exception | None) -> str:

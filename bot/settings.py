@@ -43,6 +43,13 @@ class StoreKind(StrEnum):
     SHAREPOINT = "sharepoint"  # SharePoint lists through Microsoft Graph (docs/graph.md)
 
 
+class DraftsKind(StrEnum):
+    """Where letter drafts are made (`SAFE_PREMISES_DRAFTS`)."""
+
+    FILES = "files"  # `.eml` files in the letters folder of SAFE_PREMISES_DATA
+    OUTLOOK = "outlook"  # drafts in each signer's Outlook mailbox, through Microsoft Graph
+
+
 class AppType(StrEnum):
     """How the bot's Entra app registration authenticates (Azure's `MicrosoftAppType`)."""
 
@@ -64,6 +71,7 @@ class Settings:
     config_path: Path = Path("config/trust.yaml")
     data_dir: Path = Path("var")
     store: StoreKind = StoreKind.SQLITE
+    drafts: DraftsKind = DraftsKind.FILES
     sharepoint_site: str = ""  # https://<tenant>.sharepoint.com/sites/<site>
     graph_base_url: str = DEFAULT_GRAPH_BASE_URL
     # The app registration's certificate, read (and checked) from MicrosoftAppCertificatePath.
@@ -89,6 +97,7 @@ class Settings:
             f"authority_host={self.authority_host!r}, host={self.host!r}, "
             f"port={self.port!r}, config_path={str(self.config_path)!r}, "
             f"data_dir={str(self.data_dir)!r}, store={self.store.value!r}, "
+            f"drafts={self.drafts.value!r}, "
             f"sharepoint_site={self.sharepoint_site!r}, graph_base_url={self.graph_base_url!r}, "
             f"app_certificate_path={self.app_certificate_path!r})"
         )
@@ -176,6 +185,16 @@ class Settings:
             except CertificateFileError as error:
                 raise SettingsError(str(error)) from None
 
+        # Outlook drafts go with the Microsoft 365 configuration, files with the embedded one.
+        default_drafts = DraftsKind.OUTLOOK if store is StoreKind.SHAREPOINT else DraftsKind.FILES
+        drafts = _parse_drafts(get("SAFE_PREMISES_DRAFTS", default_drafts.value))
+        if drafts is DraftsKind.OUTLOOK and store is not StoreKind.SHAREPOINT:
+            raise SettingsError(
+                "SAFE_PREMISES_DRAFTS=outlook needs the Microsoft 365 configuration: set "
+                "SAFE_PREMISES_STORE=sharepoint (and SAFE_PREMISES_SHAREPOINT_SITE), or set "
+                "SAFE_PREMISES_DRAFTS=files to write the drafts as .eml files"
+            )
+
         return cls(
             app_certificate=certificate,
             app_certificate_path=certificate_path,
@@ -190,6 +209,7 @@ class Settings:
             config_path=Path(get("SAFE_PREMISES_CONFIG", "config/trust.yaml")),
             data_dir=Path(get("SAFE_PREMISES_DATA", "var")),
             store=store,
+            drafts=drafts,
             sharepoint_site=sharepoint_site,
             graph_base_url=graph_base_url,
         )
@@ -258,6 +278,17 @@ def _parse_store(text: str) -> StoreKind:
     raise SettingsError(
         f"SAFE_PREMISES_STORE must be one of {choices}, not {text!r}: remove it for the "
         "embedded default (sqlite)"
+    )
+
+
+def _parse_drafts(text: str) -> DraftsKind:
+    for kind in DraftsKind:
+        if kind.value == text.lower():
+            return kind
+    choices = ", ".join(k.value for k in DraftsKind)
+    raise SettingsError(
+        f"SAFE_PREMISES_DRAFTS must be one of {choices}, not {text!r}: remove it for the "
+        "default (outlook with SAFE_PREMISES_STORE=sharepoint, otherwise files)"
     )
 
 

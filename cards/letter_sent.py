@@ -26,6 +26,7 @@ class LetterSentView:
     values: Mapping[str, str] = field(default_factory=dict)
     problems: Sequence[str] = ()
     at_fields: Mapping[str, str] = field(default_factory=dict)
+    notes: Sequence[str] = ()  # what the signer's mailbox shows of each draft
 
 
 def build(view: LetterSentView) -> Card:
@@ -38,6 +39,7 @@ def build(view: LetterSentView) -> Card:
                     "Send the letter from your own mailbox (the draft is in your drafts), "
                     "then record the date it went: the person's time to reply counts from it."
                 ),
+                *(paragraph(note) for note in view.notes),
             ),
             inputs=(LETTER.element(view.letters), SENT_ON.element(latest=view.today)),
             submit="Record it as sent",

@@ -30,6 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -47,6 +48,9 @@ from local.replies import SqliteUnpostedReplies
 from local.sqlite_store import SqliteCaseStore
 from templates import context as tc
 from templates.render import LetterRenderer, LetterTemplates
+
+if TYPE_CHECKING:
+    from graph.outlook_drafts import OutlookLetterDrafts
 
 STORE_FILE = "cases.sqlite3"
 LETTERS_FOLDER = "letters"
@@ -128,6 +132,8 @@ class GraphSetup:
     user_agent: str = decorated_user_agent("SafePremises", "SafePremises", "0.1.0")
     policy: RetryPolicy = TURN_POLICY
     batching: bool = True  # the store's projections through `$batch` (docs/graph.md)
+    # Letter drafts in the signers' Outlook mailboxes (False: `.eml` files, as embedded).
+    outlook_drafts: bool = True
 
 
 @asynccontextmanager
@@ -139,15 +145,16 @@ async def microsoft365(
     session: aiohttp.ClientSession | None = None,
 ) -> AsyncIterator[Casework]:
     """The cases in SharePoint lists through Graph (`graph.sharepoint_store`, provisioned
-    by `python -m graph.provision`), on the app's one HTTP session. When the configuration
+    by `python -m graph.provision`), on the app's one HTTP session, and the letter drafts
+    in the signers' Outlook mailboxes (`graph.outlook_drafts`; `.eml` files under
+    `<data_dir>/letters/` when `graph.outlook_drafts` is False). When the configuration
     names Entra ID groups for the schools' roles, the directory comes from them
     (`graph.entra_directory`: read once here, before the app accepts turns, then refreshed
     in the background); otherwise from the configuration's people. What has no Graph
     adapter yet stays as in the embedded default: the notification outbox, the
     conversation references and the replies not yet posted in `<data_dir>/cases.sqlite3`
-    (whose case tables stay empty), letter drafts under `<data_dir>/letters/`. Raises
-    `StoreUnavailable` if the site or its lists cannot be found, `DirectoryUnavailable`
-    if the groups cannot be read.
+    (whose case tables stay empty). Raises `StoreUnavailable` if the site or its lists
+    cannot be found, `DirectoryUnavailable` if the groups cannot be read.
     """
     from graph.sharepoint_store import SharePointCaseStore  # only for this configuration
 
@@ -184,7 +191,14 @@ async def microsoft365(
             raise DirectoryUnavailable(
                 f"the directory could not be read from Entra ID: {failure}"
             ) from None
-    async with _adapters(prepared, data_dir, clock, cases, entra) as casework:
+    drafts = None
+    if graph.outlook_drafts:
+        from graph.outlook_drafts import OutlookLetterDrafts
+
+        drafts = OutlookLetterDrafts(client, session, upload_policy=graph.policy)
+    async with _adapters(
+        prepared, data_dir, clock, cases, directory=entra, outlook=drafts
+    ) as casework:
         local_ping = casework.ping
 
         async def ping() -> None:
@@ -234,13 +248,17 @@ async def _adapters(
     clock: Clock,
     cases: CaseStore | None,
     directory: Directory | None = None,
+    outlook: OutlookLetterDrafts | None = None,
 ) -> AsyncIterator[Casework]:
     """The embedded adapters on `<data_dir>`, with `cases` as the case store (None: the
-    SQLite file's own) and `directory` as the directory (None: the configuration's)."""
+    SQLite file's own), `directory` as the directory (None: the configuration's) and
+    `outlook` as the letter drafts (None: `.eml` files)."""
     local = SqliteCaseStore.open(data_dir / STORE_FILE)
     try:
         outbox = SqliteOutbox(local.database, clock)
-        drafts = FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock)
+        drafts: FileLetterDrafts | OutlookLetterDrafts = (
+            FileLetterDrafts(data_dir / LETTERS_FOLDER, clock=clock) if outlook is None else outlook
+        )
         ports = Ports(
             local if cases is None else cases,
             drafts,
@@ -250,6 +268,7 @@ async def _adapters(
             conversations=SqliteConversations(local.database),
             deliveries=outbox,
             unposted_replies=SqliteUnpostedReplies(local.database),
+            sent_letters=drafts,
         )
         casework = Casework(
             ports, prepared.config, LetterRenderer(prepared.templates), prepared.letterhead

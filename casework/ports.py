@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from rules.roles import Role
@@ -391,6 +392,32 @@ class LetterDrafts(Protocol):
         ...
 
 
+class SentStatus(StrEnum):
+    UNKNOWN = "unknown"  # these drafts cannot tell (files): only the signer knows
+    DRAFT = "draft"  # still a draft, unsent, in the signer's mailbox
+    SENT = "sent"  # the mailbox shows it sent, at `SentState.sent_at`
+    MISSING = "missing"  # no message with the draft's key in the mailbox (deleted?)
+
+
+@dataclass(frozen=True)
+class SentState:
+    """What the signer's mailbox says of a draft. Only `SENT` is evidence that the letter
+    went; nothing else may be recorded as sent without the signer saying so."""
+
+    status: SentStatus
+    sent_at: datetime | None = None  # when the mailbox says it was sent (SENT only)
+
+
+@runtime_checkable
+class SentLetters(Protocol):
+    """Reads back whether a draft has been sent (optional: `Ports.sent_letters`)."""
+
+    async def sent_state(self, signer: Person, key: str) -> SentState:
+        """The state of the draft made for `key` in `signer`'s mailbox. Raises when the
+        mailbox cannot be read; never guesses."""
+        ...
+
+
 # --- Notifier ---------------------------------------------------------------------------
 
 
@@ -576,3 +603,5 @@ class Ports:
     conversations: Conversations | None = None
     deliveries: DeliveryQueue | None = None
     unposted_replies: UnpostedReplies | None = None
+    # Reads back whether a draft was sent (the Outlook drafts). None: nothing can tell.
+    sent_letters: SentLetters | None = None

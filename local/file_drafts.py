@@ -26,7 +26,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from casework.ports import Attachment, Clock, LetterDraft, Recipient
+from casework.ports import Attachment, Clock, LetterDraft, Person, Recipient, SentState, SentStatus
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,12 @@ class FileLetterDrafts:
 
     async def create_draft(self, draft: LetterDraft) -> str:
         return await asyncio.to_thread(self._create, draft)
+
+    async def sent_state(self, signer: Person, key: str) -> SentState:
+        """`casework.ports.SentLetters`: a file cannot tell whether its letter was sent
+        (the signer sends it from their own mail program), so the answer is unknown."""
+        del signer, key
+        return SentState(SentStatus.UNKNOWN)
 
     def _create(self, draft: LetterDraft) -> str:
         relative = self.path_for(draft)

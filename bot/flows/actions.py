@@ -21,7 +21,7 @@ hint) into the rules' command, and whether the Case card offers it. `routes` joi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +120,9 @@ class StepContext:
     # The person sees only their own reports on the case (a member of staff who reported
     # on it, `StepAction.reporters`): the card shows them nothing more.
     own_reports: bool = False
+    # What the step's `prepare` read from outside the case before its card was built (the
+    # mailbox's word on each letter's draft), by the step's own keys.
+    read_back: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def view(self) -> CaseView:
@@ -164,6 +167,9 @@ class StepAction:
     # their view of it (their own reports only, `casework.queries.Scope.OWN_REPORTS`): its
     # card is then built with `StepContext.own_reports` and shows only what they may see.
     reporters: bool = False
+    # Reads what the card shows besides the case (and may pre-fill), before `form` builds
+    # it when the step is opened: bounded in time, and never failing the step.
+    prepare: Callable[[StepContext], Awaitable[StepContext]] | None = None
 
     def offered(self, view: CaseView) -> bool:
         triggers = [t for c in (self.command, *self.also) for t in c.TRIGGERS]
@@ -321,6 +327,8 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
         context = StepContext(
             cw, folded, actor.object_id, services.command_ids(), version, own_reports=own
         )
+        if step.prepare is not None:
+            context = await step.prepare(context)
         return Reply(invoke=InvokeReply.card(step.form(context)))
 
     def submitter(step: StepAction) -> Callable[[Inbound], Any]:

@@ -5,7 +5,8 @@ with "Mark as sent", which is the letter-sent step (`bot.flows.letter_sent`) its
 A draft reference that is a web link (`https://…`, when the letters port keeps drafts
 where a browser opens them) becomes an "Open the draft" button; an `.eml` reference is the
 embedded default's file, named relative to the letters folder of the data folder; any other
-reference is shown as it is.
+reference is shown as it is. Opened as a step, it first asks the mailbox whether each draft
+was sent (`bot.flows.letter_sent.read_mailbox`), and says what it shows.
 `card_for(cw, folded, letter_id)` builds the card for one letter; the signer's prompt on a
 letter ready carries the step's own card (`form`), with every draft they sign.
 """
@@ -49,7 +50,7 @@ def _signers(view: CaseView) -> frozenset[Role]:
     return frozenset(x.signer for x in view.letters if x.draft_ref is not None and not x.done)
 
 
-def draft_line(view: CaseView, letter: LetterRecord) -> cards.DraftLine:
+def draft_line(view: CaseView, letter: LetterRecord, mailbox: str = "") -> cards.DraftLine:
     to = view.person.name if letter.addressee is Addressee.PERSON else "The Chair of Trustees"
     facts = [f"To {to}"]
     if letter.dated_on is not None:
@@ -59,6 +60,8 @@ def draft_line(view: CaseView, letter: LetterRecord) -> cards.DraftLine:
     ref = letter.draft_ref or ""
     if not (ref.startswith("https://") or ref.endswith(".eml")):
         facts.append(f"The draft's reference: {ref}")
+    if mailbox:
+        facts.append(mailbox)
     return cards.DraftLine(
         letter_id=letter.letter_id,
         title=letter.letter.label,
@@ -78,7 +81,14 @@ def _build(
     return cards.build(
         cards.LetterDraftedView(
             reference=view.reference,
-            drafts=tuple(draft_line(view, x) for x in letters),
+            drafts=tuple(
+                draft_line(
+                    view,
+                    x,
+                    letter_sent.mailbox_note(ctx.read_back.get(x.letter_id)) if ctx else "",
+                )
+                for x in letters
+            ),
             folder=FOLDER,
             today=cw.today().isoformat(),
             data=data,
@@ -119,5 +129,6 @@ DRAFTED = register(
         done_title="Letter recorded as sent",
         offered_when=lambda view: bool(_signers(view)),
         roles_now=_signers,
+        prepare=letter_sent.read_mailbox,
     )
 )

@@ -17,7 +17,10 @@ What it keeps, in memory:
   `Prefer: HonorNonIndexedQueriesWarningMayFailRandomly`;
 - Outlook: drafts in a user's mailbox, their attachments (direct up to 3 MB, larger
   through an upload session whose URL must be called without the token), and sending
-  (the message moves to Sent Items);
+  (the message moves to Sent Items, with its `sentDateTime`); a mailbox's messages found
+  by a single-value extended property (`$filter=singleValueExtendedProperties/any(...)`),
+  which a message shows only when `$expand`ed, as in Graph; `webLink` is an Outlook on
+  the web address;
 - users and group members (direct members only; a nested group is listed as a group, as
   Graph lists it; `$select`, `$top` up to 999 and `@odata.nextLink` paging; 403 without
   `GroupMember.Read.All` or a broader permission; users' ids only, other properties null,
@@ -55,7 +58,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from aiohttp import web
 from jsonschema import Draft4Validator, Draft202012Validator
@@ -311,6 +314,8 @@ class Attachment:
     name: str
     content_type: str
     content: bytes
+    is_inline: bool = False
+    content_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -319,8 +324,13 @@ class Attachment:
             "name": self.name,
             "contentType": self.content_type,
             "size": len(self.content),
-            "isInline": False,
+            "isInline": self.is_inline,
+            "contentId": self.content_id,
         }
+
+
+# Outlook on the web, as Graph's webLink names it for a work or school mailbox.
+OUTLOOK_WEB = "https://outlook.office365.com/owa/"
 
 
 @dataclass
@@ -330,17 +340,35 @@ class Message:
     folder: str = "drafts"
     sent: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    created: str = field(default_factory=lambda: _now())
 
-    def as_json(self, web_base: str) -> dict[str, Any]:
-        return {
-            **self.body,
+    def extended(self) -> list[dict[str, Any]]:
+        """The single-value extended properties it was created with."""
+        return [
+            p for p in self.body.get("singleValueExtendedProperties") or [] if isinstance(p, dict)
+        ]
+
+    def as_json(self, web_base: str, expand_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+        """As Graph answers it: extended properties only when `$expand`ed by id (Graph
+        returns them no other way)."""
+        del web_base  # the link is Outlook on the web's, not Graph's
+        shown = {k: v for k, v in self.body.items() if k != "singleValueExtendedProperties"}
+        reply = {
+            **shown,
             "id": self.id,
+            "createdDateTime": self.created,
             "isDraft": self.folder == "drafts",
             "parentFolderId": self.folder,
             "hasAttachments": bool(self.attachments),
             "sentDateTime": self.sent,
-            "webLink": f"{web_base}/owa/?ItemID={self.id}&exvsurl=1&viewmodel=ReadMessageItem",
+            "webLink": f"{OUTLOOK_WEB}?ItemID={quote(self.id, safe='')}&exvsurl=1"
+            "&viewmodel=ReadMessageItem",
         }
+        if expand_ids:
+            reply["singleValueExtendedProperties"] = [
+                p for p in self.extended() if p.get("id") in expand_ids
+            ]
+        return reply
 
 
 @dataclass
@@ -368,6 +396,8 @@ class UploadSession:
     name: str
     content_type: str
     size: int
+    is_inline: bool = False
+    content_id: str | None = None
     received: bytearray = field(default_factory=bytearray)
 
 
@@ -471,6 +501,23 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
         )
     except TypeError:
         return False
+
+
+# --- Outlook queries -----------------------------------------------------------------
+
+_QUOTED = r"'(?:[^']|'')*'"
+_EXTENDED_FILTER = re.compile(
+    rf"singleValueExtendedProperties/any\(\s*(?P<var>\w+)\s*:\s*(?P=var)/id eq (?P<id>{_QUOTED})"
+    rf"\s+and\s+(?P=var)/value eq (?P<value>{_QUOTED})\s*\)",
+    re.IGNORECASE,
+)
+_EXTENDED_EXPAND = re.compile(
+    rf"singleValueExtendedProperties\(\s*\$filter=id eq (?P<id>{_QUOTED})\s*\)", re.IGNORECASE
+)
+
+
+def _unquote(literal: str) -> str:
+    return literal[1:-1].replace("''", "'")
 
 
 # --- the server ----------------------------------------------------------------------
@@ -578,6 +625,12 @@ class GraphStandIn:
     def stall(self, times: int = 1, *, method: str | None = None, path: str | None = None) -> None:
         """Hang the next `times` matching requests until the test ends."""
         self._fault("stall", times, method, path)
+
+    def release_stalls(self) -> None:
+        """Let the stalled requests go on (each is then performed, as a late request is)."""
+        for event in self._stalls:
+            event.set()
+        self._stalls.clear()
 
     def drop_response(
         self, times: int = 1, *, method: str | None = None, path: str | None = None
@@ -960,10 +1013,16 @@ class GraphStandIn:
             return _graph_error(400, "BadRequest", "not served by the stand-in")
         if len(rest) == 1:
             if call.method == "POST":
-                draft = Message(f"stand-in-message-{next(self._message_ids)}", dict(call.body))
+                body = dict(call.body)
+                draft = Message(f"stand-in-message-{next(self._message_ids)}", body)
+                # Attachments in the create are made with the message, in one request.
+                for given in body.pop("attachments", None) or []:
+                    attached = self._attach(draft, given)
+                    if attached.status != 201:
+                        return attached
                 user.messages[draft.id] = draft
                 return Reply(201, draft.as_json(self.url))
-            return Reply(200, {"value": [m.as_json(self.url) for m in user.messages.values()]})
+            return self._list_messages(user, call)
         message = user.messages.get(rest[1])
         if message is None:
             raise _Missing("message")
@@ -992,6 +1051,8 @@ class GraphStandIn:
                 str(item.get("name", "")),
                 str(item.get("contentType", "")),
                 int(item.get("size", 0)),
+                bool(item.get("isInline")),
+                item.get("contentId"),
             )
             return Reply(
                 201,
@@ -1009,6 +1070,38 @@ class GraphStandIn:
             return Reply(202)
         return _graph_error(400, "BadRequest", "not served by the stand-in")
 
+    def _list_messages(self, user: User, call: Call) -> Reply:
+        """`GET /users/{id}/messages` across the mailbox's folders, with `$filter` on a
+        single-value extended property (the only filter served: any other is a violation),
+        `$expand=singleValueExtendedProperties($filter=id eq '...')` and `$top`."""
+        messages = list(user.messages.values())
+        text = call.query.get("$filter")
+        if text is not None:
+            match = _EXTENDED_FILTER.fullmatch(text.strip())
+            if match is None:
+                self.violation(f"GET {call.path}: a $filter the stand-in does not serve")
+                return _graph_error(400, "BadRequest", "unsupported $filter")
+            prop, value = _unquote(match["id"]), _unquote(match["value"])
+            messages = [
+                m
+                for m in messages
+                # Graph compares the value case-insensitively, the name exactly.
+                if any(
+                    p.get("id") == prop and str(p.get("value", "")).lower() == value.lower()
+                    for p in m.extended()
+                )
+            ]
+        expand_ids: tuple[str, ...] = ()
+        expand = call.query.get("$expand")
+        if expand is not None:
+            found = _EXTENDED_EXPAND.fullmatch(expand.strip())
+            if found is None:
+                self.violation(f"GET {call.path}: an $expand the stand-in does not serve")
+                return _graph_error(400, "BadRequest", "unsupported $expand")
+            expand_ids = (_unquote(found["id"]),)
+        top = int(call.query.get("$top", "10"))
+        return Reply(200, {"value": [m.as_json(self.url, expand_ids) for m in messages[:top]]})
+
     def _attach(self, message: Message, body: dict[str, Any]) -> Reply:
         if body.get("@odata.type") != "#microsoft.graph.fileAttachment":
             return _graph_error(400, "invalidRequest", "Only file attachments are served")
@@ -1023,6 +1116,8 @@ class GraphStandIn:
             str(body.get("name", "")),
             str(body.get("contentType", "")),
             content,
+            bool(body.get("isInline")),
+            body.get("contentId"),
         )
         message.attachments.append(attachment)
         return Reply(201, attachment.as_json())
@@ -1049,7 +1144,14 @@ class GraphStandIn:
         if len(upload.received) < upload.size:
             return _json(Reply(200, {"nextExpectedRanges": [f"{len(upload.received)}-"]}))
         upload.message.attachments.append(
-            Attachment(str(uuid.uuid4()), upload.name, upload.content_type, bytes(upload.received))
+            Attachment(
+                str(uuid.uuid4()),
+                upload.name,
+                upload.content_type,
+                bytes(upload.received),
+                upload.is_inline,
+                upload.content_id,
+            )
         )
         del self._uploads[request.match_info["session"]]
         return _json(Reply(201))

@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 
 from casework.bootstrap import GraphSetup, Prepared, microsoft365
+from casework.config import TrustConfig
 from casework.pipeline import Casework
 from casework.ports import Clock
 from graph.client import GraphClient, RetryPolicy, decorated_user_agent
@@ -56,6 +57,15 @@ def stand_in_client(
     )
 
 
+def add_people(graph: GraphStandIn, config: TrustConfig) -> None:
+    """Each person of the configuration as a user of the tenant, with a mailbox (where
+    the letters they sign are drafted)."""
+    people = [p for school in config.schools for p in school.people] + list(config.trust.people)
+    for person in people:
+        if person.object_id not in graph.users:
+            graph.add_user(person.object_id, person.name, person.email)
+
+
 SCHOOLS = ("oakfield", "riverside")  # the schools the contract tests and the example use
 
 
@@ -90,6 +100,7 @@ async def casework_on_sharepoint(
     The stand-in is checked for requests Graph would refuse when the block ends."""
     async with GraphStandIn() as graph, aiohttp.ClientSession() as http:
         site = graph.add_site()
+        add_people(graph, prepared.config)
         schools = prepared.config.school_ids
         await provision(stand_in_client(graph, http), site_url(site), schools, say=lambda _: None)
         setup = GraphSetup(

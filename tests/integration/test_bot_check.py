@@ -20,8 +20,10 @@ import requests
 from bot.__main__ import check, main
 from bot.check import Finding, Probes, run_checks
 from bot.check_graph import REQUIRED_PERMISSIONS
+from bot.check_graph import signers as signers_of
 from casework.ports import ConversationReference
 from graph.provision import provision
+from local.config_directory import ConfigDirectory
 from local.conversations import SqliteConversations
 from local.sqlite_store import SqliteCaseStore
 from tests.casework_world import CLERK, EXAMPLE_CONFIG, example_config
@@ -515,6 +517,50 @@ async def test_no_graph_token_is_reported_and_the_graph_calls_are_skipped(
     assert the(findings, "Graph permissions, site and directory").passed is None
 
 
+async def test_the_signers_mailboxes_are_checked_when_drafts_go_to_outlook(
+    entra: LoopbackEntraId, data: Path, graph: GraphStandIn
+) -> None:
+    site = await provisioned(graph)
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
+    mailboxes = the(findings, "signers' mailboxes")
+    assert mailboxes.passed
+    signers = signers_of(example_config(), ConfigDirectory(example_config()))
+    assert mailboxes.found == f"the app can use all {len(signers)} signer mailbox(es)"
+    mailbox_reads = [p for m, p in graph.requests if m == "GET" and p.endswith("/messages")]
+    assert sorted(p.split("/")[2] for p in mailbox_reads) == sorted(signers)
+
+    files = m365(entra, data, site) | {"SAFE_PREMISES_DRAFTS": "files"}
+    without = await run_checks(files, probes(entra, graph=graph.base_url))
+    assert "signers' mailboxes" not in {f.check for f in without}
+
+
+async def test_a_mailbox_the_app_may_not_use_is_named_with_the_scoped_permission_fix(
+    entra: LoopbackEntraId, data: Path, graph: GraphStandIn
+) -> None:
+    site = await provisioned(graph)
+    head = next(p for p in example_config().schools[0].people if "head" in p.roles)
+    # Exchange refuses a mailbox outside the app's management scope with 403.
+    graph.fail(status=403, path=rf"^/users/{head.object_id}/messages$", message="Access is denied.")
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
+    problem = failed(findings)["signers' mailboxes"]
+    assert problem.found.startswith(f"the app may not use the mailbox of {head.object_id} (head at")
+    assert "Application Mail.ReadWrite" in problem.fix
+    assert "New-ManagementScope" in problem.fix
+    assert "do not also grant Mail.ReadWrite in Entra ID" in problem.fix
+
+
+async def test_a_signer_without_a_mailbox_is_named(
+    entra: LoopbackEntraId, data: Path, graph: GraphStandIn
+) -> None:
+    site = await provisioned(graph)
+    clerk_messages = rf"^/users/{CLERK.object_id}/messages$"
+    graph.fail(status=404, path=clerk_messages, message="The mailbox is either inactive")
+    findings = await run_checks(m365(entra, data, site), probes(entra, graph=graph.base_url))
+    problem = failed(findings)["signers' mailboxes"]
+    assert problem.found.startswith(f"no mailbox for {CLERK.object_id} (clerk at oakfield")
+    assert "Exchange Online mailbox" in problem.fix
+
+
 # --- the guide (docs/deploy.md) -------------------------------------------------------------
 
 
@@ -662,6 +708,31 @@ async def test_role_groups_that_are_readable_and_held_pass(
     assert "GroupMember.Read.All" in the(findings, "Graph permissions").found
     # The app-installed lines count the groups' holders, not the configuration's.
     assert the(findings, "app installed (riverside)").found == "installed for all 5 role holder(s)"
+
+
+async def test_with_role_groups_the_signers_whose_mailboxes_are_checked_are_the_groups_holders(
+    entra: LoopbackEntraId, grouped: GraphStandIn, tmp_path: Path
+) -> None:
+    site = await provisioned(grouped)
+    data = await groups_data(tmp_path / "data", grouped)
+    findings = await run_checks(
+        with_groups(entra, data, site), probes(entra, graph=grouped.base_url)
+    )
+    assert the(findings, "signers' mailboxes").passed
+    read = {p.split("/")[2] for m, p in grouped.requests if m == "GET" and p.endswith("/messages")}
+    # The head, chair and clerk of each school, as the groups name them (the configuration
+    # of the Microsoft 365 example lists nobody for those roles).
+    from tests.integration.test_entra_directory import (
+        CLERK as GROUP_CLERK,
+    )
+    from tests.integration.test_entra_directory import (
+        OAK_CHAIR,
+        OAK_HEAD,
+        RIV_CHAIR,
+        RIV_HEAD,
+    )
+
+    assert read == {OAK_HEAD, OAK_CHAIR, RIV_HEAD, RIV_CHAIR, GROUP_CLERK}
 
 
 async def test_a_group_without_members_is_named_with_the_fix(

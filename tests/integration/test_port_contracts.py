@@ -37,6 +37,9 @@ from casework.ports import (
     OpenDeadline,
     Person,
     Recipient,
+    SentLetters,
+    SentState,
+    SentStatus,
     SequenceTaken,
     StoredEvent,
 )
@@ -56,6 +59,7 @@ from tests.fakes import (
     StaticDirectory,
     summary_for_test,
 )
+from tests.harness.outlook import outlook_drafts
 from tests.harness.sharepoint import sharepoint_store
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -339,14 +343,20 @@ class DraftsUnderTest:
     count: Callable[[], int]  # how many drafts exist
 
 
-@pytest.fixture(params=["recording fake", "files"])
-def drafts(request: pytest.FixtureRequest, tmp_path: Path) -> DraftsUnderTest:
+@pytest.fixture(params=["recording fake", "files", "outlook"])
+async def drafts(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DraftsUnderTest]:
     if request.param == "files":
         folder = tmp_path / "letters"
         files = FileLetterDrafts(folder, clock=FixedClock(AT))
-        return DraftsUnderTest(files, lambda: len(list(folder.rglob("*.eml"))))
+        yield DraftsUnderTest(files, lambda: len(list(folder.rglob("*.eml"))))
+        return
+    if request.param == "outlook":
+        async with outlook_drafts() as (outlook, graph):
+            mailbox = graph.add_user(HEAD, "Rachel Okafor", "r.okafor@oakfield.example")
+            yield DraftsUnderTest(outlook, lambda: len(mailbox.messages))
+        return
     fake = RecordingDrafts()
-    return DraftsUnderTest(fake, lambda: len(fake.drafts))
+    yield DraftsUnderTest(fake, lambda: len(fake.drafts))
 
 
 def letter(key: str = "case-1/letter-1/1", **changes: object) -> LetterDraft:
@@ -395,6 +405,28 @@ async def test_concurrent_drafts_of_one_key_yield_one_draft(drafts: DraftsUnderT
 
     assert len(set(references)) == 1
     assert drafts.count() == 1
+
+
+async def test_a_draft_is_never_read_back_as_sent_before_it_is(drafts: DraftsUnderTest) -> None:
+    reader = drafts.drafts
+    if not isinstance(reader, SentLetters):
+        pytest.skip("these drafts have no read-back (the port is optional)")
+    draft = letter()
+    before = await reader.sent_state(draft.signer, draft.key)
+    await drafts.drafts.create_draft(draft)
+    after = await reader.sent_state(draft.signer, draft.key)
+
+    assert before.status is not SentStatus.SENT
+    assert after.status in (SentStatus.DRAFT, SentStatus.UNKNOWN)
+    assert after.sent_at is None
+
+
+async def test_the_files_cannot_tell_whether_a_letter_was_sent(tmp_path: Path) -> None:
+    files = FileLetterDrafts(tmp_path, clock=FixedClock(AT))
+    await files.create_draft(letter())
+
+    state = await files.sent_state(letter().signer, letter().key)
+    assert state == SentState(SentStatus.UNKNOWN)
 
 
 # --- Notifier -----------------------------------------------------------------------------

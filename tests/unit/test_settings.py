@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_OPENID_METADATA_URL, AppType, Settings, SettingsError, StoreKind
+from bot.settings import (
+    DEFAULT_OPENID_METADATA_URL,
+    AppType,
+    DraftsKind,
+    Settings,
+    SettingsError,
+    StoreKind,
+)
 
 
 def test_defaults_are_local_development_on_loopback() -> None:
@@ -231,3 +238,31 @@ def test_the_authority_host_follows_the_azure_convention() -> None:
 def test_an_authority_host_msal_cannot_use_is_refused(value: str) -> None:
     with pytest.raises(SettingsError, match="BOT_AUTHORITY_HOST"):
         Settings.from_environ({"BOT_AUTHORITY_HOST": value})
+
+
+def test_drafts_go_to_outlook_with_sharepoint_and_to_files_otherwise() -> None:
+    sharepoint = {
+        **GRAPH_APP,
+        "SAFE_PREMISES_STORE": "sharepoint",
+        "SAFE_PREMISES_SHAREPOINT_SITE": SITE,
+    }
+    assert Settings.from_environ({}).drafts is DraftsKind.FILES
+    assert Settings.from_environ(sharepoint).drafts is DraftsKind.OUTLOOK
+    files = {**sharepoint, "SAFE_PREMISES_DRAFTS": "files"}
+    assert Settings.from_environ(files).drafts is DraftsKind.FILES
+    explicit = {**sharepoint, "SAFE_PREMISES_DRAFTS": "Outlook"}
+    assert Settings.from_environ(explicit).drafts is DraftsKind.OUTLOOK
+
+
+def test_outlook_drafts_without_the_microsoft_365_configuration_are_refused_with_the_fix() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_environ({**GRAPH_APP, "SAFE_PREMISES_DRAFTS": "outlook"})
+    message = str(refused.value)
+    assert message.startswith("SAFE_PREMISES_DRAFTS=outlook needs")
+    assert "set SAFE_PREMISES_STORE=sharepoint" in message
+    assert "SAFE_PREMISES_DRAFTS=files" in message
+
+
+def test_an_unknown_drafts_kind_is_refused_naming_the_setting_and_the_choices() -> None:
+    with pytest.raises(SettingsError, match=r"SAFE_PREMISES_DRAFTS must be one of files, outlook"):
+        Settings.from_environ({"SAFE_PREMISES_DRAFTS": "exchange"})
