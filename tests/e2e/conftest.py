@@ -15,11 +15,12 @@ test that does not run on both, so a new test of the flows cannot quietly run on
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
+from html.parser import HTMLParser
 from pathlib import Path
 
 import aiohttp
@@ -35,6 +36,7 @@ from cards.common import Choice
 from casework.bootstrap import LETTERS_FOLDER, STORE_FILE, Prepared, embedded
 from casework.pipeline import Casework
 from casework.ports import CaseStore, Clock
+from graph.outlook_drafts import CASE_PROPERTY
 from local.sqlite_store import SqliteCaseStore
 from tests.casework_world import EXAMPLE_CONFIG
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider, TeamsClient, serve
@@ -160,12 +162,17 @@ def example_trust(tmp_path: Path, people: Mapping[str, str] | None = None) -> Pa
     return trust_yaml
 
 
-def letter_drafts(data_dir: Path, reference: str) -> dict[str, str]:
+def letter_drafts(
+    data_dir: Path, reference: str, stand_ins: Sequence[GraphStandIn] = ()
+) -> dict[str, str]:
     """The letter drafts of case `reference`, read where the app made them: each letter
-    (the draft's name before the key's hash, "letter-2") -> its plain text, whitespace made
-    single spaces. On both backends the drafts are `.eml` files under the data folder's
-    letters folder (the Outlook drafts port is not wired yet); this is the one place the
+    ("letter-2") -> its plain text, whitespace made single spaces. On SQLite the drafts are
+    `.eml` files under the data folder's letters folder; on SharePoint (`stand_ins`, the
+    test's Graph stand-ins) they are drafts in the signers' Outlook mailboxes, tagged with
+    the case reference, their text read from the HTML body. This is the one place the
     tests read them."""
+    if stand_ins:
+        return _outlook_drafts(stand_ins, reference)
     found: dict[str, str] = {}
     for path in sorted((data_dir / LETTERS_FOLDER / reference).glob("*.eml")):
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
@@ -176,6 +183,74 @@ def letter_drafts(data_dir: Path, reference: str) -> dict[str, str]:
         assert letter not in found, f"two drafts of {letter}"
         found[letter] = " ".join(str(body.get_content()).split())
     return found
+
+
+def _outlook_drafts(stand_ins: Sequence[GraphStandIn], reference: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for graph in stand_ins:
+        for user in graph.users.values():
+            for message in user.messages.values():
+                tags = {p.get("id"): p.get("value") for p in message.extended()}
+                if tags.get(CASE_PROPERTY) != reference:
+                    continue
+                # The letter is named by its attachment, "<reference> <letter>.docx".
+                (docx,) = [a.name for a in message.attachments if a.name.endswith(".docx")]
+                letter = docx.removeprefix(f"{reference} ").removesuffix(".docx")
+                assert letter not in found, f"two drafts of {letter}"
+                text = _HtmlText()
+                text.feed(str(message.body["body"]["content"]))
+                found[letter] = " ".join("".join(text.parts).split())
+    return found
+
+
+class _HtmlText(HTMLParser):
+    """The text of an HTML letter, a space between its blocks (as its plain text has a
+    line break there), none around inline elements."""
+
+    BLOCKS = frozenset(
+        {
+            "p",
+            "br",
+            "div",
+            "li",
+            "ul",
+            "ol",
+            "tr",
+            "td",
+            "th",
+            "table",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "address",
+            "blockquote",
+            "hr",
+            "title",
+            "style",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "title", "head"):
+            self._skip += 1
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "title", "head"):
+            self._skip = max(0, self._skip - 1)
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
 
 
 @pytest.fixture

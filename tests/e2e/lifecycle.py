@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
 from tests.e2e.test_case_commands import CHAIR, CLERK, HEAD, STAFF, Trust, on
 from tests.e2e.test_report_incident import complete_report
 from tests.fakes import FixedClock
+from tests.harness.graph import GraphStandIn
 from tests.harness.identities import TRUST_TENANT
 from tests.harness.teams import SentCard, TeamsUser
 
@@ -120,6 +121,8 @@ def long_date(day: date) -> str:
 @dataclass
 class Lifecycle(Trust):
     data_dir: Path
+    # The Graph stand-ins the case runs on (none on SQLite): where its letters are drafted.
+    stand_ins: Sequence[GraphStandIn] = ()
 
     async def install_everyone(self, *people: TeamsUser) -> None:
         for user in people or EVERYONE:
@@ -206,7 +209,7 @@ class Lifecycle(Trust):
 
     def drafts(self, reference: str = REFERENCE) -> dict[str, str]:
         """Each draft of the case's letters: its letter -> the plain text (`letter_drafts`)."""
-        return letter_drafts(self.data_dir, reference)
+        return letter_drafts(self.data_dir, reference, self.stand_ins)
 
     async def draft(self, letter: str, reference: str = REFERENCE, within_s: float = 10) -> str:
         """The plain text of the case's draft of `letter`, once it is written (the
@@ -236,7 +239,10 @@ def button_titles(card: SentCard) -> list[str]:
 
 @pytest.fixture
 async def lifecycle(
-    start_bot: StartBot, tmp_path: Path, cases_kept_in: CasesKeptIn
+    start_bot: StartBot,
+    tmp_path: Path,
+    cases_kept_in: CasesKeptIn,
+    stand_ins: list[GraphStandIn],
 ) -> AsyncIterator[Lifecycle]:
     """The example trust in the harness's tenant, from Monday 12 January 2026, 9am, on
     each backend; the app sweeps often, so a window that has passed is closed soon after
@@ -250,7 +256,7 @@ async def lifecycle(
             sweep_every_s=0.1,
         )
         async with start_bot(services=services) as bot:
-            world = Lifecycle(bot, casework, clock, data_dir)
+            world = Lifecycle(bot, casework, clock, data_dir, stand_ins)
             await world.install_everyone()
             yield world
 

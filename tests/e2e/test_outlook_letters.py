@@ -27,6 +27,8 @@ from tests.harness.graph import GraphStandIn, Message
 from tests.harness.identities import TRUST_TENANT
 from tests.harness.sharepoint import casework_on_sharepoint
 
+ONE_BACKEND = "Outlook drafts exist only in the Microsoft 365 configuration (the SharePoint store)"
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
