@@ -3,7 +3,8 @@
 A turn is: the router decides what to answer (`bot/flows/`), the invoke response goes
 back in the HTTP body, and each message is posted to the Bot Connector
 (`bot/connector.py`). botbuilder's `Activity` and `AdaptiveCardInvokeResponse` models
-serialise what is sent, so the wire format is the SDK's own.
+serialise what is sent, so the wire format is the SDK's own; a card of plain JSON is copied
+in as msrest would write it, without msrest walking it.
 
 botbuilder's `CloudAdapter.process_activity` is not used: it builds a connector client
 and a user-token client and asks for a token for every activity, before the bot has
@@ -200,9 +201,36 @@ def delivery_for(activity: Mapping[str, Any]) -> Delivery:
     )
 
 
+# What a reply takes from the activity it answers: msrest reads only these of it.
+_ADDRESSING = ("channelId", "locale", "serviceUrl", "conversation", "recipient", "from")
+
+
+def _serialise(outgoing: Activity, card: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`outgoing` with `card` as its one attachment, as msrest writes it.
+
+    A card of JSON's own types (every card the bot builds) is copied in directly: msrest
+    walked every element of it, about a third of a `help` turn's work, for the same JSON.
+    Anything else goes through msrest, as before.
+    """
+    content = None
+    if card is not None:
+        try:
+            content = _plain_json(dict(card))
+        except _NotPlainJson:
+            outgoing.attachments = [
+                Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(card))
+            ]
+    body: dict[str, Any] = outgoing.serialize()
+    if content is not None:
+        body["attachments"] = [{"contentType": ADAPTIVE_CARD_CONTENT_TYPE, "content": content}]
+    return body
+
+
 def _message_activity(incoming: Mapping[str, Any], message: OutgoingMessage) -> dict[str, Any]:
     """The reply as the Bot Connector expects it, addressed as botbuilder addresses it."""
-    source = Activity().deserialize(dict(incoming))
+    # Only the addressing is read (msrest reads each attribute on its own, so the result is
+    # the same as reading the whole activity, at a fraction of the cost).
+    source = Activity().deserialize({k: incoming[k] for k in _ADDRESSING if k in incoming})
     outgoing = Activity(
         type=ActivityTypes.message,
         channel_id=source.channel_id,
@@ -218,12 +246,7 @@ def _message_activity(incoming: Mapping[str, Any], message: OutgoingMessage) -> 
         outgoing.reply_to_id = delivery.reply_to_id
     if message.text:
         outgoing.text = message.text
-    if message.card is not None:
-        outgoing.attachments = [
-            Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
-        ]
-    body: dict[str, Any] = outgoing.serialize()
-    return body
+    return _serialise(outgoing, message.card)
 
 
 def proactive_activity(
@@ -250,9 +273,4 @@ def proactive_activity(
         text=text,
         input_hint=InputHints.accepting_input,
     )
-    if card is not None:
-        outgoing.attachments = [
-            Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(card))
-        ]
-    body: dict[str, Any] = outgoing.serialize()
-    return body
+    return _serialise(outgoing, card)
