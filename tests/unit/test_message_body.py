@@ -19,9 +19,17 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
-ACCOUNT = st.fixed_dictionaries(
-    {"id": st.text(max_size=12)},
-    optional={"name": st.text(max_size=12), "aadObjectId": st.text(max_size=12)},
+ACCOUNT = st.none() | st.fixed_dictionaries(
+    {"id": st.text(max_size=12) | st.integers()},
+    optional={
+        "name": st.none() | st.text(max_size=12),
+        "aadObjectId": st.text(max_size=12),
+        "role": st.just("user"),
+        "properties": st.dictionaries(st.text(max_size=4), JSON, max_size=2),
+        "isGroup": st.booleans(),
+        "tenantID": st.text(max_size=8),
+        "unknown": JSON,
+    },
 )
 ACTIVITY = st.fixed_dictionaries(
     {
@@ -31,10 +39,11 @@ ACTIVITY = st.fixed_dictionaries(
     optional={
         "id": st.text(max_size=12),
         "channelId": st.sampled_from(["msteams", "webchat"]),
-        "locale": st.sampled_from(["en-GB", "cy"]),
+        "locale": st.sampled_from(["en-GB", "cy", None]),
         "from": ACCOUNT,
         "recipient": ACCOUNT,
-        "conversation": st.fixed_dictionaries(
+        "conversation": ACCOUNT
+        | st.fixed_dictionaries(
             {"id": st.text(max_size=12)},
             optional={"conversationType": st.just("personal"), "tenantId": st.text(max_size=8)},
         ),
@@ -124,7 +133,9 @@ def test_a_card_reply_is_not_walked_by_msrest(monkeypatch: pytest.MonkeyPatch) -
         assert sent["attachments"][0]["content"] is not HELP  # a copy, not the bot's card
 
 
-def test_a_reply_reads_only_the_addressing_of_the_activity(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reply_to_strings_is_addressed_without_msrest_others_read_only_the_addressing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     read: list[dict[str, Any]] = []
     activity = vars(adapter)["Activity"]
     original = activity.deserialize
@@ -136,10 +147,14 @@ def test_a_reply_reads_only_the_addressing_of_the_activity(monkeypatch: pytest.M
     monkeypatch.setattr(activity, "deserialize", deserialize)
 
     adapter._message_activity(INCOMING, OutgoingMessage(text="Hello"))
+    assert read == []
 
+    odd = {**INCOMING, "from": {"id": 29, "properties": {"x": 1}}}
+    body = adapter._message_activity(odd, OutgoingMessage(text="Hello"))
     assert [set(data) for data in read] == [
         {"channelId", "serviceUrl", "from", "recipient", "conversation"}
     ]
+    assert body == through_msrest(odd, OutgoingMessage(text="Hello"))
 
 
 def test_a_card_that_is_not_plain_json_still_goes_through_msrest() -> None:
