@@ -2,9 +2,10 @@
 
 A turn is: the router decides what to answer (`bot/flows/`), the invoke response goes
 back in the HTTP body, and each message is posted to the Bot Connector
-(`bot/connector.py`). botbuilder's `Activity` and `AdaptiveCardInvokeResponse` models
-serialise what is sent, so the wire format is the SDK's own; a card of plain JSON is copied
-in as msrest would write it, without msrest walking it.
+(`bot/connector.py`). What is sent is the JSON botbuilder's msrest models write (its
+`Activity` and `AdaptiveCardInvokeResponse`): written directly when it is plain JSON, as
+everything the bot builds is, and through the models otherwise; property tests hold the
+direct JSON to msrest's. So the SDK is imported only when something is not plain JSON.
 
 botbuilder's `CloudAdapter.process_activity` is not used: it builds a connector client
 and a user-token client and asks for a token for every activity, before the bot has
@@ -23,17 +24,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from botbuilder.core.serializer_helper import serializer_helper
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    AdaptiveCardInvokeResponse,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    InputHints,
-)
 
 from bot.auth import VerifiedCaller
 from bot.connector import ConnectorClients, Delivery, ReplyNotPosted
@@ -145,6 +135,23 @@ def _http_answer(inbound: Inbound, reply: Reply) -> TurnResult:
     return TurnResult(200)
 
 
+def sdk() -> Any:
+    """botbuilder's schema (its msrest models), imported when first needed: every reply and
+    answer the bot writes is plain JSON written directly, so a start and its first turns
+    need none of the SDK (botbuilder's schema, msrest and its HTTP stack were about a tenth
+    of the start's imports, `botbuilder.core` as much again)."""
+    import botbuilder.schema
+
+    return botbuilder.schema
+
+
+def serializer_helper(model: Any) -> Any:
+    """botbuilder's msrest serialiser of a schema model, imported when first needed."""
+    from botbuilder.core.serializer_helper import serializer_helper as helper
+
+    return helper(model)
+
+
 class _NotPlainJson(Exception):
     pass
 
@@ -176,7 +183,7 @@ def invoke_body(invoke: InvokeReply) -> dict[str, Any]:
             pass
         else:
             return {"statusCode": invoke.status_code, "type": invoke.type, "value": value}
-    typed = AdaptiveCardInvokeResponse(
+    typed = sdk().AdaptiveCardInvokeResponse(
         status_code=invoke.status_code, type=invoke.type, value=invoke.value
     )
     serialised: dict[str, Any] = serializer_helper(typed)
@@ -240,24 +247,27 @@ def _addressed(incoming: Mapping[str, Any]) -> dict[str, Any]:
         fields = {k: incoming.get(k) for k in ("serviceUrl", "channelId", "locale")}
         if any(v is not None and type(v) is not str for v in fields.values()):
             raise _NotPlain
-        body: dict[str, Any] = {"type": ActivityTypes.message.value}
+        body: dict[str, Any] = {"type": "message"}
         body.update((k, v) for k, v in fields.items() if v is not None)
         body["from"] = _account(incoming.get("recipient"), _ACCOUNT)
         body["conversation"] = _account(incoming.get("conversation"), _CONVERSATION)
         body["recipient"] = _account(incoming.get("from"), _ACCOUNT)
     except _NotPlain:
-        source = Activity().deserialize({k: incoming[k] for k in _ADDRESSING if k in incoming})
-        outgoing = Activity(
-            type=ActivityTypes.message,
+        schema = sdk()
+        source = schema.Activity().deserialize(
+            {k: incoming[k] for k in _ADDRESSING if k in incoming}
+        )
+        outgoing = schema.Activity(
+            type=schema.ActivityTypes.message,
             channel_id=source.channel_id,
             locale=source.locale,
             service_url=source.service_url,
-            conversation=source.conversation or ConversationAccount(),
-            from_property=source.recipient or ChannelAccount(),
-            recipient=source.from_property or ChannelAccount(),
+            conversation=source.conversation or schema.ConversationAccount(),
+            from_property=source.recipient or schema.ChannelAccount(),
+            recipient=source.from_property or schema.ChannelAccount(),
         )
         body = outgoing.serialize()
-    body["inputHint"] = InputHints.accepting_input.value
+    body["inputHint"] = "acceptingInput"
     return body
 
 
@@ -273,8 +283,11 @@ def _with_card(body: dict[str, Any], card: Mapping[str, Any] | None) -> dict[str
     try:
         content = _plain_json(dict(card))
     except _NotPlainJson:
-        attachment = Activity(
-            attachments=[Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(card))]
+        schema = sdk()
+        attachment = schema.Activity(
+            attachments=[
+                schema.Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(card))
+            ]
         )
         body["attachments"] = attachment.serialize()["attachments"]
     else:
@@ -304,17 +317,32 @@ def proactive_activity(
     card: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """A fresh message into a stored conversation (a proactive prompt), as botbuilder
-    addresses one from a conversation reference."""
-    outgoing = Activity(
-        type=ActivityTypes.message,
+    addresses one from a conversation reference (and writes it through msrest: directly
+    when every part is a string, as the stored references' are)."""
+    parts = (channel_id, service_url, conversation_id, tenant_id, bot_id, text)
+    if all(type(part) is str for part in parts):
+        body: dict[str, Any] = {
+            "type": "message",
+            "serviceUrl": service_url,
+            "channelId": channel_id,
+            "from": {"id": bot_id},
+            "conversation": {"id": conversation_id},
+            "text": text,
+            "inputHint": "acceptingInput",
+            "channelData": {"tenant": {"id": tenant_id}},
+        }
+        return _with_card(body, card)
+    schema = sdk()
+    outgoing = schema.Activity(
+        type=schema.ActivityTypes.message,
         channel_id=channel_id,
         service_url=service_url,
         # The tenant as Teams reads it on a proactive message (botbuilder would write
         # `conversation.tenantID`, which the Bot Connector's schema does not have).
-        conversation=ConversationAccount(id=conversation_id),
+        conversation=schema.ConversationAccount(id=conversation_id),
         channel_data={"tenant": {"id": tenant_id}},
-        from_property=ChannelAccount(id=bot_id),
+        from_property=schema.ChannelAccount(id=bot_id),
         text=text,
-        input_hint=InputHints.accepting_input,
+        input_hint=schema.InputHints.accepting_input,
     )
     return _with_card(outgoing.serialize(), card)

@@ -56,18 +56,18 @@ ACTIVITY = st.fixed_dictionaries(
 
 def through_msrest(incoming: dict[str, Any], message: OutgoingMessage) -> Any:
     """The body as the adapter wrote every reply before: the whole activity read by msrest,
-    the card an msrest `Attachment` (the SDK's names are taken from the adapter, the one
+    the card an msrest `Attachment` (the SDK's models are taken from the adapter, the one
     module that imports the SDK)."""
-    sdk = vars(adapter)
-    source = sdk["Activity"]().deserialize(dict(incoming))
-    outgoing = sdk["Activity"](
+    sdk = adapter.sdk()
+    source = sdk.Activity().deserialize(dict(incoming))
+    outgoing = sdk.Activity(
         type="message",
         channel_id=source.channel_id,
         locale=source.locale,
         service_url=source.service_url,
-        conversation=source.conversation or sdk["ConversationAccount"](),
-        from_property=source.recipient or sdk["ChannelAccount"](),
-        recipient=source.from_property or sdk["ChannelAccount"](),
+        conversation=source.conversation or sdk.ConversationAccount(),
+        from_property=source.recipient or sdk.ChannelAccount(),
+        recipient=source.from_property or sdk.ChannelAccount(),
         input_hint="acceptingInput",
     )
     delivery = adapter.delivery_for(incoming)
@@ -77,7 +77,7 @@ def through_msrest(incoming: dict[str, Any], message: OutgoingMessage) -> Any:
         outgoing.text = message.text
     if message.card is not None:
         outgoing.attachments = [
-            sdk["Attachment"](content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
+            sdk.Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=dict(message.card))
         ]
     return outgoing.serialize()
 
@@ -137,7 +137,7 @@ def test_a_reply_to_strings_is_addressed_without_msrest_others_read_only_the_add
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     read: list[dict[str, Any]] = []
-    activity = vars(adapter)["Activity"]
+    activity = adapter.sdk().Activity
     original = activity.deserialize
 
     def deserialize(self: Any, data: dict[str, Any]) -> Any:
@@ -162,3 +162,38 @@ def test_a_card_that_is_not_plain_json_still_goes_through_msrest() -> None:
     body = adapter._message_activity(INCOMING, message)
     assert body == through_msrest(INCOMING, message)
     assert body["attachments"][0]["content"]["body"] == "('a', 'b')"
+
+
+def proactive_through_msrest(parts: dict[str, str], card: dict[str, Any] | None) -> Any:
+    """A proactive message as the adapter wrote every one before, through msrest."""
+    sdk = adapter.sdk()
+    outgoing = sdk.Activity(
+        type="message",
+        channel_id=parts["channel_id"],
+        service_url=parts["service_url"],
+        conversation=sdk.ConversationAccount(id=parts["conversation_id"]),
+        channel_data={"tenant": {"id": parts["tenant_id"]}},
+        from_property=sdk.ChannelAccount(id=parts["bot_id"]),
+        text=parts["text"],
+        input_hint="acceptingInput",
+    )
+    if card is not None:
+        outgoing.attachments = [
+            sdk.Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=card)
+        ]
+    return outgoing.serialize()
+
+
+PARTS = st.fixed_dictionaries(
+    {
+        name: st.text(max_size=10)
+        for name in ("channel_id", "service_url", "conversation_id", "tenant_id", "bot_id", "text")
+    }
+)
+
+
+@given(PARTS, st.none() | st.dictionaries(st.text(), JSON, max_size=5))
+def test_a_proactive_message_is_written_as_msrest_wrote_it(
+    parts: dict[str, str], card: dict[str, Any] | None
+) -> None:
+    assert adapter.proactive_activity(card=card, **parts) == proactive_through_msrest(parts, card)
