@@ -103,3 +103,16 @@ def decisions_recorded(data_dir: Path) -> tuple[int, int]:
             (DECIDED_KIND,),
         ).fetchone()
     return int(decided), int(cases)
+
+
+def letters_drafted(data_dir: Path) -> int:
+    """How many of the decided cases have their decision's letter drafted (the effect
+    worker drafts it after the answer: it may still be behind when the load ends)."""
+    with sqlite3.connect(data_dir / STORE_FILE) as db:
+        (drafted,) = db.execute(
+            "SELECT COUNT(DISTINCT d.case_id) FROM events d JOIN events c"
+            " ON c.case_id = d.case_id AND c.kind = ? AND d.seq > c.seq"
+            " WHERE d.kind = 'letter-drafted'",
+            (DECIDED_KIND,),
+        ).fetchone()
+    return int(drafted)

@@ -4,7 +4,8 @@
 
 Starts Safe Premises as `bench.side_by_side` does (the embedded default, the example trust,
 no authentication, in a child process), answers one warm-up turn, then profiles the child
-while `--turns` turns (`report`: each an incident report submit making a new case; or
+while `--turns` turns (`report`: each an incident report submit making a new case;
+`decide`: each the Chair confirming a case prepared with the Chair, as in the benchmark; or
 `help`) are sent one after another from this process, and prints the child's top entries
 by own time and by cumulative time, per turn. With `--auth`, authentication is on, as in
 the benchmark's authenticated rows (the loopback identity provider, a signed token on every
@@ -31,7 +32,14 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.side_by_side import APP_ID, START_TIMEOUT_S, connector_app, message, report_submit
+from bench.side_by_side import (
+    APP_ID,
+    START_TIMEOUT_S,
+    chair_confirms,
+    connector_app,
+    message,
+    report_submit,
+)
 
 
 def child(data_dir: str, out: str, metadata_url: str) -> None:
@@ -71,6 +79,10 @@ async def run(args: argparse.Namespace) -> None:
         metadata = idp.metadata_url if args.auth else ""
         token = idp.mint(audience=APP_ID, service_url=sink) if args.auth else ""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if args.turn == "decide":
+            from bench.chair_cases import prepare_cases
+
+            chair = await prepare_cases(Path(data_dir), args.turns + 1)
         server = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.profile_turn", "--child", data_dir, out, metadata,
             stdout=asyncio.subprocess.PIPE,
@@ -84,6 +96,9 @@ async def run(args: argparse.Namespace) -> None:
             def body(n: int) -> dict[str, object]:
                 if args.turn == "report":
                     return report_submit(n, sink, run_id)
+                if args.turn == "decide":
+                    case_id = f"bench-{chair.first + n}"
+                    return chair_confirms(n, sink, run_id, case_id, chair.version)
                 return message(n, sink, "help")
 
             async with aiohttp.ClientSession() as session:
@@ -117,7 +132,7 @@ if __name__ == "__main__":
         child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "")
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--turn", choices=("report", "help"), default="report")
+        parser.add_argument("--turn", choices=("report", "help", "decide"), default="report")
         parser.add_argument("--turns", type=int, default=300)
         parser.add_argument("--top", type=int, default=15)
         parser.add_argument("--auth", action="store_true", help="authentication on")

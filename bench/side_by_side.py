@@ -58,6 +58,7 @@ START_TIMEOUT_S = 60.0
 # Cases prepared with the Chair for the decision run, per second of it: more than any run
 # here has answered (a run that would use them up stops with a message, not a wrong figure).
 CASES_PER_S = 800
+DRAIN_TIMEOUT_S = 300.0
 
 
 def pin(core: int) -> None:
@@ -412,6 +413,11 @@ async def one(
         result = json.loads(out)
         cpu = cpu_seconds(server.pid) - cpu_before
         rss = rss_mb(server.pid)
+        if turn == "decide":
+            # Each decision's letter is drafted after its answer: wait for the effect
+            # worker to finish them, and count its CPU too (the decision's whole cost).
+            drained = await drain_letters(Path(data_dir), result["ok"] + 1)
+            drained["cpu"] = cpu_seconds(server.pid) - cpu_before - cpu
     finally:
         with contextlib.suppress(ProcessLookupError):
             server.send_signal(signal.SIGTERM)
@@ -435,6 +441,12 @@ async def one(
     if turn == "decide":
         from bench.chair_cases import decisions_recorded
 
+        figures["letters drafted by the end of the load"] = drained["at the end"]
+        figures["s more to draft the rest"] = drained["seconds"]
+        figures["CPU ms/decision with its letter"] = (
+            (cpu + drained["cpu"]) * 1000 / max(result["ok"], 1)
+        )
+
         decided, on_cases = decisions_recorded(Path(data_dir))
         answered = result["ok"] + 1  # the warm-up decided a case too
         figures["decisions == answers"] = float(decided == on_cases == answered)
@@ -444,6 +456,20 @@ async def one(
                 file=sys.stderr,
             )
     return figures
+
+
+async def drain_letters(data_dir: Path, decisions: int) -> dict[str, float]:
+    """Wait (at most `DRAIN_TIMEOUT_S`) until every decision's letter is drafted."""
+    from bench.chair_cases import letters_drafted
+
+    at_the_end = letters_drafted(data_dir)
+    started = time.perf_counter()
+    while letters_drafted(data_dir) < decisions:
+        if time.perf_counter() - started > DRAIN_TIMEOUT_S:
+            print(f"  decide: letters still not all drafted after {DRAIN_TIMEOUT_S:g} s")
+            break
+        await asyncio.sleep(0.25)
+    return {"at the end": float(at_the_end), "seconds": time.perf_counter() - started}
 
 
 def median_of(rounds: list[dict[str, float]]) -> dict[str, float]:
@@ -515,6 +541,16 @@ async def main(args: argparse.Namespace) -> None:
             f"| {kind} | {turn}{extra} | " + " | ".join(cells) + " | "
             + " | ".join(f"{x:.2f}×" for x in ratios) + " |"
         )  # fmt: skip
+    for (kind, turn), r in results.items():
+        if turn == "decide":
+            print(
+                f"{kind} decide: {r['letters drafted by the end of the load']:.0f} of"
+                f" {r['req/s'] * args.seconds:.0f} decisions' letters drafted when the load"
+                f" ended, the rest {r['s more to draft the rest']:.1f} s later; CPU per"
+                f" decision with its letter {r['CPU ms/decision with its letter']:.1f} ms"
+                f" ({r['CPU ms/decision with its letter'] / peer['CPU ms/turn']:.2f}× the"
+                " peer's per turn)"
+            )
 
 
 if __name__ == "__main__":
