@@ -105,7 +105,8 @@ preview: $(VENV)/.runtime
 	$(BIN)/python -m templates preview --out var/letter-preview
 
 # Benchmarks print figures and assert nothing (docs/performance.md). The defaults are the
-# published run's: 10 s per run, 16 in flight, medians of 5 rounds; about 7 minutes.
+# published run's: 10 s per run, 16 in flight, medians of 5 rounds; about 25 minutes on a
+# shared machine, most of it the decision row waiting for its letters to be drafted.
 BENCH_ARGS ?= --seconds 10 --concurrency 16 --rounds 5
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.side_by_side $(BENCH_ARGS)

@@ -147,13 +147,18 @@ _HAS_REFERENCE = {"cases", "case_sightings", "prompts"}
 _REFERENCE = "'OAK-2026-' || printf('%04d', n)"  # as the store numbers them
 
 
-def copy_cases(path: Path, templates: dict[str, str], total: int) -> list[range]:
-    """Copy the templates to `total` cases: 80% newly reported, 10% each of the others.
-    The copies are numbered after the templates (references go on from theirs)."""
+SHARES = {"reported": 0.8, "with-chair": 0.1, "review-to-arrange": 0.1}
+
+
+def copy_cases(
+    path: Path, templates: dict[str, str], total: int, shares: dict[str, float] = SHARES
+) -> list[range]:
+    """Copy the templates to `total` cases, in `shares` of each (by default 80% newly
+    reported, 10% each of the others). The copies are numbered after the templates
+    (references go on from theirs)."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous = OFF")  # a throwaway file, built once
     connection.execute("BEGIN")
-    shares = {"reported": 0.8, "with-chair": 0.1, "review-to-arrange": 0.1}
     first = len(templates) + 1
     copies: list[range] = []  # the copies' numbers, one range per template
     for kind, case_id in templates.items():

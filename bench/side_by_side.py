@@ -1,6 +1,7 @@
 """The floor, the peer and Safe Premises side by side, under the same load (not a test).
 
     .venv/bin/python -m bench.side_by_side [--seconds 10] [--concurrency 16] [--rounds 1]
+                                           [--only premises:decide,…]
 
 In one run it starts, each in its own process pinned to core 0:
 - the floor: a bare aiohttp handler that answers 200 with a small JSON body;
@@ -20,7 +21,10 @@ after the run, cold start (process start to the first 2xx answer; each server is
 once beforehand, unmeasured, so that every start loads compiled bytecode as a deployed
 process does), and the ratios to the peer and to the floor. For the incident report submit
 every request is a new case, and afterwards the number of cases in the store is checked
-against the number of answers.
+against the number of answers. For the decision invoke (the Chair's "Confirm or overturn"
+card, confirming) every request decides a different case, prepared with the Chair before
+the server starts (`bench.chair_cases`), and afterwards the number of decisions recorded,
+each on its own case, is checked against the number of answers.
 
 Every address is 127.0.0.1; each run is bounded in time and stops its processes itself.
 """
@@ -47,8 +51,14 @@ from aiohttp import web
 APP_ID = "00000000-0000-4000-8000-00000000b07a"
 TENANT = "5f3c9a2e-8d41-4b6a-9c0e-2a7d1e4b6f10"  # the example trust's (config/trust.yaml)
 STAFF = "a1000000-0000-4000-8000-000000000003"  # Priya Shah, staff at Oakfield
+CHAIR = "a1000000-0000-4000-8000-000000000004"  # Graham Whitlock, Chair at Oakfield
+NAMES = {STAFF: "Priya Shah", CHAIR: "Graham Whitlock"}
 SERVER_CORE, LOAD_CORE = 0, 1
 START_TIMEOUT_S = 60.0
+# Cases prepared with the Chair for the decision run, per second of it: more than any run
+# here has answered (a run that would use them up stops with a message, not a wrong figure).
+CASES_PER_S = 800
+DRAIN_TIMEOUT_S = 300.0
 
 
 def pin(core: int) -> None:
@@ -153,15 +163,19 @@ async def serve(kind: str, data_dir: str, metadata_url: str) -> None:
 # --- the load (a child process on the other core) --------------------------------------------
 
 
-def message(n: int, service_url: str, text: str) -> dict[str, Any]:
+def message(n: int, service_url: str, text: str, user: str = STAFF) -> dict[str, Any]:
     return {
         "type": "message",
         "id": f"f:load-{n}",
         "channelId": "msteams",
         "serviceUrl": service_url,
-        "from": {"id": f"29:{STAFF}", "name": "Priya Shah", "aadObjectId": STAFF},
+        "from": {"id": f"29:{user}", "name": NAMES[user], "aadObjectId": user},
         "recipient": {"id": "28:safe-premises-bot", "name": "Safe Premises"},
-        "conversation": {"id": "a:chat-load", "conversationType": "personal", "tenantId": TENANT},
+        "conversation": {
+            "id": "a:chat-load" if user == STAFF else f"a:chat-load-{user}",
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
         "channelData": {"tenant": {"id": TENANT}},
         "locale": "en-GB",
         "text": text,
@@ -201,6 +215,32 @@ def report_submit(n: int, service_url: str, run: str) -> dict[str, Any]:
     return invoke
 
 
+def chair_confirms(
+    n: int, service_url: str, run: str, case_id: str, version: int
+) -> dict[str, Any]:
+    """The Chair's "Confirm or overturn" card pressed on `case_id`: confirm, with a reason."""
+    invoke = message(n, service_url, "", user=CHAIR)
+    del invoke["text"], invoke["textFormat"]
+    invoke["type"] = "invoke"
+    invoke["name"] = "adaptiveCard/action"
+    invoke["value"] = {
+        "action": {
+            "type": "Action.Execute",
+            "title": "Record the decision",
+            "verb": "chair.decide",
+            "data": {
+                "caseId": case_id,
+                "version": version,
+                "commandId": f"{run}-{n}",
+                "outcome": "confirm",
+                "reason": "The ban is needed to keep the staff and pupils safe.",
+            },
+        },
+        "trigger": "manual",
+    }
+    return invoke
+
+
 async def drive(
     url: str, turn: str, seconds: float, concurrency: int, service_url: str, token: str
 ) -> None:
@@ -214,10 +254,20 @@ async def drive(
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=0), timeout=timeout
     ) as session:
+        # "decide:<first>:<last>:<version>": each request confirms the next of the cases
+        # bench-<first> … bench-<last>, prepared with the Chair before the run.
+        decide = turn.split(":")[1:] if turn.startswith("decide:") else []
 
         def body(n: int) -> dict[str, Any]:
             if turn == "report":
                 return report_submit(n, service_url, run)
+            if decide:
+                first, last, version = (int(x) for x in decide)
+                if first + n > last:
+                    raise SystemExit(
+                        f"only {last - first + 1} cases were prepared; raise CASES_PER_S"
+                    )
+                return chair_confirms(n, service_url, run, f"bench-{first + n}", version)
             return message(n, service_url, "help")
 
         async with session.post(url, json=body(0), headers=headers) as warm:
@@ -333,6 +383,14 @@ async def one(
     data_dir = tempfile.mkdtemp(prefix="side-by-side-")
     metadata = idp.metadata_url if kind == "premises-auth" else ""
     token = idp.mint(audience=APP_ID, service_url=sink_url) if metadata else ""
+    load_turn = turn
+    if turn == "decide":
+        # Before the server starts and before the clock: the cases the Chair will decide.
+        from bench.chair_cases import prepare_cases
+
+        count = int(args.seconds * CASES_PER_S) + 100
+        chair = await prepare_cases(Path(data_dir), count)
+        load_turn = f"decide:{chair.first}:{chair.last}:{chair.version}"
     started = time.perf_counter()
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.side_by_side", "--serve", kind, data_dir, metadata,
@@ -347,7 +405,7 @@ async def one(
         cold = time.perf_counter() - started
         cpu_before = cpu_seconds(server.pid)
         load = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.side_by_side", "--drive", url, turn,
+            sys.executable, "-m", "bench.side_by_side", "--drive", url, load_turn,
             str(args.seconds), str(args.concurrency), sink_url, token,
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -355,6 +413,11 @@ async def one(
         result = json.loads(out)
         cpu = cpu_seconds(server.pid) - cpu_before
         rss = rss_mb(server.pid)
+        if turn == "decide":
+            # Each decision's letter is drafted after its answer: wait for the effect
+            # worker to finish them, and count its CPU too (the decision's whole cost).
+            drained = await drain_letters(Path(data_dir), result["ok"] + 1)
+            drained["cpu"] = cpu_seconds(server.pid) - cpu_before - cpu
     finally:
         with contextlib.suppress(ProcessLookupError):
             server.send_signal(signal.SIGTERM)
@@ -375,11 +438,46 @@ async def one(
         figures["cases == answers"] = float(cases == answered)
         if cases != answered:
             print(f"  {kind}/{turn}: {cases} cases but {answered} answers", file=sys.stderr)
+    if turn == "decide":
+        from bench.chair_cases import decisions_recorded
+
+        figures["letters drafted by the end of the load"] = drained["at the end"]
+        figures["s more to draft the rest"] = drained["seconds"]
+        figures["CPU ms/decision with its letter"] = (
+            (cpu + drained["cpu"]) * 1000 / max(result["ok"], 1)
+        )
+
+        decided, on_cases = decisions_recorded(Path(data_dir))
+        answered = result["ok"] + 1  # the warm-up decided a case too
+        figures["decisions == answers"] = float(decided == on_cases == answered)
+        if not decided == on_cases == answered:
+            print(
+                f"  {kind}/{turn}: {decided} decisions on {on_cases} cases but {answered} answers",
+                file=sys.stderr,
+            )
     return figures
 
 
+async def drain_letters(data_dir: Path, decisions: int) -> dict[str, float]:
+    """Wait (at most `DRAIN_TIMEOUT_S`) until every decision's letter is drafted."""
+    from bench.chair_cases import letters_drafted
+
+    at_the_end = letters_drafted(data_dir)
+    started = time.perf_counter()
+    while letters_drafted(data_dir) < decisions:
+        if time.perf_counter() - started > DRAIN_TIMEOUT_S:
+            print(f"  decide: letters still not all drafted after {DRAIN_TIMEOUT_S:g} s")
+            break
+        await asyncio.sleep(0.25)
+    return {"at the end": float(at_the_end), "seconds": time.perf_counter() - started}
+
+
 def median_of(rounds: list[dict[str, float]]) -> dict[str, float]:
-    return {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+    """The median of each figure; a check ("… == answers") holds only if it held in every round."""
+    return {
+        key: (min if key.endswith("== answers") else statistics.median)(r[key] for r in rounds)
+        for key in rounds[0]
+    }
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -392,9 +490,13 @@ async def main(args: argparse.Namespace) -> None:
         ("peer", "help"),
         ("premises", "help"),
         ("premises", "report"),
+        ("premises", "decide"),
         ("premises-auth", "help"),
         ("premises-auth", "report"),
     ]
+    if args.only:
+        wanted = set(args.only.split(",")) | {"floor:help", "peer:help"}  # the ratios' bases
+        runs = [(kind, turn) for kind, turn in runs if f"{kind}:{turn}" in wanted]
     results: dict[tuple[str, str], dict[str, float]] = {}
     pycache = tempfile.mkdtemp(prefix="side-by-side-bytecode-")
     environment = child_environment(pycache)
@@ -432,10 +534,23 @@ async def main(args: argparse.Namespace) -> None:
         extra = " (cases == answers)" if r.get("cases == answers") == 1.0 else ""
         if turn == "report" and not extra:
             extra = " (CASES != ANSWERS)"
+        if turn == "decide":
+            ok = r.get("decisions == answers") == 1.0
+            extra = " (decisions == answers)" if ok else " (DECISIONS != ANSWERS)"
         print(
             f"| {kind} | {turn}{extra} | " + " | ".join(cells) + " | "
             + " | ".join(f"{x:.2f}×" for x in ratios) + " |"
         )  # fmt: skip
+    for (kind, turn), r in results.items():
+        if turn == "decide":
+            print(
+                f"{kind} decide: {r['letters drafted by the end of the load']:.0f} of"
+                f" {r['req/s'] * args.seconds:.0f} decisions' letters drafted when the load"
+                f" ended, the rest {r['s more to draft the rest']:.1f} s later; CPU per"
+                f" decision with its letter {r['CPU ms/decision with its letter']:.1f} ms"
+                f" ({r['CPU ms/decision with its letter'] / peer['CPU ms/turn']:.2f}× the"
+                " peer's per turn)"
+            )
 
 
 if __name__ == "__main__":
@@ -450,4 +565,7 @@ if __name__ == "__main__":
         parser.add_argument("--seconds", type=float, default=10.0)
         parser.add_argument("--concurrency", type=int, default=16)
         parser.add_argument("--rounds", type=int, default=1)
+        parser.add_argument(
+            "--only", default="", help="some rows, e.g. premises:decide,premises-auth:report"
+        )
         asyncio.run(main(parser.parse_args()))

@@ -23,11 +23,10 @@ JSON = st.recursive(
 def through_msrest(reply: InvokeReply) -> Any:
     """msrest's JSON for the typed response, as the adapter wrote every answer before (the
     SDK's names are taken from the adapter, the one module that imports the SDK)."""
-    sdk = vars(adapter)
-    typed = sdk["AdaptiveCardInvokeResponse"](
+    typed = adapter.sdk().AdaptiveCardInvokeResponse(
         status_code=reply.status_code, type=reply.type, value=reply.value
     )
-    return sdk["serializer_helper"](typed)
+    return adapter.serializer_helper(typed)
 
 
 @given(st.dictionaries(st.text(), JSON, max_size=6), st.sampled_from([200, 400, 500]))
