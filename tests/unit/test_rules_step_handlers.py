@@ -11,16 +11,24 @@ import pytest
 from rules.behaviours import LetterKind, NotificationKind
 from rules.commands import Command
 from rules.errors import DetailMissing, InvalidDetails, Refusal, TooFewStaff
-from rules.events import LetterRequired, NotificationRequired
+from rules.events import Event, LetterRequired, NotificationRequired
 from rules.roles import Role
 from rules.state import Trigger
 from rules.steps.closing import CaseClosed, CloseCase
+from rules.steps.complaints import ReferredToComplaints, ReferToComplaints
 from rules.steps.informal_meeting import (
     ArrangeInformalMeeting,
     CancelInformalMeeting,
     InformalMeetingHeld,
     RecordInformalMeeting,
 )
+from rules.steps.letters import (
+    LetterDraftFailed,
+    RecordLetterDrafted,
+    RecordLetterDraftFailed,
+    RedateLetter,
+)
+from rules.steps.no_further_action import RecordNoFurtherAction
 from tests.builders import at
 
 from .rules_builders import Case, _wait_out_window
@@ -201,3 +209,126 @@ def test_a_closed_case_keeps_the_reason_and_the_time_and_awaits_no_reply() -> No
     assert view.window is None
     kind = NotificationKind.POLICY_REVIEW_AFTER_CASE
     assert rest == [NotificationRequired(f"{command.command_id}:{kind.value}", kind, (Role.TRUST,))]
+
+
+# --- responses 6 and 1: the complaints policy, no further action ------------------------------
+
+
+def test_a_referral_to_complaints_asks_what_the_complaint_is_about() -> None:
+    case = _assessed()
+    refusal = _refusal(case, ReferToComplaints(case.next_id(), " "))
+    assert isinstance(refusal, DetailMissing)
+    assert str(refusal) == "Please give what the complaint is about."
+
+
+def test_a_referral_to_complaints_is_the_incidents_response_with_its_reason() -> None:
+    case = _assessed()
+    [referred] = case.run(ReferToComplaints(case.next_id(), " About the teacher "))
+    assert referred == ReferredToComplaints("About the teacher")
+    latest = case.v.latest_incident
+    assert latest is not None
+    assert [(r.trigger, r.reason) for r in latest.responses] == [
+        (Trigger.REFERRED_TO_COMPLAINTS, "About the teacher")
+    ]
+    assert case.v.complaint_referrals == ("About the teacher",)
+
+
+def test_no_further_action_asks_for_the_reason() -> None:
+    case = _assessed()
+    refusal = _refusal(case, RecordNoFurtherAction(case.next_id(), ""))
+    assert isinstance(refusal, DetailMissing)
+    assert str(refusal) == "Please give the reason for no action."
+
+
+def test_no_further_action_is_the_incidents_response_with_its_reason() -> None:
+    case = _assessed()
+    case.run(RecordNoFurtherAction(case.next_id(), " Apology accepted "))
+    latest = case.v.latest_incident
+    assert latest is not None
+    assert [(r.trigger, r.reason) for r in latest.responses] == [
+        (Trigger.NO_FURTHER_ACTION, "Apology accepted")
+    ]
+
+
+# --- letters: a draft that failed, a draft re-dated --------------------------------------------
+
+
+def _warning_letter() -> tuple[Case, str]:
+    case = _assessed().warn()
+    return case, case.v.letters[-1].letter_id
+
+
+def _failed(case: Case, letter_id: str, error: str, **kw: object) -> list[Event]:
+    return case.run(RecordLetterDraftFailed(case.next_id(), letter_id, error, **kw), system=True)  # type: ignore[arg-type]
+
+
+def test_a_lasting_draft_failure_tells_the_signer_the_letter_cannot_be_drafted() -> None:
+    case, letter_id = _warning_letter()
+    events = _failed(case, letter_id, " No mailbox ", permanent=True)
+    kind = NotificationKind.LETTER_CANNOT_BE_DRAFTED
+    assert events == [
+        LetterDraftFailed(letter_id, "No mailbox", True, None),
+        NotificationRequired(f"{letter_id}:{kind.value}", kind, (Role.HEAD,)),
+    ]
+    letter = case.v.letter(letter_id)
+    assert letter is not None
+    assert letter.draft_blocked is True
+    assert letter.draft_error == "No mailbox"
+
+
+def test_the_same_lasting_failure_is_recorded_once_and_a_different_one_again() -> None:
+    case, letter_id = _warning_letter()
+    _failed(case, letter_id, "No mailbox", permanent=True)
+    assert _failed(case, letter_id, "No mailbox", permanent=True) == []
+    [again] = _failed(case, letter_id, "No template", permanent=True)
+    assert again == LetterDraftFailed(letter_id, "No template", True, None)
+
+
+def test_a_passing_draft_failure_is_recorded_each_time_it_happens() -> None:
+    case, letter_id = _warning_letter()
+    _failed(case, letter_id, "Timed out")
+    [again] = _failed(case, letter_id, "Timed out")  # the prompt is not asked for twice
+    assert again == LetterDraftFailed(letter_id, "Timed out", False, None)
+
+
+def test_a_draft_failure_after_the_draft_was_recorded_changes_nothing() -> None:
+    case, letter_id = _warning_letter()
+    case.run(RecordLetterDrafted(case.next_id(), letter_id, "draft-1", case.today), system=True)
+    assert _failed(case, letter_id, "Timed out") == []
+
+
+def test_a_draft_failure_says_what_went_wrong() -> None:
+    case, letter_id = _warning_letter()
+    before = list(case.history)
+    with pytest.raises(DetailMissing) as caught:
+        _failed(case, letter_id, " ")
+    assert str(caught.value) == "Please give what went wrong."
+    assert case.history == before
+
+
+def test_missing_term_dates_on_the_heads_own_letter_tell_the_head_once() -> None:
+    case, letter_id = _warning_letter()
+    end = case.today + timedelta(days=30)
+    events = _failed(case, letter_id, "No term dates", permanent=True, term_dates_end=end)
+    kind = NotificationKind.LETTER_NEEDS_TERM_DATES
+    assert events[1] == NotificationRequired(f"{letter_id}:{kind.value}", kind, (Role.HEAD,))
+
+
+def test_a_redated_draft_is_drafted_afresh_and_counted() -> None:
+    case, letter_id = _warning_letter()
+    case.run(
+        RecordLetterDrafted(case.next_id(), letter_id, "draft-1", case.today, case.today),
+        system=True,
+    )
+    for count in (1, 2):
+        case.advance(1)
+        case.run(RedateLetter(case.next_id(), letter_id))
+        letter = case.v.letter(letter_id)
+        assert letter is not None
+        assert (letter.draft_ref, letter.dated_on, letter.reply_by) == (None, None, None)
+        assert (letter.draft_error, letter.draft_blocked, letter.redated) == (None, False, count)
+        _failed(case, letter_id, "No mailbox", permanent=True)
+        case.run(
+            RecordLetterDrafted(case.next_id(), letter_id, f"draft-{count + 1}", case.today),
+            system=True,
+        )
