@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rules.behaviours import LetterKind, NotificationKind
+from rules.behaviours import LetterKind, NotificationKind, Remover
 from rules.commands import Command
+from rules.core.view import ProgressMeetingRecord, RemovalRecord
 from rules.errors import DetailMissing, InvalidDetails, Refusal, TooFewStaff
 from rules.events import Event, LetterRequired, NotificationRequired
 from rules.roles import Role
-from rules.state import Trigger
+from rules.state import TRANSITIONS, CaseState, Trigger
+from rules.steps.breach import RecordBreach
 from rules.steps.closing import CaseClosed, CloseCase
 from rules.steps.complaints import ReferredToComplaints, ReferToComplaints
 from rules.steps.informal_meeting import (
@@ -29,9 +31,11 @@ from rules.steps.letters import (
     RedateLetter,
 )
 from rules.steps.no_further_action import RecordNoFurtherAction
+from rules.steps.progress_meeting import ProgressMeetingHeld, RecordProgressMeeting
+from rules.steps.removal import RecordRemoval, RemovedFromPremises
 from tests.builders import at
 
-from .rules_builders import Case, _wait_out_window
+from .rules_builders import Case, _wait_out_window, case_in
 
 
 def _assessed() -> Case:
@@ -332,3 +336,81 @@ def test_a_redated_draft_is_drafted_afresh_and_counted() -> None:
             RecordLetterDrafted(case.next_id(), letter_id, f"draft-{count + 1}", case.today),
             system=True,
         )
+
+
+# --- response 5: removal from the premises; the progress meeting --------------------------------
+
+
+def _banned_with_a_breach() -> Case:
+    case = case_in(CaseState.BAN_CONFIRMED)
+    case.run(RecordBreach(case.next_id(), at(case.today, 8), "Came onto the site"))
+    return case
+
+
+def _removal(case: Case, when: datetime, name: str = "PC Smith", notes: str = "") -> RecordRemoval:
+    return RecordRemoval(case.next_id(), when, Remover.POLICE_OFFICER, name, notes)
+
+
+def test_a_removal_needs_a_time_with_a_zone_and_not_in_the_future() -> None:
+    case = _banned_with_a_breach()
+    naive = at(case.today, 9).replace(tzinfo=None)
+    assert (
+        str(_refusal(case, _removal(case, naive))) == "The time of the removal needs a time zone."
+    )
+    later = at(case.today, 13)  # the case's clock says noon
+    refusal = _refusal(case, _removal(case, later))
+    assert str(refusal) == "The time of the removal cannot be in the future."
+
+
+def test_a_removal_asks_who_removed_the_person() -> None:
+    case = _banned_with_a_breach()
+    refusal = _refusal(case, _removal(case, at(case.today, 9), name=" "))
+    assert isinstance(refusal, DetailMissing)
+    assert str(refusal) == "Please give who removed the person."
+
+
+def test_a_removal_is_recorded_with_when_who_and_the_notes() -> None:
+    case = _banned_with_a_breach()
+    removed_at = at(case.today, 9)
+    [removed] = case.run(_removal(case, removed_at, " PC Smith ", " Escorted to the gate "))
+    assert removed == RemovedFromPremises(
+        removed_at, Remover.POLICE_OFFICER, "PC Smith", "Escorted to the gate"
+    )
+    assert case.v.removals == (
+        RemovalRecord(
+            removed_at, Remover.POLICE_OFFICER, "PC Smith", "Escorted to the gate", "actor-1"
+        ),
+    )
+    latest = case.v.latest_incident
+    assert latest is not None
+    assert (latest.responses[-1].trigger, latest.responses[-1].reason) == (
+        Trigger.REMOVED_FROM_PREMISES,
+        "Escorted to the gate",
+    )
+
+
+def test_a_breach_at_the_very_time_of_the_removal_grounds_it() -> None:
+    case = case_in(CaseState.BAN_CONFIRMED)
+    case.run(RecordBreach(case.next_id(), at(case.today, 9), "Came onto the site"))
+    case.run(_removal(case, at(case.today, 9)))
+    assert len(case.v.removals) == 1
+
+
+def _progress_meeting_due() -> Case:
+    return case_in(next(s for s, t in TRANSITIONS.items() if Trigger.PROGRESS_MEETING_HELD in t))
+
+
+def test_a_progress_meeting_dated_in_the_future_is_refused_naming_the_date() -> None:
+    case = _progress_meeting_due()
+    tomorrow = case.today + timedelta(days=1)
+    refusal = _refusal(case, RecordProgressMeeting(case.next_id(), tomorrow, "Doing well"))
+    assert str(refusal).startswith("The date of the meeting cannot be in the future (")
+
+
+def test_a_progress_meeting_keeps_the_day_the_notes_and_who_recorded_it() -> None:
+    case = _progress_meeting_due()
+    [held] = case.run(RecordProgressMeeting(case.next_id(), case.today, " Doing well "))
+    assert held == ProgressMeetingHeld(case.today, "Doing well")
+    assert case.v.progress_meetings[-1] == ProgressMeetingRecord(
+        case.today, "Doing well", "actor-1"
+    )
