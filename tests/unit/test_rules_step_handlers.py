@@ -4,7 +4,7 @@ mutated (they are registered without a decorator, so mutmut reaches them)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -21,6 +21,7 @@ from rules.steps.complaints import ReferredToComplaints, ReferToComplaints
 from rules.steps.informal_meeting import (
     ArrangeInformalMeeting,
     CancelInformalMeeting,
+    InformalMeetingArranged,
     InformalMeetingHeld,
     RecordInformalMeeting,
 )
@@ -33,6 +34,7 @@ from rules.steps.letters import (
 from rules.steps.no_further_action import RecordNoFurtherAction
 from rules.steps.progress_meeting import ProgressMeetingHeld, RecordProgressMeeting
 from rules.steps.removal import RecordRemoval, RemovedFromPremises
+from rules.steps.representations import RecordRepresentation
 from tests.builders import at
 
 from .rules_builders import Case, _wait_out_window, case_in
@@ -414,3 +416,73 @@ def test_a_progress_meeting_keeps_the_day_the_notes_and_who_recorded_it() -> Non
     assert case.v.progress_meetings[-1] == ProgressMeetingRecord(
         case.today, "Doing well", "actor-1"
     )
+
+
+def test_a_meeting_needs_two_staff_at_the_meeting() -> None:
+    case = _assessed()
+    meeting_at = at(case.today + timedelta(days=3))
+    refusal = _refusal(
+        case, ArrangeInformalMeeting(case.next_id(), meeting_at, "Office", ("A",), True, True)
+    )
+    assert isinstance(refusal, TooFewStaff)
+    assert "At least two members of staff must be at the meeting" in str(refusal)
+
+
+@pytest.mark.parametrize(("seating", "exits"), [(False, True), (True, False)])
+def test_a_meeting_without_its_safety_checks_says_which_one_is_missing(
+    seating: bool, exits: bool
+) -> None:
+    case = _assessed()
+    meeting_at = at(case.today + timedelta(days=3))
+    command = ArrangeInformalMeeting(
+        case.next_id(), meeting_at, "Office", ("A", "B"), seating, exits
+    )
+    refusal = _refusal(case, command)
+    assert [(f.label, f.value) for f in refusal.facts] == [
+        ("Seating considered", "yes" if seating else "no"),
+        ("Exits kept clear", "yes" if exits else "no"),
+    ]
+
+
+def test_an_arranged_meeting_records_that_its_safety_was_considered() -> None:
+    case = _assessed()
+    meeting_at = at(case.today + timedelta(days=3))
+    command = ArrangeInformalMeeting(case.next_id(), meeting_at, "Office", ("A", "B"), True, True)
+    arranged = case.run(command)[0]
+    latest = case.v.latest_incident
+    assert latest is not None
+    assert arranged == InformalMeetingArranged(
+        latest.no, meeting_at, "Office", ("A", "B"), True, True
+    )
+
+
+# --- the person's written comments (the right of reply) ----------------------------------------
+
+
+def _warning_sent() -> tuple[Case, date]:
+    case = _assessed().warn()
+    case.send(case.v.letters[-1].letter.value)
+    case.advance(1)
+    return case, case.today
+
+
+def test_comments_received_in_the_future_are_refused_naming_the_date() -> None:
+    case, today = _warning_sent()
+    tomorrow = today + timedelta(days=1)
+    refusal = _refusal(case, RecordRepresentation(case.next_id(), today, tomorrow, "Sorry"))
+    assert str(refusal).startswith("The date it was received cannot be in the future (")
+
+
+def test_comments_dated_after_they_were_received_are_refused_saying_so() -> None:
+    case, today = _warning_sent()
+    refusal = _refusal(
+        case, RecordRepresentation(case.next_id(), today, today - timedelta(days=1), "Sorry")
+    )
+    assert str(refusal) == "The person's letter cannot be dated after it was received."
+
+
+def test_comments_ask_for_a_summary_of_what_the_person_wrote() -> None:
+    case, today = _warning_sent()
+    refusal = _refusal(case, RecordRepresentation(case.next_id(), today, today, "  "))
+    assert isinstance(refusal, DetailMissing)
+    assert str(refusal) == "Please give a summary of what the person wrote."
