@@ -45,6 +45,8 @@ EQUIVALENT = {
     "casework.pipeline.x__as_stored__mutmut_21": "allow_nan: no event field is a float",
     "casework.pipeline.x__as_stored__mutmut_23": "allow_nan: no event field is a float",
     "casework.pipeline.x__as_stored__mutmut_25": "allow_nan: no event field is a float",
+    "rules.steps.letters.x__letter_redated__mutmut_9": "else 2: an unknown letter is refused",
+    "rules.steps.letters.x__letter_redated__mutmut_17": "draft_error kept: a dated draft has none",
 }
 
 

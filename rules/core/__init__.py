@@ -7,10 +7,10 @@ function, fold function and permission register themselves here with decorators:
 - `rules.core.events`: the `Event` base, `EventMeta`, `@event`, the effect events every step
   may produce (`LetterRequired`, `NotificationRequired`) and the stored-form codec;
 - `rules.core.view`: `CaseView` and its record dataclasses;
-- `rules.core.fold`: the fold engine (`fold`, `apply`), `@folds` / `@folds_opening`, and the
+- `rules.core.fold`: the fold engine (`fold`, `apply`), `folds` / `folds_opening`, and the
   helpers steps fold with (`respond`, `set_incident`, `set_letter`, …);
 - `rules.core.permissions`: the `Permission` type, `@permitted` and `check_permitted`;
-- `rules.core.decide`: `DecisionContext`, `decide`, `@decides` / `@decides_opening` and the
+- `rules.core.decide`: `DecisionContext`, `decide`, `decides` / `decides_opening` and the
   guards steps share (`required_text`, `assessed_latest`, `letter_required`, …).
 
 Nothing here imports `rules.steps`: the steps import this package, and the public modules

@@ -9,9 +9,11 @@ In order, `decide`:
    role needed and the role the actor holds);
 3. checks the step against `rules.state.TRANSITIONS` (`NotAllowedNow`; `AlreadyDone` when
    someone else's step made it impossible, saying who and when);
-4. hands over to the command's step (`rules.steps`), registered with `@decides`, which
+4. hands over to the command's step (`rules.steps`), registered with `decides`, which
    applies the policy's own guards and builds the events. Only a command registered with
-   `@decides_opening` may come with no case: it opens one.
+   `decides_opening` may come with no case: it opens one. A step registers its function
+   after the definition (`decides(X)(_handler)`), not as a decorator, so that mutation
+   testing (which leaves decorated functions alone) reaches it.
 
 The guards below are shared by several steps. Nothing here reads a clock: `ctx.now` and
 `ctx.today` (the school's local date) are given.

@@ -4,7 +4,8 @@
 meta, event)` adds one. The stage comes only from `rules.state.next_state`, so a history
 that breaks the transition table is refused (`HistoryError`), never repaired. What each
 event adds to the view is its step's fold function (`rules.steps`), registered with
-`@folds(EventType)`; the event that opens a case registers with `@folds_opening`. The
+`folds(EventType)(_fn)` after the definition (not as a decorator, so that mutation testing
+reaches it); the event that opens a case registers with `folds_opening`. The
 helpers below (`respond`, `set_incident`, `set_letter`, …) are shared by several steps.
 """
 
@@ -174,7 +175,6 @@ def _supersede_unsent(view: CaseView, later: LetterRequired) -> CaseView:
     )
 
 
-@folds(LetterRequired)
 def _letter(view: CaseView, meta: EventMeta, e: LetterRequired) -> CaseView:
     if view.letter(e.letter_id) is not None:
         raise HistoryError(f"case {view.case_id}: letter {e.letter_id} required twice")
@@ -192,7 +192,9 @@ def _letter(view: CaseView, meta: EventMeta, e: LetterRequired) -> CaseView:
     return replace(view, letters=(*view.letters, record))
 
 
-@folds(NotificationRequired)
+folds(LetterRequired)(_letter)
+
+
 def _notify(view: CaseView, meta: EventMeta, e: NotificationRequired) -> CaseView:
     if view.notification(e.notification_id) is not None:
         return view  # the same prompt asked for twice is one prompt
@@ -200,3 +202,6 @@ def _notify(view: CaseView, meta: EventMeta, e: NotificationRequired) -> CaseVie
         e.notification_id, e.kind, e.roles, meta.at, people=e.people, about=e.about, due=e.due
     )
     return replace(view, notifications=(*view.notifications, record))
+
+
+folds(NotificationRequired)(_notify)

@@ -66,7 +66,6 @@ class BanImposed(Event):
     trustees_letter_id: str
 
 
-@decides(ImposeBan)
 def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Event]:
     latest = assessed_latest(view)
     reason = required_text(cmd.reason, "the reason for the ban")
@@ -128,6 +127,9 @@ def _impose_ban(view: CaseView, cmd: ImposeBan, ctx: DecisionContext) -> list[Ev
     ]
 
 
+decides(ImposeBan)(_impose_ban)
+
+
 MIN_GROUND_WORDS = 5  # "at least a sentence": who did what to whom
 
 
@@ -145,7 +147,6 @@ def _extreme_violence(incident: IncidentRecord, ground: str) -> None:
         )
 
 
-@folds(BanImposed)
 def _ban_imposed(view: CaseView, meta: EventMeta, e: BanImposed) -> CaseView:
     view = respond(view, meta, e.incident_no, Trigger.BAN_IMPOSED, e.reason, e.letter_id)
     view = cancel_pending_meeting(view, "overtaken by a ban")
@@ -172,3 +173,6 @@ def _ban_imposed(view: CaseView, meta: EventMeta, e: BanImposed) -> CaseView:
         review_anchor=None,
         reviews=reviews,
     )
+
+
+folds(BanImposed)(_ban_imposed)

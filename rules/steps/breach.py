@@ -46,7 +46,6 @@ class BreachRecorded(Event):
     incident_no: int | None  # the incident report describing it, if there is one
 
 
-@decides(RecordBreach)
 def _record_breach(view: CaseView, cmd: RecordBreach, ctx: DecisionContext) -> list[Event]:
     past_moment(cmd.occurred_at, "The time of the breach", ctx)
     if cmd.incident_no is not None:
@@ -55,7 +54,9 @@ def _record_breach(view: CaseView, cmd: RecordBreach, ctx: DecisionContext) -> l
     return [BreachRecorded(cmd.occurred_at, summary, cmd.incident_no)]
 
 
-@folds(BreachRecorded)
+decides(RecordBreach)(_record_breach)
+
+
 def _breach_recorded(view: CaseView, meta: EventMeta, e: BreachRecorded) -> CaseView:
     if view.sanction is None:
         raise HistoryError(f"case {view.case_id}: breach with no sanction")
@@ -63,3 +64,6 @@ def _breach_recorded(view: CaseView, meta: EventMeta, e: BreachRecorded) -> Case
         e.occurred_at, e.summary, e.incident_no, meta.actor_id, view.sanction.kind
     )
     return replace(view, breaches=(*view.breaches, record))
+
+
+folds(BreachRecorded)(_breach_recorded)

@@ -56,7 +56,6 @@ class ChairDecided(Event):
         return Trigger.CHAIR_OVERTURNED
 
 
-@decides(DecideAsChair)
 def _decide_as_chair(view: CaseView, cmd: DecideAsChair, ctx: DecisionContext) -> list[Event]:
     sanction = view.sanction
     assert sanction is not None  # the table allows this only with a provisional sanction
@@ -75,7 +74,9 @@ def _decide_as_chair(view: CaseView, cmd: DecideAsChair, ctx: DecisionContext) -
     ]
 
 
-@folds(ChairDecided)
+decides(DecideAsChair)(_decide_as_chair)
+
+
 def _chair_decided(view: CaseView, meta: EventMeta, e: ChairDecided) -> CaseView:
     sanction, window = view.sanction, view.window
     if sanction is None or window is None:
@@ -100,3 +101,6 @@ def _chair_decided(view: CaseView, meta: EventMeta, e: ChairDecided) -> CaseView
         )
         return replace(view, sanction=confirmed, review_anchor=e.decided_on)
     return replace(view, sanction=None, review_anchor=None)
+
+
+folds(ChairDecided)(_chair_decided)

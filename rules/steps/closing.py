@@ -37,7 +37,6 @@ class CaseClosed(Event):
     reason: str
 
 
-@decides(CloseCase)
 def _close_case(view: CaseView, cmd: CloseCase, ctx: DecisionContext) -> list[Event]:
     latest = view.latest_incident
     if latest is not None and not latest.responses:
@@ -50,6 +49,11 @@ def _close_case(view: CaseView, cmd: CloseCase, ctx: DecisionContext) -> list[Ev
     return events
 
 
-@folds(CaseClosed)
+decides(CloseCase)(_close_case)
+
+
 def _case_closed(view: CaseView, meta: EventMeta, e: CaseClosed) -> CaseView:
     return replace(view, closed_reason=e.reason, closed_at=meta.at, window=None)
+
+
+folds(CaseClosed)(_case_closed)

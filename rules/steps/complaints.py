@@ -36,7 +36,6 @@ class ReferredToComplaints(Event):
     reason: str
 
 
-@decides(ReferToComplaints)
 def _refer_to_complaints(
     view: CaseView, cmd: ReferToComplaints, ctx: DecisionContext
 ) -> list[Event]:
@@ -44,7 +43,12 @@ def _refer_to_complaints(
     return [ReferredToComplaints(required_text(cmd.reason, "what the complaint is about"))]
 
 
-@folds(ReferredToComplaints)
+decides(ReferToComplaints)(_refer_to_complaints)
+
+
 def _referred_to_complaints(view: CaseView, meta: EventMeta, e: ReferredToComplaints) -> CaseView:
     view = respond(view, meta, latest_incident_no(view), Trigger.REFERRED_TO_COMPLAINTS, e.reason)
     return replace(view, complaint_referrals=(*view.complaint_referrals, e.reason))
+
+
+folds(ReferredToComplaints)(_referred_to_complaints)

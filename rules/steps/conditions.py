@@ -56,7 +56,6 @@ class ConditionsImposed(Event):
     letter_id: str
 
 
-@decides(ImposeConditions)
 def _impose_conditions(view: CaseView, cmd: ImposeConditions, ctx: DecisionContext) -> list[Event]:
     latest = assessed_latest(view)
     conditions = chosen_conditions(cmd.conditions)
@@ -70,7 +69,9 @@ def _impose_conditions(view: CaseView, cmd: ImposeConditions, ctx: DecisionConte
     ]
 
 
-@folds(ConditionsImposed)
+decides(ImposeConditions)(_impose_conditions)
+
+
 def _conditions_imposed(view: CaseView, meta: EventMeta, e: ConditionsImposed) -> CaseView:
     view = respond(view, meta, e.incident_no, Trigger.CONDITIONS_IMPOSED, e.reason, e.letter_id)
     view = cancel_pending_meeting(view, "overtaken by conditions")
@@ -85,3 +86,6 @@ def _conditions_imposed(view: CaseView, meta: EventMeta, e: ConditionsImposed) -
         conditions=e.conditions,
     )
     return replace(view, sanction=sanction, window=ReplyWindow(e.letter_id, LetterKind.CONDITIONS))
+
+
+folds(ConditionsImposed)(_conditions_imposed)

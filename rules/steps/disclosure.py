@@ -86,7 +86,6 @@ def _statement(view: CaseView, incident_no: int, statement_no: int) -> Statement
     return incident.statements[statement_no - 1]
 
 
-@decides(DecideDisclosure)
 def _decide_disclosure(view: CaseView, cmd: DecideDisclosure, ctx: DecisionContext) -> list[Event]:
     _statement(view, cmd.incident_no, cmd.statement_no)
     reasons = required_text(
@@ -99,7 +98,9 @@ def _decide_disclosure(view: CaseView, cmd: DecideDisclosure, ctx: DecisionConte
     ]
 
 
-@decides(RecordStatementReleased)
+decides(DecideDisclosure)(_decide_disclosure)
+
+
 def _record_statement_released(
     view: CaseView, cmd: RecordStatementReleased, ctx: DecisionContext
 ) -> list[Event]:
@@ -117,6 +118,9 @@ def _record_statement_released(
     return [StatementReleased(cmd.incident_no, cmd.statement_no, cmd.released_on)]
 
 
+decides(RecordStatementReleased)(_record_statement_released)
+
+
 def _set_statement(
     view: CaseView, incident_no: int, statement_no: int, **changes: object
 ) -> CaseView:
@@ -128,12 +132,16 @@ def _set_statement(
     return set_incident(view, incident_no, statements=tuple(statements))
 
 
-@folds(DisclosureDecided)
 def _disclosure_decided(view: CaseView, meta: EventMeta, e: DisclosureDecided) -> CaseView:
     decision = DisclosureRecord(e.release, e.retaliation_risk, e.reasons, meta.actor_id, meta.at)
     return _set_statement(view, e.incident_no, e.statement_no, disclosure=decision)
 
 
-@folds(StatementReleased)
+folds(DisclosureDecided)(_disclosure_decided)
+
+
 def _statement_released(view: CaseView, meta: EventMeta, e: StatementReleased) -> CaseView:
     return _set_statement(view, e.incident_no, e.statement_no, released_on=e.released_on)
+
+
+folds(StatementReleased)(_statement_released)

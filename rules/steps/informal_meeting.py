@@ -110,7 +110,6 @@ class InformalMeetingCancelled(Event):
 # --- decide --------------------------------------------------------------------------------
 
 
-@decides(ArrangeInformalMeeting)
 def _arrange_informal_meeting(
     view: CaseView, cmd: ArrangeInformalMeeting, ctx: DecisionContext
 ) -> list[Event]:
@@ -126,7 +125,9 @@ def _arrange_informal_meeting(
     return [InformalMeetingArranged(latest.no, cmd.meeting_at, location, staff, True, True)]
 
 
-@decides(RecordInformalMeeting)
+decides(ArrangeInformalMeeting)(_arrange_informal_meeting)
+
+
 def _record_informal_meeting(
     view: CaseView, cmd: RecordInformalMeeting, ctx: DecisionContext
 ) -> list[Event]:
@@ -138,17 +139,21 @@ def _record_informal_meeting(
     return [InformalMeetingHeld(cmd.held_on, staff, notes, actions, letter.letter_id), letter]
 
 
-@decides(CancelInformalMeeting)
+decides(RecordInformalMeeting)(_record_informal_meeting)
+
+
 def _cancel_informal_meeting(
     view: CaseView, cmd: CancelInformalMeeting, ctx: DecisionContext
 ) -> list[Event]:
     return [InformalMeetingCancelled(required_text(cmd.reason, "why the meeting was cancelled"))]
 
 
+decides(CancelInformalMeeting)(_cancel_informal_meeting)
+
+
 # --- fold ----------------------------------------------------------------------------------
 
 
-@folds(InformalMeetingArranged)
 def _informal_meeting_arranged(
     view: CaseView, meta: EventMeta, e: InformalMeetingArranged
 ) -> CaseView:
@@ -159,7 +164,9 @@ def _informal_meeting_arranged(
     return replace(view, informal_meetings=(*view.informal_meetings, record))
 
 
-@folds(InformalMeetingHeld)
+folds(InformalMeetingArranged)(_informal_meeting_arranged)
+
+
 def _informal_meeting_held(view: CaseView, meta: EventMeta, e: InformalMeetingHeld) -> CaseView:
     if not view.informal_meetings:
         raise HistoryError(f"case {view.case_id}: meeting held but none arranged")
@@ -174,8 +181,13 @@ def _informal_meeting_held(view: CaseView, meta: EventMeta, e: InformalMeetingHe
     return replace(view, informal_meetings=(*view.informal_meetings[:-1], held))
 
 
-@folds(InformalMeetingCancelled)
+folds(InformalMeetingHeld)(_informal_meeting_held)
+
+
 def _informal_meeting_cancelled(
     view: CaseView, meta: EventMeta, e: InformalMeetingCancelled
 ) -> CaseView:
     return cancel_pending_meeting(view, e.reason)
+
+
+folds(InformalMeetingCancelled)(_informal_meeting_cancelled)

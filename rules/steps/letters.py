@@ -176,7 +176,6 @@ def _check_not_done(letter: LetterRecord) -> None:
         raise LetterAlreadyWithdrawn(letter=letter.letter.label, reason=letter.withdrawn_reason)
 
 
-@decides(RecordLetterSent)
 def _record_letter_sent(view: CaseView, cmd: RecordLetterSent, ctx: DecisionContext) -> list[Event]:
     letter = _existing_letter(view, cmd.letter_id)
     _check_signer(letter, ctx)
@@ -194,7 +193,9 @@ def _record_letter_sent(view: CaseView, cmd: RecordLetterSent, ctx: DecisionCont
     return [LetterSent(cmd.letter_id, cmd.sent_on)]
 
 
-@decides(RedateLetter)
+decides(RecordLetterSent)(_record_letter_sent)
+
+
 def _redate_letter(view: CaseView, cmd: RedateLetter, ctx: DecisionContext) -> list[Event]:
     letter = _existing_letter(view, cmd.letter_id)
     _check_signer(letter, ctx)
@@ -206,7 +207,9 @@ def _redate_letter(view: CaseView, cmd: RedateLetter, ctx: DecisionContext) -> l
     return [LetterRedated(cmd.letter_id)]
 
 
-@decides(WithdrawLetter)
+decides(RedateLetter)(_redate_letter)
+
+
 def _withdraw_letter(view: CaseView, cmd: WithdrawLetter, ctx: DecisionContext) -> list[Event]:
     letter = _existing_letter(view, cmd.letter_id)
     _check_signer(letter, ctx)
@@ -226,7 +229,9 @@ def _withdraw_letter(view: CaseView, cmd: WithdrawLetter, ctx: DecisionContext) 
     return [LetterWithdrawn(cmd.letter_id, required_text(cmd.reason, "why it will not be sent"))]
 
 
-@decides(RecordLetterDrafted)
+decides(WithdrawLetter)(_withdraw_letter)
+
+
 def _record_letter_drafted(
     view: CaseView, cmd: RecordLetterDrafted, ctx: DecisionContext
 ) -> list[Event]:
@@ -247,7 +252,9 @@ def _record_letter_drafted(
     ]
 
 
-@decides(RecordLetterDraftFailed)
+decides(RecordLetterDrafted)(_record_letter_drafted)
+
+
 def _record_letter_draft_failed(
     view: CaseView, cmd: RecordLetterDraftFailed, ctx: DecisionContext
 ) -> list[Event]:
@@ -274,10 +281,12 @@ def _record_letter_draft_failed(
     return [failed, *notify_once(view, f"{letter.letter_id}:{kind.value}", kind, roles)]
 
 
+decides(RecordLetterDraftFailed)(_record_letter_draft_failed)
+
+
 # --- fold ----------------------------------------------------------------------------------
 
 
-@folds(LetterDrafted)
 def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseView:
     return set_letter(
         view,
@@ -290,7 +299,9 @@ def _letter_drafted(view: CaseView, meta: EventMeta, e: LetterDrafted) -> CaseVi
     )
 
 
-@folds(LetterRedated)
+folds(LetterDrafted)(_letter_drafted)
+
+
 def _letter_redated(view: CaseView, meta: EventMeta, e: LetterRedated) -> CaseView:
     letter = view.letter(e.letter_id)
     redated = letter.redated + 1 if letter is not None else 1
@@ -306,7 +317,9 @@ def _letter_redated(view: CaseView, meta: EventMeta, e: LetterRedated) -> CaseVi
     )
 
 
-@folds(LetterDraftFailed)
+folds(LetterRedated)(_letter_redated)
+
+
 def _letter_draft_failed(view: CaseView, meta: EventMeta, e: LetterDraftFailed) -> CaseView:
     return set_letter(
         view,
@@ -317,11 +330,18 @@ def _letter_draft_failed(view: CaseView, meta: EventMeta, e: LetterDraftFailed) 
     )
 
 
-@folds(LetterSent)
+folds(LetterDraftFailed)(_letter_draft_failed)
+
+
 def _letter_sent(view: CaseView, meta: EventMeta, e: LetterSent) -> CaseView:
     return set_letter(view, e.letter_id, sent_on=e.sent_on)
 
 
-@folds(LetterWithdrawn)
+folds(LetterSent)(_letter_sent)
+
+
 def _letter_withdrawn(view: CaseView, meta: EventMeta, e: LetterWithdrawn) -> CaseView:
     return set_letter(view, e.letter_id, withdrawn_reason=e.reason)
+
+
+folds(LetterWithdrawn)(_letter_withdrawn)

@@ -35,7 +35,6 @@ class NoFurtherActionRecorded(Event):
     reason: str
 
 
-@decides(RecordNoFurtherAction)
 def _record_no_further_action(
     view: CaseView, cmd: RecordNoFurtherAction, ctx: DecisionContext
 ) -> list[Event]:
@@ -45,8 +44,13 @@ def _record_no_further_action(
     ]
 
 
-@folds(NoFurtherActionRecorded)
+decides(RecordNoFurtherAction)(_record_no_further_action)
+
+
 def _no_further_action_recorded(
     view: CaseView, meta: EventMeta, e: NoFurtherActionRecorded
 ) -> CaseView:
     return respond(view, meta, e.incident_no, Trigger.NO_FURTHER_ACTION, e.reason)
+
+
+folds(NoFurtherActionRecorded)(_no_further_action_recorded)

@@ -119,7 +119,6 @@ def _has_outcome(record: NotificationRecord, recipient: str) -> bool:
     )
 
 
-@decides(RecordNotificationQueued)
 def _record_notification_queued(
     view: CaseView, cmd: RecordNotificationQueued, ctx: DecisionContext
 ) -> list[Event]:
@@ -128,7 +127,9 @@ def _record_notification_queued(
     return [NotificationQueued(cmd.notification_id, tuple(dict.fromkeys(cmd.recipients)))]
 
 
-@decides(RecordNotificationDelivered)
+decides(RecordNotificationQueued)(_record_notification_queued)
+
+
 def _record_notification_delivered(
     view: CaseView, cmd: RecordNotificationDelivered, ctx: DecisionContext
 ) -> list[Event]:
@@ -137,7 +138,9 @@ def _record_notification_delivered(
     return [NotificationDelivered(cmd.notification_id, cmd.recipient)]
 
 
-@decides(RecordNotificationUndeliverable)
+decides(RecordNotificationDelivered)(_record_notification_delivered)
+
+
 def _record_notification_undeliverable(
     view: CaseView, cmd: RecordNotificationUndeliverable, ctx: DecisionContext
 ) -> list[Event]:
@@ -146,12 +149,17 @@ def _record_notification_undeliverable(
     return [NotificationUndeliverable(cmd.notification_id, cmd.recipient, cmd.reason[:200])]
 
 
-@decides(SendDueReminders)
+decides(RecordNotificationUndeliverable)(_record_notification_undeliverable)
+
+
 def _send_due_reminders(view: CaseView, cmd: SendDueReminders, ctx: DecisionContext) -> list[Event]:
     return [
         NotificationRequired(r.notification_id, r.kind, r.roles, about=r.about, due=r.due)
         for r in due_reminders(view, ctx.today, ctx.calendar)
     ]
+
+
+decides(SendDueReminders)(_send_due_reminders)
 
 
 def _changed(view: CaseView, notification_id: str, **changes: object) -> CaseView:
@@ -166,32 +174,40 @@ def _changed(view: CaseView, notification_id: str, **changes: object) -> CaseVie
     )
 
 
-@folds(NotificationQueued)
 def _notification_queued(view: CaseView, meta: EventMeta, e: NotificationQueued) -> CaseView:
     return _changed(view, e.notification_id, queued=True, recipients=tuple(e.recipients))
 
 
-@folds(NotificationQueuedUntracked)
+folds(NotificationQueued)(_notification_queued)
+
+
 def _notification_queued_untracked(
     view: CaseView, meta: EventMeta, e: NotificationQueuedUntracked
 ) -> CaseView:
     return _changed(view, e.notification_id, queued=True, untracked=True)
 
 
-@folds(NotificationDelivered)
+folds(NotificationQueuedUntracked)(_notification_queued_untracked)
+
+
 def _notification_delivered(view: CaseView, meta: EventMeta, e: NotificationDelivered) -> CaseView:
     record = view.notification(e.notification_id)
     delivered = () if record is None else record.delivered_to
     return _changed(view, e.notification_id, delivered_to=(*delivered, e.recipient))
 
 
-@folds(NotificationUndeliverable)
+folds(NotificationDelivered)(_notification_delivered)
+
+
 def _notification_undeliverable(
     view: CaseView, meta: EventMeta, e: NotificationUndeliverable
 ) -> CaseView:
     record = view.notification(e.notification_id)
     refused = () if record is None else record.undeliverable_to
     return _changed(view, e.notification_id, undeliverable_to=(*refused, (e.recipient, e.reason)))
+
+
+folds(NotificationUndeliverable)(_notification_undeliverable)
 
 
 def delivery_in_words(record: NotificationRecord) -> str:

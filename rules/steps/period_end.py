@@ -69,7 +69,6 @@ def period_end_command_id(view: CaseView) -> str | None:
     return f"system:period-ended:{sanction.letter_id}:{sanction.until.isoformat()}"
 
 
-@decides(EndSanctionPeriod)
 def _end_sanction_period(
     view: CaseView, cmd: EndSanctionPeriod, ctx: DecisionContext
 ) -> list[Event]:
@@ -80,7 +79,9 @@ def _end_sanction_period(
     return [SanctionPeriodEnded(sanction.kind, sanction.until, sanction.letter_id)]
 
 
-@folds(SanctionPeriodEnded)
+decides(EndSanctionPeriod)(_end_sanction_period)
+
+
 def _sanction_period_ended(view: CaseView, meta: EventMeta, e: SanctionPeriodEnded) -> CaseView:
     if view.sanction is None:
         raise HistoryError(f"case {view.case_id}: a period ended with no sanction in force")
@@ -109,3 +110,6 @@ def _sanction_period_ended(view: CaseView, meta: EventMeta, e: SanctionPeriodEnd
         letters=letters,
         period_ends=(*view.period_ends, e.ended_on),
     )
+
+
+folds(SanctionPeriodEnded)(_sanction_period_ended)

@@ -39,7 +39,6 @@ class ProgressMeetingHeld(Event):
     notes: str
 
 
-@decides(RecordProgressMeeting)
 def _record_progress_meeting(
     view: CaseView, cmd: RecordProgressMeeting, ctx: DecisionContext
 ) -> list[Event]:
@@ -47,7 +46,12 @@ def _record_progress_meeting(
     return [ProgressMeetingHeld(cmd.held_on, cmd.notes.strip())]
 
 
-@folds(ProgressMeetingHeld)
+decides(RecordProgressMeeting)(_record_progress_meeting)
+
+
 def _progress_meeting_held(view: CaseView, meta: EventMeta, e: ProgressMeetingHeld) -> CaseView:
     record = ProgressMeetingRecord(e.held_on, e.notes, meta.actor_id)
     return replace(view, progress_meetings=(*view.progress_meetings, record))
+
+
+folds(ProgressMeetingHeld)(_progress_meeting_held)

@@ -51,7 +51,6 @@ class RemovedFromPremises(Event):
     notes: str
 
 
-@decides(RecordRemoval)
 def _record_removal(view: CaseView, cmd: RecordRemoval, ctx: DecisionContext) -> list[Event]:
     # Not held back by the risk-assessment guard: it records what a police officer or an
     # authorised person did on the spot, while the ban (itself assessed) is in force.
@@ -59,6 +58,9 @@ def _record_removal(view: CaseView, cmd: RecordRemoval, ctx: DecisionContext) ->
     _nuisance_while_banned(view, cmd.removed_at)
     name = required_text(cmd.remover_name, "who removed the person")
     return [RemovedFromPremises(cmd.removed_at, cmd.removed_by, name, cmd.notes.strip())]
+
+
+decides(RecordRemoval)(_record_removal)
 
 
 def _nuisance_while_banned(view: CaseView, removed_at: datetime) -> None:
@@ -80,8 +82,10 @@ def _nuisance_while_banned(view: CaseView, removed_at: datetime) -> None:
         raise NoBreachWhileBanned(banned_on=ban.imposed_on)
 
 
-@folds(RemovedFromPremises)
 def _removed_from_premises(view: CaseView, meta: EventMeta, e: RemovedFromPremises) -> CaseView:
     view = respond(view, meta, latest_incident_no(view), Trigger.REMOVED_FROM_PREMISES, e.notes)
     record = RemovalRecord(e.removed_at, e.removed_by, e.remover_name, e.notes, meta.actor_id)
     return replace(view, removals=(*view.removals, record))
+
+
+folds(RemovedFromPremises)(_removed_from_premises)

@@ -130,7 +130,6 @@ def _validate_incident(details: IncidentDetails, ctx: DecisionContext) -> None:
         raise InvalidDetails("Choose at least one kind of behaviour from the policy's list.")
 
 
-@decides_opening(ReportIncident)
 def _report_incident(
     view: CaseView | None, cmd: ReportIncident, ctx: DecisionContext
 ) -> list[Event]:
@@ -163,7 +162,9 @@ def _report_incident(
     return events
 
 
-@decides(AddStatement)
+decides_opening(ReportIncident)(_report_incident)
+
+
 def _add_statement(view: CaseView, cmd: AddStatement, ctx: DecisionContext) -> list[Event]:
     existing_incident(view, cmd.incident_no)
     required_text(cmd.statement.author_name, "the name of the person giving the statement")
@@ -172,15 +173,19 @@ def _add_statement(view: CaseView, cmd: AddStatement, ctx: DecisionContext) -> l
     return [StatementAdded(cmd.incident_no, cmd.statement)]
 
 
-@decides(UpdatePersonDetails)
+decides(AddStatement)(_add_statement)
+
+
 def _update_person(view: CaseView, cmd: UpdatePersonDetails, ctx: DecisionContext) -> list[Event]:
     return [PersonDetailsUpdated(_validate_person(cmd.person))]
+
+
+decides(UpdatePersonDetails)(_update_person)
 
 
 # --- fold ----------------------------------------------------------------------------------
 
 
-@folds_opening(CaseOpened)
 def _case_opened(meta: EventMeta, e: CaseOpened) -> CaseView:
     return CaseView(
         case_id=e.case_id,
@@ -192,7 +197,9 @@ def _case_opened(meta: EventMeta, e: CaseOpened) -> CaseView:
     )
 
 
-@folds(IncidentReported)
+folds_opening(CaseOpened)(_case_opened)
+
+
 def _incident_reported(view: CaseView, meta: EventMeta, e: IncidentReported) -> CaseView:
     if e.incident_no != len(view.incidents) + 1:
         raise HistoryError(f"case {view.case_id}: incident {e.incident_no} out of order")
@@ -200,7 +207,9 @@ def _incident_reported(view: CaseView, meta: EventMeta, e: IncidentReported) -> 
     return replace(view, incidents=(*view.incidents, record), closed_reason=None, closed_at=None)
 
 
-@folds(StatementAdded)
+folds(IncidentReported)(_incident_reported)
+
+
 def _statement_added(view: CaseView, meta: EventMeta, e: StatementAdded) -> CaseView:
     record = view.incident(e.incident_no)
     if record is None:
@@ -209,8 +218,13 @@ def _statement_added(view: CaseView, meta: EventMeta, e: StatementAdded) -> Case
     return set_incident(view, e.incident_no, statements=(*record.statements, added))
 
 
-@folds(PersonDetailsUpdated)
+folds(StatementAdded)(_statement_added)
+
+
 def _person_details_updated(view: CaseView, meta: EventMeta, e: PersonDetailsUpdated) -> CaseView:
     # A letter the old details could not make is tried again with the new ones.
     letters = tuple(replace(x, draft_blocked=False) for x in view.letters)
     return replace(view, person=e.person, letters=letters)
+
+
+folds(PersonDetailsUpdated)(_person_details_updated)

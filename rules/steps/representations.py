@@ -113,7 +113,6 @@ def _chair_needed(view: CaseView, letter_id: str) -> list[Event]:
     return notify_once(view, f"{letter_id}:{kind.value}", kind, (Role.CHAIR,))
 
 
-@decides(RecordRepresentation)
 def _record_representation(
     view: CaseView, cmd: RecordRepresentation, ctx: DecisionContext
 ) -> list[Event]:
@@ -152,7 +151,9 @@ def _record_representation(
     return events
 
 
-@decides(CloseRepresentationWindow)
+decides(RecordRepresentation)(_record_representation)
+
+
 def _close_representation_window(
     view: CaseView, cmd: CloseRepresentationWindow, ctx: DecisionContext
 ) -> list[Event]:
@@ -173,10 +174,12 @@ def _close_representation_window(
     return events
 
 
+decides(CloseRepresentationWindow)(_close_representation_window)
+
+
 # --- fold ----------------------------------------------------------------------------------
 
 
-@folds(RepresentationReceived)
 def _representation_received(
     view: CaseView, meta: EventMeta, e: RepresentationReceived
 ) -> CaseView:
@@ -203,7 +206,9 @@ def _representation_received(
     )
 
 
-@folds(RepresentationWindowClosed)
+folds(RepresentationReceived)(_representation_received)
+
+
 def _representation_window_closed(
     view: CaseView, meta: EventMeta, e: RepresentationWindowClosed
 ) -> CaseView:
@@ -211,3 +216,6 @@ def _representation_window_closed(
     if window is None or window.letter_id != e.letter_id:
         raise HistoryError(f"case {view.case_id}: closing a window that is not open")
     return replace(view, window=replace(window, closed_on=e.closed_on))
+
+
+folds(RepresentationWindowClosed)(_representation_window_closed)

@@ -175,7 +175,6 @@ def _current_review_letter(view: CaseView) -> tuple[int, LetterRecord]:
     return review.review_no, letter
 
 
-@decides(ScheduleReview)
 def _schedule_review(view: CaseView, cmd: ScheduleReview, ctx: DecisionContext) -> list[Event]:
     # Letter 6 is assumed to go today; if it goes later, the prompts ask for a new date.
     _check_meeting_date(cmd.meeting_on, ctx.today, ctx)
@@ -190,14 +189,18 @@ def _schedule_review(view: CaseView, cmd: ScheduleReview, ctx: DecisionContext) 
     return [ReviewScheduled(review_no, cmd.meeting_on, letter.letter_id), letter]
 
 
-@decides(RescheduleReview)
+decides(ScheduleReview)(_schedule_review)
+
+
 def _reschedule_review(view: CaseView, cmd: RescheduleReview, ctx: DecisionContext) -> list[Event]:
     review_no, letter = _current_review_letter(view)
     _check_meeting_date(cmd.meeting_on, letter.sent_on or ctx.today, ctx)
     return [ReviewRescheduled(review_no, cmd.meeting_on)]
 
 
-@decides(RecordReviewStatement)
+decides(RescheduleReview)(_reschedule_review)
+
+
 def _record_review_statement(
     view: CaseView, cmd: RecordReviewStatement, ctx: DecisionContext
 ) -> list[Event]:
@@ -213,7 +216,9 @@ def _record_review_statement(
     return [ReviewStatementReceived(review_no, cmd.letter_dated, cmd.received_on, summary)]
 
 
-@decides(RecordReviewOutcome)
+decides(RecordReviewStatement)(_record_review_statement)
+
+
 def _record_review_outcome(
     view: CaseView, cmd: RecordReviewOutcome, ctx: DecisionContext
 ) -> list[Event]:
@@ -254,10 +259,12 @@ def _record_review_outcome(
     ]
 
 
+decides(RecordReviewOutcome)(_record_review_outcome)
+
+
 # --- fold ----------------------------------------------------------------------------------
 
 
-@folds(ReviewScheduled)
 def _review_scheduled(view: CaseView, meta: EventMeta, e: ReviewScheduled) -> CaseView:
     if view.sanction is None:
         raise HistoryError(f"case {view.case_id}: review with no sanction")
@@ -267,6 +274,9 @@ def _review_scheduled(view: CaseView, meta: EventMeta, e: ReviewScheduled) -> Ca
     return replace(view, reviews=(*view.reviews, record))
 
 
+folds(ReviewScheduled)(_review_scheduled)
+
+
 def _set_current_review(view: CaseView, review_no: int, **changes: Any) -> CaseView:
     current = view.current_review
     if current is None or current.review_no != review_no:
@@ -274,12 +284,13 @@ def _set_current_review(view: CaseView, review_no: int, **changes: Any) -> CaseV
     return replace(view, reviews=(*view.reviews[:-1], replace(current, **changes)))
 
 
-@folds(ReviewRescheduled)
 def _review_rescheduled(view: CaseView, meta: EventMeta, e: ReviewRescheduled) -> CaseView:
     return _set_current_review(view, e.review_no, meeting_on=e.meeting_on)
 
 
-@folds(ReviewStatementReceived)
+folds(ReviewRescheduled)(_review_rescheduled)
+
+
 def _review_statement_received(
     view: CaseView, meta: EventMeta, e: ReviewStatementReceived
 ) -> CaseView:
@@ -287,7 +298,9 @@ def _review_statement_received(
     return _set_current_review(view, e.review_no, statement=statement)
 
 
-@folds(ReviewOutcomeRecorded)
+folds(ReviewStatementReceived)(_review_statement_received)
+
+
 def _review_outcome_recorded(view: CaseView, meta: EventMeta, e: ReviewOutcomeRecorded) -> CaseView:
     current, sanction = view.current_review, view.sanction
     if current is None or sanction is None:
@@ -316,3 +329,6 @@ def _review_outcome_recorded(view: CaseView, meta: EventMeta, e: ReviewOutcomeRe
             arrangements=None,
         )
     return replace(view, sanction=sanction, review_anchor=current.meeting_on)
+
+
+folds(ReviewOutcomeRecorded)(_review_outcome_recorded)

@@ -39,7 +39,6 @@ class RiskAssessed(Event):
     assessment: RiskAssessment
 
 
-@decides(AssessRisk)
 def _assess_risk(view: CaseView, cmd: AssessRisk, ctx: DecisionContext) -> list[Event]:
     incident = existing_incident(view, cmd.incident_no)
     a = cmd.assessment
@@ -58,10 +57,15 @@ def _assess_risk(view: CaseView, cmd: AssessRisk, ctx: DecisionContext) -> list[
     return events
 
 
-@folds(RiskAssessed)
+decides(AssessRisk)(_assess_risk)
+
+
 def _risk_assessed(view: CaseView, meta: EventMeta, e: RiskAssessed) -> CaseView:
     record = view.incident(e.incident_no)
     if record is None:
         raise HistoryError(f"case {view.case_id}: no incident {e.incident_no}")
     added = AssessmentRecord(e.assessment, meta.actor_id, meta.at)
     return set_incident(view, e.incident_no, assessments=(*record.assessments, added))
+
+
+folds(RiskAssessed)(_risk_assessed)

@@ -84,7 +84,6 @@ def _posted(view: CaseView, no: int) -> IncidentRecord:
     return incident
 
 
-@decides(RecordPostReported)
 def _record_post_reported(
     view: CaseView, cmd: RecordPostReported, ctx: DecisionContext
 ) -> list[Event]:
@@ -94,7 +93,9 @@ def _record_post_reported(
     return [PostReportedToSite(incident.no, cmd.reported_on, site, cmd.reference.strip())]
 
 
-@decides(RecordRemovalRequested)
+decides(RecordPostReported)(_record_post_reported)
+
+
 def _record_removal_requested(
     view: CaseView, cmd: RecordRemovalRequested, ctx: DecisionContext
 ) -> list[Event]:
@@ -104,15 +105,22 @@ def _record_removal_requested(
     return [PostRemovalRequested(incident.no, cmd.requested_on, how)]
 
 
-@folds(PostReportedToSite)
+decides(RecordRemovalRequested)(_record_removal_requested)
+
+
 def _post_reported(view: CaseView, meta: EventMeta, e: PostReportedToSite) -> CaseView:
     incident = existing_incident(view, e.incident_no)
     record = PostReportRecord(e.reported_on, e.site, e.reference, meta.actor_id)
     return set_incident(view, e.incident_no, post_reports=(*incident.post_reports, record))
 
 
-@folds(PostRemovalRequested)
+folds(PostReportedToSite)(_post_reported)
+
+
 def _removal_requested(view: CaseView, meta: EventMeta, e: PostRemovalRequested) -> CaseView:
     incident = existing_incident(view, e.incident_no)
     record = RemovalRequestRecord(e.requested_on, e.how, meta.actor_id)
     return set_incident(view, e.incident_no, removal_requests=(*incident.removal_requests, record))
+
+
+folds(PostRemovalRequested)(_removal_requested)

@@ -42,7 +42,6 @@ class ExpectationsClarified(Event):
     meeting_offered: bool
 
 
-@decides(ClarifyExpectations)
 def _clarify_expectations(
     view: CaseView, cmd: ClarifyExpectations, ctx: DecisionContext
 ) -> list[Event]:
@@ -53,8 +52,13 @@ def _clarify_expectations(
     return [ExpectationsClarified(latest.no, letter.letter_id, cmd.meeting_offered), letter]
 
 
-@folds(ExpectationsClarified)
+decides(ClarifyExpectations)(_clarify_expectations)
+
+
 def _expectations_clarified(view: CaseView, meta: EventMeta, e: ExpectationsClarified) -> CaseView:
     view = respond(view, meta, e.incident_no, Trigger.EXPECTATIONS_CLARIFIED, letter_id=e.letter_id)
     window = ReplyWindow(e.letter_id, LetterKind.WARNING, meeting_offered=e.meeting_offered)
     return replace(view, window=window)
+
+
+folds(ExpectationsClarified)(_expectations_clarified)
