@@ -79,6 +79,10 @@ class TeamsTurns:
         self._clock = clock
         self._allow_loopback_http = allow_loopback_http
 
+    def records(self, activity_json: Mapping[str, Any]) -> bool:
+        """Whether the activity is a command to record (a report, a step), not a reading."""
+        return self._router.records(Inbound.from_activity(activity_json))
+
     async def run(self, activity_json: Mapping[str, Any], caller: VerifiedCaller) -> TurnResult:
         inbound = Inbound.from_activity(activity_json)
         await self._remember(activity_json, inbound)

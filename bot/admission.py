@@ -6,12 +6,20 @@ one of them wait many seconds and held their memory meanwhile. `Admission` lets
 `max_in_flight` activities be processed at once and `max_waiting` more wait for a turn;
 any beyond that are answered 503 with `Retry-After` at once, which the Bot Connector
 retries. /healthz and /readyz are not counted: they answer under any load.
+
+A command's answer is not the end of its work: a decision owes a letter, drafted after the
+answer by the effect worker (`casework/worker.py`), about 60 ms of CPU each. So the cases
+waiting for their effects count as work in flight too: while more than
+`max_effects_waiting` are waiting, a turn that would record a command (a report, a step) is
+answered 503 with `Retry-After` and records nothing, and turns that only read (help, a
+case, the listings) are answered as usual. Without it, under sustained load the answers
+kept coming while the letters fell minutes behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -26,9 +34,17 @@ class RequestLimits:
     # one go, and a slow sender must not hold the request open indefinitely.
     body_timeout_s: float = 10.0
     retry_after_s: int = 2
+    # Cases whose effects (letters, prompts) the worker has still to reach: beyond this, a
+    # command is refused (503) until it catches up; about 4 s of letters to draft.
+    max_effects_waiting: int = 64
 
     def __post_init__(self) -> None:
-        if self.max_in_flight < 1 or self.max_waiting < 0 or self.body_timeout_s <= 0:
+        if (
+            self.max_in_flight < 1
+            or self.max_waiting < 0
+            or self.body_timeout_s <= 0
+            or self.max_effects_waiting < 0
+        ):
             raise ValueError(f"unusable request limits: {self!r}")
 
 
@@ -37,12 +53,19 @@ class Overloaded(Exception):
 
 
 class Admission:
-    """At most `max_in_flight` holders of `admit()` at once, `max_waiting` more queued."""
+    """At most `max_in_flight` holders of `admit()` at once, `max_waiting` more queued;
+    commands only while at most `max_effects_waiting` cases wait for their effects."""
 
     def __init__(self, limits: RequestLimits) -> None:
         self._limits = limits
         self._slots = asyncio.Semaphore(limits.max_in_flight)
         self.admitted = 0  # in flight or waiting, for the log and tests
+        # How many cases the effect worker has still to reach (set when it starts).
+        self.effects_waiting: Callable[[], int] = _none
+
+    def effects_behind(self) -> bool:
+        """More cases wait for their effects than the bound: refuse commands for now."""
+        return self.effects_waiting() > self._limits.max_effects_waiting
 
     @asynccontextmanager
     async def admit(self) -> AsyncIterator[None]:
@@ -56,3 +79,7 @@ class Admission:
                 yield
         finally:
             self.admitted -= 1
+
+
+def _none() -> int:
+    return 0

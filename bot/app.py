@@ -40,7 +40,7 @@ from bot.deliver import (
 from bot.flows import default_router
 from bot.flows.prompt_steps import PromptSteps
 from bot.outbound import msal_tokens
-from bot.routing import Router, loggable
+from bot.routing import InvokeReply, Router, loggable
 from bot.services import BotServices
 from bot.settings import Settings
 from casework.pipeline import Casework
@@ -66,6 +66,10 @@ OUTBOUND_TIMEOUT_S = 30.0
 # The Bot Connector retries a 503; Retry-After says when the keys are worth asking for again.
 RETRY_AFTER_S = "30"
 MAX_ACTIVITY_BYTES = 256 * 1024
+BUSY = (
+    "Safe Premises is busy just now and nothing was recorded. Your card is as you left it: "
+    "please press the button again in a moment."
+)
 
 
 class InsecureConfiguration(Exception):
@@ -161,6 +165,7 @@ def create_app(
                 # Effects (drafts, prompts) run after the user has been answered.
                 worker = EffectWorker(live.casework)
                 live.casework.later = worker.submit
+                app[ADMISSION].effects_waiting = lambda: worker.waiting
                 background.append(asyncio.create_task(worker.run()))
             if live.casework is not None and live.sweep_every_s is not None:
                 background.append(
@@ -176,6 +181,7 @@ def create_app(
                         await asyncio.wait_for(worker.drain(), EFFECTS_GRACE_S)
                     assert live.casework is not None
                     live.casework.later = None
+                    app[ADMISSION].effects_waiting = lambda: 0
                 for task in background:
                     task.cancel()
                 for task in background:
@@ -339,11 +345,18 @@ async def messages(request: web.Request) -> web.Response:
             "refused a request to /api/messages with 503: %d activities in flight or waiting",
             admission.admitted,
         )
-        return web.json_response(
-            {"error": "too many requests at once; retry later"},
-            status=503,
-            headers={"Retry-After": str(limits.retry_after_s)},
-        )
+        return _busy(limits, {"error": "too many requests at once; retry later"})
+
+
+def _busy(limits: RequestLimits, body: dict[str, object]) -> web.Response:
+    """503 with Retry-After: the Bot Connector retries, and nothing was recorded."""
+    return web.json_response(body, status=503, headers={"Retry-After": str(limits.retry_after_s)})
+
+
+def _busy_invoke() -> dict[str, object]:
+    """An invoke's answer while busy, as every refused invoke is answered (an error
+    response, which keeps the card and what was typed in it, with its message in words)."""
+    return InvokeReply.error(503, "ServiceUnavailable", BUSY).as_json()
 
 
 async def _process(request: web.Request, body: bytes) -> web.Response:
@@ -367,8 +380,20 @@ async def _process(request: web.Request, body: bytes) -> web.Response:
         return web.json_response(
             {"error": _public_reason(failure.status)}, status=failure.status, headers=headers
         )
+    turns = request.app[TURNS]
+    admission = request.app[ADMISSION]
+    if admission.effects_behind() and turns.records(activity):
+        # The letters and prompts already owed come first: this command waits its turn.
+        logger.warning(
+            "refused activity %s with 503: %d cases waiting for their effects",
+            activity_id,
+            admission.effects_waiting(),
+        )
+        if activity.get("type") == "invoke":
+            return _busy(request.app[LIMITS], _busy_invoke())
+        return _busy(request.app[LIMITS], {"error": "too much work waiting; retry later"})
     try:
-        result = await request.app[TURNS].run(activity, caller)
+        result = await turns.run(activity, caller)
     except Exception:
         logger.exception("activity %s could not be processed", activity_id)
         return web.json_response({"error": "the activity could not be processed"}, status=500)

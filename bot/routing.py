@@ -284,6 +284,9 @@ class Route:
     selector: Selector
     handler: Handler
     name: str = ""
+    # The handler records a command on a case (a report, a step): refused with 503 while
+    # the effect worker is too far behind (`bot/admission.py`). Reading routes answer.
+    records: bool = False
 
 
 async def _nothing(inbound: Inbound) -> Reply:
@@ -301,6 +304,11 @@ class Router:
             if route.selector.matches(inbound):
                 return route
         return None
+
+    def records(self, inbound: Inbound) -> bool:
+        """Whether the route `inbound` goes to records a command."""
+        route = self.select(inbound)
+        return route is not None and route.records
 
     async def dispatch(self, inbound: Inbound) -> Reply:
         route = self.select(inbound)

@@ -137,8 +137,8 @@ class Casework:
     trust_letterhead: tc.TrustDetails
     # Set by the bootstrap for adapters that need them (the embedded SQLite file).
     ping: Callable[[], Awaitable[None]] | None = None
-    # Where the app hands the cases (as each command left them) whose effects are to be
-    # carried out after the user has been answered (`casework.worker.EffectWorker.submit`).
+    # Where the app hands the cases whose effects are to be carried out after the user has
+    # been answered (`casework.worker.EffectWorker.submit`, which keeps only the case id).
     # None: `handle` carries them out itself before it returns (tests on fakes, scripts).
     later: Callable[[Folded], None] | None = None
     close_adapters: Callable[[], None] | None = None

@@ -2,11 +2,17 @@
 
 A Teams request must be answered within about 15 seconds, and drafting a letter in Outlook is
 two Graph calls or more. So the app records the command, answers the user ("letter 4 is
-being drafted") and hands the case, as the command left it, to this worker, which runs
-`Casework.settle` (the catch-up, then the case's effects) one case at a time, in order, each
-case once however often it was handed in meanwhile (with the newest of the states handed
-in). The case is not loaded again: if another append got there first, recording an effect
-reloads it and tries again (`Casework.apply`), and every effect is idempotent by key.
+being drafted") and hands the case to this worker, which runs `Casework.settle` (the
+catch-up, then the case's effects) one case at a time, in order, each case once however
+often it was handed in meanwhile.
+
+The worker keeps the case id only, never the case: a case waiting its turn costs a few
+bytes, however far behind the worker is. When it reaches a case it loads it from the store,
+so a case handed in twice, or changed again before its turn, is handled once, at its newest
+state (the events are the truth). Every effect is idempotent by key, and recording one
+reloads the case and tries again if another append got there first (`Casework.apply`), so
+each is done once. `waiting` (the cases not reached yet) is what the app's admission counts
+as work in flight (`bot/admission.py`): past its bound, commands wait (503).
 
 On the embedded default a command's prompts are queued in its own transaction, so a case
 owing nothing else (no letter to draft) is not handed in at all (`Casework.handle`).
@@ -33,24 +39,38 @@ class EffectWorker:
     def __init__(self, casework: Casework) -> None:
         self._casework = casework
         self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._queued: dict[str, Folded] = {}  # case id: the newest state handed in
+        self._queued: set[str] = set()  # the case ids in the queue, not reached yet
+
+    @property
+    def waiting(self) -> int:
+        """How many cases are queued and not reached yet."""
+        return len(self._queued)
+
+    def queued(self) -> frozenset[str]:
+        """The case ids queued and not reached yet (all the worker keeps of them)."""
+        return frozenset(self._queued)
 
     def submit(self, folded: Folded) -> None:
-        """Queue the case's effects (once, however often it is submitted before they run)."""
+        """Queue the case's effects (once, however often it is submitted before they run).
+        Only its id is kept: the case is loaded afresh when its turn comes."""
         case_id = folded.case_id
-        queued = self._queued.get(case_id)
-        if queued is None:
+        if case_id not in self._queued:
+            self._queued.add(case_id)
             self._queue.put_nowait(case_id)
-        if queued is None or folded.view.last_seq >= queued.view.last_seq:
-            self._queued[case_id] = folded
 
     async def run(self) -> None:
         """Carry out queued effects until cancelled. A failure is logged and left to the
         sweeper; the worker goes on with the next case."""
         while True:
             case_id = await self._queue.get()
-            folded = self._queued.pop(case_id)
+            # Handed in again from now on, it is queued again: that change is newer than
+            # the state loaded below.
+            self._queued.discard(case_id)
             try:
+                folded = await self._casework.load_folded(case_id)
+                if folded is None:
+                    logger.warning("case %s: no events; no effects to carry out", case_id)
+                    continue
                 done = await self._casework.settle(folded)
                 if done.failures:
                     logger.info(

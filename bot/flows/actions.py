@@ -339,7 +339,7 @@ def routes(services: BotServices, case_card: CaseCard) -> tuple[Route, ...]:
 
     return (
         Route(CardVerb(action_cards.OPEN_STEP), open_step, "open a step"),
-        *(Route(CardVerb(s.verb), submitter(s), s.step) for s in _STEPS.values()),
+        *(Route(CardVerb(s.verb), submitter(s), s.step, records=True) for s in _STEPS.values()),
     )
 
 

@@ -71,7 +71,7 @@ def routes(services: BotServices) -> tuple[Route, ...]:
     recording: tuple[Route, ...] = ()
     if services.casework is not None:
         submit = report_submitter(services, services.casework)
-        recording = (Route(CardVerb(incident_report.VERB), submit, "submit report"),)
+        recording = (Route(CardVerb(incident_report.VERB), submit, "submit report", records=True),)
     return (*recording, Route(TextCommand(WORDS), report_card, "report"))
 
 

@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.admission import RequestLimits
 from bot.app import ADMISSION, create_app
 from bot.flows import default_router
-from bot.routing import Inbound, Reply, Route, Router, TextCommand
+from bot.routing import CardVerb, Inbound, InvokeReply, Reply, Route, Router, TextCommand
 from bot.services import BotServices
 from bot.settings import Settings
 from tests.e2e.conftest import services_for_tests
@@ -285,3 +285,41 @@ async def test_more_activities_than_the_bot_takes_on_get_a_quick_503(
     assert [r.status for r in answered] == [200, 200]
     refusals = [r for r in one_line_each(caplog) if "503" in r.getMessage()]
     assert len(refusals) == 1
+
+
+async def test_commands_get_a_quick_503_while_the_effects_owed_are_past_their_bound(
+    start_hostile: StartHostile,
+) -> None:
+    recorded: list[str] = []
+
+    async def record(inbound: Inbound) -> Reply:
+        recorded.append(inbound.verb)
+        return Reply(invoke=InvokeReply.message("recorded"))
+
+    services = services_for_tests()
+    router = default_router(services).with_routes(
+        Route(CardVerb("decide"), record, "decide", records=True)
+    )
+    limits = RequestLimits(max_effects_waiting=3, retry_after_s=4)
+    async with start_hostile(limits=limits, services=services, router=router) as bot:
+        press = bot.client.activity(
+            STAFF,
+            "invoke",
+            name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": "decide", "data": {}}},
+        )
+        waiting = [4]
+        bot.app[ADMISSION].effects_waiting = lambda: waiting[0]
+
+        refused = await bot.client.post(press)
+        assert refused.status == 503
+        assert refused.body["statusCode"] == 503  # an error response: the card is kept
+        assert "busy" in refused.body["value"]["message"]
+        assert recorded == []  # nothing recorded
+        helped = await bot.client.say(STAFF, "help")  # a reading turn is answered
+        assert helped.status == 200
+
+        waiting[0] = 3  # the worker caught up to the bound: the same press succeeds
+        accepted = await bot.client.post(press)
+        assert accepted.status == 200
+        assert recorded == ["decide"]

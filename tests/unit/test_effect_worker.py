@@ -1,6 +1,7 @@
-"""The effect worker carries out a command's effects after the answer from the case as the
-command left it: it does not load and fold again the case just written (issue 10: only the
-work each turn needs), and a case changed meanwhile still gets every effect, once."""
+"""The effect worker carries out a command's effects after the answer. It keeps the ids of
+the cases waiting, never their state (issue 10: a backlog must not hold cases in memory),
+loads each case when it reaches it, and a case handed in twice or changed meanwhile gets
+every effect once, from its newest state."""
 
 from __future__ import annotations
 
@@ -37,22 +38,36 @@ async def report(world: FakeWorld, n: int = 1) -> str:
     return outcome.case_id
 
 
-async def test_the_worker_does_not_load_again_the_case_a_command_just_wrote() -> None:
+async def test_the_queue_holds_case_ids_only_and_each_case_is_loaded_when_reached() -> None:
     store = CountingStore()
     world = fake_world(at(MONDAY, 9), store=store)
-    worker, running = await with_worker(world)
-    case_id = await report(world)
+    worker = EffectWorker(world.casework)
+    world.casework.later = worker.submit
+    case_ids = [await report(world, n) for n in range(1, 41)]
     assert world.notifier.sent == {}  # the effects follow the answer
-    store.calls.clear()
 
+    # Forty cases waiting: what the worker keeps of them is their ids, not their state.
+    assert worker.waiting == 40
+    assert worker.queued() == frozenset(case_ids)
+    kept = [*vars(worker)["_queued"], *vars(worker)["_queue"]._queue]
+    assert len(kept) == 80  # each id in the set and in the queue
+    assert all(type(item) is str for item in kept)
+    assert not any(isinstance(item, Folded) for item in vars(worker).values())
+
+    store.calls.clear()
+    running = asyncio.create_task(worker.run())
     await worker.drain()
     running.cancel()
 
-    assert store.calls["load"] == 0
-    assert list(world.notifier.sent) == [f"{case_id}:cmd-report-1:incident-reported"]
-    _, view = await world.casework.load(case_id)
-    assert view is not None
-    assert all(n.queued for n in view.notifications)
+    assert worker.waiting == 0
+    assert store.calls["load"] >= 40  # each case read from the store when its turn came
+    assert sorted(world.notifier.sent) == sorted(
+        f"{case_id}:cmd-report-{n}:incident-reported" for n, case_id in enumerate(case_ids, 1)
+    )
+    for case_id in case_ids:
+        _, view = await world.casework.load(case_id)
+        assert view is not None
+        assert all(n.queued for n in view.notifications)
 
 
 async def test_a_case_changed_after_it_was_handed_in_still_gets_each_effect_once() -> None:
@@ -107,3 +122,40 @@ async def test_a_case_handed_in_twice_is_settled_once_from_the_newer_state() -> 
     running.cancel()
 
     assert settled == [handed_in.last_seq]
+
+
+async def test_a_case_queued_twice_is_handled_once_at_its_state_when_reached() -> None:
+    world = fake_world(at(MONDAY, 9))
+    worker = EffectWorker(world.casework)
+    world.casework.later = worker.submit
+    case_id = await report(world)  # handed in
+    worker.submit((await world.casework.load_folded(case_id)) or _missing())  # and again
+    # A change lands before the worker's turn without being handed in (another instance).
+    world.casework.later = None
+    await uc.dispatch(
+        world.casework,
+        AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
+        HEAD,
+        case_id=case_id,
+    )
+    world.casework.later = worker.submit
+    _, newest = await world.casework.load(case_id)
+    assert newest is not None
+    assert worker.waiting == 1
+    settled: list[int] = []
+    settle = world.casework.settle
+
+    async def counted(folded: Folded) -> EffectsDone:
+        settled.append(folded.view.last_seq)
+        return await settle(folded)
+
+    world.casework.settle = counted  # type: ignore[method-assign]
+    running = asyncio.create_task(worker.run())
+    await worker.drain()
+    running.cancel()
+
+    assert settled == [newest.last_seq]
+
+
+def _missing() -> Folded:
+    raise AssertionError("the case has no events")
