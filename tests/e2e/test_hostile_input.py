@@ -313,6 +313,7 @@ async def test_commands_get_a_quick_503_while_the_effects_owed_are_past_their_bo
 
         refused = await bot.client.post(press)
         assert refused.status == 503
+        assert refused.headers["Retry-After"] == "4"  # the Bot Connector retries after it
         assert refused.body["statusCode"] == 503  # an error response: the card is kept
         assert "busy" in refused.body["value"]["message"]
         assert recorded == []  # nothing recorded

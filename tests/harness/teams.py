@@ -61,6 +61,7 @@ class BotResponse:
     activity_id: str
     status: int
     body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def invoke_card(self) -> Mapping[str, Any] | None:
@@ -161,7 +162,8 @@ class TeamsClient:
             body: Any = None
             if text and response.content_type == "application/json":
                 body = await response.json()
-            return BotResponse(str(activity.get("id")), response.status, body)
+            headers = dict(response.headers)
+            return BotResponse(str(activity.get("id")), response.status, body, headers)
 
     async def say(self, user: TeamsUser, text: str) -> BotResponse:
         """`user` types `text` in their personal chat with the bot."""
