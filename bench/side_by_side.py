@@ -24,7 +24,11 @@ every request is a new case, and afterwards the number of cases in the store is 
 against the number of answers. For the decision invoke (the Chair's "Confirm or overturn"
 card, confirming) every request decides a different case, prepared with the Chair before
 the server starts (`bench.chair_cases`), and afterwards the number of decisions recorded,
-each on its own case, is checked against the number of answers.
+each on its own case, is checked against the number of answers. A 503 (the admission
+limit's, e.g. while too many decisions wait for their letters) is counted in its own column,
+not as an error, and the load waits its Retry-After before that worker's next request, as
+the Bot Connector does. A row that cannot be measured is named under the table; the other
+rows are still printed.
 
 Every address is 127.0.0.1; each run is bounded in time and stops its processes itself.
 """
@@ -59,6 +63,18 @@ START_TIMEOUT_S = 60.0
 # here has answered (a run that would use them up stops with a message, not a wrong figure).
 CASES_PER_S = 800
 DRAIN_TIMEOUT_S = 300.0
+
+
+class RowFailed(Exception):
+    """One row could not be measured; the others still are, and the table says which."""
+
+
+def retry_after(response: aiohttp.ClientResponse) -> float:
+    """A 503's Retry-After in seconds (1 s if it has none)."""
+    try:
+        return float(response.headers.get("Retry-After", "1"))
+    except ValueError:
+        return 1.0
 
 
 def pin(core: int) -> None:
@@ -283,6 +299,11 @@ async def drive(
                     statuses[r.status] = statuses.get(r.status, 0) + 1
                     if 200 <= r.status < 300:
                         latencies.append(time.perf_counter() - started)
+                    pause = retry_after(r) if r.status == 503 else 0.0
+                if pause:
+                    # As the Bot Connector does: wait the Retry-After before the next turn
+                    # (a load that ignored it would measure 503s, not decisions).
+                    await asyncio.sleep(min(pause, max(0.0, end - time.perf_counter())))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -410,6 +431,8 @@ async def one(
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, _ = await asyncio.wait_for(load.communicate(), args.seconds + 60)
+        if load.returncode != 0:
+            raise RowFailed(f"{kind} {turn}: the load stopped (exit {load.returncode})")
         result = json.loads(out)
         cpu = cpu_seconds(server.pid) - cpu_before
         rss = rss_mb(server.pid)
@@ -429,7 +452,10 @@ async def one(
         "p99 ms": result["p99"] * 1000,
         "RSS MB": rss,
         "cold start ms": cold * 1000,
-        "errors": sum(v for k, v in result["statuses"].items() if not 200 <= abs(int(k)) < 300),
+        "errors": sum(
+            v for k, v in result["statuses"].items() if not (200 <= abs(int(k)) < 300 or k == "503")
+        ),
+        "503s": result["statuses"].get("503", 0),
     }
     if turn == "report":
         with contextlib.closing(sqlite3.connect(Path(data_dir) / "cases.sqlite3")) as db:
@@ -498,19 +524,27 @@ async def main(args: argparse.Namespace) -> None:
         wanted = set(args.only.split(",")) | {"floor:help", "peer:help"}  # the ratios' bases
         runs = [(kind, turn) for kind, turn in runs if f"{kind}:{turn}" in wanted]
     results: dict[tuple[str, str], dict[str, float]] = {}
+    failed: list[str] = []
     pycache = tempfile.mkdtemp(prefix="side-by-side-bytecode-")
     environment = child_environment(pycache)
     async with LoopbackIdentityProvider() as idp, serve_loopback(connector_app()) as connector:
         for kind in dict.fromkeys(kind for kind, _ in runs):
             await start_once(kind, idp, connector + "/", environment)
         for kind, turn in runs:
-            rounds = [
-                await one(kind, turn, args, idp, connector + "/", environment)
-                for _ in range(args.rounds)
-            ]
+            try:
+                rounds = [
+                    await one(kind, turn, args, idp, connector + "/", environment)
+                    for _ in range(args.rounds)
+                ]
+            except RowFailed as failure:
+                print(f"  NOT MEASURED: {failure}", file=sys.stderr, flush=True)
+                failed.append(f"{kind} {turn}")
+                continue
             results[(kind, turn)] = median_of(rounds)
             print(f"  done: {kind} {turn}", file=sys.stderr, flush=True)
-    keys = ["req/s", "CPU ms/turn", "p50 ms", "p99 ms", "RSS MB", "cold start ms", "errors"]
+    if ("peer", "help") not in results or ("floor", "help") not in results:
+        raise SystemExit("the floor or the peer could not be measured, so there are no ratios")
+    keys = ["req/s", "CPU ms/turn", "p50 ms", "p99 ms", "RSS MB", "cold start ms", "errors", "503s"]
     print(
         f"{args.concurrency} in flight, {args.seconds:g} s per run, median of {args.rounds}"
         " round(s); server on core 0, load on core 1"
@@ -541,6 +575,8 @@ async def main(args: argparse.Namespace) -> None:
             f"| {kind} | {turn}{extra} | " + " | ".join(cells) + " | "
             + " | ".join(f"{x:.2f}×" for x in ratios) + " |"
         )  # fmt: skip
+    if failed:
+        print("not measured (see the messages above): " + ", ".join(failed))
     for (kind, turn), r in results.items():
         if turn == "decide":
             print(
