@@ -12,7 +12,7 @@ from pathlib import Path
 from casework.bootstrap import wire
 from casework.config import TrustConfig, load_trust_config
 from casework.pipeline import Actor, Casework
-from casework.ports import Ports
+from casework.ports import Directory, Ports
 from local.config_directory import ConfigDirectory
 from templates.render import LetterTemplates
 from tests.fakes import FixedClock, InMemoryCaseStore, RecordingDrafts, RecordingNotifier
@@ -50,7 +50,9 @@ class FakeWorld:
     clock: FixedClock
 
 
-def fake_world(now: datetime, store: InMemoryCaseStore | None = None) -> FakeWorld:
+def fake_world(
+    now: datetime, store: InMemoryCaseStore | None = None, directory: Directory | None = None
+) -> FakeWorld:
     config = example_config()
     store, drafts, notifier, clock = (
         store or InMemoryCaseStore(),
@@ -58,5 +60,5 @@ def fake_world(now: datetime, store: InMemoryCaseStore | None = None) -> FakeWor
         RecordingNotifier(),
         FixedClock(now),
     )
-    ports = Ports(store, drafts, notifier, ConfigDirectory(config), clock)
+    ports = Ports(store, drafts, notifier, directory or ConfigDirectory(config), clock)
     return FakeWorld(wire(ports, config, example_templates()), store, drafts, notifier, clock)

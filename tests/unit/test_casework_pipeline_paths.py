@@ -20,10 +20,12 @@ from casework.ports import (
     CaseSummary,
     NewEvent,
     OpenDeadline,
+    Person,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
 )
+from local.config_directory import ConfigDirectory
 from rules.decide import SYSTEM_ACTOR
 from rules.errors import CaseNotFound, InvalidDetails
 from rules.roles import Role
@@ -32,7 +34,7 @@ from rules.steps.letters import RecordLetterDrafted
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
 from tests.builders import assessment, at, person, violent_incident
-from tests.casework_world import HEAD, STAFF, STRANGER, FakeWorld, fake_world
+from tests.casework_world import HEAD, STAFF, STRANGER, FakeWorld, example_config, fake_world
 from tests.fakes import InMemoryCaseStore
 
 MONDAY = date(2026, 1, 12)
@@ -113,6 +115,29 @@ async def test_an_unknown_user_is_told_in_full_why_nothing_was_recorded() -> Non
         "administrator to add you."
     )
     assert refused.value.title == "Not allowed for your role"
+
+
+class NoEntryFor(ConfigDirectory):
+    """The configured roles, but no directory entry (name, email) for one person, as when
+    Entra ID has not returned them yet."""
+
+    def __init__(self, missing: Actor) -> None:
+        super().__init__(example_config())
+        self.missing = missing.object_id
+
+    def person(self, object_id: str) -> Person | None:
+        return None if object_id == self.missing else super().person(object_id)
+
+
+async def test_someone_with_roles_but_no_directory_entry_is_still_known() -> None:
+    # Known means in the directory or holding a role at a school: either is enough.
+    world = fake_world(at(MONDAY, 9), directory=NoEntryFor(STAFF))
+
+    case_id = await report(world, STAFF)
+
+    _, view = await world.casework.load(case_id)
+    assert view is not None
+    assert view.state is CaseState.OPEN
 
 
 async def test_a_school_not_in_the_configuration_is_refused_by_its_id() -> None:

@@ -9,8 +9,9 @@ import pytest
 
 from rules.behaviours import ChairOutcome, LetterKind
 from rules.calendar import Region, SchoolCalendar, Term, TermDates
+from rules.core.events import event_from_record, event_to_record
 from rules.core.view import LetterRecord
-from rules.errors import CalendarError, TooFewStaff
+from rules.errors import CalendarError, HistoryError, TooFewStaff
 from rules.permissions import required_roles
 from rules.prompts import Action, letter_reply_by, policy_review_prompt, provisional_reply_by
 from rules.roles import Role
@@ -20,6 +21,7 @@ from rules.steps.informal_meeting import (
     CancelInformalMeeting,
     RecordInformalMeeting,
 )
+from rules.steps.letters import LetterSent
 from rules.steps.no_further_action import RecordNoFurtherAction
 from rules.steps.reporting import ReportIncident
 from tests.builders import at, incident
@@ -292,3 +294,20 @@ def test_the_roles_that_may_issue_a_command_are_the_same_for_the_command_and_its
     command = DecideAsChair(command_id="c", outcome=ChairOutcome.CONFIRM, reason="Serious")
 
     assert required_roles(command) == required_roles(DecideAsChair) == frozenset({Role.CHAIR})
+
+
+# --- the stored form -----------------------------------------------------------------------
+
+
+def test_a_stored_event_with_bad_data_names_its_kind_and_the_fault() -> None:
+    # What an operator reads when a stored case cannot be replayed: which kind, and why.
+    kind, record = event_to_record(LetterSent("l-1", date(2026, 1, 5)))
+    with pytest.raises(ValueError, match="Invalid isoformat") as fault:
+        date.fromisoformat("5th January")
+    with pytest.raises(HistoryError) as raised:
+        event_from_record(kind, {**record, "sent_on": "5th January"})
+    assert str(raised.value) == f"letter-sent: {fault.value}"
+    assert raised.value.__cause__ is not None
+    with pytest.raises(HistoryError) as unknown:
+        event_from_record("no-such-kind", {})
+    assert str(unknown.value) == "unknown event kind 'no-such-kind'"

@@ -144,6 +144,9 @@ def test_not_permitted_for_the_sweeper_and_for_a_step_only_the_system_takes() ->
         check_permitted(AddStatement("cmd-1", 1, statement()), frozenset(), system=True)
     assert sweeper.value.message == "The automatic sweeper cannot add a statement."
     assert _facts(sweeper.value)["Asked by"] == "the automatic sweeper"
+    # The clerk reading it in the log sees who may do the step instead.
+    may = "the Headteacher/Principal, a nominated senior member of staff or a member of staff"
+    assert _facts(sweeper.value)["Who may do it"] == may
     with pytest.raises(NotPermitted) as system_only:
         check_permitted(RecordLetterDrafted("cmd-2", "l-1", "d-1"), frozenset(Role), system=False)
     assert system_only.value.message == (
