@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CONTRACTS = REPO_ROOT.parent / "shared" / "contracts"
+# `make mutation` runs the tests in mutmut's copy of the repository, `mutants/` inside it.
+_CHECKOUT = REPO_ROOT.parent if REPO_ROOT.name == "mutants" else REPO_ROOT
+CONTRACTS = _CHECKOUT.parent / "shared" / "contracts"
 
 
 class ContractsMissing(AssertionError):
