@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from casework import bus as uc
 from casework.actor import SYSTEM, Actor
+from casework.bootstrap import embedded, prepare
 from casework.effects import EffectFailure
 from casework.history import Folded
-from casework.pipeline import MAX_APPEND_ATTEMPTS, CommandIdTaken, UnknownUser
+from casework.pipeline import MAX_APPEND_ATTEMPTS, Casework, CommandIdTaken, UnknownUser
 from casework.ports import (
     CaseSummary,
     NewEvent,
@@ -26,6 +30,7 @@ from casework.ports import (
     StoreUnavailable,
 )
 from local.config_directory import ConfigDirectory
+from local.outbox import SqliteOutbox
 from rules.decide import SYSTEM_ACTOR
 from rules.errors import CaseNotFound, InvalidDetails
 from rules.roles import Role
@@ -34,8 +39,17 @@ from rules.steps.letters import RecordLetterDrafted
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
 from tests.builders import assessment, at, person, violent_incident
-from tests.casework_world import HEAD, STAFF, STRANGER, FakeWorld, example_config, fake_world
-from tests.fakes import InMemoryCaseStore
+from tests.casework_world import (
+    EXAMPLE_CONFIG,
+    HEAD,
+    SENIOR,
+    STAFF,
+    STRANGER,
+    FakeWorld,
+    example_config,
+    fake_world,
+)
+from tests.fakes import FixedClock, InMemoryCaseStore
 
 MONDAY = date(2026, 1, 12)
 
@@ -469,3 +483,250 @@ async def test_each_event_keeps_the_teams_activity_it_came_from() -> None:
     assessed = [e for e in await world.store.load(case_id) if e.command_id == "cmd-assess"]
     assert [e.kind for e in assessed] == ["risk-assessed", "notification-required"]
     assert {e.activity_id for e in assessed} == {"activity-9"}
+
+
+# --- The embedded SQLite store: prompts queued in the command's own transaction ----------
+# (`Casework._queue_prompts`, and what `handle` hands on for after the answer.)
+
+
+def embedded_casework(data_dir: Path) -> AbstractAsyncContextManager[Casework]:
+    return embedded(prepare(EXAMPLE_CONFIG), data_dir, FixedClock(at(MONDAY, 9)))
+
+
+def pipeline_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
+
+
+class DirectoryNotLoadedError(Exception):
+    """The directory cannot list a role's holders yet (Entra ID has not answered)."""
+
+
+class HoldersUnknown(ConfigDirectory):
+    """The configured people and roles, but no list of any role's holders."""
+
+    def __init__(self) -> None:
+        super().__init__(example_config())
+
+    def holders(self, school_id: str, role: Role) -> Sequence[Person]:
+        raise DirectoryNotLoadedError(f"no holders of {role} at {school_id} yet")
+
+
+async def test_a_reports_prompt_is_queued_for_its_holders_in_the_reports_own_transaction(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    async with embedded_casework(tmp_path) as cw:
+        handed_on: list[Folded] = []
+        cw.later = handed_on.append  # effects follow the answer, as in the app
+
+        outcome = await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=violent_incident(at(MONDAY, 8)),
+        )
+        case_id = outcome.case_id
+
+        # Nothing is left for after the answer: the prompt was queued with the report.
+        assert handed_on == []
+        assert [e.kind for e in outcome.events] == [
+            "case-opened",
+            "incident-reported",
+            "notification-required",
+        ]
+        *_, queued = await cw.ports.store.load(case_id)
+        assert (queued.kind, queued.command_id, queued.actor_id) == (
+            "notification-queued",
+            "system:queued:cmd-report:incident-reported",
+            SYSTEM_ACTOR,
+        )
+        assert queued.seq == outcome.events[-1].seq + 1
+        assert queued.data == {
+            "notification_id": "cmd-report:incident-reported",
+            "recipients": [f"user:{HEAD.object_id}", f"user:{SENIOR.object_id}"],
+        }
+        outbox = cw.ports.notifier
+        assert isinstance(outbox, SqliteOutbox)
+        (waiting,) = await outbox.all()
+        assert waiting.notification.key == f"{case_id}:cmd-report:incident-reported"
+        assert waiting.notification.recipients == (HEAD.object_id, SENIOR.object_id)
+        assert waiting.notification.title == "Incident reported on case OAK-2026-0001"
+        assert (
+            f"case {case_id}: notification {case_id}:cmd-report:incident-reported queued"
+            in pipeline_lines(caplog)
+        )
+
+
+async def test_a_step_that_calls_for_a_letter_is_handed_on_for_its_draft(tmp_path: Path) -> None:
+    async with embedded_casework(tmp_path) as cw:
+        handed_on: list[Folded] = []
+        cw.later = handed_on.append
+        case_id = (
+            await uc.report_incident(
+                cw,
+                STAFF,
+                command_id="cmd-report",
+                school_id="oakfield",
+                person=person(),
+                incident=violent_incident(at(MONDAY, 8)),
+            )
+        ).case_id
+        await uc.dispatch(cw, assess(), HEAD, case_id=case_id)
+        assert handed_on == []  # the reporter's notice went with the assessment
+
+        await uc.dispatch(cw, ClarifyExpectations(command_id="cmd-warn"), HEAD, case_id=case_id)
+
+        # The letter is drafted after the answer: the case is handed on, with the letter
+        # still to draft and no prompt left to send.
+        (folded,) = handed_on
+        (letter,) = folded.view.letters
+        assert letter.draft_ref is None
+        assert folded.history == tuple(await cw.ports.store.load(case_id))
+
+
+async def test_a_prompt_whose_holders_are_unknown_is_left_for_after_the_command_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    async with embedded_casework(tmp_path) as cw:
+        cw.ports = replace(cw.ports, directory=HoldersUnknown())
+        handed_on: list[Folded] = []
+        cw.later = handed_on.append
+
+        outcome = await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=violent_incident(at(MONDAY, 8)),
+        )
+
+        left = (
+            "case OAK-2026-0001: notification cmd-report:incident-reported left for after "
+            "the command: DirectoryNotLoadedError"
+        )
+        assert pipeline_lines(caplog).count(left) == 1
+        stored = await cw.ports.store.load(outcome.case_id)
+        assert [e.kind for e in stored][-1] == "notification-required"
+        (folded,) = handed_on  # the effects after the answer try it again
+        assert folded.history == tuple(stored)
+        outbox = cw.ports.notifier
+        assert isinstance(outbox, SqliteOutbox)
+        assert list(await outbox.all()) == []
+
+
+async def test_a_prompt_that_cannot_be_built_does_not_hold_back_the_next_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="casework.pipeline")
+    async with embedded_casework(tmp_path) as cw:
+        cw.ports = replace(cw.ports, directory=HoldersUnknown())
+        cw.later = lambda folded: None  # the effects after the answer never come
+        case_id = (
+            await uc.report_incident(
+                cw,
+                STAFF,
+                command_id="cmd-report",
+                school_id="oakfield",
+                person=person(),
+                incident=violent_incident(at(MONDAY, 8)),
+            )
+        ).case_id
+
+        # The report's prompt to the head and senior staff still cannot be built; the reporter's
+        # notice names its one person and is queued with the assessment.
+        outcome = await uc.dispatch(cw, assess(), HEAD, case_id=case_id)
+
+        stored = await cw.ports.store.load(case_id)
+        assert [(e.kind, e.command_id) for e in stored if e.seq > outcome.events[-1].seq] == [
+            ("notification-queued", "system:queued:report-being-handled:incident-1")
+        ]
+        assert stored[-1].data == {
+            "notification_id": "report-being-handled:incident-1",
+            "recipients": [f"user:{STAFF.object_id}"],
+        }
+        left = (
+            "case OAK-2026-0001: notification cmd-report:incident-reported left for after "
+            "the command: DirectoryNotLoadedError"
+        )
+        assert pipeline_lines(caplog).count(left) == 2  # at the report and at the assessment
+
+
+async def test_an_outbox_in_another_file_is_written_after_the_command_not_in_its_transaction(
+    tmp_path: Path,
+) -> None:
+    async with embedded_casework(tmp_path / "cases") as cw:
+        elsewhere = SqliteOutbox.open(tmp_path / "outbox.sqlite3", clock=cw.ports.clock)
+        try:
+            cw.ports = replace(cw.ports, notifier=elsewhere)
+            assert cw.later is None  # the effects are carried out before the answer
+
+            outcome = await uc.report_incident(
+                cw,
+                STAFF,
+                command_id="cmd-report",
+                school_id="oakfield",
+                person=person(),
+                incident=violent_incident(at(MONDAY, 8)),
+            )
+
+            (waiting,) = await elsewhere.all()
+            assert waiting.notification.key == f"{outcome.case_id}:cmd-report:incident-reported"
+            stored = await cw.ports.store.load(outcome.case_id)
+            assert [e.kind for e in stored][-1] == "notification-queued"
+        finally:
+            elsewhere.close()
+
+
+async def test_a_new_report_on_the_embedded_store_reads_its_case_once_to_find_it_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with embedded_casework(tmp_path) as cw:
+        store = cw.ports.store
+        loaded: list[str] = []
+        load = store.load
+
+        async def counted(case_id: str) -> Sequence[StoredEvent]:
+            loaded.append(case_id)
+            return await load(case_id)
+
+        monkeypatch.setattr(store, "load", counted)
+
+        outcome = await uc.report_incident(
+            cw,
+            STAFF,
+            command_id="cmd-report",
+            school_id="oakfield",
+            person=person(),
+            incident=violent_incident(at(MONDAY, 8)),
+        )
+
+        # Read once by the use case and found empty; the pipeline does not read it again.
+        assert loaded == [outcome.case_id]
+        assert outcome.reference == "OAK-2026-0001"
+
+
+async def test_a_step_recorded_in_one_transaction_has_no_case_list_failure(tmp_path: Path) -> None:
+    async with embedded_casework(tmp_path) as cw:
+        cw.later = lambda folded: None
+        case_id = (
+            await uc.report_incident(
+                cw,
+                STAFF,
+                command_id="cmd-report",
+                school_id="oakfield",
+                person=person(),
+                incident=violent_incident(at(MONDAY, 8)),
+            )
+        ).case_id
+
+        applied = await cw.apply(case_id, assess(), HEAD)
+
+        # The case's row was written in the append's own transaction.
+        assert applied.failure is None
+        summary = await cw.ports.store.summary(case_id)
+        assert summary is not None
+        assert summary.projected_seq == applied.folded.view.last_seq
