@@ -512,6 +512,14 @@ def test_term_dates_need_a_term() -> None:
         TermDates(Region.ENGLAND, ())
 
 
+def test_an_unknown_region_is_refused_with_the_regions_there_are() -> None:
+    with pytest.raises(CalendarError) as refused:
+        parse_region("wessex")
+    assert str(refused.value) == (
+        "Unknown region 'wessex': use one of england, wales, scotland, northern-ireland."
+    )
+
+
 def test_an_unknown_region_is_refused() -> None:
     with pytest.raises(CalendarError, match="Unknown region 'wessex'"):
         parse_region("wessex")
@@ -527,6 +535,8 @@ def test_an_unknown_region_is_refused() -> None:
         ("northern_ireland", Region.NORTHERN_IRELAND),
         (" Scotland ", Region.SCOTLAND),
         ("WALES", Region.WALES),
+        ("northern-ireland", Region.NORTHERN_IRELAND),
+        ("Northern - Ireland", Region.NORTHERN_IRELAND),
     ],
 )
 def test_regions_as_people_write_them(text: str, region: Region) -> None:
