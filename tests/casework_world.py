@@ -5,16 +5,18 @@ report with. Shared by `tests/unit/test_casework_*` and `tests/integration`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from casework import bus
 from casework.bootstrap import wire
 from casework.config import TrustConfig, load_trust_config
-from casework.pipeline import Actor, Casework
+from casework.pipeline import Actor, Casework, Outcome
 from casework.ports import Directory, Ports
 from local.config_directory import ConfigDirectory
 from templates.render import LetterTemplates
+from tests.builders import at, person, violent_incident
 from tests.fakes import FixedClock, InMemoryCaseStore, RecordingDrafts, RecordingNotifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +64,18 @@ def fake_world(
     )
     ports = Ports(store, drafts, notifier, directory or ConfigDirectory(config), clock)
     return FakeWorld(wire(ports, config, example_templates()), store, drafts, notifier, clock)
+
+
+async def report_violent_incident(
+    cw: Casework, day: date, actor: Actor = STAFF, command_id: str = "cmd-report"
+) -> Outcome:
+    """The example person's violent incident at Oakfield at 08:00 on `day`, reported by `actor`:
+    the report most casework tests open their case with."""
+    return await bus.report_incident(
+        cw,
+        actor,
+        command_id=command_id,
+        school_id="oakfield",
+        person=person(),
+        incident=violent_incident(at(day, 8)),
+    )

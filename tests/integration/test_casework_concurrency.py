@@ -30,10 +30,8 @@ from tests.builders import (
     arrangements,
     assessment,
     at,
-    person,
-    violent_incident,
 )
-from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, STAFF
+from tests.casework_world import CHAIR, EXAMPLE_CONFIG, HEAD, report_violent_incident
 from tests.fakes import FixedClock, RecordingDrafts
 
 MONDAY = date(2026, 1, 12)
@@ -54,16 +52,7 @@ async def instances(tmp_path: Path) -> AsyncIterator[tuple[FixedClock, Instances
 
 
 async def banned(cw: Casework) -> str:
-    case_id = (
-        await uc.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
-    ).case_id
+    case_id = (await report_violent_incident(cw, MONDAY)).case_id
     await uc.dispatch(
         cw,
         AssessRisk(command_id="cmd-assess", incident_no=1, assessment=assessment()),
@@ -95,16 +84,7 @@ async def test_the_same_command_through_two_instances_is_applied_once(
 ) -> None:
     _, instance = instances
     first, second = await instance(), await instance()
-    case_id = (
-        await uc.report_incident(
-            first,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
-    ).case_id
+    case_id = (await report_violent_incident(first, MONDAY)).case_id
 
     results = await asyncio.gather(
         *(

@@ -30,10 +30,8 @@ from tests.builders import (
     arrangements,
     assessment,
     at,
-    person,
-    violent_incident,
 )
-from tests.casework_world import EXAMPLE_CONFIG, HEAD, STAFF
+from tests.casework_world import EXAMPLE_CONFIG, HEAD, report_violent_incident
 from tests.fakes import FixedClock
 
 MONDAY = date(2026, 1, 12)
@@ -56,15 +54,7 @@ async def instances(tmp_path: Path) -> AsyncIterator[tuple[FixedClock, Instances
 
 
 async def reported(cw: Casework) -> str:
-    outcome = await uc.report_incident(
-        cw,
-        STAFF,
-        command_id="cmd-report",
-        school_id="oakfield",
-        person=person(),
-        incident=violent_incident(at(MONDAY, 8)),
-    )
-    return outcome.case_id
+    return (await report_violent_incident(cw, MONDAY)).case_id
 
 
 async def required(cw: Casework, case_id: str, prefix: str) -> list[str]:

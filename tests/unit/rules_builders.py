@@ -161,6 +161,10 @@ class Case:
     def advance(self, days: int) -> None:
         self.today += timedelta(days=days)
 
+    def next_meta(self, actor: str = "actor-1") -> EventMeta:
+        """The metadata of the next event, for an event applied by hand (at noon today)."""
+        return EventMeta(len(self.history) + 1, actor, at(self.today, 12), "cmd-x")
+
     # -- the usual steps --
 
     def open(self, details: IncidentDetails | None = None) -> Case:

@@ -14,8 +14,8 @@ from rules.steps.ban import ImposeBan
 from rules.steps.chair import DecideAsChair
 from rules.steps.letters import RecordLetterSent
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person, violent_incident
-from tests.casework_world import CHAIR, HEAD, STAFF, fake_world
+from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at
+from tests.casework_world import CHAIR, HEAD, fake_world, report_violent_incident
 
 MONDAY = date(2026, 1, 12)
 UNTIL = date(2026, 5, 22)
@@ -24,16 +24,7 @@ UNTIL = date(2026, 5, 22)
 async def test_defined_period_the_sweeper_records_the_end_of_the_ban() -> None:
     world = fake_world(at(MONDAY, 9))
     cw = world.casework
-    case_id = (
-        await bus.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
-    ).case_id
+    case_id = (await report_violent_incident(cw, MONDAY)).case_id
     await bus.dispatch(cw, AssessRisk("cmd-assess", 1, assessment()), HEAD, case_id=case_id)
     ban = ImposeBan("cmd-ban", "Assault", arrangements(POLICE), UNTIL, VIOLENCE)
     await bus.dispatch(cw, ban, HEAD, case_id=case_id)

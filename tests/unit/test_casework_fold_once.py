@@ -15,8 +15,8 @@ from rules.core import fold
 from rules.events import Event, EventMeta
 from rules.steps.ban import ImposeBan
 from rules.steps.risk_assessment import AssessRisk
-from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person, violent_incident
-from tests.casework_world import HEAD, STAFF, fake_world
+from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at
+from tests.casework_world import HEAD, fake_world, report_violent_incident
 
 MONDAY = date(2026, 1, 12)
 
@@ -24,16 +24,7 @@ MONDAY = date(2026, 1, 12)
 async def test_a_ban_folds_each_event_of_the_case_once(monkeypatch: pytest.MonkeyPatch) -> None:
     world = fake_world(at(MONDAY, 9))
     cw = world.casework
-    case_id = (
-        await bus.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
-    ).case_id
+    case_id = (await report_violent_incident(cw, MONDAY)).case_id
     await bus.dispatch(cw, AssessRisk("cmd-assess", 1, assessment()), HEAD, case_id=case_id)
     before = len(await world.store.load(case_id))
 

@@ -17,8 +17,8 @@ from rules.steps.ban import ImposeBan
 from rules.steps.reporting import UpdatePersonDetails
 from rules.steps.risk_assessment import AssessRisk
 from templates.errors import LetterError
-from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person, violent_incident
-from tests.casework_world import HEAD, STAFF, fake_world
+from tests.builders import POLICE, VIOLENCE, arrangements, assessment, at, person
+from tests.casework_world import HEAD, fake_world, report_violent_incident
 
 MONDAY = date(2026, 1, 12)
 
@@ -28,16 +28,7 @@ async def test_a_lasting_draft_failure_is_not_retried_until_the_details_change(
 ) -> None:
     world = fake_world(at(MONDAY, 9))
     cw = world.casework
-    case_id = (
-        await bus.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
-    ).case_id
+    case_id = (await report_violent_incident(cw, MONDAY)).case_id
     await bus.dispatch(cw, AssessRisk("cmd-assess", 1, assessment()), HEAD, case_id=case_id)
 
     tries: list[str] = []

@@ -38,7 +38,7 @@ from rules.state import CaseState
 from rules.steps.letters import RecordLetterDrafted
 from rules.steps.risk_assessment import AssessRisk
 from rules.steps.warning import ClarifyExpectations
-from tests.builders import assessment, at, person, violent_incident
+from tests.builders import assessment, at
 from tests.casework_world import (
     EXAMPLE_CONFIG,
     HEAD,
@@ -48,6 +48,7 @@ from tests.casework_world import (
     FakeWorld,
     example_config,
     fake_world,
+    report_violent_incident,
 )
 from tests.fakes import FixedClock, InMemoryCaseStore
 
@@ -55,15 +56,7 @@ MONDAY = date(2026, 1, 12)
 
 
 async def report(world: FakeWorld, actor: Actor = STAFF, command_id: str = "cmd-report") -> str:
-    outcome = await uc.report_incident(
-        world.casework,
-        actor,
-        command_id=command_id,
-        school_id="oakfield",
-        person=person(),
-        incident=violent_incident(at(MONDAY, 8)),
-    )
-    return outcome.case_id
+    return (await report_violent_incident(world.casework, MONDAY, actor, command_id)).case_id
 
 
 def assess(command_id: str = "cmd-assess") -> AssessRisk:
@@ -497,6 +490,12 @@ def pipeline_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "casework.pipeline"]
 
 
+LEFT_FOR_LATER = (
+    "case OAK-2026-0001: notification cmd-report:incident-reported left for after the command: "
+    "DirectoryNotLoadedError"
+)
+
+
 class DirectoryNotLoadedError(Exception):
     """The directory cannot list a role's holders yet (Entra ID has not answered)."""
 
@@ -519,14 +518,7 @@ async def test_a_reports_prompt_is_queued_for_its_holders_in_the_reports_own_tra
         handed_on: list[Folded] = []
         cw.later = handed_on.append  # effects follow the answer, as in the app
 
-        outcome = await uc.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
+        outcome = await report_violent_incident(cw, MONDAY)
         case_id = outcome.case_id
 
         # Nothing is left for after the answer: the prompt was queued with the report.
@@ -563,16 +555,7 @@ async def test_a_step_that_calls_for_a_letter_is_handed_on_for_its_draft(tmp_pat
     async with embedded_casework(tmp_path) as cw:
         handed_on: list[Folded] = []
         cw.later = handed_on.append
-        case_id = (
-            await uc.report_incident(
-                cw,
-                STAFF,
-                command_id="cmd-report",
-                school_id="oakfield",
-                person=person(),
-                incident=violent_incident(at(MONDAY, 8)),
-            )
-        ).case_id
+        case_id = (await report_violent_incident(cw, MONDAY)).case_id
         await uc.dispatch(cw, assess(), HEAD, case_id=case_id)
         assert handed_on == []  # the reporter's notice went with the assessment
 
@@ -595,20 +578,9 @@ async def test_a_prompt_whose_holders_are_unknown_is_left_for_after_the_command_
         handed_on: list[Folded] = []
         cw.later = handed_on.append
 
-        outcome = await uc.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
+        outcome = await report_violent_incident(cw, MONDAY)
 
-        left = (
-            "case OAK-2026-0001: notification cmd-report:incident-reported left for after "
-            "the command: DirectoryNotLoadedError"
-        )
-        assert pipeline_lines(caplog).count(left) == 1
+        assert pipeline_lines(caplog).count(LEFT_FOR_LATER) == 1
         stored = await cw.ports.store.load(outcome.case_id)
         assert [e.kind for e in stored][-1] == "notification-required"
         (folded,) = handed_on  # the effects after the answer try it again
@@ -625,16 +597,7 @@ async def test_a_prompt_that_cannot_be_built_does_not_hold_back_the_next_one(
     async with embedded_casework(tmp_path) as cw:
         cw.ports = replace(cw.ports, directory=HoldersUnknown())
         cw.later = lambda folded: None  # the effects after the answer never come
-        case_id = (
-            await uc.report_incident(
-                cw,
-                STAFF,
-                command_id="cmd-report",
-                school_id="oakfield",
-                person=person(),
-                incident=violent_incident(at(MONDAY, 8)),
-            )
-        ).case_id
+        case_id = (await report_violent_incident(cw, MONDAY)).case_id
 
         # The report's prompt to the head and senior staff still cannot be built; the reporter's
         # notice names its one person and is queued with the assessment.
@@ -648,11 +611,9 @@ async def test_a_prompt_that_cannot_be_built_does_not_hold_back_the_next_one(
             "notification_id": "report-being-handled:incident-1",
             "recipients": [f"user:{STAFF.object_id}"],
         }
-        left = (
-            "case OAK-2026-0001: notification cmd-report:incident-reported left for after "
-            "the command: DirectoryNotLoadedError"
-        )
-        assert pipeline_lines(caplog).count(left) == 2  # at the report and at the assessment
+        assert (
+            pipeline_lines(caplog).count(LEFT_FOR_LATER) == 2
+        )  # at the report and at the assessment
 
 
 async def test_an_outbox_in_another_file_is_written_after_the_command_not_in_its_transaction(
@@ -664,14 +625,7 @@ async def test_an_outbox_in_another_file_is_written_after_the_command_not_in_its
             cw.ports = replace(cw.ports, notifier=elsewhere)
             assert cw.later is None  # the effects are carried out before the answer
 
-            outcome = await uc.report_incident(
-                cw,
-                STAFF,
-                command_id="cmd-report",
-                school_id="oakfield",
-                person=person(),
-                incident=violent_incident(at(MONDAY, 8)),
-            )
+            outcome = await report_violent_incident(cw, MONDAY)
 
             (waiting,) = await elsewhere.all()
             assert waiting.notification.key == f"{outcome.case_id}:cmd-report:incident-reported"
@@ -695,14 +649,7 @@ async def test_a_new_report_on_the_embedded_store_reads_its_case_once_to_find_it
 
         monkeypatch.setattr(store, "load", counted)
 
-        outcome = await uc.report_incident(
-            cw,
-            STAFF,
-            command_id="cmd-report",
-            school_id="oakfield",
-            person=person(),
-            incident=violent_incident(at(MONDAY, 8)),
-        )
+        outcome = await report_violent_incident(cw, MONDAY)
 
         # Read once by the use case and found empty; the pipeline does not read it again.
         assert loaded == [outcome.case_id]
@@ -712,16 +659,7 @@ async def test_a_new_report_on_the_embedded_store_reads_its_case_once_to_find_it
 async def test_a_step_recorded_in_one_transaction_has_no_case_list_failure(tmp_path: Path) -> None:
     async with embedded_casework(tmp_path) as cw:
         cw.later = lambda folded: None
-        case_id = (
-            await uc.report_incident(
-                cw,
-                STAFF,
-                command_id="cmd-report",
-                school_id="oakfield",
-                person=person(),
-                incident=violent_incident(at(MONDAY, 8)),
-            )
-        ).case_id
+        case_id = (await report_violent_incident(cw, MONDAY)).case_id
 
         applied = await cw.apply(case_id, assess(), HEAD)
 

@@ -802,14 +802,10 @@ def test_a_history_re_dating_a_letter_that_does_not_exist_is_broken() -> None:
 # --- replaying a history ------------------------------------------------------------------
 
 
-def _meta(case: Case, actor: str = "actor-1") -> EventMeta:
-    return EventMeta(len(case.history) + 1, actor, at(case.today, 12), "cmd-x")
-
-
 def test_a_history_that_does_not_start_by_opening_the_case_is_broken() -> None:
     case = Case()
     with pytest.raises(HistoryError) as caught:
-        apply(None, _meta(case), LetterSent("l-1", case.today))
+        apply(None, case.next_meta(), LetterSent("l-1", case.today))
     assert str(caught.value) == "the first event must open the case, not letter-sent"
 
 
@@ -817,7 +813,7 @@ def test_a_history_opening_the_case_twice_is_broken() -> None:
     case = Case().open()
     opened = CaseOpened("case-1", "OAK-2026-0001", "oak", person())
     with pytest.raises(HistoryError) as caught:
-        apply(case.v, _meta(case), opened)
+        apply(case.v, case.next_meta(), opened)
     assert str(caught.value) == "case case-1 is opened twice"
 
 
@@ -828,13 +824,13 @@ def test_a_history_with_an_event_no_step_folds_is_broken() -> None:
 
     case = Case().open()
     with pytest.raises(HistoryError) as caught:
-        apply(case.v, _meta(case), Unfolded())
+        apply(case.v, case.next_meta(), Unfolded())
     assert str(caught.value) == "no fold rule for unfolded"
 
 
 def test_a_history_taking_a_step_the_stage_does_not_allow_names_the_event_and_stage() -> None:
     case = Case().open()
-    meta = _meta(case)
+    meta = case.next_meta()
     decided = ChairDecided(ChairOutcome.CONFIRM, SanctionKind.CONDITIONS, "Fine", case.today, "l-3")
     with pytest.raises(HistoryError) as caught:
         apply(case.v, meta, decided)
@@ -850,7 +846,7 @@ def test_a_history_requiring_the_same_letter_twice_is_broken() -> None:
         letter.letter_id, letter.letter, letter.addressee, letter.signer, letter.cc, 10
     )
     with pytest.raises(HistoryError) as caught:
-        apply(case.v, _meta(case), again)
+        apply(case.v, case.next_meta(), again)
     assert str(caught.value) == f"case case-1: letter {letter.letter_id} required twice"
 
 
@@ -866,8 +862,8 @@ def test_a_prompt_asked_for_twice_is_one_prompt_and_keeps_its_step_and_day() -> 
     notice = NotificationRequired(
         "reminder:x", NotificationKind.STEP_OVERDUE, (Role.HEAD,), about="Send it", due=due
     )
-    view = apply(case.v, _meta(case), notice)
-    view = apply(view, _meta(case), notice)
+    view = apply(case.v, case.next_meta(), notice)
+    view = apply(view, case.next_meta(), notice)
     [record] = [n for n in view.notifications if n.notification_id == "reminder:x"]
     assert record.about == "Send it"
     assert record.due == due
@@ -891,7 +887,7 @@ def test_a_response_keeps_the_incident_who_chose_it_when_and_no_reason_if_none_g
 def test_a_history_responding_to_an_incident_that_does_not_exist_is_broken() -> None:
     case = Case().open().assess()
     with pytest.raises(HistoryError) as caught:
-        apply(case.v, _meta(case), NoFurtherActionRecorded(4, "Resolved"))
+        apply(case.v, case.next_meta(), NoFurtherActionRecorded(4, "Resolved"))
     assert str(caught.value) == "case case-1: no incident 4"
 
 

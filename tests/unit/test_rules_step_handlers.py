@@ -29,7 +29,7 @@ from rules.errors import (
     Refusal,
     TooFewStaff,
 )
-from rules.events import Event, EventMeta, LetterRequired, NotificationRequired
+from rules.events import Event, LetterRequired, NotificationRequired
 from rules.roles import Role
 from rules.state import TRANSITIONS, CaseState, Trigger
 from rules.steps.ban import BanImposed, ImposeBan
@@ -542,10 +542,6 @@ def _ban_command(case: Case, **changes: object) -> ImposeBan:
     return replace(command, **changes)  # type: ignore[arg-type]
 
 
-def _meta(case: Case) -> EventMeta:
-    return EventMeta(len(case.history) + 1, "actor-1", at(case.today, 12), "cmd-x")
-
-
 def test_a_ban_overtakes_the_meeting_to_be_held_and_is_recorded_as_provisional() -> None:
     case = _violent_case()
     _arrange(case)
@@ -733,7 +729,9 @@ def test_a_history_recording_a_breach_with_no_sanction_in_force_is_broken() -> N
     case = case_in(CaseState.BAN_CONFIRMED)
     broken = replace(case.v, sanction=None)
     with pytest.raises(HistoryError) as caught:
-        apply(broken, _meta(case), BreachRecorded(at(case.today, 8), "Came onto the site", None))
+        apply(
+            broken, case.next_meta(), BreachRecorded(at(case.today, 8), "Came onto the site", None)
+        )
     assert str(caught.value) == f"case {broken.case_id}: breach with no sanction"
 
 
@@ -780,14 +778,14 @@ def test_a_history_scheduling_a_review_with_no_sanction_in_force_is_broken() -> 
     case = case_in(CaseState.CONDITIONS_CONFIRMED)
     broken = replace(case.v, sanction=None)
     with pytest.raises(HistoryError) as caught:
-        apply(broken, _meta(case), ReviewScheduled(1, case.today, "cmd-x:letter-6"))
+        apply(broken, case.next_meta(), ReviewScheduled(1, case.today, "cmd-x:letter-6"))
     assert str(caught.value) == f"case {broken.case_id}: review with no sanction"
 
 
 def test_a_history_changing_a_review_not_in_progress_is_broken() -> None:
     case = _conditions_under_review(1)
     with pytest.raises(HistoryError) as caught:
-        apply(case.v, _meta(case), ReviewRescheduled(2, case.today))
+        apply(case.v, case.next_meta(), ReviewRescheduled(2, case.today))
     assert str(caught.value) == f"case {case.v.case_id}: review 2 is not in progress"
 
 
@@ -926,7 +924,7 @@ def test_a_history_recording_an_outcome_with_no_review_in_progress_is_broken() -
         1, ReviewOutcome.MAINTAIN, "Still needed", Conditions(), None, "cmd-x:letter-7"
     )
     with pytest.raises(HistoryError) as caught:
-        apply(broken, _meta(case), event)
+        apply(broken, case.next_meta(), event)
     assert str(caught.value) == (
         f"case {broken.case_id}: review outcome with no review in progress"
     )
@@ -994,5 +992,5 @@ def test_a_history_ending_a_period_with_no_sanction_in_force_is_broken() -> None
     broken = replace(case.v, sanction=None)
     event = SanctionPeriodEnded(SanctionKind.BAN, BAN_UNTIL, "cmd-x:letter-4")
     with pytest.raises(HistoryError) as caught:
-        apply(broken, _meta(case), event)
+        apply(broken, case.next_meta(), event)
     assert str(caught.value) == (f"case {broken.case_id}: a period ended with no sanction in force")
