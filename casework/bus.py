@@ -24,7 +24,7 @@ import uuid
 
 from casework.history import Folded
 from casework.pipeline import MAX_APPEND_ATTEMPTS, Actor, Casework, CommandIdTaken, Outcome
-from casework.ports import AtomicCaseStore, ReferenceClaim, ReferenceTaken, StoreUnavailable
+from casework.ports import ReferenceClaim, ReferenceTaken, StoreUnavailable, is_atomic
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
 from rules.errors import NotPermitted
@@ -89,7 +89,7 @@ async def report_incident(
     probe = ReportIncident(command_id, incident)
     check_permitted(probe, ctx.roles, system=False)
     store = cw.ports.store
-    if not isinstance(store, AtomicCaseStore):
+    if not is_atomic(store):
         # Allocated once per command id: fifty presses of one card spend one reference.
         reference = await store.allocate_reference(
             school.reference_prefix, ctx.today.year, command_id

@@ -41,15 +41,15 @@ from casework.effects import EffectsDone, complete_effects
 from casework.history import Folded, fold_stored
 from casework.notifications import build_notification
 from casework.ports import (
-    AtomicCaseStore,
     NewEvent,
-    OutboxInStore,
     Ports,
     QueuedWithAppend,
     ReferenceClaim,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
+    is_atomic,
+    outbox_in_store,
 )
 from casework.projection import COMPLETE_EFFECTS as COMPLETE_EFFECTS
 from casework.projection import UK, project
@@ -261,7 +261,7 @@ class Casework:
             # prompts were queued with it and its row written with it, so there is nothing
             # to do after the answer (a case an older version left behind is caught up by
             # the sweeper, at the start and on its schedule).
-            if not isinstance(self.ports.store, AtomicCaseStore) or _owes_effects(applied.folded):
+            if not is_atomic(self.ports.store) or _owes_effects(applied.folded):
                 self.later(applied.folded)
             effects = EffectsDone(applied.folded)
         else:
@@ -347,7 +347,7 @@ class Casework:
             store = self.ports.store
             failure: EffectFailure | None = None
             try:
-                if isinstance(store, AtomicCaseStore):
+                if is_atomic(store):
                     # One durable transaction: the events, the reference, the projection.
                     stored = _as_stored(
                         case_id,
@@ -362,7 +362,7 @@ class Casework:
                     # The prompts the events call for, queued in the same transaction when
                     # the outbox is in the store's file: nothing is left for after it.
                     queued: list[QueuedWithAppend] = []
-                    if isinstance(notifier := self.ports.notifier, OutboxInStore) and (
+                    if outbox_in_store(notifier := self.ports.notifier) and (
                         notifier.shares_transactions_with(store)
                     ):
                         new = self._queue_prompts(new, ctx.now, queued)

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from typing_extensions import TypeIs
+
 from rules.roles import Role
 
 # --- Clock ------------------------------------------------------------------------------
@@ -315,6 +317,20 @@ class AtomicCaseStore(Protocol):
         ...
 
 
+def is_atomic(store: object) -> TypeIs[AtomicCaseStore]:
+    """`isinstance(store, AtomicCaseStore)`, answered once per class (a protocol check
+    looks up every member, and the pipeline asks on every command). The protocol has
+    methods only, so the class decides."""
+    cls = type(store)
+    known = _ATOMIC.get(cls)
+    if known is None:
+        known = _ATOMIC[cls] = issubclass(cls, AtomicCaseStore)
+    return known
+
+
+_ATOMIC: dict[type, bool] = {}
+
+
 @dataclass(frozen=True)
 class QueuedWithAppend:
     """A prompt the command's events call for, queued in the command's own transaction:
@@ -335,6 +351,18 @@ class OutboxInStore(Protocol):
     def shares_transactions_with(self, store: object) -> bool:
         """True if a transaction of `store` can write this outbox's rows."""
         ...
+
+
+def outbox_in_store(notifier: object) -> TypeIs[OutboxInStore]:
+    """`isinstance(notifier, OutboxInStore)`, answered once per class (as `is_atomic`)."""
+    cls = type(notifier)
+    known = _OUTBOX_IN_STORE.get(cls)
+    if known is None:
+        known = _OUTBOX_IN_STORE[cls] = issubclass(cls, OutboxInStore)
+    return known
+
+
+_OUTBOX_IN_STORE: dict[type, bool] = {}
 
 
 # --- Letter drafts ----------------------------------------------------------------------
