@@ -164,10 +164,10 @@ def report_view(
     return incident_report.IncidentReportView(
         command_id=command_id or services.command_ids(),
         schools=schools_of(services, user),
-        relationships=tuple(Choice(r.value, r.label) for r in Relationship),
-        channels=tuple(Choice(c.value, c.label) for c in Channel),
+        relationships=_RELATIONSHIPS,
+        channels=_CHANNELS,
         behaviours=behaviour_choices(),
-        affected=tuple(Choice(a.value, a.label) for a in AffectedGroup),
+        affected=_AFFECTED,
         values=dict(values or {}),
         problems=problems,
         field_problems=dict(field_problems or {}),
@@ -213,9 +213,16 @@ BEHAVIOUR_GROUPS: tuple[tuple[str, tuple[Behaviour, ...]], ...] = (
 
 def behaviour_choices() -> tuple[Choice, ...]:
     """The behaviours to choose from, group by group, each titled with its group."""
-    return tuple(
-        Choice(b.value, f"{group}: {b.label}") for group, kinds in BEHAVIOUR_GROUPS for b in kinds
-    )
+    return _BEHAVIOURS
+
+
+# The policy's lists never change while the bot runs: built once, not for every card.
+_RELATIONSHIPS = tuple(Choice(r.value, r.label) for r in Relationship)
+_CHANNELS = tuple(Choice(c.value, c.label) for c in Channel)
+_AFFECTED = tuple(Choice(a.value, a.label) for a in AffectedGroup)
+_BEHAVIOURS = tuple(
+    Choice(b.value, f"{group}: {b.label}") for group, kinds in BEHAVIOUR_GROUPS for b in kinds
+)
 
 
 # The staff offered as witnesses: at most this many (a card has a size limit in Teams);
