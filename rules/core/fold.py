@@ -17,7 +17,14 @@ from typing import Any, TypeVar
 
 from rules.behaviours import LetterKind
 from rules.core.events import Event, EventMeta, LetterRequired, NotificationRequired
-from rules.core.view import CaseView, LetterRecord, NotificationRecord, ResponseRecord, StepRecord
+from rules.core.view import (
+    CaseView,
+    LetterRecord,
+    NotificationRecord,
+    ResponseRecord,
+    StepRecord,
+    evolve,
+)
 from rules.errors import HistoryError, NotAllowedNow
 from rules.state import Trigger, next_state
 
@@ -80,7 +87,7 @@ def apply(view: CaseView | None, meta: EventMeta, event: Event) -> CaseView:
         if handler is None:
             raise HistoryError(f"no fold rule for {event.KIND}")
         view = handler(view, meta, event)
-    return replace(view, command_ids=view.command_ids | {meta.command_id}, last_seq=meta.seq)
+    return evolve(view, command_ids=view.command_ids | {meta.command_id}, last_seq=meta.seq)
 
 
 def _step(view: CaseView, meta: EventMeta, event: Event) -> CaseView:
@@ -97,7 +104,7 @@ def _step(view: CaseView, meta: EventMeta, event: Event) -> CaseView:
             f"at stage {before.value}"
         ) from None
     step = StepRecord(trigger, meta.actor_id, meta.at, meta.command_id, before, after)
-    return replace(view, state=after, steps=(*view.steps, step))
+    return evolve(view, state=after, steps=(*view.steps, step))
 
 
 # --- helpers the steps fold with --------------------------------------------------------------
@@ -201,7 +208,7 @@ def _notify(view: CaseView, meta: EventMeta, e: NotificationRequired) -> CaseVie
     record = NotificationRecord(
         e.notification_id, e.kind, e.roles, meta.at, people=e.people, about=e.about, due=e.due
     )
-    return replace(view, notifications=(*view.notifications, record))
+    return evolve(view, notifications=(*view.notifications, record))
 
 
 folds(NotificationRequired)(_notify)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 from rules.behaviours import (
     Addressee,
@@ -488,3 +489,22 @@ class CaseView:
 
     def last_step(self, trigger: Trigger) -> StepRecord | None:
         return next((s for s in reversed(self.steps) if s.trigger is trigger), None)
+
+
+def evolve(view: CaseView, **changes: Any) -> CaseView:
+    """`dataclasses.replace(view, **changes)`, without running `__init__` again. The fold
+    makes a new view for every event of every case it reads, and `replace` passes every one
+    of the view's fields back through `__init__`; the view has no `__post_init__` and every
+    field is set by `__init__`, so copying its fields and setting the changed ones makes the
+    same view (`tests/unit/test_view_evolve.py` holds the two equal)."""
+    unknown = changes.keys() - _VIEW_FIELDS
+    if unknown:
+        raise TypeError(f"CaseView has no field {min(unknown)!r}")
+    new = object.__new__(CaseView)
+    fields = new.__dict__
+    fields.update(view.__dict__)
+    fields.update(changes)
+    return new
+
+
+_VIEW_FIELDS = frozenset(CaseView.__dataclass_fields__)
