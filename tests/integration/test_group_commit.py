@@ -78,7 +78,8 @@ async def test_transactions_queued_together_are_one_commit(database: Database) -
     assert results == [f"k{i}" for i in range(5)]
     seen = statements.take()
     assert seen.count("COMMIT") == 1
-    assert seen[0] == "BEGIN IMMEDIATE" and seen[-1] == "COMMIT"
+    assert seen[0] == "BEGIN IMMEDIATE"
+    assert seen[-1] == "COMMIT"
     assert seen.count("SAVEPOINT command") == 5
     assert on_disk(database) == {f"k{i}": 1 for i in range(5)}
 
@@ -87,7 +88,8 @@ async def test_a_transaction_alone_is_begin_immediate_to_commit(database: Databa
     statements = Statements(database)
     assert await database.call(insert(database, "alone")) == "alone"
     seen = statements.take()
-    assert seen[0] == "BEGIN IMMEDIATE" and seen[-1] == "COMMIT"
+    assert seen[0] == "BEGIN IMMEDIATE"
+    assert seen[-1] == "COMMIT"
     assert not any(s.startswith(("SAVEPOINT", "RELEASE")) for s in seen)
     assert on_disk(database) == {"alone": 1}
 
@@ -104,7 +106,8 @@ async def test_one_that_fails_is_rolled_back_alone(database: Database) -> None:
         database.call(insert(database, "before", 2)),  # the unique key: IntegrityError
         database.call(insert(database, "after")),
     )
-    assert results[0] == "before" and results[3] == "after"
+    assert results[0] == "before"
+    assert results[3] == "after"
     assert isinstance(results[1], LookupError)
     assert isinstance(results[2], sqlite3.IntegrityError)
     assert on_disk(database) == {"before": 1, "after": 1}
@@ -149,7 +152,8 @@ async def test_a_read_queued_after_writes_sees_them_committed(database: Database
         database.call(read),
         database.call(insert(database, "c")),
     )
-    assert results[:2] == ["a", "b"] and results[3] == "c"
+    assert results[:2] == ["a", "b"]
+    assert results[3] == "c"
     in_transaction, rows = results[2]
     assert not in_transaction  # a read never runs inside an open transaction
     assert sorted(rows) == [("a",), ("b",)]
@@ -160,7 +164,8 @@ async def test_calls_from_many_tasks_all_land_and_the_worker_stops(database: Dat
     results = await asyncio.gather(*(database.call(insert(database, k)) for k in keys))
     assert results == keys
     assert on_disk(database) == dict.fromkeys(keys, 1)
-    assert database._queued == [] and database._draining is False
+    assert database._queued == []
+    assert database._draining is False
 
 
 async def test_a_closed_store_refuses_every_queued_call(database: Database) -> None:

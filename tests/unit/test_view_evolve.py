@@ -46,7 +46,11 @@ def test_evolve_equals_replace_for_every_field() -> None:
 
 def test_evolve_of_several_fields_at_once_and_of_none() -> None:
     _, view = rich_view()
-    changes: dict[str, Any] = {"last_seq": 99, "command_ids": frozenset({"x"}), "reference": "OAK-2026-0042"}
+    changes: dict[str, Any] = {
+        "last_seq": 99,
+        "command_ids": frozenset({"x"}),
+        "reference": "OAK-2026-0042",
+    }
     assert evolve(view, **changes) == dataclasses.replace(view, **changes)
     same = evolve(view)
     assert same == view
