@@ -165,6 +165,11 @@ async def test_calls_from_many_tasks_all_land_and_the_worker_stops(database: Dat
     assert results == keys
     assert on_disk(database) == dict.fromkeys(keys, 1)
     assert database._queued == []
+    # The worker answers first, then finds the queue empty and stops: wait for that.
+    for _ in range(200):
+        if not database._draining:
+            break
+        await asyncio.sleep(0.01)
     assert database._draining is False
 
 
