@@ -325,6 +325,8 @@ class Database:
             # FULL: a committed append survives a power cut, not only a crash of the process.
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA foreign_keys = ON")
+            # Statement journals and sorts in memory: no temporary file opened per command.
+            connection.execute("PRAGMA temp_store = MEMORY")
             _migrate(connection)
         except sqlite3.Error as error:
             raise StoreUnavailable(f"cannot open the case store at {path}: {error}") from error
