@@ -17,6 +17,7 @@ activity this accepts must get through botbuilder without a 500.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -135,8 +136,32 @@ def check_shape(activity: Mapping[str, Any]) -> None:
     """Raise `MalformedActivity` unless `activity` (already parsed JSON) is nested at most
     `MAX_DEPTH` deep, holds only valid Unicode text, and has every field of the Activity
     schema of the type the schema says."""
-    _check_depth_and_text(activity)
+    if not _plainly_within_depth_and_text(activity):
+        _check_depth_and_text(activity)  # says what is wrong (or finds nothing after all)
     _check(activity, "Activity", "activity")
+
+
+def _plainly_within_depth_and_text(root: Any) -> bool:
+    """True only if `_check_depth_and_text` would find nothing, found quickly: the text by
+    writing the whole activity out as UTF-8 in one call (a lone surrogate fails it), the
+    depth by walking only the objects and lists. False means: look properly."""
+    try:
+        json.dumps(root, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return False
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
 
 
 def _check_depth_and_text(root: Any) -> None:
