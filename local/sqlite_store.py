@@ -294,6 +294,11 @@ class Database:
     answered until that `COMMIT` has returned, and a `COMMIT` that fails fails them all. So
     under load a dozen commands cost one durable commit and one hop to the worker thread,
     instead of one each; a command on its own is one `BEGIN IMMEDIATE … COMMIT` as before.
+
+    Reads marked as such (`read`) queued in the same batch run before its transactions, so
+    that they do not split it into several commits: none of the calls in a batch has been
+    answered, so none can depend on another's result, and each read sees only what is
+    committed. Any other call keeps its place: what was queued before it runs first.
     """
 
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
@@ -367,6 +372,11 @@ class Database:
         with others through `call`, it is committed with them (see the class)."""
         return _Transaction(work)
 
+    def read(self, work: Callable[[sqlite3.Connection], T]) -> Callable[[sqlite3.Connection], T]:
+        """Mark `work` as a read (it writes nothing): queued with transactions through
+        `call`, it may run before them (see the class)."""
+        return _Read(work)
+
     def close(self) -> None:
         with self._lock:
             if not self._closed:
@@ -384,16 +394,24 @@ class Database:
                     self._draining = False
                     return
             results: list[tuple[_Queued, Any, BaseException | None]] = []
+            reads: list[_Queued] = []
             group: list[_Queued] = []
             for queued in [*batch, None]:
+                if queued is not None and isinstance(queued.work, _Read):
+                    reads.append(queued)
+                    continue
                 if queued is not None and isinstance(queued.work, _Transaction):
                     group.append(queued)
                     continue
+                # The end of the batch, or a call that is neither: what came before it
+                # first, the reads before the transactions (none of them has been answered,
+                # so none depends on another), then it, alone.
+                results += [self._run_one(q) for q in reads]
                 if len(group) == 1:  # alone: BEGIN IMMEDIATE … COMMIT, as `run` does it
                     results.append(self._run_one(group[0]))
                 elif group:
                     results += self._run_group(group)
-                group = []
+                reads, group = [], []
                 if queued is not None:
                     results.append(self._run_one(queued))
             _answer(results)
@@ -473,6 +491,19 @@ class _Transaction:
             raise
         connection.execute("COMMIT")
         return result
+
+
+class _Read:
+    """`work` that only reads: run as it is, and free to go before the transactions queued
+    with it."""
+
+    __slots__ = ("work",)
+
+    def __init__(self, work: Callable[[sqlite3.Connection], Any]) -> None:
+        self.work = work
+
+    def __call__(self, connection: sqlite3.Connection) -> Any:
+        return self.work(connection)
 
 
 class _Queued:
@@ -624,19 +655,37 @@ class SqliteCaseStore:
         `ReferenceTaken` at the append, and the report reads another."""
 
         def read(connection: sqlite3.Connection) -> tuple[str | None, int]:
-            row = connection.execute(
-                "SELECT reference FROM reference_allocations WHERE command_id = ?",
-                (command_id,),
-            ).fetchone()
-            (last,) = connection.execute(
-                "SELECT COALESCE(MAX(last), 0) FROM reference_counters"
-                " WHERE prefix = ? AND year = ?",
-                (school_prefix, year),
-            ).fetchone()
-            return (None if row is None else str(row[0])), int(last)
+            return _read_reference(connection, school_prefix, year, command_id)
 
-        allocated, last = await self._db.call(read)
-        # From here to the return, nothing awaits: the event loop runs one peek at a time.
+        allocated, last = await self._db.call(self._db.read(read))
+        return self._claim(school_prefix, year, command_id, allocated, last)
+
+    async def load_or_peek(
+        self, case_id: str, school_prefix: str, year: int, command_id: str
+    ) -> tuple[Sequence[StoredEvent], ReferenceClaim | None]:
+        """`load(case_id)`, and if the case has no events, `peek_reference(…)` too, in one
+        read: a new report's first look at the store."""
+
+        def read(
+            connection: sqlite3.Connection,
+        ) -> tuple[list[tuple[Any, ...]], tuple[str | None, int] | None]:
+            rows = connection.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq",
+                (case_id,),
+            ).fetchall()
+            if rows:
+                return rows, None
+            return rows, _read_reference(connection, school_prefix, year, command_id)
+
+        rows, reference = await self._db.call(self._db.read(read))
+        if reference is None:
+            return tuple(_event(row) for row in rows), None
+        return (), self._claim(school_prefix, year, command_id, *reference)
+
+    def _claim(
+        self, school_prefix: str, year: int, command_id: str, allocated: str | None, last: int
+    ) -> ReferenceClaim:
+        # Called with nothing awaited since the read: the event loop runs one at a time.
         if allocated is not None:
             number = int(allocated.rsplit("-", 1)[1])
             return ReferenceClaim(school_prefix, year, command_id, allocated, number)
@@ -666,7 +715,7 @@ class SqliteCaseStore:
                 (case_id,),
             ).fetchall()
 
-        return tuple(_event(row) for row in await self._db.call(load))
+        return tuple(_event(row) for row in await self._db.call(self._db.read(load)))
 
     async def append(
         self,
@@ -952,6 +1001,20 @@ class SqliteCaseStore:
             )
 
         await self._db.call(self._db.transaction(advance))
+
+
+def _read_reference(
+    connection: sqlite3.Connection, school_prefix: str, year: int, command_id: str
+) -> tuple[str | None, int]:
+    """(the reference already allocated to `command_id` or None, the counter's last number)."""
+    row = connection.execute(
+        "SELECT reference FROM reference_allocations WHERE command_id = ?", (command_id,)
+    ).fetchone()
+    (last,) = connection.execute(
+        "SELECT COALESCE(MAX(last), 0) FROM reference_counters WHERE prefix = ? AND year = ?",
+        (school_prefix, year),
+    ).fetchone()
+    return (None if row is None else str(row[0])), int(last)
 
 
 EventRow = tuple[str, int, str, str]  # (case id, seq, kind, JSON data)

@@ -244,3 +244,29 @@ def test_killed_before_any_statement_of_a_group_commit_leaves_all_or_nothing(
         k += 1
     # BEGIN, three savepoints with their inserts and releases, COMMIT: every one was a step.
     assert total == 1 + 3 * 3 + 1
+
+
+async def test_reads_marked_as_reads_go_before_the_transactions_of_their_batch(
+    database: Database,
+) -> None:
+    statements = Statements(database)
+
+    def read(connection: sqlite3.Connection) -> tuple[bool, list[Any]]:
+        return connection.in_transaction, connection.execute("SELECT k FROM t").fetchall()
+
+    results = await queued_together(
+        database,
+        database.call(insert(database, "a")),
+        database.call(database.read(read)),
+        database.call(insert(database, "b")),
+        database.call(database.read(read)),
+        database.call(insert(database, "c")),
+    )
+    assert [results[0], results[2], results[4]] == ["a", "b", "c"]
+    # Neither read is inside a transaction, and neither sees what is not committed yet.
+    assert results[1] == (False, [])
+    assert results[3] == (False, [])
+    seen = statements.take()
+    assert seen.count("COMMIT") == 1  # the reads did not split the batch into commits
+    assert seen.index("BEGIN IMMEDIATE") == 2  # both reads first
+    assert on_disk(database) == {"a": 1, "b": 1, "c": 1}
