@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from casework.history import Folded
+from casework.history import Folded, fold_stored
 from casework.pipeline import MAX_APPEND_ATTEMPTS, Actor, Casework, CommandIdTaken, Outcome
 from casework.ports import ReferenceClaim, ReferenceTaken, StoreUnavailable, is_atomic
+from casework.projection import UK
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
 from rules.errors import NotPermitted
@@ -74,42 +75,76 @@ async def report_incident(
 ) -> Outcome:
     """Open a case for `person` at `school_id` with its first incident."""
     case_id = case_id_for(command_id)
-    folded = await cw.load_folded(case_id)
-    if folded is not None:
-        view = folded.view
-        if view.opened_by != actor.object_id:
-            raise CommandIdTaken()  # someone else's form: say nothing about their case
-        # The same submit again: answered with the first result, from the case as loaded.
-        new_case = NewCase(case_id, view.reference, view.school_id, view.person)
-        command = ReportIncident(command_id, incident, new_case)
-        return await dispatch(cw, command, actor, case_id=case_id, known=folded)
-    school = cw.school(school_id)
-    # Refuse before allocating: a reference is never reused, so none is spent on a refusal.
-    ctx = cw.context(actor, school.id)
-    probe = ReportIncident(command_id, incident)
-    check_permitted(probe, ctx.roles, system=False)
     store = cw.ports.store
-    if not is_atomic(store):
-        # Allocated once per command id: fifty presses of one card spend one reference.
-        reference = await store.allocate_reference(
-            school.reference_prefix, ctx.today.year, command_id
+    claim: ReferenceClaim | None = None
+    ahead = _reference_ahead(cw, school_id) if is_atomic(store) else None
+    if is_atomic(store) and ahead is not None:
+        # The first look: the case (a repeat of this submit) or, if none, the reference to
+        # claim, in one read.
+        events, claim = await store.load_or_peek(case_id, *ahead, command_id)
+        folded = fold_stored(tuple(events))
+    else:
+        folded = await cw.load_folded(case_id)
+    try:
+        if folded is not None:
+            view = folded.view
+            if view.opened_by != actor.object_id:
+                raise CommandIdTaken()  # someone else's form: say nothing about their case
+            # The same submit again: answered with the first result, from the case as loaded.
+            new_case = NewCase(case_id, view.reference, view.school_id, view.person)
+            command = ReportIncident(command_id, incident, new_case)
+            return await dispatch(cw, command, actor, case_id=case_id, known=folded)
+        school = cw.school(school_id)
+        # Refuse before allocating: a reference is never reused, so none is spent on a refusal.
+        ctx = cw.context(actor, school.id)
+        probe = ReportIncident(command_id, incident)
+        check_permitted(probe, ctx.roles, system=False)
+        if not is_atomic(store):
+            # Allocated once per command id: fifty presses of one card spend one reference.
+            reference = await store.allocate_reference(
+                school.reference_prefix, ctx.today.year, command_id
+            )
+            command = ReportIncident(
+                command_id, incident, NewCase(case_id, reference, school.id, person)
+            )
+            return await dispatch(cw, command, actor, case_id=case_id)
+        # Read ahead and allocated in the append's own transaction (one durable write per
+        # report); another process taking the number first means reading the next.
+        for _ in range(MAX_APPEND_ATTEMPTS):
+            if claim is not None and (claim.school_prefix, claim.year) != (
+                school.reference_prefix,
+                ctx.today.year,
+            ):
+                store.release_reference(claim)  # read at the stroke of midnight on 31 December
+                claim = None
+            if claim is None:
+                claim = await store.peek_reference(
+                    school.reference_prefix, ctx.today.year, command_id
+                )
+            new_case = NewCase(case_id, claim.reference, school.id, person)
+            command = ReportIncident(command_id, incident, new_case)
+            try:
+                # Loaded above and found empty: not loaded again (a case made meanwhile with
+                # this command id makes the append fail, and the case is loaded then).
+                return await dispatch(cw, command, actor, case_id=case_id, claim=claim, unseen=True)
+            except ReferenceTaken:
+                logger.info("report %s: reference %s taken meanwhile", command_id, claim.reference)
+            finally:
+                store.release_reference(claim)
+                claim = None
+        raise StoreUnavailable(
+            "References were being taken too quickly. Nothing was saved; try again."
         )
-        command = ReportIncident(
-            command_id, incident, NewCase(case_id, reference, school.id, person)
-        )
-        return await dispatch(cw, command, actor, case_id=case_id)
-    # Read ahead and allocated in the append's own transaction (one durable write per
-    # report); another process taking the number first means reading the next.
-    for _ in range(MAX_APPEND_ATTEMPTS):
-        claim = await store.peek_reference(school.reference_prefix, ctx.today.year, command_id)
-        new_case = NewCase(case_id, claim.reference, school.id, person)
-        command = ReportIncident(command_id, incident, new_case)
-        try:
-            # Loaded above and found empty: not loaded again (a case made meanwhile with
-            # this command id makes the append fail, and the case is loaded then).
-            return await dispatch(cw, command, actor, case_id=case_id, claim=claim, unseen=True)
-        except ReferenceTaken:
-            logger.info("report %s: reference %s taken meanwhile", command_id, claim.reference)
-        finally:
-            store.release_reference(claim)
-    raise StoreUnavailable("References were being taken too quickly. Nothing was saved; try again.")
+    finally:
+        if claim is not None and is_atomic(store):
+            store.release_reference(claim)  # refused, or a repeat: the number is not used
+
+
+def _reference_ahead(cw: Casework, school_id: str) -> tuple[str, int] | None:
+    """(the school's reference prefix, this year in the UK), or None for a school not in the
+    configuration (the report is refused after the look for a repeat, as before)."""
+    try:
+        school = cw.config.school(school_id)
+    except KeyError:
+        return None
+    return school.reference_prefix, cw.now().astimezone(UK).year

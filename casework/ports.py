@@ -287,6 +287,14 @@ class AtomicCaseStore(Protocol):
         is written; the same command id gets the reference it was already allocated)."""
         ...
 
+    async def load_or_peek(
+        self, case_id: str, school_prefix: str, year: int, command_id: str
+    ) -> tuple[Sequence[StoredEvent], ReferenceClaim | None]:
+        """`load(case_id)`; if the case has no events, also `peek_reference(school_prefix,
+        year, command_id)` in the same read (a new report's first look: one call, not two).
+        The claim is None when the case has events."""
+        ...
+
     def release_reference(self, claim: ReferenceClaim) -> None:
         """The report that read `claim` is over (recorded, refused or failed): a number never
         claimed may be read again."""

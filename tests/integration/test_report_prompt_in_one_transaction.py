@@ -175,16 +175,23 @@ async def test_a_new_report_loads_its_case_once(
     casework: tuple[Casework, list[Folded]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cw, handed = casework
-    loads: list[str] = []
-    load = cw.ports.store.load
+    loads: list[tuple[str, str]] = []
+    store = cw.ports.store
+    load, load_or_peek = store.load, store.load_or_peek  # type: ignore[attr-defined]
 
     async def counted(case_id: str) -> Any:
-        loads.append(case_id)
+        loads.append(("load", case_id))
         return await load(case_id)
 
-    monkeypatch.setattr(cw.ports.store, "load", counted)
+    async def counted_first_look(case_id: str, *ahead: Any) -> Any:
+        loads.append(("load_or_peek", case_id))
+        return await load_or_peek(case_id, *ahead)
+
+    monkeypatch.setattr(store, "load", counted)
+    monkeypatch.setattr(store, "load_or_peek", counted_first_look)
     case_id = await report_turn(cw, handed, "cmd-report")
-    assert loads == [case_id]  # found empty once, not loaded again to append
+    # Found empty once (with its reference read in the same call), not loaded again to append.
+    assert loads == [("load_or_peek", case_id)]
 
 
 async def test_a_case_made_meanwhile_under_the_same_command_id_is_answered_as_a_repeat(

@@ -25,12 +25,14 @@ from casework.ports import (
     NewEvent,
     OpenDeadline,
     Person,
+    ReferenceClaim,
     SequenceTaken,
     StoredEvent,
     StoreUnavailable,
 )
 from local.config_directory import ConfigDirectory
 from local.outbox import SqliteOutbox
+from local.sqlite_store import SqliteCaseStore
 from rules.decide import SYSTEM_ACTOR
 from rules.errors import CaseNotFound, InvalidDetails
 from rules.roles import Role
@@ -640,19 +642,33 @@ async def test_a_new_report_on_the_embedded_store_reads_its_case_once_to_find_it
 ) -> None:
     async with embedded_casework(tmp_path) as cw:
         store = cw.ports.store
-        loaded: list[str] = []
-        load = store.load
+        assert isinstance(store, SqliteCaseStore)
+        calls: list[tuple[str, str]] = []
+        load, load_or_peek, peek = store.load, store.load_or_peek, store.peek_reference
 
-        async def counted(case_id: str) -> Sequence[StoredEvent]:
-            loaded.append(case_id)
+        async def counted_load(case_id: str) -> Sequence[StoredEvent]:
+            calls.append(("load", case_id))
             return await load(case_id)
 
-        monkeypatch.setattr(store, "load", counted)
+        async def counted_load_or_peek(
+            case_id: str, prefix: str, year: int, command_id: str
+        ) -> tuple[Sequence[StoredEvent], ReferenceClaim | None]:
+            calls.append(("load_or_peek", case_id))
+            return await load_or_peek(case_id, prefix, year, command_id)
+
+        async def counted_peek(prefix: str, year: int, command_id: str) -> ReferenceClaim:
+            calls.append(("peek_reference", command_id))
+            return await peek(prefix, year, command_id)
+
+        monkeypatch.setattr(store, "load", counted_load)
+        monkeypatch.setattr(store, "load_or_peek", counted_load_or_peek)
+        monkeypatch.setattr(store, "peek_reference", counted_peek)
 
         outcome = await report_violent_incident(cw, MONDAY)
 
-        # Read once by the use case and found empty; the pipeline does not read it again.
-        assert loaded == [outcome.case_id]
+        # Read once by the use case, found empty and its reference read in the same call;
+        # the pipeline does not read it again.
+        assert calls == [("load_or_peek", outcome.case_id)]
         assert outcome.reference == "OAK-2026-0001"
 
 
