@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 BOT_CONNECTOR_ISSUER = "https://api.botframework.com"
 ALLOWED_ALGORITHM = "RS256"
+# Verified tokens kept (`InboundAuthenticator._verified`): the Bot Connector uses a handful.
+VERIFIED_TOKENS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,15 @@ class InboundAuthenticator:
     keys: SigningKeys | None
     policy: InboundAuthPolicy = field(default_factory=InboundAuthPolicy)
     wall_clock: Callable[[], float] = time.time
+    # Tokens whose signature, audience and issuer verified, with the key they verified with:
+    # the Bot Connector sends the same token with every activity for up to an hour, and
+    # checking its RS256 signature again each time is most of an authenticated turn's
+    # cost. A token is taken from here only while the key published for its id is still
+    # that key (a refresh of the keys makes new ones); its times, channel and service URL
+    # are checked on every activity all the same.
+    _verified: dict[str, tuple[str, SigningKey, dict[str, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     async def authenticate(
         self, authorization: str | None, activity: Mapping[str, Any]
@@ -233,6 +244,42 @@ class InboundAuthenticator:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("the Authorization header is not a bearer token")
+        verified = self._verified.get(token)
+        signing_key = None
+        if verified is not None and self.keys is not None:
+            kid, key, claims = verified
+            signing_key = await self.keys.key(kid)
+            if signing_key is not key:
+                del self._verified[token]
+                verified = None
+        if verified is None:
+            kid, signing_key, claims = await self._verify_signature(token)
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = (kid, signing_key, claims)
+        assert signing_key is not None
+
+        now = self.wall_clock()
+        skew = self.policy.clock_skew_s
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or now > exp + skew:
+            raise Unauthenticated("the token has expired")
+        nbf = claims.get("nbf")
+        if nbf is not None and (not isinstance(nbf, int | float) or now + skew < nbf):
+            raise Unauthenticated("the token is not valid yet")
+
+        channel_id = activity.get("channelId")
+        if not isinstance(channel_id, str) or channel_id not in signing_key.endorsements:
+            raise Unauthenticated(
+                f"the signing key is not endorsed for channel {str(channel_id)[:40]!r}"
+            )
+        service_url = activity.get("serviceUrl")
+        if claims.get("serviceurl") != service_url or not service_url:
+            raise Unauthenticated("the token's serviceurl does not match the activity")
+        return claims
+
+    async def _verify_signature(self, token: str) -> tuple[str, SigningKey, dict[str, Any]]:
+        """(key id, key, claims) of a token whose signature, audience and issuer verify."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
@@ -255,7 +302,8 @@ class InboundAuthenticator:
                 algorithms=[ALLOWED_ALGORITHM],
                 audience=self.app_id,
                 issuer=BOT_CONNECTOR_ISSUER,
-                # Time is checked below against the injected clock, with our skew.
+                # Time is checked by the caller against the injected clock, with our skew,
+                # on every activity (a token kept in `_verified` included).
                 options={
                     "require": ["exp", "iss", "aud"],
                     "verify_exp": False,
@@ -273,25 +321,7 @@ class InboundAuthenticator:
             raise Unauthenticated(f"the token has no {error.claim!r} claim") from None
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"the token is invalid ({type(error).__name__})") from None
-
-        now = self.wall_clock()
-        skew = self.policy.clock_skew_s
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float) or now > exp + skew:
-            raise Unauthenticated("the token has expired")
-        nbf = claims.get("nbf")
-        if nbf is not None and (not isinstance(nbf, int | float) or now + skew < nbf):
-            raise Unauthenticated("the token is not valid yet")
-
-        channel_id = activity.get("channelId")
-        if not isinstance(channel_id, str) or channel_id not in signing_key.endorsements:
-            raise Unauthenticated(
-                f"the signing key is not endorsed for channel {str(channel_id)[:40]!r}"
-            )
-        service_url = activity.get("serviceUrl")
-        if claims.get("serviceurl") != service_url or not service_url:
-            raise Unauthenticated("the token's serviceurl does not match the activity")
-        return claims
+        return kid, signing_key, claims
 
 
 def check_tenant(activity: Mapping[str, Any], expected: str) -> str:
