@@ -1079,3 +1079,20 @@ def test_a_type_the_stored_form_does_not_know_is_named() -> None:
     with pytest.raises(TypeError) as refused:
         encode(Measured(1j))
     assert str(refused.value) == "cannot encode complex"
+
+
+# --- evolve: a new view by copying the old one's fields ---------------------------------------
+
+
+def test_evolve_copies_every_field_sets_the_changed_and_refuses_an_unknown_one() -> None:
+    from rules.core.view import evolve
+
+    case = Case().open()
+    view = case.v
+    evolved = evolve(view, last_seq=42, reference="OAK-2026-0042")
+    assert evolved == replace(view, last_seq=42, reference="OAK-2026-0042")
+    assert evolved.incidents == view.incidents
+    assert view.last_seq != 42  # the old view is left as it was
+    with pytest.raises(TypeError) as unknown:
+        evolve(view, last_seq=1, not_a_field=2, also_not=3)
+    assert str(unknown.value) == "CaseView has no field 'also_not'"
