@@ -10,8 +10,20 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from rules import codec
 from tests.harness import LoopbackConnector, LoopbackIdentityProvider
 from tests.harness.identities import OUTBOUND_TOKEN
+
+
+@pytest.fixture(autouse=True)
+def _codec_worked_out_afresh() -> None:
+    """Each test works out the codec's field lists and decoders afresh (`rules.codec` keeps
+    them once worked out): so no test depends on what an earlier one decoded, and under
+    mutation testing a decoder cached before the mutant was switched on cannot hide it."""
+    codec._DECODERS.clear()
+    codec._FIELD_NAMES.clear()
+    codec._hints.cache_clear()
+    codec._fields.cache_clear()
 
 
 @pytest.fixture
