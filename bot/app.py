@@ -156,10 +156,9 @@ def create_app(
                     settings.host,
                     live.tenant_id,
                 )
-            if live.casework is not None:
-                for warning in live.casework.term_dates_warnings():
-                    logger.warning("term dates running out: %s", warning)
             background: list[asyncio.Task[None]] = [asyncio.create_task(deliverer.run())]
+            if live.casework is not None:
+                background.append(asyncio.create_task(_warn_of_term_dates(live.casework)))
             worker = None
             if live.casework is not None:
                 # Effects (drafts, prompts) run after the user has been answered.
@@ -228,6 +227,19 @@ def _deliverer(
 class _UtcClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+# The term dates are checked this long after the start, not before it listens (below).
+TERM_DATES_CHECK_AFTER_S = 1.0
+
+
+async def _warn_of_term_dates(casework: Casework) -> None:
+    """Log each school whose term dates are running out, just after the start: counting the
+    school days left loads the bank-holiday data (about a tenth of a second), which the
+    first answer does not need. `/readyz` carries the same warnings whenever asked."""
+    await asyncio.sleep(TERM_DATES_CHECK_AFTER_S)
+    for warning in casework.term_dates_warnings():
+        logger.warning("term dates running out: %s", warning)
 
 
 async def sweep_forever(casework: Casework, every_s: float) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-import jwt
 
 from bot.activity_shape import MAX_DEPTH, check_shape
 
@@ -172,6 +171,8 @@ class SigningKeys:
             )
 
     async def _fetch(self) -> dict[str, SigningKey]:
+        import jwt  # PyJWT and cryptography: only with authentication on
+
         metadata = await self._get_json(self._metadata_url)
         jwks_uri = metadata["jwks_uri"]
         if not isinstance(jwks_uri, str):
@@ -280,6 +281,8 @@ class InboundAuthenticator:
 
     async def _verify_signature(self, token: str) -> tuple[str, SigningKey, dict[str, Any]]:
         """(key id, key, claims) of a token whose signature, audience and issuer verify."""
+        import jwt  # PyJWT and cryptography: only with authentication on
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
