@@ -124,6 +124,13 @@ def peer_app() -> web.Application:
     return app
 
 
+class FixedOutboundToken:
+    """`bot.outbound.OutboundTokens` for the authenticated rows: one fixed token."""
+
+    async def token(self) -> str:
+        return "bench-outbound-token"
+
+
 def premises_app(data_dir: Path, metadata_url: str | None) -> web.Application:
     import functools
     import logging
@@ -140,12 +147,11 @@ def premises_app(data_dir: Path, metadata_url: str | None) -> web.Application:
     if metadata_url is None:
         settings = Settings(data_dir=data_dir)
     else:
-        # The harness's tokens stand in for Entra ID's; imported only for the runs that use
-        # them, so that the unauthenticated start is the product's own.
-        from tests.harness.identities import StaticOutboundTokens
-
+        # A fixed token stands in for Entra ID's (which cannot be reached from here; the
+        # loopback connector accepts any): the test harness's stand-in is not imported, so
+        # that the start measured is the product's own and not the harness's too.
         settings = Settings(app_id=APP_ID, app_password="unused", openid_metadata_url=metadata_url)
-        outbound_tokens = StaticOutboundTokens()
+        outbound_tokens = FixedOutboundToken()
     services = BotServices(
         tenant_id=config.tenant_id,
         trust_name=config.trust.name,
