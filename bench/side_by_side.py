@@ -10,10 +10,10 @@ In one run it starts, each in its own process pinned to core 0:
   echo back through the connector as every botbuilder reply does;
 - Safe Premises on the embedded default (SQLite in a temporary folder, the example trust),
   without and then with authentication (the loopback identity provider of tests/harness,
-  a signed token on every request, outbound tokens from the harness).
+  a signed token on every request, a fixed outbound token).
 
 Each is driven for `--seconds` by a load generator of ours in another process pinned to
-core 1, keeping `--concurrency` requests in flight (16: within the app's admission limit of 4
+core 1, keeping `--concurrency` requests in flight (16: within the app's admission limit of 16
 running and 16 waiting, so the figures are of work done, not of quick 503s), against a
 loopback Bot Connector in the same process that accepts every reply. It prints requests/s,
 server CPU per turn (its utime + stime over the answers), p50/p99 latency, resident memory

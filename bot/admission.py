@@ -1,11 +1,13 @@
 """How much work /api/messages takes on at once, and how long a request may take to arrive.
 
-Each activity costs the event loop about 55 ms of CPU (a third of it botbuilder
-building its connector clients, see docs/benchmarks.md), so a burst of hundreds made every
-one of them wait many seconds and held their memory meanwhile. `Admission` lets
-`max_in_flight` activities be processed at once and `max_waiting` more wait for a turn;
-any beyond that are answered 503 with `Retry-After` at once, which the Bot Connector
-retries. /healthz and /readyz are not counted: they answer under any load.
+`Admission` lets `max_in_flight` activities be processed at once and `max_waiting` more
+wait for a turn; any beyond that are answered 503 with `Retry-After` at once, which the Bot
+Connector retries, so that a burst of hundreds is not made to wait many seconds and hold
+its memory meanwhile (when each activity cost the event loop about 55 ms of botbuilder's
+work, 500 at once were answered after 27 s; docs/benchmarks.md). /healthz and /readyz are
+not counted: they answer under any load. An activity now costs well under 2 ms of the
+loop's time, but a command spends part of its turn waiting for its durable commit; 16 in
+flight keep the loop busy meanwhile (with 4, it was left idle while those four waited).
 
 A command's answer is not the end of its work: a decision owes a letter, drafted after the
 answer by the effect worker (`casework/worker.py`), about 60 ms of CPU each. So the cases
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 class RequestLimits:
     """The bounds on /api/messages (docs/input-limits.md says why these numbers)."""
 
-    max_in_flight: int = 4
+    max_in_flight: int = 16
     max_waiting: int = 16
     # A body not fully arrived after this long is answered 408: Teams sends an activity in
     # one go, and a slow sender must not hold the request open indefinitely.
