@@ -329,14 +329,18 @@ def is_atomic(store: object) -> TypeIs[AtomicCaseStore]:
     """`isinstance(store, AtomicCaseStore)`, answered once per class (a protocol check
     looks up every member, and the pipeline asks on every command). The protocol has
     methods only, so the class decides."""
-    cls = type(store)
-    known = _ATOMIC.get(cls)
+    return _class_is(type(store), AtomicCaseStore)
+
+
+# (class, protocol) → whether the class has the protocol's methods, worked out once.
+_CLASS_IS: dict[tuple[type, type], bool] = {}
+
+
+def _class_is(cls: type, protocol: type) -> bool:
+    known = _CLASS_IS.get((cls, protocol))
     if known is None:
-        known = _ATOMIC[cls] = issubclass(cls, AtomicCaseStore)
+        known = _CLASS_IS[cls, protocol] = issubclass(cls, protocol)
     return known
-
-
-_ATOMIC: dict[type, bool] = {}
 
 
 @dataclass(frozen=True)
@@ -363,14 +367,7 @@ class OutboxInStore(Protocol):
 
 def outbox_in_store(notifier: object) -> TypeIs[OutboxInStore]:
     """`isinstance(notifier, OutboxInStore)`, answered once per class (as `is_atomic`)."""
-    cls = type(notifier)
-    known = _OUTBOX_IN_STORE.get(cls)
-    if known is None:
-        known = _OUTBOX_IN_STORE[cls] = issubclass(cls, OutboxInStore)
-    return known
-
-
-_OUTBOX_IN_STORE: dict[type, bool] = {}
+    return _class_is(type(notifier), OutboxInStore)
 
 
 # --- Letter drafts ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Fixtures for the Graph tests: the stand-in, and a Graph client on one aiohttp session
-whose sleeps are recorded instead of slept."""
+"""Fixtures for the integration tests: a plain aiohttp session, and for the Graph tests the
+stand-in and a Graph client on one aiohttp session whose sleeps are recorded instead of
+slept."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from graph.client import GraphClient, RetryPolicy, decorated_user_agent
 from tests.harness.graph import GraphStandIn
 
 USER_AGENT = decorated_user_agent("ExampleTrust", "SafePremises", "0.1.0")
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One plain aiohttp session (a test module with its own timeouts defines its own)."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
 
 
 class StaticGraphToken:
