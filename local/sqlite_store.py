@@ -352,8 +352,9 @@ class Database:
         """Run `work` in the worker thread, after the calls queued before it (see the class)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        queued = _Queued(work, loop, future)
         with self._queue_lock:
-            self._queued.append(_Queued(work, loop, future))
+            self._queued.append(queued)
             start = not self._draining
             self._draining = True
         if start:
@@ -362,6 +363,9 @@ class Database:
             except RuntimeError:  # the loop's executor is shut down: this loop is closing
                 with self._queue_lock:
                     self._draining = False
+                    # Not run later by another loop's worker: its caller is told it failed.
+                    if queued in self._queued:
+                        self._queued.remove(queued)
                 raise
         return await future
 

@@ -270,3 +270,18 @@ async def test_reads_marked_as_reads_go_before_the_transactions_of_their_batch(
     assert seen.count("COMMIT") == 1  # the reads did not split the batch into commits
     assert seen.index("BEGIN IMMEDIATE") == 2  # both reads first
     assert on_disk(database) == {"a": 1, "b": 1, "c": 1}
+
+
+async def test_a_call_refused_by_a_closing_loop_is_not_run_later(database: Database) -> None:
+    async def on_a_closing_loop() -> None:
+        await asyncio.get_running_loop().shutdown_default_executor()
+        await database.call(insert(database, "refused"))
+
+    def in_another_thread() -> None:
+        with pytest.raises(RuntimeError):
+            asyncio.run(on_a_closing_loop())
+
+    await asyncio.to_thread(in_another_thread)
+    # The next call, from a live loop, starts the worker again; the refused one is not run.
+    assert await database.call(insert(database, "next")) == "next"
+    assert on_disk(database) == {"next": 1}
