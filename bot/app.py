@@ -157,10 +157,9 @@ def create_app(
                     live.tenant_id,
                 )
             background: list[asyncio.Task[None]] = [asyncio.create_task(deliverer.run())]
-            if live.casework is not None:
-                background.append(asyncio.create_task(_warn_of_term_dates(live.casework)))
             worker = None
             if live.casework is not None:
+                background.append(asyncio.create_task(_warn_of_term_dates(live.casework)))
                 # Effects (drafts, prompts) run after the user has been answered.
                 worker = EffectWorker(live.casework)
                 live.casework.later = worker.submit

@@ -25,7 +25,6 @@ import uuid
 from casework.history import Folded, fold_stored
 from casework.pipeline import MAX_APPEND_ATTEMPTS, Actor, Casework, CommandIdTaken, Outcome
 from casework.ports import ReferenceClaim, ReferenceTaken, StoreUnavailable, is_atomic
-from casework.projection import UK
 from rules.commands import Command
 from rules.details import IncidentDetails, PersonDetails
 from rules.errors import NotPermitted
@@ -78,7 +77,7 @@ async def report_incident(
     store = cw.ports.store
     claim: ReferenceClaim | None = None
     ahead = _reference_ahead(cw, school_id) if is_atomic(store) else None
-    if is_atomic(store) and ahead is not None:
+    if ahead is not None and is_atomic(store):
         # The first look: the case (a repeat of this submit) or, if none, the reference to
         # claim, in one read.
         events, claim = await store.load_or_peek(case_id, *ahead, command_id)
@@ -136,7 +135,7 @@ async def report_incident(
             "References were being taken too quickly. Nothing was saved; try again."
         )
     finally:
-        if claim is not None and is_atomic(store):
+        if claim is not None and is_atomic(store):  # a claim is only ever read from one
             store.release_reference(claim)  # refused, or a repeat: the number is not used
 
 
@@ -147,4 +146,4 @@ def _reference_ahead(cw: Casework, school_id: str) -> tuple[str, int] | None:
         school = cw.config.school(school_id)
     except KeyError:
         return None
-    return school.reference_prefix, cw.now().astimezone(UK).year
+    return school.reference_prefix, cw.today().year
